@@ -1,0 +1,154 @@
+//! Configuration: the `modenv_properties.php` format (protocol.md §3), its validation (§3.3),
+//! URL resolution (§3.4), the shipped URL table (§3.5), the Perl `paygent.properties` variables
+//! (decisions.md 5) and a per-process cache (decisions.md 6).
+
+mod cache;
+pub mod perl;
+pub mod properties;
+pub mod urls;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::error::{Error, ErrorKind};
+use crate::params::Params;
+
+pub use cache::load_php_properties;
+
+/// Property key prefix of every setting.
+pub const PREFIX: &str = "paygentB2Bmodule.";
+
+/// Which TLS implementation carries telegrams (docs/tls.md).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+pub enum TlsBackend {
+    /// System OpenSSL: allows TLS 1.2 renegotiation and TLS 1.3 post-handshake auth.
+    #[default]
+    OpenSsl,
+    /// rustls: pure Rust; needs the client certificate asked in the initial handshake.
+    Rustls,
+}
+
+/// Caller character set of decisions.md 13 (`paygentB2Bmodule.caller_encoding`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum CallerEncoding {
+    Utf8,
+    EucJp,
+}
+
+/// How reference CSV lines are split (protocol.md §6.4.2, §9 #18).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+pub enum CsvMode {
+    /// The official module: split on CRLF first, sticky quote flag.
+    #[default]
+    Compat,
+    /// RFC 4180: a quoted field may hold CRLF.
+    Rfc4180,
+}
+
+/// Switches that bring back an official-module behaviour the re-implementation fixes
+/// (`paygentB2Bmodule.compat`, comma-separated names). All off by default.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+pub struct Compat {
+    /// `escape_truncation`: cut property values at literal `\r` / `\n` (§3.1 step 3).
+    pub escape_truncation: bool,
+    /// `no_length_check`: do not enforce the total telegram length (§4.6).
+    pub no_length_check: bool,
+    /// `ignore_missing_send_file`: warn and send without `data` (§4.3).
+    pub ignore_missing_send_file: bool,
+    /// `keep_stale_reply`: a failed `post()` leaves the previous reply readable (§9 #17).
+    pub keep_stale_reply: bool,
+}
+
+/// The validated configuration. Strings stay bytes; numbers stay as written (`"35"`), as the
+/// official module keeps them (§3.3).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Config {
+    pub client_file_path: Vec<u8>,
+    /// Separate key file (Perl kit style, `$HTTPS_KEY_FILE`); empty = the key is inside
+    /// `client_file_path`.
+    pub client_key_file_path: Vec<u8>,
+    pub not_use_client_cert: bool,
+    pub ca_file_path: Vec<u8>,
+    pub not_use_ca_cert: bool,
+    pub proxy_server_name: Vec<u8>,
+    pub proxy_server_ip: Vec<u8>,
+    /// 0 = no proxy.
+    pub proxy_server_port: u16,
+    pub proxy_user: Vec<u8>,
+    pub proxy_password: Vec<u8>,
+    pub default_id: Vec<u8>,
+    pub default_password: Vec<u8>,
+    pub timeout_value: Vec<u8>,
+    pub log_output_path: Vec<u8>,
+    pub select_max_cnt: Vec<u8>,
+    pub telegram_kind_ref: Vec<Vec<u8>>,
+    pub telegram_kind_utf8: Vec<Vec<u8>>,
+    pub debug_flg: bool,
+    /// `url.<suffix>` → URL, in file order.
+    pub urls: Vec<(Vec<u8>, Vec<u8>)>,
+    /// When no `url.<suffix>` matches, fall back to the shipped production table (Perl only).
+    pub fallback_to_shipped_urls: bool,
+    pub client_key_password: Vec<u8>,
+    pub verify_host: bool,
+    pub keep_alive: bool,
+    pub tls_backend: TlsBackend,
+    pub caller_encoding: Option<CallerEncoding>,
+    pub csv_mode: CsvMode,
+    pub compat: Compat,
+    /// TLS session cache directory for CGI processes; empty = none.
+    pub session_cache_dir: Vec<u8>,
+}
+
+impl Config {
+    /// Build and validate from parsed properties (§3.3 order; `E01002` on any failure).
+    /// `fallback_to_shipped_urls` is true for the Perl module (decisions.md 5).
+    pub fn from_properties(props: &Params, fallback_to_shipped_urls: bool) -> Result<Self, Error> {
+        properties::validate(props, fallback_to_shipped_urls)
+    }
+
+    /// URL for a telegram kind (§3.4); `None` = unknown kind (E02003).
+    pub fn url_for_kind(&self, kind: &[u8]) -> Option<&[u8]> {
+        urls::resolve(self, kind)
+    }
+
+    /// Kind's reply is the reference CSV (§6.2); exact string comparison (decisions.md 7).
+    pub fn is_ref_kind(&self, kind: &[u8]) -> bool {
+        self.telegram_kind_ref.iter().any(|k| k == kind)
+    }
+
+    /// Kind is exchanged in UTF-8 (§4.7).
+    pub fn is_utf8_kind(&self, kind: &[u8]) -> bool {
+        self.telegram_kind_utf8.iter().any(|k| k == kind)
+    }
+}
+
+/// Bytes → path (Unix: any bytes).
+pub fn bytes_to_path(b: &[u8]) -> PathBuf {
+    use std::os::unix::ffi::OsStrExt;
+    Path::new(std::ffi::OsStr::from_bytes(b)).to_path_buf()
+}
+
+/// Where a module object gets its configuration from.
+#[derive(Clone, Debug)]
+pub enum ConfigSource {
+    /// A `modenv_properties.php` file (PHP).
+    PhpProperties(PathBuf),
+    /// Already-built configuration (Perl builds it from `paygent.properties` values).
+    Ready(Arc<Config>),
+    /// The configuration could not be built; `init()` returns this error.
+    Failed(Error),
+}
+
+impl ConfigSource {
+    pub fn load(&self) -> Result<Arc<Config>, Error> {
+        match self {
+            Self::PhpProperties(path) => load_php_properties(path),
+            Self::Ready(c) => Ok(c.clone()),
+            Self::Failed(e) => Err(e.clone()),
+        }
+    }
+}
+
+pub(crate) fn invalid() -> Error {
+    Error::new(ErrorKind::PropertiesInvalid)
+}

@@ -1,0 +1,302 @@
+//! The one error type of the module: legacy codes E01001…E02007, one message table, and the one
+//! place where transport failures become codes (protocol.md §4.2, §5, §6; decisions.md 8–12).
+
+use std::fmt;
+
+/// The official module's error codes. The discriminants are stable and are the numbers the C ABI
+/// hands to Perl (`paygent.h`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[repr(u32)]
+pub enum ErrorCode {
+    /// `PaygentB2BModuleException__RESOURCE_FILE_NOT_FOUND_ERROR`
+    ResourceFileNotFound = 1001,
+    /// `PaygentB2BModuleException__RESOURCE_FILE_REQUIRED_ERROR`
+    ResourceFileRequired = 1002,
+    /// `PaygentB2BModuleException__CSV_OUTPUT_ERROR`
+    CsvOutput = 1004,
+    /// `PaygentB2BModuleException__FILE_PAYMENT_ERROR`
+    FilePayment = 1005,
+    /// V3 encoding error
+    Encoding = 1006,
+    /// `PaygentB2BModuleException__OTHER_ERROR`
+    Other = 1901,
+    /// `PaygentB2BModuleConnectException__MODULE_PARAM_REQUIRED_ERROR`
+    ModuleParamRequired = 2001,
+    /// `PaygentB2BModuleConnectException__TEREGRAM_PARAM_REQUIRED_ERROR`
+    TelegramParamRequired = 2002,
+    /// `PaygentB2BModuleConnectException__TEREGRAM_PARAM_OUTSIDE_ERROR`
+    TelegramParamOutside = 2003,
+    /// `PaygentB2BModuleConnectException__CERTIFICATE_ERROR`
+    Certificate = 2004,
+    /// `PaygentB2BModuleConnectException__KS_CONNECT_ERROR`
+    KsConnect = 2005,
+    /// `PaygentB2BModuleConnectException__RESPONSE_TYPE_ERROR`
+    ResponseType = 2007,
+}
+
+impl ErrorCode {
+    pub const ALL: [ErrorCode; 12] = [
+        Self::ResourceFileNotFound,
+        Self::ResourceFileRequired,
+        Self::CsvOutput,
+        Self::FilePayment,
+        Self::Encoding,
+        Self::Other,
+        Self::ModuleParamRequired,
+        Self::TelegramParamRequired,
+        Self::TelegramParamOutside,
+        Self::Certificate,
+        Self::KsConnect,
+        Self::ResponseType,
+    ];
+
+    /// The legacy string, e.g. `"E02005"`, which PHP `post()` returns.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::ResourceFileNotFound => "E01001",
+            Self::ResourceFileRequired => "E01002",
+            Self::CsvOutput => "E01004",
+            Self::FilePayment => "E01005",
+            Self::Encoding => "E01006",
+            Self::Other => "E01901",
+            Self::ModuleParamRequired => "E02001",
+            Self::TelegramParamRequired => "E02002",
+            Self::TelegramParamOutside => "E02003",
+            Self::Certificate => "E02004",
+            Self::KsConnect => "E02005",
+            Self::ResponseType => "E02007",
+        }
+    }
+
+    pub fn from_number(n: u32) -> Option<Self> {
+        Self::ALL.into_iter().find(|c| *c as u32 == n)
+    }
+}
+
+impl fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Which official module's texts to reproduce. The Perl manual words a few messages differently
+/// from the PHP module (protocol.md §2, "Documented Perl error table").
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Dialect {
+    #[default]
+    Php,
+    Perl,
+}
+
+/// A transport failure in the official module's terms: a curl-style error number and text
+/// (protocol.md §5.1). Transport implementations build these; [`Error::transport`] maps them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TransportFailure {
+    /// curl error number: 5/6 name not resolved, 7 connect, 28 timeout, 35 TLS handshake,
+    /// 52 empty reply, 56 receive error, 58 client certificate, 60 server certificate,
+    /// 77 CA file, 1 unsupported protocol, 3 bad URL, 8 weird server reply, 18 partial reply.
+    pub errno: u32,
+    pub text: String,
+}
+
+impl TransportFailure {
+    pub fn new(errno: u32, text: impl Into<String>) -> Self {
+        Self { errno, text: text.into() }
+    }
+}
+
+/// What went wrong, each with its fixed text (the one message table).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ErrorKind {
+    PropertiesNotFound,
+    PropertiesInvalid,
+    ModuleParam,
+    KindUnexpected,
+    CsvName,
+    KeyEmpty,
+    KeyTooLong,
+    ValueTooLong,
+    TelegramTooLong { file: bool },
+    SendFileNotFound,
+    SendFileIo,
+    EncodingUnsupported,
+    EncodingRequired,
+    EncodingNotAllowed,
+    /// decisions.md 13: a character of a value has no Windows-31J (or caller charset) form.
+    Unmappable { key: Vec<u8> },
+    /// The transport failed; `notes` holds the `(file is not exists: …)` suffixes of §5.3.
+    Transport { failure: TransportFailure, notes: Vec<u8> },
+    HttpStatus(u16),
+    ResultMissing,
+    ColumnMismatch { header: usize, items: usize },
+    CsvOpen,
+    CsvWrite,
+    /// A panic caught at a language boundary; the process goes on.
+    Internal(String),
+}
+
+/// A module error: the legacy code and what happened.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Error {
+    pub code: ErrorCode,
+    pub kind: ErrorKind,
+}
+
+/// How loud a warning is: PHP `E_USER_WARNING` or `E_USER_NOTICE`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WarningLevel {
+    Warning,
+    Notice,
+}
+
+/// A warning the official module raises with `trigger_error` (decisions.md 12). The PHP binding
+/// raises it; the Perl binding keeps it for `Paygent::PException::getInfo()`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Warning {
+    pub level: WarningLevel,
+    pub text: Vec<u8>,
+}
+
+impl Error {
+    pub fn new(kind: ErrorKind) -> Self {
+        use ErrorKind::*;
+        let code = match &kind {
+            PropertiesNotFound => ErrorCode::ResourceFileNotFound,
+            PropertiesInvalid => ErrorCode::ResourceFileRequired,
+            ModuleParam => ErrorCode::ModuleParamRequired,
+            KindUnexpected => ErrorCode::TelegramParamOutside,
+            CsvName => ErrorCode::ResponseType,
+            KeyEmpty | KeyTooLong | ValueTooLong | TelegramTooLong { .. } => {
+                ErrorCode::TelegramParamRequired
+            }
+            SendFileNotFound | SendFileIo => ErrorCode::FilePayment,
+            EncodingUnsupported | EncodingRequired | EncodingNotAllowed | Unmappable { .. } => {
+                ErrorCode::Encoding
+            }
+            Transport { failure, .. } => match failure.errno {
+                58 | 60 | 77 | 83 => ErrorCode::Certificate,
+                _ => ErrorCode::KsConnect,
+            },
+            HttpStatus(_) | ResultMissing => ErrorCode::KsConnect,
+            ColumnMismatch { .. } | Internal(_) => ErrorCode::Other,
+            CsvOpen | CsvWrite => ErrorCode::CsvOutput,
+        };
+        Self { code, kind }
+    }
+
+    pub fn transport(failure: TransportFailure, notes: Vec<u8>) -> Self {
+        Self::new(ErrorKind::Transport { failure, notes })
+    }
+
+    /// The text after `"<code>: "` in the warning and, for most kinds, in `getResultMessage()`.
+    pub fn text(&self, dialect: Dialect) -> Vec<u8> {
+        use ErrorKind::*;
+        let perl = dialect == Dialect::Perl;
+        let s: String = match &self.kind {
+            PropertiesNotFound => "Properties file doesn't exist.".into(),
+            PropertiesInvalid => "Properties file contains inappropriate value.".into(),
+            ModuleParam if perl => "Error indespensable HTTP request value.".into(),
+            ModuleParam => "Error in indespensable HTTP request value.".into(),
+            KindUnexpected => "HTTP request contains unexpected value.".into(),
+            CsvName if perl => "CSV file name error.".into(),
+            CsvName => "CVS file name error.".into(),
+            KeyEmpty => "HTTP request key must be null.".into(),
+            KeyTooLong => format!(
+                "HTTP request key must be shorter than {} bytes.",
+                crate::request::TELEGRAM_KEY_LENGTH
+            ),
+            ValueTooLong => format!(
+                "HTTP request value must be shorter than {} bytes.",
+                crate::request::TELEGRAM_VALUE_LENGTH
+            ),
+            TelegramTooLong { file: false } => format!(
+                "The number of HTTP request telegram must be smaller than {}.",
+                crate::request::TELEGRAM_LENGTH
+            ),
+            TelegramTooLong { file: true } => {
+                "The number of HTTP request telegram must be smaller than 10MB.".into()
+            }
+            SendFileNotFound => "Send file not found.".into(),
+            SendFileIo => "Send file I/O error.".into(),
+            EncodingUnsupported => "The encoding isn't supported.".into(),
+            EncodingRequired => "An encoding must be specified for the telegram.".into(),
+            EncodingNotAllowed => "Encodings can't be specified for the telegram.".into(),
+            Unmappable { key } => {
+                let mut v = b"A character can't be converted to Windows-31J in parameter ".to_vec();
+                v.extend_from_slice(key);
+                v.push(b'.');
+                return v;
+            }
+            Transport { .. } => "Http request ended with errors.".into(),
+            HttpStatus(n) => format!("HTTP status {n}"),
+            ResultMissing => "resultStatus is Nothing.".into(),
+            ColumnMismatch { header, items } => {
+                format!("Not Mutch DataHeaderCount={header} DataItemCount:{items}")
+            }
+            CsvOpen => "Failed to open CSV file.".into(),
+            CsvWrite => "Failed to write to CSV file.".into(),
+            Internal(what) => format!("internal error: {what}"),
+        };
+        s.into_bytes()
+    }
+
+    /// The warning line `"<code>: <text>"` (decisions.md 12).
+    pub fn warning_text(&self, dialect: Dialect) -> Vec<u8> {
+        let mut v = format!("{}: ", self.code).into_bytes();
+        v.extend_from_slice(&self.text(dialect));
+        v
+    }
+
+    /// `getResultMessage()` for this error (protocol.md §5.4), or `None` when the message is the
+    /// parsed reply's `"<response_code>: <response_detail>"` (parse and CSV errors).
+    pub fn result_message(&self, dialect: Dialect) -> Option<Vec<u8>> {
+        use ErrorKind::*;
+        match &self.kind {
+            ResultMissing | ColumnMismatch { .. } | CsvOpen | CsvWrite => None,
+            Transport { failure, notes } => {
+                let mut v = format!("{}: {}: {}", self.code, failure.errno, failure.text).into_bytes();
+                v.extend_from_slice(notes);
+                Some(v)
+            }
+            _ => Some(self.warning_text(dialect)),
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&String::from_utf8_lossy(&self.warning_text(Dialect::Php)))
+    }
+}
+
+impl std::error::Error for Error {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_round_trip_through_numbers() {
+        for c in ErrorCode::ALL {
+            assert_eq!(ErrorCode::from_number(c as u32), Some(c));
+            assert_eq!(c.as_str(), format!("E0{}", c as u32));
+        }
+    }
+
+    #[test]
+    fn transport_errno_picks_certificate_or_connect() {
+        let e = Error::transport(TransportFailure::new(58, "bad cert"), Vec::new());
+        assert_eq!(e.code, ErrorCode::Certificate);
+        let e = Error::transport(TransportFailure::new(7, "Failed to connect"), Vec::new());
+        assert_eq!(e.code, ErrorCode::KsConnect);
+        assert_eq!(e.result_message(Dialect::Php).unwrap(), b"E02005: 7: Failed to connect");
+        assert_eq!(e.warning_text(Dialect::Php), b"E02005: Http request ended with errors.");
+    }
+
+    #[test]
+    fn perl_wording_differs_where_the_manual_says() {
+        let e = Error::new(ErrorKind::CsvName);
+        assert_eq!(e.warning_text(Dialect::Php), b"E02007: CVS file name error.");
+        assert_eq!(e.warning_text(Dialect::Perl), b"E02007: CSV file name error.");
+    }
+}

@@ -1,0 +1,25 @@
+//! paygent-core: the PAYGENT connection module's protocol in pure Rust.
+//!
+//! Nothing here knows about PHP, Perl or C. The bindings (`php-ext`, `perl-xs/capi`) drive a
+//! [`Module`], the same object model as the official `PaygentB2BModule`: parameters persist on
+//! the object, `post()` runs the telegram pipeline of protocol.md §4–§6, getters read the reply.
+//!
+//! Every payment value is bytes (normally Windows-31J); nothing is decoded unless the caller
+//! asked for a charset conversion (protocol.md §4.7, decisions.md 13).
+
+pub mod config;
+pub mod error;
+pub mod log;
+pub mod module;
+pub mod params;
+pub mod reply;
+pub mod request;
+pub mod transport;
+
+pub use error::{Error, ErrorCode, Warning};
+pub use error::Dialect;
+pub use module::Module;
+pub use params::{Params, Record};
+
+/// Version of this implementation, shown by `phpinfo()` and `$Paygent::B2B::VERSION`.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

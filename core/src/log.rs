@@ -1,0 +1,135 @@
+//! The module log (protocol.md §7, decisions.md 20): one line a message, appended to
+//! `log_output_path`, created with mode 0600; card numbers, passwords and tokens masked.
+
+use std::fs::OpenOptions;
+use std::io::Write;
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::PathBuf;
+
+use crate::error::{Warning, WarningLevel};
+
+/// Appends `YYYY/MM/DD HH:MM:SS <class> <message>\n` lines (local time).
+#[derive(Clone, Debug)]
+pub struct Logger {
+    path: PathBuf,
+    class: &'static str,
+}
+
+impl Logger {
+    /// `None` when the path is blank: nothing is logged (§10 #3).
+    pub fn new(path: &[u8], class: &'static str) -> Option<Self> {
+        (!crate::request::is_blank(path))
+            .then(|| Self { path: crate::config::bytes_to_path(path), class })
+    }
+
+    /// Write one message. A failure does not stop the operation; it comes back as the official
+    /// module's warning.
+    pub fn log(&self, message: &[u8]) -> Option<Warning> {
+        let mut line = Vec::with_capacity(message.len() + 64);
+        line.extend_from_slice(local_timestamp().as_bytes());
+        line.push(b' ');
+        line.extend_from_slice(self.class.as_bytes());
+        line.push(b' ');
+        line.extend_from_slice(message);
+        line.push(b'\n');
+        let path = self.path.display();
+        let mut file = match OpenOptions::new().create(true).append(true).mode(0o600).open(&self.path)
+        {
+            Ok(f) => f,
+            Err(_) => return Some(warning(format!("E01901:File doesn't open.({path})."))),
+        };
+        // One write call so that concurrent processes do not interleave inside a line.
+        match file.write_all(&line) {
+            Ok(()) => None,
+            Err(_) => Some(warning(format!("E01901:It is not possible to write it in the file({path})."))),
+        }
+    }
+}
+
+fn warning(text: String) -> Warning {
+    Warning { level: WarningLevel::Warning, text: text.into_bytes() }
+}
+
+fn local_timestamp() -> String {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as libc::time_t)
+        .unwrap_or(0);
+    // SAFETY: localtime_r writes only into `tm`, which we own; a zeroed tm is a valid value.
+    let tm = unsafe {
+        let mut tm: libc::tm = std::mem::zeroed();
+        libc::localtime_r(&now, &mut tm);
+        tm
+    };
+    format!(
+        "{:04}/{:02}/{:02} {:02}:{:02}:{:02}",
+        tm.tm_year + 1900,
+        tm.tm_mon + 1,
+        tm.tm_mday,
+        tm.tm_hour,
+        tm.tm_min,
+        tm.tm_sec
+    )
+}
+
+/// The value to log for `key` (decisions.md 20): `card_number` and `card_conf_number` keep
+/// their last byte (§7, 1-byte and blank values as they are); `connect_password` and every key
+/// containing `token`, `security_code` or `password` are replaced whole. `None` = log as is.
+pub fn mask_value(key: &[u8], value: &[u8]) -> Option<Vec<u8>> {
+    if crate::request::is_blank(value) {
+        return None;
+    }
+    if key == b"card_number" || key == b"card_conf_number" {
+        if value.len() <= 1 {
+            return None;
+        }
+        let mut v = vec![b'X'; value.len() - 1];
+        v.push(value[value.len() - 1]);
+        return Some(v);
+    }
+    let lower = key.to_ascii_lowercase();
+    let secret = [&b"token"[..], b"security_code", b"password"]
+        .iter()
+        .any(|w| lower.windows(w.len()).any(|x| x == *w));
+    secret.then(|| b"XXXX".to_vec())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn card_fields_keep_the_last_byte() {
+        assert_eq!(mask_value(b"card_number", b"4111111111111111").unwrap(), b"XXXXXXXXXXXXXXX1");
+        assert_eq!(mask_value(b"card_conf_number", b"123").unwrap(), b"XX3");
+        assert_eq!(mask_value(b"card_conf_number", b"1"), None);
+        assert_eq!(mask_value(b"card_number", b""), None);
+    }
+
+    #[test]
+    fn secrets_are_masked_whole() {
+        assert_eq!(mask_value(b"connect_password", b"pw").unwrap(), b"XXXX");
+        assert_eq!(mask_value(b"card_token", b"tok_123").unwrap(), b"XXXX");
+        assert_eq!(mask_value(b"Security_Code", b"999").unwrap(), b"XXXX");
+        assert_eq!(mask_value(b"trading_id", b"T1"), None);
+    }
+
+    #[test]
+    fn log_file_is_private_and_line_shaped() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = std::env::temp_dir().join(format!("paygent-log-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("m.log");
+        let _ = std::fs::remove_file(&path);
+        let l = Logger::new(path.to_str().unwrap().as_bytes(), "C").unwrap();
+        assert!(l.log(b"hello").is_none());
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.ends_with(" C hello\n"), "{text}");
+        assert_eq!(text.len(), "YYYY/MM/DD HH:MM:SS C hello\n".len());
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+        assert!(Logger::new(b"", "C").is_none());
+        let bad = Logger::new(b"/nonexistent-dir/x.log", "C").unwrap();
+        assert!(bad.log(b"x").unwrap().text.starts_with(b"E01901:File doesn't open."));
+    }
+}

@@ -1,0 +1,342 @@
+//! The object model the bindings mirror (`PaygentB2BModule`, `Paygent::B2B`): parameters persist
+//! on the object, each `post()` resets the reply state (decisions.md 10), getters are `None`
+//! before a reply.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::config::{Config, ConfigSource};
+use crate::error::{Error, ErrorKind, Warning, WarningLevel};
+pub use crate::error::Dialect;
+use crate::log::Logger;
+use crate::params::{Params, Record};
+use crate::reply::{self, Reply, ReplyFormat, result_csv};
+use crate::request::{self, Encoding, Instance, charset};
+use crate::transport::{self, HttpRequest, TransportSettings};
+
+/// One connection-module object.
+#[derive(Debug)]
+pub struct Module {
+    dialect: Dialect,
+    source: ConfigSource,
+    config: Option<Arc<Config>>,
+    settings: Option<Arc<TransportSettings>>,
+    logger: Option<Logger>,
+    inst: Instance,
+    params: Params,
+    telegram_kind: Vec<u8>,
+    reply: Option<Reply>,
+    cursor: usize,
+    result_message: Vec<u8>,
+    warnings: Vec<Warning>,
+}
+
+impl Module {
+    pub fn new(dialect: Dialect, source: ConfigSource) -> Self {
+        Self {
+            dialect,
+            source,
+            config: None,
+            settings: None,
+            logger: None,
+            inst: Instance::default(),
+            params: Params::new(),
+            telegram_kind: Vec::new(),
+            reply: None,
+            cursor: 0,
+            result_message: Vec::new(),
+            warnings: Vec::new(),
+        }
+    }
+
+    /// Load the configuration and copy its per-object values (§1.4 `init`). Overwrites earlier
+    /// `set_timeout` etc.; keeps parameters, result CSV, send file and the reply.
+    pub fn init(&mut self) -> Result<(), Error> {
+        let config = match self.source.load() {
+            Ok(c) => c,
+            Err(e) => {
+                self.warn(WarningLevel::Warning, e.warning_text(self.dialect));
+                return Err(e);
+            }
+        };
+        self.inst.default_id = config.default_id.clone();
+        self.inst.default_password = config.default_password.clone();
+        self.inst.timeout = config.timeout_value.clone();
+        self.inst.select_max_cnt = config.select_max_cnt.clone();
+        self.logger = Logger::new(&config.log_output_path, self.log_class());
+        if config.not_use_ca_cert {
+            self.log(b"warning: not_use_ca_cert=true: the gateway's certificate is not verified");
+        } else if !config.verify_host {
+            self.log(b"warning: verify_host=false: the gateway's host name is not verified");
+        }
+        self.settings = Some(Arc::new(TransportSettings::from_config(&config)));
+        self.config = Some(config);
+        Ok(())
+    }
+
+    pub fn dialect(&self) -> Dialect {
+        self.dialect
+    }
+
+    pub fn config(&self) -> Option<&Config> {
+        self.config.as_deref()
+    }
+
+    // ---- telegram parameters -------------------------------------------------------------
+
+    /// `reqPut`: the binding turns null into `""` (decisions.md 7).
+    pub fn req_put(&mut self, key: &[u8], value: &[u8]) {
+        self.params.put(key, value);
+    }
+
+    pub fn req_get(&self, key: &[u8]) -> Option<&[u8]> {
+        self.params.get(key)
+    }
+
+    pub fn params(&self) -> &Params {
+        &self.params
+    }
+
+    /// The kind captured by the last `post()` (`$p->telegramKind`).
+    pub fn telegram_kind(&self) -> &[u8] {
+        &self.telegram_kind
+    }
+
+    // ---- per-object settings -------------------------------------------------------------
+
+    pub fn instance(&self) -> &Instance {
+        &self.inst
+    }
+
+    pub fn set_default_id(&mut self, v: &[u8]) {
+        self.inst.default_id = v.to_vec();
+    }
+    pub fn set_default_password(&mut self, v: &[u8]) {
+        self.inst.default_password = v.to_vec();
+    }
+    pub fn set_timeout(&mut self, v: &[u8]) {
+        self.inst.timeout = v.to_vec();
+    }
+    pub fn set_select_max_cnt(&mut self, v: &[u8]) {
+        self.inst.select_max_cnt = v.to_vec();
+    }
+    pub fn set_result_csv(&mut self, v: &[u8]) {
+        self.inst.result_csv = v.to_vec();
+    }
+    pub fn set_send_file_path(&mut self, v: &[u8]) {
+        self.inst.send_file_path = v.to_vec();
+    }
+
+    /// V3 `setEncoding` (§1.4): `"UTF-8"`, `"Shift_JIS"`, `"EUC-JP"`, case-sensitive. Anything
+    /// else makes every later `post()` fail with E01006.
+    pub fn set_encoding(&mut self, v: &[u8]) -> Result<(), Error> {
+        if self.inst.encoding == Encoding::Unsupported {
+            // Once unsupported, the object stays so (§1.4); the stored message stays too.
+            return Err(Error::new(ErrorKind::EncodingUnsupported));
+        }
+        self.inst.encoding = match v {
+            b"UTF-8" => Encoding::Utf8,
+            b"Shift_JIS" => Encoding::ShiftJis,
+            b"EUC-JP" => Encoding::EucJp,
+            _ => {
+                let e = Error::new(ErrorKind::EncodingUnsupported);
+                self.inst.encoding = Encoding::Unsupported;
+                self.result_message = e.warning_text(self.dialect);
+                return Err(e);
+            }
+        };
+        Ok(())
+    }
+
+    // ---- post ------------------------------------------------------------------------------
+
+    /// Run the telegram (§4–§6). `Ok` whenever a reply was received and its result read,
+    /// including `result=1` (a business error: check [`Module::result_status`]).
+    pub fn post(&mut self) -> Result<(), Error> {
+        let stale = self.config.as_ref().is_some_and(|c| c.compat.keep_stale_reply);
+        if !stale {
+            self.reply = None;
+            self.cursor = 0;
+        }
+        if self.config.is_none() {
+            // The official module dies here (§4.1); we initialise lazily instead.
+            if let Err(e) = self.init() {
+                self.result_message = e.warning_text(self.dialect);
+                return Err(e);
+            }
+        }
+        let (config, settings) = match (&self.config, &self.settings) {
+            (Some(c), Some(s)) => (c.clone(), s.clone()),
+            _ => return Err(Error::new(ErrorKind::Internal("configuration missing".into()))),
+        };
+        self.telegram_kind = self.params.get(b"telegram_kind").unwrap_or_default().to_vec();
+
+        let prepared = match request::prepare(&mut self.params, &self.inst, &config) {
+            Ok(p) => p,
+            Err(e) => return Err(self.fail(e)),
+        };
+        self.telegram_kind = prepared.kind.clone();
+        if config.debug_flg {
+            let mut line = b"request: ".to_vec();
+            line.extend_from_slice(&prepared.masked_body);
+            self.log(&line);
+        }
+
+        let http = HttpRequest {
+            url: &prepared.url,
+            body: &prepared.body,
+            user_agent: self.user_agent(),
+            timeout: timeout_duration(prepared.timeout_secs),
+            settings: &settings,
+        };
+        let reply = match transport::post(&http) {
+            Ok(r) => r,
+            Err(failure) => {
+                let mut line = format!("{}: {}", failure.errno, failure.text).into_bytes();
+                line.extend_from_slice(b": ");
+                line.extend_from_slice(&prepared.url);
+                self.log(&line);
+                let notes = file_notes(&config);
+                return Err(self.fail(Error::transport(failure, notes)));
+            }
+        };
+        if !(200..=206).contains(&reply.status) {
+            self.log(b"Cannot get http return code.");
+            return Err(self.fail(Error::new(ErrorKind::HttpStatus(reply.status))));
+        }
+        let body = charset::convert_reply(reply.body, prepared.reply_charset);
+        if config.debug_flg {
+            let mut line = b"response: \r\n".to_vec();
+            line.extend_from_slice(&body);
+            self.log(&line);
+        }
+
+        let format = ReplyFormat::for_kind(&prepared.kind, &config);
+        let csv_set = !request::is_blank(&self.inst.result_csv);
+        let full = match format {
+            ReplyFormat::Payment => true,
+            ReplyFormat::Reference => !csv_set,
+            ReplyFormat::FilePayment => false,
+        };
+        let parsed = reply::parse(format, &body, full, config.csv_mode);
+        let mut message = parsed.reply.response_code.clone();
+        message.extend_from_slice(b": ");
+        message.extend_from_slice(&parsed.reply.response_detail);
+        self.result_message = message;
+        let write_csv = csv_set && result_csv::should_write(format, &parsed.reply);
+        self.reply = Some(parsed.reply);
+        if let Some(e) = parsed.error {
+            self.warn(WarningLevel::Warning, e.warning_text(self.dialect));
+            return Err(e);
+        }
+        if write_csv {
+            let path = crate::config::bytes_to_path(&self.inst.result_csv);
+            if let Err(e) = result_csv::write(&path, format, &body) {
+                if e.kind == ErrorKind::CsvOpen {
+                    let mut notice = b"cannot open file ".to_vec();
+                    notice.extend_from_slice(&self.inst.result_csv);
+                    notice.extend_from_slice(b" to write");
+                    self.warn(WarningLevel::Notice, notice);
+                }
+                self.warn(WarningLevel::Warning, e.warning_text(self.dialect));
+                return Err(e);
+            }
+        }
+        Ok(())
+    }
+
+    /// Record a failure before any reply: message, warning, error back.
+    fn fail(&mut self, e: Error) -> Error {
+        if let Some(m) = e.result_message(self.dialect) {
+            self.result_message = m;
+        }
+        self.warn(WarningLevel::Warning, e.warning_text(self.dialect));
+        e
+    }
+
+    // ---- reply ----------------------------------------------------------------------------
+
+    pub fn result_status(&self) -> Option<&[u8]> {
+        self.reply.as_ref().map(|r| r.result_status.as_slice())
+    }
+    pub fn response_code(&self) -> Option<&[u8]> {
+        self.reply.as_ref().map(|r| r.response_code.as_slice())
+    }
+    pub fn response_detail(&self) -> Option<&[u8]> {
+        self.reply.as_ref().map(|r| r.response_detail.as_slice())
+    }
+    /// `getResultMessage()` (§5.4).
+    pub fn result_message(&self) -> &[u8] {
+        &self.result_message
+    }
+    pub fn records(&self) -> &[Record] {
+        self.reply.as_ref().map(|r| r.records.as_slice()).unwrap_or_default()
+    }
+    pub fn has_res_next(&self) -> bool {
+        self.cursor < self.records().len()
+    }
+    pub fn res_next(&mut self) -> Option<&Record> {
+        let i = self.cursor;
+        let records = self.reply.as_ref().map(|r| r.records.as_slice())?;
+        let rec = records.get(i)?;
+        self.cursor = i + 1;
+        Some(rec)
+    }
+
+    /// Warnings raised since the last call, for the binding to emit (PHP `trigger_error`).
+    pub fn take_warnings(&mut self) -> Vec<Warning> {
+        std::mem::take(&mut self.warnings)
+    }
+
+    // ---- helpers ---------------------------------------------------------------------------
+
+    fn warn(&mut self, level: WarningLevel, text: Vec<u8>) {
+        self.warnings.push(Warning { level, text });
+    }
+
+    fn log(&mut self, message: &[u8]) {
+        if let Some(w) = self.logger.as_ref().and_then(|l| l.log(message)) {
+            self.warnings.push(w);
+        }
+    }
+
+    fn log_class(&self) -> &'static str {
+        match self.dialect {
+            Dialect::Php => "PaygentModule\\Util\\HttpsRequestSender",
+            Dialect::Perl => "Paygent::B2B",
+        }
+    }
+
+    fn user_agent(&self) -> &'static str {
+        match self.dialect {
+            Dialect::Php => "curl_php",
+            Dialect::Perl => "libwww-perl/6.68",
+        }
+    }
+}
+
+fn timeout_duration(secs: f64) -> Duration {
+    // A day bounds absurd values; validation already ensured > 0.
+    Duration::from_secs_f64(secs.clamp(0.001, 86_400.0))
+}
+
+/// `(file is not exists: <path>)` / `(file is not readable: <path>)` for the client and CA
+/// paths (§5.3).
+fn file_notes(config: &Config) -> Vec<u8> {
+    let client: &[u8] = if config.not_use_client_cert { b"" } else { &config.client_file_path };
+    let mut out = Vec::new();
+    for path in [client, config.ca_file_path.as_slice()] {
+        let p = crate::config::bytes_to_path(path);
+        let what: &[u8] = if !p.exists() {
+            b"(file is not exists: "
+        } else if std::fs::File::open(&p).is_err() {
+            b"(file is not readable: "
+        } else {
+            continue;
+        };
+        out.extend_from_slice(what);
+        out.extend_from_slice(path);
+        out.push(b')');
+    }
+    out
+}

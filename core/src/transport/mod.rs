@@ -1,0 +1,92 @@
+//! HTTPS transport: one POST per telegram over mutual TLS (protocol.md §4.9, §5; decisions.md
+//! 14–19). Blocking sockets, no threads and no async runtime, so nothing breaks across fork.
+
+use std::time::Duration;
+
+use crate::config::{Config, TlsBackend};
+use crate::error::TransportFailure;
+
+/// Everything that decides which connections may be shared: the pool is keyed by it.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct TransportSettings {
+    pub backend: TlsBackend,
+    /// PEM (kit: key + certificate + intermediate), or `.p12`/`.pfx`; `None` = no client cert.
+    pub client_file: Option<Vec<u8>>,
+    /// Separate key file; `None` = the key is in `client_file`.
+    pub client_key_file: Option<Vec<u8>>,
+    pub client_key_password: Vec<u8>,
+    /// `None` = no server verification at all (`not_use_ca_cert=true`).
+    pub ca_file: Option<Vec<u8>>,
+    pub verify_host: bool,
+    /// HTTP/1.1 keep-alive with the per-process pool; false = HTTP/1.0, one connection a call.
+    pub keep_alive: bool,
+    pub proxy: Option<Proxy>,
+    /// Directory for the cross-process TLS session cache; `None` = none.
+    pub session_cache_dir: Option<Vec<u8>>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Proxy {
+    pub host: Vec<u8>,
+    pub port: u16,
+    /// `user:password` for `Proxy-Authorization: Basic`.
+    pub credentials: Option<(Vec<u8>, Vec<u8>)>,
+}
+
+impl TransportSettings {
+    pub fn from_config(c: &Config) -> Self {
+        let non_empty = |b: &Vec<u8>| (!b.is_empty()).then(|| b.clone());
+        let proxy_host = if !c.proxy_server_ip.is_empty() {
+            &c.proxy_server_ip
+        } else {
+            &c.proxy_server_name
+        };
+        let proxy = (!proxy_host.is_empty() && c.proxy_server_port > 0).then(|| Proxy {
+            host: proxy_host.clone(),
+            port: c.proxy_server_port,
+            credentials: (!c.proxy_user.is_empty())
+                .then(|| (c.proxy_user.clone(), c.proxy_password.clone())),
+        });
+        Self {
+            backend: c.tls_backend,
+            client_file: if c.not_use_client_cert { None } else { non_empty(&c.client_file_path) },
+            client_key_file: if c.not_use_client_cert {
+                None
+            } else {
+                non_empty(&c.client_key_file_path)
+            },
+            client_key_password: c.client_key_password.clone(),
+            ca_file: if c.not_use_ca_cert { None } else { non_empty(&c.ca_file_path) },
+            verify_host: c.verify_host && !c.not_use_ca_cert,
+            keep_alive: c.keep_alive,
+            proxy,
+            session_cache_dir: non_empty(&c.session_cache_dir),
+        }
+    }
+}
+
+/// One telegram to send.
+#[derive(Clone, Copy, Debug)]
+pub struct HttpRequest<'a> {
+    /// Absolute `https://host[:port]/path` URL from the configuration.
+    pub url: &'a [u8],
+    pub body: &'a [u8],
+    pub user_agent: &'a str,
+    /// Bounds connect and the whole exchange (`CURLOPT_TIMEOUT` = `CONNECTTIMEOUT`, §4.9).
+    pub timeout: Duration,
+    pub settings: &'a TransportSettings,
+}
+
+/// The reply as the transport API gives it (§5.2 R, §6.1 R).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HttpReply {
+    pub status: u16,
+    pub body: Vec<u8>,
+}
+
+/// POST a telegram. Never sends it twice once any byte may have reached the server
+/// (decisions.md 18).
+pub fn post(req: &HttpRequest<'_>) -> Result<HttpReply, TransportFailure> {
+    let _ = req;
+    todo!("transport helper")
+}

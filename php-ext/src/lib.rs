@@ -1,0 +1,1 @@
+//! PHP extension (filled by the PHP issue).
