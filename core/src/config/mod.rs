@@ -97,6 +97,10 @@ pub struct Config {
     pub compat: Compat,
     /// TLS session cache directory for CGI processes; empty = none.
     pub session_cache_dir: Vec<u8>,
+    /// Perl `$merchant_id`: appended as `merchant_id` when the telegram has none; empty = never.
+    pub default_merchant_id: Vec<u8>,
+    /// Perl `$telegram_ver`: appended as `telegram_version` when absent; empty = never.
+    pub default_telegram_version: Vec<u8>,
 }
 
 impl Config {
