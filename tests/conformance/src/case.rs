@@ -53,7 +53,6 @@ pub fn show(b: &[u8]) -> String {
 /// The properties file text: base with placeholders filled, then the case's overrides.
 pub fn properties(base: &str, overrides: Option<&Value>, fill: &dyn Fn(&str) -> String) -> String {
     let mut lines: Vec<String> = base.lines().map(fill).collect();
-    let end = lines.iter().rposition(|l| l.trim() == "?>").unwrap_or(lines.len());
     let mut extra = Vec::new();
     if let Some(Value::Object(o)) = overrides {
         for (k, v) in o {
@@ -78,7 +77,7 @@ pub fn properties(base: &str, overrides: Option<&Value>, fill: &dyn Fn(&str) -> 
             }
         }
     }
-    let end = end.min(lines.len());
+    let end = lines.iter().rposition(|l| l.trim() == "?>").unwrap_or(lines.len());
     let tail = lines.split_off(end);
     lines.extend(extra);
     lines.extend(tail);
