@@ -15,22 +15,61 @@ const COMPAT: CsvMode = CsvMode::Compat;
 
 /// spec/fixtures/README.md "Checksums (sha256)".
 const CHECKSUMS: &[(&str, &str)] = &[
-    ("01_payment_atm_ok.body", "77fa5cafc2f30fe828043a809aabcb4d30f6ec71b3dfaae4069fd613dacb1dcc"),
-    ("02_payment_card_3ds_html.body", "1e0bd987bd3f3236aa0f64f57f1649f5f8d2ec607a03cdae9ebe18593ddf3ee1"),
-    ("03_payment_error_sjis.body", "722fdbbd7e4a1e3d8600501ff21d212ea0eae52db21827014b124708d0be27f0"),
-    ("04_reference_027_quoted.body", "b913e709f5a882369c3ae54692a1a6e211b98995eb7f39a24afcfb93b219cf4d"),
-    ("05_reference_027_embedded_crlf.body", "875c6c5586b603376efe8c34888e391627e302fb33199d258b7f03aa447582f0"),
-    ("06_reference_9003_partial.body", "afbdbc81d3ea7c11410362c2021c3ec1d8ac72449898abe6d9fcde9c44618174"),
-    ("07_file_payment_201_ok.body", "0c94304e851ee36bb8a0d4759fbcfb409c58a2c7337ca02bbf9f97e1c3e24d75"),
-    ("08_file_payment_201_error.body", "c0b1a50662b425c38a150936e4826e6d92df7cd773273b0e73ce639a73a9581d"),
-    ("09_reference_027_error.body", "bff0a89ded1186a87666b7c0cda016c8a87d27a25f4b5b550ba0a98956bc4a75"),
-    ("10_http_200_payment_error.http", "4c81cb27e70736b902776bf48ac372959f1904f5de8234c1846570ff39c9a81b"),
-    ("11_http_500_sjis_body.http", "53ddeed7ff26e28e3a200aff91f9c61d4e3743bd9b73c97685c5eedd91ca6a06"),
-    ("12_http_200_empty_body.http", "bfad0510b641effcac360eadf48e1edf2c238c806f227f8344380a55000cb2f8"),
+    (
+        "01_payment_atm_ok.body",
+        "77fa5cafc2f30fe828043a809aabcb4d30f6ec71b3dfaae4069fd613dacb1dcc",
+    ),
+    (
+        "02_payment_card_3ds_html.body",
+        "1e0bd987bd3f3236aa0f64f57f1649f5f8d2ec607a03cdae9ebe18593ddf3ee1",
+    ),
+    (
+        "03_payment_error_sjis.body",
+        "722fdbbd7e4a1e3d8600501ff21d212ea0eae52db21827014b124708d0be27f0",
+    ),
+    (
+        "04_reference_027_quoted.body",
+        "b913e709f5a882369c3ae54692a1a6e211b98995eb7f39a24afcfb93b219cf4d",
+    ),
+    (
+        "05_reference_027_embedded_crlf.body",
+        "875c6c5586b603376efe8c34888e391627e302fb33199d258b7f03aa447582f0",
+    ),
+    (
+        "06_reference_9003_partial.body",
+        "afbdbc81d3ea7c11410362c2021c3ec1d8ac72449898abe6d9fcde9c44618174",
+    ),
+    (
+        "07_file_payment_201_ok.body",
+        "0c94304e851ee36bb8a0d4759fbcfb409c58a2c7337ca02bbf9f97e1c3e24d75",
+    ),
+    (
+        "08_file_payment_201_error.body",
+        "c0b1a50662b425c38a150936e4826e6d92df7cd773273b0e73ce639a73a9581d",
+    ),
+    (
+        "09_reference_027_error.body",
+        "bff0a89ded1186a87666b7c0cda016c8a87d27a25f4b5b550ba0a98956bc4a75",
+    ),
+    (
+        "10_http_200_payment_error.http",
+        "4c81cb27e70736b902776bf48ac372959f1904f5de8234c1846570ff39c9a81b",
+    ),
+    (
+        "11_http_500_sjis_body.http",
+        "53ddeed7ff26e28e3a200aff91f9c61d4e3743bd9b73c97685c5eedd91ca6a06",
+    ),
+    (
+        "12_http_200_empty_body.http",
+        "bfad0510b641effcac360eadf48e1edf2c238c806f227f8344380a55000cb2f8",
+    ),
 ];
 
 fn sha256_hex(data: &[u8]) -> String {
-    openssl::sha::sha256(data).iter().map(|b| format!("{b:02x}")).collect()
+    openssl::sha::sha256(data)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 #[test]
@@ -39,7 +78,11 @@ fn fixture_checksums_match_the_readme() {
         assert_eq!(sha256_hex(&fixture(name)), *sum, "{name}");
     }
     let on_disk = fs::read_dir(fixtures_dir()).unwrap().count();
-    assert_eq!(on_disk, CHECKSUMS.len(), "a fixture without a listed checksum");
+    assert_eq!(
+        on_disk,
+        CHECKSUMS.len(),
+        "a fixture without a listed checksum"
+    );
 }
 
 fn assert_getters(p: &Parsed, status: &[u8], code: &[u8], detail: &[u8]) {
@@ -96,7 +139,11 @@ fn f02_payment_card_3ds_html() {
     assert_eq!(p.reply.records.len(), 1);
     assert_eq!(
         entries(&p.reply.records[0]),
-        rec(&[("payment_id", b"2000000001"), ("trading_id", b"ORDER-0002"), ("out_acs_html", &html)])
+        rec(&[
+            ("payment_id", b"2000000001"),
+            ("trading_id", b"ORDER-0002"),
+            ("out_acs_html", &html)
+        ])
     );
 
     let r = payment("02_payment_card_3ds_html.body", false);
@@ -113,10 +160,16 @@ fn f03_payment_error_sjis() {
     let p = payment("03_payment_error_sjis.body", true);
     assert_eq!(p.error, None, "result=1 is not a module error");
     let detail = hex(F03_DETAIL);
-    assert_eq!(detail, sjis("\"payment_amount\"パラメータの値は不正な値です。"));
+    assert_eq!(
+        detail,
+        sjis("\"payment_amount\"パラメータの値は不正な値です。")
+    );
     assert_getters(&p, b"1", b"P010", &detail);
     assert_eq!(p.reply.records.len(), 1);
-    assert_eq!(entries(&p.reply.records[0]), rec(&[("payment_id", b""), ("trading_id", b"ORDER-0003")]));
+    assert_eq!(
+        entries(&p.reply.records[0]),
+        rec(&[("payment_id", b""), ("trading_id", b"ORDER-0003")])
+    );
 
     let r = payment("03_payment_error_sjis.body", false);
     assert_getters(&r, b"1", b"P010", &detail);
@@ -165,7 +218,10 @@ fn f04_reference_027_quoted() {
     assert_eq!(got, expected);
 
     // the same in RFC 4180 mode: nothing in this body differs
-    assert_eq!(reference("04_reference_027_quoted.body", true, CsvMode::Rfc4180), p);
+    assert_eq!(
+        reference("04_reference_027_quoted.body", true, CsvMode::Rfc4180),
+        p
+    );
 }
 
 #[test]
@@ -192,13 +248,21 @@ fn f05_embedded_crlf_compat_cuts_the_value() {
     let got: Vec<_> = p.reply.records.iter().map(entries).collect();
     assert_eq!(
         got,
-        [rec(&[("customer_id", b"CUST_02"), ("customer_card_id", b"1"), ("add_info1", b"first line")])]
+        [rec(&[
+            ("customer_id", b"CUST_02"),
+            ("customer_card_id", b"1"),
+            ("add_info1", b"first line")
+        ])]
     );
 }
 
 #[test]
 fn f05_embedded_crlf_rfc4180_keeps_the_value() {
-    let p = reference("05_reference_027_embedded_crlf.body", true, CsvMode::Rfc4180);
+    let p = reference(
+        "05_reference_027_embedded_crlf.body",
+        true,
+        CsvMode::Rfc4180,
+    );
     assert_eq!(p.error, None);
     assert_getters(&p, b"0", b"", b"");
     let got: Vec<_> = p.reply.records.iter().map(entries).collect();
@@ -270,7 +334,10 @@ fn f06_9003_with_result_csv_is_written() {
 
     // any other code with result 1: no file, still no error
     fs::remove_file(&csv).unwrap();
-    let i = body.windows(4).position(|w| w == b"9003").expect("9003 in fixture 06");
+    let i = body
+        .windows(4)
+        .position(|w| w == b"9003")
+        .expect("9003 in fixture 06");
     let other = [&body[..i], b"P026", &body[i + 4..]].concat();
     let (p, err) = receive(ReplyFormat::Reference, &other, Some(&csv), COMPAT);
     assert_eq!((p.error.clone(), err), (None, None));
@@ -295,12 +362,20 @@ fn f09_reference_error_header_and_trailer() {
 fn f09_with_result_csv_writes_nothing() {
     let dir = temp_dir("f09");
     let csv = dir.join("result.csv");
-    let (p, err) =
-        receive(ReplyFormat::Reference, &fixture("09_reference_027_error.body"), Some(&csv), COMPAT);
+    let (p, err) = receive(
+        ReplyFormat::Reference,
+        &fixture("09_reference_027_error.body"),
+        Some(&csv),
+        COMPAT,
+    );
     assert_eq!((p.error.clone(), err), (None, None));
     assert_eq!(p.reply.result_status, b"1");
     assert!(!csv.exists());
-    assert_eq!(fs::read_dir(&dir).unwrap().count(), 0, "no temp file left either");
+    assert_eq!(
+        fs::read_dir(&dir).unwrap().count(),
+        0,
+        "no temp file left either"
+    );
     fs::remove_dir_all(&dir).unwrap();
 }
 
@@ -331,7 +406,10 @@ fn f08_file_payment_error_keeps_quotes_and_still_writes() {
     let body = fixture("08_file_payment_201_error.body");
     let (p, err) = receive(ReplyFormat::FilePayment, &body, Some(&csv), COMPAT);
     assert_eq!((p.error.clone(), err), (None, None));
-    assert_eq!(hex(F08_DETAIL), sjis("\"指定された受付番号のファイル決済は処理中です。\""));
+    assert_eq!(
+        hex(F08_DETAIL),
+        sjis("\"指定された受付番号のファイル決済は処理中です。\"")
+    );
     assert_getters(&p, b"1", b"9103", &hex(F08_DETAIL));
     assert!(p.reply.records.is_empty());
     let written = fs::read(&csv).unwrap();
@@ -344,7 +422,10 @@ fn f08_file_payment_error_keeps_quotes_and_still_writes() {
 
 fn http_body(name: &str) -> Vec<u8> {
     let raw = fixture(name);
-    let at = raw.windows(4).position(|w| w == b"\r\n\r\n").expect("end of headers");
+    let at = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("end of headers");
     raw[at + 4..].to_vec()
 }
 
@@ -358,7 +439,12 @@ fn f10_body_is_fixture_03() {
 #[test]
 fn f11_body_as_the_original_parsed_it() {
     // R refuses status 500 before parsing; this is the parser's O result (status "1")
-    let p = reply::parse(ReplyFormat::Payment, &http_body("11_http_500_sjis_body.http"), true, COMPAT);
+    let p = reply::parse(
+        ReplyFormat::Payment,
+        &http_body("11_http_500_sjis_body.http"),
+        true,
+        COMPAT,
+    );
     assert_eq!(p.error, None);
     assert_getters(&p, b"1", b"", &sjis("内部エラー"));
     assert!(p.reply.records.is_empty());
@@ -370,7 +456,10 @@ fn f12_empty_body_is_result_missing_without_record() {
     assert!(body.is_empty());
     let p = reply::parse(ReplyFormat::Payment, &body, true, COMPAT);
     let e = p.error.clone().unwrap();
-    assert_eq!((e.code, e.kind), (ErrorCode::KsConnect, ErrorKind::ResultMissing));
+    assert_eq!(
+        (e.code, e.kind),
+        (ErrorCode::KsConnect, ErrorKind::ResultMissing)
+    );
     assert_getters(&p, b"", b"", b"");
     assert!(p.reply.records.is_empty());
 }

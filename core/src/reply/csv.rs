@@ -226,7 +226,16 @@ mod tests {
     #[test]
     fn no_envelope_keeps_quotes_literal() {
         let f = tokenize(br#"1,,"x,y",""#, None);
-        assert_eq!(f, vec![b"1".to_vec(), b"".to_vec(), b"\"x".to_vec(), b"y\"".to_vec(), b"\"".to_vec()]);
+        assert_eq!(
+            f,
+            vec![
+                b"1".to_vec(),
+                b"".to_vec(),
+                b"\"x".to_vec(),
+                b"y\"".to_vec(),
+                b"\"".to_vec()
+            ]
+        );
     }
 
     #[test]
@@ -247,7 +256,14 @@ mod tests {
     fn rfc4180_split_keeps_quoted_crlf() {
         let body = b"\"3\",\"first line\r\nsecond line\"\r\n\"4\",\"1\"\r\n";
         let r = split_records(body, CsvMode::Rfc4180);
-        assert_eq!(r, vec![&b"\"3\",\"first line\r\nsecond line\""[..], b"\"4\",\"1\"", b""]);
+        assert_eq!(
+            r,
+            vec![
+                &b"\"3\",\"first line\r\nsecond line\""[..],
+                b"\"4\",\"1\"",
+                b""
+            ]
+        );
         assert_eq!(tokenize_rfc4180(r[0])[1], b"first line\r\nsecond line");
     }
 

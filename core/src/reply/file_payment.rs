@@ -85,9 +85,15 @@ mod tests {
 
     #[test]
     fn no_header_is_result_missing() {
-        assert_eq!(parse(b"3,1\r\n4,0\r\n").error.unwrap().kind, ErrorKind::ResultMissing);
+        assert_eq!(
+            parse(b"3,1\r\n4,0\r\n").error.unwrap().kind,
+            ErrorKind::ResultMissing
+        );
         assert_eq!(parse(b"").error.unwrap().kind, ErrorKind::ResultMissing);
         // record type compared exactly: a quoted "1" is not a header here
-        assert_eq!(parse(b"\"1\",,,,,,0\r\n").error.unwrap().kind, ErrorKind::ResultMissing);
+        assert_eq!(
+            parse(b"\"1\",,,,,,0\r\n").error.unwrap().kind,
+            ErrorKind::ResultMissing
+        );
     }
 }

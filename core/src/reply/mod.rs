@@ -95,11 +95,22 @@ mod tests {
 
     #[test]
     fn format_for_kind_compares_exact_strings() {
-        let mut config = Config::default();
-        config.telegram_kind_ref = vec![b"027".to_vec(), b"090".to_vec()];
-        assert_eq!(ReplyFormat::for_kind(b"201", &config), ReplyFormat::FilePayment);
-        assert_eq!(ReplyFormat::for_kind(b"0201", &config), ReplyFormat::Payment);
-        assert_eq!(ReplyFormat::for_kind(b"027", &config), ReplyFormat::Reference);
+        let config = Config {
+            telegram_kind_ref: vec![b"027".to_vec(), b"090".to_vec()],
+            ..Config::default()
+        };
+        assert_eq!(
+            ReplyFormat::for_kind(b"201", &config),
+            ReplyFormat::FilePayment
+        );
+        assert_eq!(
+            ReplyFormat::for_kind(b"0201", &config),
+            ReplyFormat::Payment
+        );
+        assert_eq!(
+            ReplyFormat::for_kind(b"027", &config),
+            ReplyFormat::Reference
+        );
         assert_eq!(ReplyFormat::for_kind(b"27", &config), ReplyFormat::Payment);
         assert_eq!(ReplyFormat::for_kind(b"010", &config), ReplyFormat::Payment);
     }

@@ -17,7 +17,9 @@ pub fn parse(body: &[u8], full: bool) -> Parsed {
 
     for line in split_crlf(body) {
         let pair = split_pair(line);
-        let html_key = pair.filter(|(k, _)| k.ends_with(HTML_SUFFIX)).map(|(k, _)| k);
+        let html_key = pair
+            .filter(|(k, _)| k.ends_with(HTML_SUFFIX))
+            .map(|(k, _)| k);
         if let Some((name, buffer)) = html.as_mut() {
             match html_key {
                 // a later html key renames the entry; its line is not kept
@@ -73,7 +75,12 @@ mod tests {
 
     fn entries(r: &Record) -> Vec<(String, String)> {
         r.iter()
-            .map(|(k, v)| (String::from_utf8_lossy(k).into(), String::from_utf8_lossy(v).into()))
+            .map(|(k, v)| {
+                (
+                    String::from_utf8_lossy(k).into(),
+                    String::from_utf8_lossy(v).into(),
+                )
+            })
             .collect()
     }
 
@@ -83,12 +90,18 @@ mod tests {
     }
 
     fn kv(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
     }
 
     #[test]
     fn getters_are_not_in_the_record() {
-        let p = parse(b"result=0\r\nresponse_code=\r\nresponse_detail=x\r\na=1\r\n", true);
+        let p = parse(
+            b"result=0\r\nresponse_code=\r\nresponse_detail=x\r\na=1\r\n",
+            true,
+        );
         assert_eq!(p.error, None);
         assert_eq!(p.reply.result_status, b"0");
         assert_eq!(p.reply.response_code, b"");
@@ -131,7 +144,10 @@ mod tests {
         let e = p.error.clone().unwrap();
         assert_eq!(e.kind, ErrorKind::ResultMissing);
         assert_eq!(e.code, ErrorCode::KsConnect);
-        assert_eq!(e.warning_text(crate::Dialect::Php), b"E02005: resultStatus is Nothing.");
+        assert_eq!(
+            e.warning_text(crate::Dialect::Php),
+            b"E02005: resultStatus is Nothing."
+        );
         assert_eq!(one_record(&p), kv(&[("a", "1")]));
     }
 
@@ -184,8 +200,14 @@ mod tests {
     #[test]
     fn later_html_key_replaces_the_name() {
         // §10 #55
-        let p = parse(b"result=0\r\na=1\r\na_html=\r\n<x>\r\nb_html=y\r\n<z>\r\n", true);
-        assert_eq!(one_record(&p), kv(&[("a", "1"), ("b_html", "<x>\r\n<z>\r\n")]));
+        let p = parse(
+            b"result=0\r\na=1\r\na_html=\r\n<x>\r\nb_html=y\r\n<z>\r\n",
+            true,
+        );
+        assert_eq!(
+            one_record(&p),
+            kv(&[("a", "1"), ("b_html", "<x>\r\n<z>\r\n")])
+        );
     }
 
     #[test]
@@ -206,7 +228,10 @@ mod tests {
 
     #[test]
     fn result_only_builds_no_record_and_stops_at_html() {
-        let p = parse(b"result=0\r\nk=v\r\nx_html=\r\nresult=1\r\nresponse_code=P\r\n", false);
+        let p = parse(
+            b"result=0\r\nk=v\r\nx_html=\r\nresult=1\r\nresponse_code=P\r\n",
+            false,
+        );
         assert_eq!(p.error, None);
         assert_eq!(p.reply.result_status, b"0");
         assert_eq!(p.reply.response_code, b"");

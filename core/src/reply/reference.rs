@@ -38,7 +38,10 @@ pub fn parse(body: &[u8], full: bool, mode: CsvMode) -> Parsed {
                         header: data_header.len(),
                         items: items.len(),
                     };
-                    return Parsed { reply, error: Some(Error::new(kind)) };
+                    return Parsed {
+                        reply,
+                        error: Some(Error::new(kind)),
+                    };
                 }
                 let mut record = Record::new();
                 for (name, value) in data_header.iter().zip(items) {
@@ -64,12 +67,20 @@ mod tests {
 
     fn entries(r: &Record) -> Vec<(String, String)> {
         r.iter()
-            .map(|(k, v)| (String::from_utf8_lossy(k).into(), String::from_utf8_lossy(v).into()))
+            .map(|(k, v)| {
+                (
+                    String::from_utf8_lossy(k).into(),
+                    String::from_utf8_lossy(v).into(),
+                )
+            })
             .collect()
     }
 
     fn kv(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
     }
 
     fn compat(body: &[u8]) -> Parsed {
@@ -128,9 +139,16 @@ mod tests {
     #[test]
     fn fewer_columns_is_e01901_keeping_the_header() {
         // §10 #60
-        let p = compat(b"\"1\",\"0\",\"\",\"\"\r\n\"2\",\"a\",\"b\"\r\n\"3\",\"x\"\r\n\"4\",\"1\"\r\n");
+        let p =
+            compat(b"\"1\",\"0\",\"\",\"\"\r\n\"2\",\"a\",\"b\"\r\n\"3\",\"x\"\r\n\"4\",\"1\"\r\n");
         let e = p.error.clone().unwrap();
-        assert_eq!(e.kind, ErrorKind::ColumnMismatch { header: 2, items: 1 });
+        assert_eq!(
+            e.kind,
+            ErrorKind::ColumnMismatch {
+                header: 2,
+                items: 1
+            }
+        );
         assert_eq!(e.code, ErrorCode::Other);
         assert_eq!(
             e.warning_text(crate::Dialect::Php),
@@ -144,7 +162,13 @@ mod tests {
     fn mismatch_returns_at_once() {
         // a later header line is not read after the mismatch
         let p = compat(b"1,0\r\n2,a\r\n3,1\r\n3,1,2\r\n1,1,X\r\n");
-        assert_eq!(p.error.clone().unwrap().kind, ErrorKind::ColumnMismatch { header: 1, items: 2 });
+        assert_eq!(
+            p.error.clone().unwrap().kind,
+            ErrorKind::ColumnMismatch {
+                header: 1,
+                items: 2
+            }
+        );
         assert_eq!(p.reply.result_status, b"0");
         assert_eq!(p.reply.response_code, b"");
         assert_eq!(p.reply.records.len(), 1);
@@ -153,14 +177,26 @@ mod tests {
     #[test]
     fn more_columns_is_e01901_too() {
         let p = compat(b"1,0\r\n2,a\r\n3,1,2\r\n");
-        assert_eq!(p.error.clone().unwrap().kind, ErrorKind::ColumnMismatch { header: 1, items: 2 });
+        assert_eq!(
+            p.error.clone().unwrap().kind,
+            ErrorKind::ColumnMismatch {
+                header: 1,
+                items: 2
+            }
+        );
     }
 
     #[test]
     fn data_before_data_header() {
         // §10 #61
         let p = compat(b"\"1\",\"0\"\r\n\"3\",\"x\"\r\n");
-        assert_eq!(p.error.clone().unwrap().kind, ErrorKind::ColumnMismatch { header: 0, items: 1 });
+        assert_eq!(
+            p.error.clone().unwrap().kind,
+            ErrorKind::ColumnMismatch {
+                header: 0,
+                items: 1
+            }
+        );
         let p = compat(b"\"1\",\"0\"\r\n\"3\"\r\n");
         assert_eq!(p.error, None);
         assert!(p.reply.records.is_empty());
@@ -205,9 +241,15 @@ mod tests {
     fn compat_cuts_quoted_crlf_rfc4180_keeps_it() {
         let body = b"\"1\",\"0\"\r\n\"2\",\"id\",\"note\"\r\n\"3\",\"A\",\"first\r\nsecond\"\r\n";
         let p = compat(body);
-        assert_eq!(entries(&p.reply.records[0]), kv(&[("id", "A"), ("note", "first")]));
+        assert_eq!(
+            entries(&p.reply.records[0]),
+            kv(&[("id", "A"), ("note", "first")])
+        );
         let p = parse(body, true, CsvMode::Rfc4180);
         assert_eq!(p.error, None);
-        assert_eq!(entries(&p.reply.records[0]), kv(&[("id", "A"), ("note", "first\r\nsecond")]));
+        assert_eq!(
+            entries(&p.reply.records[0]),
+            kv(&[("id", "A"), ("note", "first\r\nsecond")])
+        );
     }
 }

@@ -5,7 +5,7 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use super::{ReplyFormat, Reply, split_crlf};
+use super::{Reply, ReplyFormat, split_crlf};
 use crate::error::{Error, ErrorKind};
 use crate::request::is_blank;
 
@@ -44,9 +44,8 @@ pub fn write(path: &Path, format: ReplyFormat, body: &[u8]) -> Result<(), Error>
     let data = content(format, body);
     let existing = check_target(path)?;
     let (tmp_path, file) = create_temp(path)?;
-    let written = write_data(file, &data, existing.as_ref()).and_then(|()| {
-        fs::rename(&tmp_path, path).map_err(|_| Error::new(ErrorKind::CsvOpen))
-    });
+    let written = write_data(file, &data, existing.as_ref())
+        .and_then(|()| fs::rename(&tmp_path, path).map_err(|_| Error::new(ErrorKind::CsvOpen)));
     if written.is_err() {
         let _ = fs::remove_file(&tmp_path);
     }
@@ -60,7 +59,10 @@ fn check_target(path: &Path) -> Result<Option<fs::Permissions>, Error> {
     match fs::metadata(path) {
         Ok(meta) if meta.is_dir() => Err(open_error()),
         Ok(meta) if meta.is_file() => {
-            OpenOptions::new().write(true).open(path).map_err(|_| open_error())?;
+            OpenOptions::new()
+                .write(true)
+                .open(path)
+                .map_err(|_| open_error())?;
             Ok(Some(meta.permissions()))
         }
         Ok(_) => Err(open_error()),
@@ -73,7 +75,9 @@ fn check_target(path: &Path) -> Result<Option<fs::Permissions>, Error> {
 fn create_temp(path: &Path) -> Result<(PathBuf, File), Error> {
     static COUNTER: AtomicU64 = AtomicU64::new(0);
     let dir = path.parent().unwrap_or(Path::new(""));
-    let name = path.file_name().ok_or_else(|| Error::new(ErrorKind::CsvOpen))?;
+    let name = path
+        .file_name()
+        .ok_or_else(|| Error::new(ErrorKind::CsvOpen))?;
     // a name clash (another process or a stale temp file) only moves on to the next name
     for _ in 0..16 {
         let n = COUNTER.fetch_add(1, Ordering::Relaxed);
@@ -90,7 +94,11 @@ fn create_temp(path: &Path) -> Result<(PathBuf, File), Error> {
     Err(Error::new(ErrorKind::CsvOpen))
 }
 
-fn write_data(mut file: impl WriteFile, data: &[u8], perms: Option<&fs::Permissions>) -> Result<(), Error> {
+fn write_data(
+    mut file: impl WriteFile,
+    data: &[u8],
+    perms: Option<&fs::Permissions>,
+) -> Result<(), Error> {
     let write_error = |_| Error::new(ErrorKind::CsvWrite);
     file.write_all(data).map_err(write_error)?;
     if let Some(p) = perms {
@@ -121,7 +129,11 @@ mod tests {
     use crate::error::ErrorCode;
 
     fn reply(status: &[u8], code: &[u8]) -> Reply {
-        Reply { result_status: status.to_vec(), response_code: code.to_vec(), ..Reply::default() }
+        Reply {
+            result_status: status.to_vec(),
+            response_code: code.to_vec(),
+            ..Reply::default()
+        }
     }
 
     fn temp_dir(tag: &str) -> PathBuf {
@@ -145,7 +157,10 @@ mod tests {
 
     #[test]
     fn file_payment_always_writes_payment_never() {
-        assert!(should_write(ReplyFormat::FilePayment, &reply(b"1", b"9103")));
+        assert!(should_write(
+            ReplyFormat::FilePayment,
+            &reply(b"1", b"9103")
+        ));
         assert!(should_write(ReplyFormat::FilePayment, &reply(b"0", b"")));
         assert!(!should_write(ReplyFormat::Payment, &reply(b"0", b"")));
     }
@@ -162,7 +177,10 @@ mod tests {
     fn file_payment_content_skips_blank_lines() {
         let c = content(ReplyFormat::FilePayment, b"1,0\r\n \t\r\n\r\n3,x\r\n");
         assert_eq!(c, b"1,0\r\n3,x\r\n");
-        assert_eq!(content(ReplyFormat::FilePayment, b"1,0\r\n4,1"), b"1,0\r\n4,1\r\n");
+        assert_eq!(
+            content(ReplyFormat::FilePayment, b"1,0\r\n4,1"),
+            b"1,0\r\n4,1\r\n"
+        );
         // a lone LF inside a line is not a line end, and the line is not blank
         assert_eq!(content(ReplyFormat::FilePayment, b"a\nb\r\n"), b"a\nb\r\n");
     }
@@ -175,17 +193,28 @@ mod tests {
         assert_eq!(fs::read(&path).unwrap(), b"x\r\n\r\n");
         write(&path, ReplyFormat::FilePayment, b"y\r\n").unwrap();
         assert_eq!(fs::read(&path).unwrap(), b"y\r\n");
-        let names: Vec<_> = fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name()).collect();
+        let names: Vec<_> = fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
         assert_eq!(names, vec![std::ffi::OsString::from("result.csv")]);
         fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
     fn missing_directory_is_csv_open() {
-        let e = write(Path::new("/nonexistent/dir/x.csv"), ReplyFormat::Reference, b"x").unwrap_err();
+        let e = write(
+            Path::new("/nonexistent/dir/x.csv"),
+            ReplyFormat::Reference,
+            b"x",
+        )
+        .unwrap_err();
         assert_eq!(e.kind, ErrorKind::CsvOpen);
         assert_eq!(e.code, ErrorCode::CsvOutput);
-        assert_eq!(e.warning_text(crate::Dialect::Php), b"E01004: Failed to open CSV file.");
+        assert_eq!(
+            e.warning_text(crate::Dialect::Php),
+            b"E01004: Failed to open CSV file."
+        );
     }
 
     #[test]
@@ -206,7 +235,10 @@ mod tests {
         fs::write(&path, b"old").unwrap();
         fs::set_permissions(&path, fs::Permissions::from_mode(0o640)).unwrap();
         write(&path, ReplyFormat::Reference, b"new").unwrap();
-        assert_eq!(fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o640);
+        assert_eq!(
+            fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+            0o640
+        );
         assert_eq!(fs::read(&path).unwrap(), b"new\r\n");
         fs::remove_dir_all(&dir).unwrap();
     }
@@ -235,6 +267,9 @@ mod tests {
     fn write_failure_is_csv_write() {
         let e = write_data(FailingFile, b"x", None).unwrap_err();
         assert_eq!(e.kind, ErrorKind::CsvWrite);
-        assert_eq!(e.warning_text(crate::Dialect::Php), b"E01004: Failed to write to CSV file.");
+        assert_eq!(
+            e.warning_text(crate::Dialect::Php),
+            b"E01004: Failed to write to CSV file."
+        );
     }
 }

@@ -27,7 +27,9 @@ pub fn sjis(s: &str) -> Vec<u8> {
 
 /// Bytes from space-separated hex.
 pub fn hex(s: &str) -> Vec<u8> {
-    s.split_whitespace().map(|h| u8::from_str_radix(h, 16).unwrap()).collect()
+    s.split_whitespace()
+        .map(|h| u8::from_str_radix(h, 16).unwrap())
+        .collect()
 }
 
 /// A record as (key, value) byte pairs in order.
@@ -36,7 +38,10 @@ pub fn entries(r: &Record) -> Vec<(Vec<u8>, Vec<u8>)> {
 }
 
 pub fn rec(pairs: &[(&str, &[u8])]) -> Vec<(Vec<u8>, Vec<u8>)> {
-    pairs.iter().map(|(k, v)| (k.as_bytes().to_vec(), v.to_vec())).collect()
+    pairs
+        .iter()
+        .map(|(k, v)| (k.as_bytes().to_vec(), v.to_vec()))
+        .collect()
 }
 
 /// A fresh empty directory for one test.
