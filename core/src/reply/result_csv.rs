@@ -42,6 +42,15 @@ pub fn content(format: ReplyFormat, body: &[u8]) -> Vec<u8> {
 /// Write the CSV; `Err` carries E01004 (CsvOpen / CsvWrite).
 pub fn write(path: &Path, format: ReplyFormat, body: &[u8]) -> Result<(), Error> {
     let data = content(format, body);
+    // an in-place open writes through a symlink; replace the file it points to, not the link
+    let resolved;
+    let path = match fs::symlink_metadata(path) {
+        Ok(m) if m.file_type().is_symlink() => {
+            resolved = fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+            resolved.as_path()
+        }
+        _ => path,
+    };
     let existing = check_target(path)?;
     let (tmp_path, file) = create_temp(path)?;
     let written = write_data(file, &data, existing.as_ref())
@@ -240,6 +249,25 @@ mod tests {
             0o640
         );
         assert_eq!(fs::read(&path).unwrap(), b"new\r\n");
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn symlink_target_is_replaced_not_the_link() {
+        let dir = temp_dir("link");
+        let real = dir.join("real.csv");
+        let link = dir.join("link.csv");
+        fs::write(&real, b"old").unwrap();
+        std::os::unix::fs::symlink(&real, &link).unwrap();
+        write(&link, ReplyFormat::FilePayment, b"new\r\n").unwrap();
+        assert!(
+            fs::symlink_metadata(&link)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
+        assert_eq!(fs::read(&real).unwrap(), b"new\r\n");
         fs::remove_dir_all(&dir).unwrap();
     }
 
