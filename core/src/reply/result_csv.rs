@@ -51,7 +51,11 @@ pub fn write(path: &Path, format: ReplyFormat, body: &[u8]) -> Result<(), Error>
         }
         _ => path,
     };
-    let existing = check_target(path)?;
+    let existing = match check_target(path)? {
+        Target::Special => return write_in_place(path, &data),
+        Target::New => None,
+        Target::File(perms) => Some(perms),
+    };
     let (tmp_path, file) = create_temp(path)?;
     let written = write_data(file, &data, existing.as_ref())
         .and_then(|()| fs::rename(&tmp_path, path).map_err(|_| Error::new(ErrorKind::CsvOpen)));
@@ -61,9 +65,17 @@ pub fn write(path: &Path, format: ReplyFormat, body: &[u8]) -> Result<(), Error>
     written
 }
 
+enum Target {
+    New,
+    /// An existing regular file and its permissions.
+    File(fs::Permissions),
+    /// A device or FIFO such as `/dev/null`: it cannot be replaced by rename.
+    Special,
+}
+
 /// The official module opens the target in mode `w`; fail where that open would fail (a
 /// directory, a read-only file) instead of replacing it by rename.
-fn check_target(path: &Path) -> Result<Option<fs::Permissions>, Error> {
+fn check_target(path: &Path) -> Result<Target, Error> {
     let open_error = || Error::new(ErrorKind::CsvOpen);
     match fs::metadata(path) {
         Ok(meta) if meta.is_dir() => Err(open_error()),
@@ -72,12 +84,22 @@ fn check_target(path: &Path) -> Result<Option<fs::Permissions>, Error> {
                 .write(true)
                 .open(path)
                 .map_err(|_| open_error())?;
-            Ok(Some(meta.permissions()))
+            Ok(Target::File(meta.permissions()))
         }
-        Ok(_) => Err(open_error()),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+        Ok(_) => Ok(Target::Special),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(Target::New),
         Err(_) => Err(open_error()),
     }
+}
+
+fn write_in_place(path: &Path, data: &[u8]) -> Result<(), Error> {
+    let mut f = OpenOptions::new()
+        .write(true)
+        .truncate(true)
+        .open(path)
+        .map_err(|_| Error::new(ErrorKind::CsvOpen))?;
+    f.write_all(data)
+        .map_err(|_| Error::new(ErrorKind::CsvWrite))
 }
 
 /// A new file beside the target, so that the rename stays on one file system.
@@ -269,6 +291,23 @@ mod tests {
         );
         assert_eq!(fs::read(&real).unwrap(), b"new\r\n");
         fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn dev_null_is_written_in_place() {
+        write(Path::new("/dev/null"), ReplyFormat::Reference, b"x\r\n").unwrap();
+        assert!(Path::new("/dev/null").exists());
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn write_error_on_a_device_is_csv_write() {
+        if !Path::new("/dev/full").exists() {
+            return; // minimal containers may lack it
+        }
+        let e = write(Path::new("/dev/full"), ReplyFormat::Reference, b"x").unwrap_err();
+        assert_eq!(e.kind, ErrorKind::CsvWrite);
     }
 
     struct FailingFile;
