@@ -7,9 +7,10 @@ pub mod kana;
 
 use std::path::PathBuf;
 
-use crate::config::Config;
-use crate::error::Error;
+use crate::config::{CallerEncoding, Config};
+use crate::error::{Error, ErrorKind};
 use crate::params::Params;
+use charset::{Charset, ReplyCharset};
 
 /// `PaygentB2BModule__TELEGRAM_KEY_LENGTH` (decisions.md 7: the manual's 8190).
 pub const TELEGRAM_KEY_LENGTH: usize = 8190;
@@ -64,14 +65,203 @@ pub struct Prepared {
 /// Run §4.1–§4.8 on the object's parameters. Default fill, send-file `data` and kana conversion
 /// change `params` in place, as in the official module (they persist on the object).
 pub fn prepare(params: &mut Params, inst: &Instance, config: &Config) -> Result<Prepared, Error> {
-    let _ = (params, inst, config);
-    todo!("request helper")
+    // §4.1 kind capture and default fill (appended after the caller's parameters).
+    let kind = params.get(b"telegram_kind").unwrap_or_default().to_vec();
+    fill_absent(params, b"connect_id", &inst.default_id);
+    fill_absent(params, b"connect_password", &inst.default_password);
+    if !kind.is_empty() && config.is_ref_kind(&kind) {
+        fill_absent(params, b"limit_count", &inst.select_max_cnt);
+    }
+    if !config.default_merchant_id.is_empty() {
+        fill_absent(params, b"merchant_id", &config.default_merchant_id);
+    }
+    if !config.default_telegram_version.is_empty() {
+        fill_absent(params, b"telegram_version", &config.default_telegram_version);
+    }
+
+    // §4.2 validation, first failure wins.
+    let timeout_secs = php_numeric(&inst.timeout).filter(|t| *t > 0.0);
+    let select_ok = php_numeric(&inst.select_max_cnt).is_some_and(|n| n > 0.0);
+    let Some(timeout_secs) = timeout_secs.filter(|_| select_ok) else {
+        return Err(Error::new(ErrorKind::ModuleParam));
+    };
+    if !params.contains(b"telegram_kind") || is_blank(&kind) {
+        return Err(Error::new(ErrorKind::KindUnexpected));
+    }
+    let csv_set = !is_blank(&inst.result_csv);
+    let file_inquiry = kind == b"201";
+    if (!config.is_ref_kind(&kind) && !file_inquiry && csv_set) || (file_inquiry && !csv_set) {
+        return Err(Error::new(ErrorKind::CsvName));
+    }
+    if params.contains(b"") {
+        return Err(Error::new(ErrorKind::KeyEmpty));
+    }
+    for (k, v) in params.iter() {
+        if !is_blank(k) && k.len() > TELEGRAM_KEY_LENGTH {
+            return Err(Error::new(ErrorKind::KeyTooLong));
+        }
+        if k != b"data" && !is_blank(v) && v.len() > TELEGRAM_VALUE_LENGTH {
+            return Err(Error::new(ErrorKind::ValueTooLong));
+        }
+    }
+
+    // §4.3 send file.
+    if !params.contains(b"data") && !is_blank(&inst.send_file_path) {
+        match std::fs::read(send_file(inst)) {
+            Ok(bytes) => params.put(b"data", &bytes),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                if !config.compat.ignore_missing_send_file {
+                    return Err(Error::new(ErrorKind::SendFileNotFound));
+                }
+            }
+            Err(_) => return Err(Error::new(ErrorKind::SendFileIo)),
+        }
+    }
+
+    // §4.4 URL.
+    let url = config.url_for_kind(&kind).ok_or_else(|| Error::new(ErrorKind::KindUnexpected))?.to_vec();
+
+    // §4.5 kana, in the charset the caller's bytes are in (§11).
+    let caller = caller_charset(&kind, inst, config);
+    for (k, v) in params.iter_mut() {
+        if kana::is_kana_key(k) {
+            *v = match caller {
+                Charset::Cp932 => kana::to_half_width_sjis(v),
+                Charset::Utf8 => kana::to_half_width_utf8(v),
+                Charset::EucJp => kana::to_half_width_euc_jp(v),
+            };
+        }
+    }
+
+    // §4.6 total length over the raw bytes: url ? k=v&k=v.
+    if !config.compat.no_length_check {
+        let pairs: usize = params.iter().map(|(k, v)| k.len() + 1 + v.len()).sum();
+        let total = url.len() + 1 + pairs + params.len().saturating_sub(1);
+        let file = params.contains(b"data");
+        if total > if file { TELEGRAM_LENGTH_FILE } else { TELEGRAM_LENGTH } {
+            return Err(Error::new(ErrorKind::TelegramTooLong { file }));
+        }
+    }
+
+    // §4.7 charset, on a copy: the object keeps the caller's bytes.
+    let (wire, reply_charset) = wire_params(params, &kind, inst, config)?;
+
+    // §4.8 form body.
+    let body = form::encode(&wire);
+    let masked_body = form::encode_with(&wire, crate::log::mask_value);
+    Ok(Prepared { kind, url, body, masked_body, timeout_secs, reply_charset })
 }
 
-/// PHP `is_numeric()` then `(float)` (§3.3): `"1e1"` → 10, `" 35"` → 35, `"35s"` → None.
+fn fill_absent(params: &mut Params, key: &[u8], value: &[u8]) {
+    if !params.contains(key) {
+        params.put(key, value);
+    }
+}
+
+/// The encoding in force for a UTF-8 kind: `setEncoding`, else the configured caller encoding.
+fn effective_encoding(inst: &Instance, config: &Config) -> Encoding {
+    match (&inst.encoding, config.caller_encoding) {
+        (Encoding::Unset, Some(CallerEncoding::Utf8)) => Encoding::Utf8,
+        (Encoding::Unset, Some(CallerEncoding::EucJp)) => Encoding::EucJp,
+        (e, _) => e.clone(),
+    }
+}
+
+/// What the caller's values are written in.
+fn caller_charset(kind: &[u8], inst: &Instance, config: &Config) -> Charset {
+    let encoding = if config.is_utf8_kind(kind) {
+        effective_encoding(inst, config)
+    } else {
+        match config.caller_encoding {
+            Some(CallerEncoding::Utf8) => Encoding::Utf8,
+            Some(CallerEncoding::EucJp) => Encoding::EucJp,
+            None => Encoding::ShiftJis,
+        }
+    };
+    match encoding {
+        Encoding::Utf8 => Charset::Utf8,
+        Encoding::EucJp => Charset::EucJp,
+        _ => Charset::Cp932,
+    }
+}
+
+/// §4.7 and decisions.md 13: the values as they go on the wire, and what to do with the reply.
+fn wire_params(
+    params: &Params,
+    kind: &[u8],
+    inst: &Instance,
+    config: &Config,
+) -> Result<(Params, ReplyCharset), Error> {
+    if inst.encoding == Encoding::Unsupported {
+        return Err(Error::new(ErrorKind::EncodingUnsupported));
+    }
+    let (from, to, reply, skip_data) = if config.is_utf8_kind(kind) {
+        match effective_encoding(inst, config) {
+            Encoding::Unset => return Err(Error::new(ErrorKind::EncodingRequired)),
+            Encoding::ShiftJis => (Charset::Cp932, Charset::Utf8, ReplyCharset::Utf8ToCp932, false),
+            Encoding::EucJp => (Charset::EucJp, Charset::Utf8, ReplyCharset::Utf8ToEucJp, false),
+            _ => return Ok((params.clone(), ReplyCharset::Raw)),
+        }
+    } else if inst.encoding != Encoding::Unset {
+        return Err(Error::new(ErrorKind::EncodingNotAllowed));
+    } else {
+        // decisions.md 13; the send-file `data` goes byte-for-byte (§4.3).
+        match config.caller_encoding {
+            None => return Ok((params.clone(), ReplyCharset::Raw)),
+            Some(CallerEncoding::Utf8) => (Charset::Utf8, Charset::Cp932, ReplyCharset::Cp932ToUtf8, true),
+            Some(CallerEncoding::EucJp) => (Charset::EucJp, Charset::Cp932, ReplyCharset::Cp932ToEucJp, true),
+        }
+    };
+    let mut wire = Params::new();
+    for (k, v) in params.iter() {
+        if skip_data && k == b"data" {
+            wire.put(k, v);
+            continue;
+        }
+        let converted = charset::convert_strict(v, from, to)
+            .ok_or_else(|| Error::new(ErrorKind::Unmappable { key: k.to_vec() }))?;
+        wire.put(k, &converted);
+    }
+    Ok((wire, reply))
+}
+
+/// PHP 8 `is_numeric()` then `(float)` (§3.3): `"1e1"` → 10, `" 35"` → 35, `"35 "` → 35,
+/// `"35s"`, `"0x10"`, `"."`, `"1e"` → None.
 pub fn php_numeric(b: &[u8]) -> Option<f64> {
-    let _ = b;
-    todo!("request helper")
+    let ws = |c: &u8| matches!(c, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c);
+    let start = b.iter().position(|c| !ws(c))?;
+    let end = b.iter().rposition(|c| !ws(c))? + 1;
+    let s = &b[start..end];
+    let mut i = usize::from(matches!(s.first(), Some(b'+' | b'-')));
+    let digits = |i: &mut usize| {
+        let from = *i;
+        while s.get(*i).is_some_and(u8::is_ascii_digit) {
+            *i += 1;
+        }
+        *i - from
+    };
+    let mut mantissa = digits(&mut i);
+    if s.get(i) == Some(&b'.') {
+        i += 1;
+        mantissa += digits(&mut i);
+    }
+    if mantissa == 0 {
+        return None;
+    }
+    if matches!(s.get(i), Some(b'e' | b'E')) {
+        let mut j = i + 1;
+        if matches!(s.get(j), Some(b'+' | b'-')) {
+            j += 1;
+        }
+        if digits(&mut j) == 0 {
+            return None;
+        }
+        i = j;
+    }
+    if i != s.len() {
+        return None;
+    }
+    std::str::from_utf8(s).ok()?.parse().ok()
 }
 
 /// PHP `trim()` blankness: empty after removing space, tab, CR, LF, NUL, VT.
