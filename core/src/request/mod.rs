@@ -273,3 +273,142 @@ pub fn is_blank(b: &[u8]) -> bool {
 pub fn send_file(inst: &Instance) -> PathBuf {
     crate::config::bytes_to_path(&inst.send_file_path)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn php_numeric_follows_php8_is_numeric() {
+        let yes: [(&str, f64); 14] = [
+            ("35", 35.0),
+            (" 35", 35.0),
+            ("35 ", 35.0),
+            ("\t\n35\r\x0b\x0c", 35.0),
+            ("1e1", 10.0),
+            ("1E+1", 10.0),
+            ("2e-1", 0.2),
+            ("35.5", 35.5),
+            (".5", 0.5),
+            ("5.", 5.0),
+            ("+7", 7.0),
+            ("-1", -1.0),
+            ("0", 0.0),
+            ("007", 7.0),
+        ];
+        for (s, n) in yes {
+            assert_eq!(php_numeric(s.as_bytes()), Some(n), "{s:?}");
+        }
+        for s in ["", " ", "35s", "0x10", ".", "1e", "e1", "1e+", "+", "- 1", "1 2", "inf", "NaN", "1_000", "３５", "\x0035"] {
+            assert_eq!(php_numeric(s.as_bytes()), None, "{s:?}");
+        }
+    }
+
+    #[test]
+    fn blankness_is_php_trim() {
+        assert!(is_blank(b" \t\r\n\0\x0b"));
+        assert!(!is_blank(b" \x0c "));
+        assert!(!is_blank(b"a"));
+    }
+
+    fn config() -> Config {
+        Config {
+            telegram_kind_ref: vec![b"027".to_vec()],
+            telegram_kind_utf8: vec![b"450".to_vec()],
+            urls: vec![(b"02".to_vec(), b"https://h/n/card/request".to_vec()), (b"45".to_vec(), b"https://h/t".to_vec())],
+            ..Config::default()
+        }
+    }
+
+    fn inst() -> Instance {
+        Instance {
+            default_id: b"id".to_vec(),
+            default_password: b"pw".to_vec(),
+            timeout: b"35".to_vec(),
+            select_max_cnt: b"2000".to_vec(),
+            ..Instance::default()
+        }
+    }
+
+    #[test]
+    fn validation_order_first_failure_wins() {
+        let c = config();
+        let mut i = inst();
+        i.timeout = b"0".into();
+        i.result_csv = b"x.csv".into();
+        let mut p = Params::new();
+        p.put(b"", b"x");
+        // E02001 before the missing kind, the CSV rule and the empty key.
+        assert_eq!(prepare(&mut p, &i, &c).unwrap_err().code, crate::ErrorCode::ModuleParamRequired);
+        i.timeout = b"35".into();
+        assert_eq!(prepare(&mut p, &i, &c).unwrap_err().kind, ErrorKind::KindUnexpected);
+        p.put(b"telegram_kind", b"020");
+        assert_eq!(prepare(&mut p, &i, &c).unwrap_err().kind, ErrorKind::CsvName);
+        i.result_csv.clear();
+        assert_eq!(prepare(&mut p, &i, &c).unwrap_err().kind, ErrorKind::KeyEmpty);
+        // Validation runs before the send file and the URL.
+        let mut p = Params::new();
+        p.put(b"telegram_kind", b"999");
+        p.put(b"v", &vec![b'a'; TELEGRAM_VALUE_LENGTH + 1]);
+        i.send_file_path = b"/nonexistent/file".into();
+        assert_eq!(prepare(&mut p, &i, &c).unwrap_err().kind, ErrorKind::ValueTooLong);
+        // The send file before the URL.
+        let mut p = Params::new();
+        p.put(b"telegram_kind", b"999");
+        assert_eq!(prepare(&mut p, &i, &c).unwrap_err().kind, ErrorKind::SendFileNotFound);
+        i.send_file_path.clear();
+        assert_eq!(prepare(&mut p, &i, &c).unwrap_err().kind, ErrorKind::KindUnexpected);
+    }
+
+    #[test]
+    fn blank_long_key_is_not_measured_and_data_value_is_not_either() {
+        let c = Config { compat: crate::config::Compat { no_length_check: true, ..Default::default() }, ..config() };
+        let mut p = Params::new();
+        p.put(b"telegram_kind", b"020");
+        p.put(&vec![b' '; TELEGRAM_KEY_LENGTH + 1], b"v");
+        p.put(b"data", &vec![b'd'; TELEGRAM_VALUE_LENGTH + 1]);
+        assert!(prepare(&mut p, &inst(), &c).is_ok());
+    }
+
+    #[test]
+    fn length_check_uses_raw_values_before_charset_conversion() {
+        // Two values of 20000 three-byte UTF-8 characters: 120000 bytes raw, 80000 in Windows-31J.
+        let c = Config { caller_encoding: Some(CallerEncoding::Utf8), ..config() };
+        let mut p = Params::new();
+        p.put(b"telegram_kind", b"020");
+        p.put(b"v", "認".repeat(20_000).as_bytes());
+        p.put(b"w", "認".repeat(20_000).as_bytes());
+        let e = prepare(&mut p, &inst(), &c).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::TelegramTooLong { file: false });
+    }
+
+    #[test]
+    fn caller_encoding_leaves_send_file_bytes_alone() {
+        let c = Config { caller_encoding: Some(CallerEncoding::Utf8), ..config() };
+        let mut p = Params::new();
+        p.put(b"telegram_kind", b"020");
+        p.put(b"data", b"\x82\xa0");
+        let prepared = prepare(&mut p, &inst(), &c).unwrap();
+        assert!(prepared.body.ends_with(b"&connect_password=pw") && prepared.body.windows(11).any(|w| w == b"data=%82%A0"));
+        // EUC-JP callers: values converted to Windows-31J, reply back to EUC-JP.
+        let c = Config { caller_encoding: Some(CallerEncoding::EucJp), ..config() };
+        let mut p = Params::new();
+        p.put(b"telegram_kind", b"020");
+        p.put(b"n", &[0xA4, 0xA2]);
+        let prepared = prepare(&mut p, &inst(), &c).unwrap();
+        assert!(prepared.body.windows(9).any(|w| w == b"n=%82%A0&"));
+        assert_eq!(prepared.reply_charset, ReplyCharset::Cp932ToEucJp);
+    }
+
+    #[test]
+    fn malformed_shift_jis_for_a_utf8_kind_is_an_error_not_garbage() {
+        let c = config();
+        let mut i = inst();
+        i.encoding = Encoding::ShiftJis;
+        let mut p = Params::new();
+        p.put(b"telegram_kind", b"450");
+        p.put(b"n", &[0x82]);
+        let e = prepare(&mut p, &i, &c).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Unmappable { key: b"n".to_vec() });
+    }
+}
