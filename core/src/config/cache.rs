@@ -69,7 +69,10 @@ mod tests {
     fn missing_file_is_e01001_and_not_cached() {
         let p = temp("missing.php");
         let _ = std::fs::remove_file(&p);
-        assert_eq!(load_php_properties(&p).unwrap_err().code, ErrorCode::ResourceFileNotFound);
+        assert_eq!(
+            load_php_properties(&p).unwrap_err().code,
+            ErrorCode::ResourceFileNotFound
+        );
         std::fs::write(&p, GOOD).unwrap();
         assert!(load_php_properties(&p).is_ok());
     }
@@ -87,7 +90,10 @@ mod tests {
         assert_eq!(c.default_id, b"abc");
         // An invalid file is an error, and the error is not cached.
         std::fs::write(&p, "paygentB2Bmodule.timeout_value=35s\n").unwrap();
-        assert_eq!(load_php_properties(&p).unwrap_err().code, ErrorCode::ResourceFileRequired);
+        assert_eq!(
+            load_php_properties(&p).unwrap_err().code,
+            ErrorCode::ResourceFileRequired
+        );
         std::fs::write(&p, GOOD).unwrap();
         assert!(load_php_properties(&p).is_ok());
     }
@@ -95,7 +101,10 @@ mod tests {
     #[test]
     fn escape_truncation_switch_comes_from_the_file() {
         let text = format!("{GOOD}paygentB2Bmodule.default_id=C:\\id\\new\n");
-        assert_eq!(parse_php_properties(text.as_bytes()).unwrap().default_id, br"C:\id\new");
+        assert_eq!(
+            parse_php_properties(text.as_bytes()).unwrap().default_id,
+            br"C:\id\new"
+        );
         let text = format!("{text}paygentB2Bmodule.compat=escape_truncation\n");
         let c = parse_php_properties(text.as_bytes()).unwrap();
         assert_eq!(c.default_id, br"C:\id");

@@ -34,20 +34,43 @@ const RENAMED: &[(&str, &str)] = &[
 /// `paygentB2Bmodule.*` properties the validation understands. The keys validation requires
 /// are always produced, with the manual's defaults, so a minimal Perl file validates.
 pub fn properties_from_perl_vars(vars: &[(Vec<u8>, Vec<u8>)]) -> Params {
-    let var = |name: &str| vars.iter().rev().find(|(k, _)| k == name.as_bytes()).map(|(_, v)| v.as_slice());
+    let var = |name: &str| {
+        vars.iter()
+            .rev()
+            .find(|(k, _)| k == name.as_bytes())
+            .map(|(_, v)| v.as_slice())
+    };
     let mut props = Params::new();
     let mut put = |key: &str, value: &[u8]| props.put(format!("{PREFIX}{key}").as_bytes(), value);
 
     // Required by §3.3: always present.
-    put("client_file_path", var("HTTPS_CERT_FILE").unwrap_or_default());
+    put(
+        "client_file_path",
+        var("HTTPS_CERT_FILE").unwrap_or_default(),
+    );
     put("ca_file_path", var("HTTPS_CA_FILE").unwrap_or_default());
-    put("timeout_value", non_empty(var("timeout_value")).unwrap_or(b"35"));
-    put("select_max_cnt", non_empty(var("select_max_cnt")).unwrap_or(b"2000"));
-    put("log_output_path", var("log_output_path").unwrap_or_default());
-    put("telegram_kind.ref", var("telegram_kind_ref").unwrap_or(b"027,090"));
+    put(
+        "timeout_value",
+        non_empty(var("timeout_value")).unwrap_or(b"35"),
+    );
+    put(
+        "select_max_cnt",
+        non_empty(var("select_max_cnt")).unwrap_or(b"2000"),
+    );
+    put(
+        "log_output_path",
+        var("log_output_path").unwrap_or_default(),
+    );
+    put(
+        "telegram_kind.ref",
+        var("telegram_kind_ref").unwrap_or(b"027,090"),
+    );
 
     for (perl, key) in RENAMED {
-        if matches!(*key, "client_file_path" | "ca_file_path" | "telegram_kind.ref") {
+        if matches!(
+            *key,
+            "client_file_path" | "ca_file_path" | "telegram_kind.ref"
+        ) {
             continue;
         }
         if let Some(v) = var(perl) {
@@ -65,7 +88,9 @@ pub fn properties_from_perl_vars(vars: &[(Vec<u8>, Vec<u8>)]) -> Params {
     }
     // `url.02` (the `%url` hash, flattened by the binding) and `url_02` scalars.
     for (name, value) in vars {
-        let suffix = name.strip_prefix(b"url.").or_else(|| name.strip_prefix(b"url_"));
+        let suffix = name
+            .strip_prefix(b"url.")
+            .or_else(|| name.strip_prefix(b"url_"));
         if let Some(suffix) = suffix.filter(|s| !s.is_empty()) {
             let mut key = format!("{PREFIX}url.").into_bytes();
             key.extend_from_slice(suffix);
@@ -102,7 +127,10 @@ fn proxy_url(url: &[u8]) -> ProxyUrl {
                 Some(c) => (&info[..c], &info[c + 1..]),
                 None => (info, &b""[..]),
             };
-            (Some((percent_decode(u), percent_decode(p))), &authority[at + 1..])
+            (
+                Some((percent_decode(u), percent_decode(p))),
+                &authority[at + 1..],
+            )
         }
         None => (None, authority),
     };
@@ -118,11 +146,19 @@ fn proxy_url(url: &[u8]) -> ProxyUrl {
         }
     };
     let port = if port.is_empty() {
-        if scheme == b"https" { b"443".to_vec() } else { b"80".to_vec() }
+        if scheme == b"https" {
+            b"443".to_vec()
+        } else {
+            b"80".to_vec()
+        }
     } else {
         port.to_vec()
     };
-    ProxyUrl { host: host.to_vec(), port, credentials }
+    ProxyUrl {
+        host: host.to_vec(),
+        port,
+        credentials,
+    }
 }
 
 fn percent_decode(b: &[u8]) -> Vec<u8> {
@@ -149,7 +185,10 @@ mod tests {
     use crate::config::{Config, TlsBackend};
 
     fn vars(pairs: &[(&str, &str)]) -> Vec<(Vec<u8>, Vec<u8>)> {
-        pairs.iter().map(|(k, v)| (k.as_bytes().to_vec(), v.as_bytes().to_vec())).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| (k.as_bytes().to_vec(), v.as_bytes().to_vec()))
+            .collect()
     }
 
     fn config(pairs: &[(&str, &str)]) -> Config {
@@ -158,7 +197,10 @@ mod tests {
 
     #[test]
     fn minimal_perl_file_validates_with_manual_defaults() {
-        let c = config(&[("HTTPS_CERT_FILE", "/k/cert.pem"), ("HTTPS_CA_FILE", "/k/ca.pem")]);
+        let c = config(&[
+            ("HTTPS_CERT_FILE", "/k/cert.pem"),
+            ("HTTPS_CA_FILE", "/k/ca.pem"),
+        ]);
         assert_eq!(c.client_file_path, b"/k/cert.pem");
         assert_eq!(c.ca_file_path, b"/k/ca.pem");
         assert_eq!(c.timeout_value, b"35");
@@ -166,7 +208,10 @@ mod tests {
         assert_eq!(c.log_output_path, b"");
         assert_eq!(c.telegram_kind_ref, vec![b"027".to_vec(), b"090".to_vec()]);
         assert!(c.fallback_to_shipped_urls);
-        assert_eq!(c.url_for_kind(b"020"), Some(&b"https://module.paygent.co.jp/n/card/request"[..]));
+        assert_eq!(
+            c.url_for_kind(b"020"),
+            Some(&b"https://module.paygent.co.jp/n/card/request"[..])
+        );
         assert_eq!(c.proxy_server_port, 0);
     }
 
@@ -182,7 +227,10 @@ mod tests {
             ("HTTPS_CERT_FILE", "/k/cert.pem"),
             ("HTTPS_KEY_FILE", "/k/key.pem"),
             ("HTTPS_CA_FILE", "/k/ca.pem"),
-            ("proxy_server_name", "http://us%40r:p%3Aw@proxy.example:3128/"),
+            (
+                "proxy_server_name",
+                "http://us%40r:p%3Aw@proxy.example:3128/",
+            ),
             ("default_id", "id1"),
             ("default_password", "pw1"),
             ("timeout_value", ""),
@@ -206,7 +254,10 @@ mod tests {
         assert_eq!(c.proxy_server_port, 3128);
         assert_eq!(c.proxy_user, b"us@r");
         assert_eq!(c.proxy_password, b"p:w");
-        assert_eq!((c.default_id.as_slice(), c.default_password.as_slice()), (&b"id1"[..], &b"pw1"[..]));
+        assert_eq!(
+            (c.default_id.as_slice(), c.default_password.as_slice()),
+            (&b"id1"[..], &b"pw1"[..])
+        );
         assert_eq!(c.timeout_value, b"35");
         assert_eq!(c.select_max_cnt, b"500");
         assert_eq!(c.log_output_path, b"/tmp/p.log");
@@ -219,19 +270,38 @@ mod tests {
         assert!(!c.verify_host && !c.keep_alive);
         assert_eq!(c.tls_backend, TlsBackend::Rustls);
         assert_eq!(c.session_cache_dir, b"/tmp/s");
-        assert_eq!(c.url_for_kind(b"020"), Some(&b"https://sandbox/n/card/request"[..]));
-        assert_eq!(c.url_for_kind(b"450"), Some(&b"https://sandbox/n/threeds/request"[..]));
-        assert_eq!(c.url_for_kind(b"010"), Some(&b"https://module.paygent.co.jp/n/atm/request"[..]));
+        assert_eq!(
+            c.url_for_kind(b"020"),
+            Some(&b"https://sandbox/n/card/request"[..])
+        );
+        assert_eq!(
+            c.url_for_kind(b"450"),
+            Some(&b"https://sandbox/n/threeds/request"[..])
+        );
+        assert_eq!(
+            c.url_for_kind(b"010"),
+            Some(&b"https://module.paygent.co.jp/n/atm/request"[..])
+        );
     }
 
     #[test]
     fn proxy_urls() {
         let p = proxy_url(b"http://proxy-server:8080/");
-        assert_eq!(p, ProxyUrl { host: b"proxy-server".to_vec(), port: b"8080".to_vec(), credentials: None });
+        assert_eq!(
+            p,
+            ProxyUrl {
+                host: b"proxy-server".to_vec(),
+                port: b"8080".to_vec(),
+                credentials: None
+            }
+        );
         assert_eq!(proxy_url(b"proxy:81").port, b"81");
         assert_eq!(proxy_url(b"http://proxy").port, b"80");
         let p = proxy_url(b"http://u:p@[::1]:3128");
-        assert_eq!((p.host.as_slice(), p.port.as_slice()), (&b"::1"[..], &b"3128"[..]));
+        assert_eq!(
+            (p.host.as_slice(), p.port.as_slice()),
+            (&b"::1"[..], &b"3128"[..])
+        );
         assert_eq!(p.credentials, Some((b"u".to_vec(), b"p".to_vec())));
     }
 }

@@ -56,7 +56,10 @@ pub fn validate(props: &Params, fallback_to_shipped_urls: bool) -> Result<Config
     }
     // 2. non-blank
     let filled = |v: Option<&[u8]>| v.is_some_and(|v| !is_blank(v));
-    if !((no_client || filled(client)) && (no_ca || filled(ca)) && filled(timeout) && filled(select))
+    if !((no_client || filled(client))
+        && (no_ca || filled(ca))
+        && filled(timeout)
+        && filled(select))
     {
         return Err(invalid());
     }
@@ -100,8 +103,12 @@ pub fn validate(props: &Params, fallback_to_shipped_urls: bool) -> Result<Config
         timeout_value: timeout.to_vec(),
         log_output_path: owned("log_output_path"),
         select_max_cnt: select.to_vec(),
-        telegram_kind_ref: get(props, "telegram_kind.ref").map(split_list).unwrap_or_default(),
-        telegram_kind_utf8: get(props, "telegram_kind.utf8").map(split_list).unwrap_or_default(),
+        telegram_kind_ref: get(props, "telegram_kind.ref")
+            .map(split_list)
+            .unwrap_or_default(),
+        telegram_kind_utf8: get(props, "telegram_kind.utf8")
+            .map(split_list)
+            .unwrap_or_default(),
         debug_flg: get(props, "debug_flg").is_some_and(|v| v != b"" && v != b"0"),
         urls,
         fallback_to_shipped_urls,
@@ -142,7 +149,11 @@ pub fn php_trim(b: &[u8]) -> &[u8] {
 
 /// `a, b,,c` → `[a, b, c]`: split on `,`, items trimmed, empty items dropped.
 pub fn split_list(v: &[u8]) -> Vec<Vec<u8>> {
-    v.split(|&b| b == b',').map(php_trim).filter(|s| !s.is_empty()).map(<[u8]>::to_vec).collect()
+    v.split(|&b| b == b',')
+        .map(php_trim)
+        .filter(|s| !s.is_empty())
+        .map(<[u8]>::to_vec)
+        .collect()
 }
 
 fn get<'a>(props: &'a Params, name: &str) -> Option<&'a [u8]> {
@@ -205,8 +216,11 @@ mod tests {
     }
 
     fn without(key: &str) -> Result<Config, Error> {
-        let text: String =
-            BASE.lines().filter(|l| !l.starts_with(key)).map(|l| format!("{l}\n")).collect();
+        let text: String = BASE
+            .lines()
+            .filter(|l| !l.starts_with(key))
+            .map(|l| format!("{l}\n"))
+            .collect();
         validate(&parse(text.as_bytes(), false), false)
     }
 
@@ -216,7 +230,10 @@ mod tests {
 
     #[test]
     fn lines_are_trimmed_split_at_first_eq_and_last_wins() {
-        let p = parse(b"  a = b=c \r\n\x0b\tk=1\nk=2\n=x\nnoeq\n# c=1\n! x=1\n\0e=\0\n", false);
+        let p = parse(
+            b"  a = b=c \r\n\x0b\tk=1\nk=2\n=x\nnoeq\n# c=1\n! x=1\n\0e=\0\n",
+            false,
+        );
         let v: Vec<_> = p.iter().collect();
         assert_eq!(
             v,
@@ -233,9 +250,15 @@ mod tests {
     fn escape_truncation_only_when_asked() {
         let line = br"paygentB2Bmodule.client_file_path=C:\paygent\new\c.pem";
         let p = parse(line, false);
-        assert_eq!(p.get(b"paygentB2Bmodule.client_file_path").unwrap(), br"C:\paygent\new\c.pem");
+        assert_eq!(
+            p.get(b"paygentB2Bmodule.client_file_path").unwrap(),
+            br"C:\paygent\new\c.pem"
+        );
         let p = parse(line, true);
-        assert_eq!(p.get(b"paygentB2Bmodule.client_file_path").unwrap(), br"C:\paygent");
+        assert_eq!(
+            p.get(b"paygentB2Bmodule.client_file_path").unwrap(),
+            br"C:\paygent"
+        );
         // \r is cut before \n is looked for, and the rest is trimmed again.
         let p = parse(br"k=a \rb\nc", true);
         assert_eq!(p.get(b"k").unwrap(), b"a");
@@ -245,9 +268,15 @@ mod tests {
 
     #[test]
     fn compat_list_is_looked_up_for_the_second_parse() {
-        let p = parse(b"paygentB2Bmodule.compat= no_length_check , escape_truncation", false);
+        let p = parse(
+            b"paygentB2Bmodule.compat= no_length_check , escape_truncation",
+            false,
+        );
         assert!(wants_escape_truncation(&p));
-        assert!(!wants_escape_truncation(&parse(b"paygentB2Bmodule.compat=x", false)));
+        assert!(!wants_escape_truncation(&parse(
+            b"paygentB2Bmodule.compat=x",
+            false
+        )));
     }
 
     #[test]
@@ -264,7 +293,10 @@ mod tests {
         assert_eq!(c.caller_encoding, None);
         assert_eq!(c.csv_mode, CsvMode::Compat);
         assert_eq!(c.compat, Compat::default());
-        assert_eq!(c.urls, vec![(b"02".to_vec(), b"https://h/n/card/request".to_vec())]);
+        assert_eq!(
+            c.urls,
+            vec![(b"02".to_vec(), b"https://h/n/card/request".to_vec())]
+        );
     }
 
     #[test]
@@ -276,7 +308,11 @@ mod tests {
             "paygentB2Bmodule.log_output_path",
             "paygentB2Bmodule.select_max_cnt",
         ] {
-            assert_eq!(code(without(key)), Some(ErrorCode::ResourceFileRequired), "{key}");
+            assert_eq!(
+                code(without(key)),
+                Some(ErrorCode::ResourceFileRequired),
+                "{key}"
+            );
         }
         // The flags stand in for the files.
         let text: String = BASE
@@ -308,7 +344,11 @@ mod tests {
             "paygentB2Bmodule.csv_mode=excel",
             "paygentB2Bmodule.compat=escape_truncation,bogus",
         ] {
-            assert_eq!(code(with(extra)), Some(ErrorCode::ResourceFileRequired), "{extra}");
+            assert_eq!(
+                code(with(extra)),
+                Some(ErrorCode::ResourceFileRequired),
+                "{extra}"
+            );
         }
     }
 
@@ -318,7 +358,12 @@ mod tests {
             let c = with(&format!("paygentB2Bmodule.timeout_value={t}")).unwrap();
             assert_eq!(c.timeout_value, t.trim().as_bytes());
         }
-        assert_eq!(with("paygentB2Bmodule.proxy_server_port=8080").unwrap().proxy_server_port, 8080);
+        assert_eq!(
+            with("paygentB2Bmodule.proxy_server_port=8080")
+                .unwrap()
+                .proxy_server_port,
+            8080
+        );
     }
 
     #[test]

@@ -17,7 +17,10 @@ pub const SHIPPED_PRODUCTION: &[(&str, &str)] = &[
     ("04", "https://module.paygent.co.jp/n/conveni/request_print"),
     ("05", "https://module.paygent.co.jp/n/bank/request"),
     ("06", "https://module.paygent.co.jp/n/bank/requestasp"),
-    ("07", "https://module.paygent.co.jp/n/virtualaccount/request"),
+    (
+        "07",
+        "https://module.paygent.co.jp/n/virtualaccount/request",
+    ),
     ("09", "https://module.paygent.co.jp/n/ref/request"),
     ("091", "https://module.paygent.co.jp/n/ref/paynotice"),
     ("093", "https://module.paygent.co.jp/n/ref/runnotice"),
@@ -29,10 +32,22 @@ pub const SHIPPED_PRODUCTION: &[(&str, &str)] = &[
     ("15", "https://module.paygent.co.jp/n/emoney/request"),
     ("20", "https://online.paygent.co.jp/n/o/requestdata"),
     ("22", "https://module.paygent.co.jp/n/later/request"),
-    ("26", "https://module.paygent.co.jp/n/accounttransfer/request"),
-    ("263", "https://module.paygent.co.jp/n/accounttransfer/receipt"),
-    ("264", "https://module.paygent.co.jp/n/accounttransfer/receipt"),
-    ("265", "https://module.paygent.co.jp/n/accounttransfer/receipt"),
+    (
+        "26",
+        "https://module.paygent.co.jp/n/accounttransfer/request",
+    ),
+    (
+        "263",
+        "https://module.paygent.co.jp/n/accounttransfer/receipt",
+    ),
+    (
+        "264",
+        "https://module.paygent.co.jp/n/accounttransfer/receipt",
+    ),
+    (
+        "265",
+        "https://module.paygent.co.jp/n/accounttransfer/receipt",
+    ),
     ("27", "https://module.paygent.co.jp/n/rakutenid/request"),
     ("29", "https://module.paygent.co.jp/n/jcbpremo/request"),
     ("30", "https://module.paygent.co.jp/n/upop/request"),
@@ -40,7 +55,10 @@ pub const SHIPPED_PRODUCTION: &[(&str, &str)] = &[
     ("32", "https://module.paygent.co.jp/n/applepay/request"),
     ("34", "https://module.paygent.co.jp/n/paidy/request"),
     ("35", "https://module.paygent.co.jp/n/googlepay/request"),
-    ("38", "https://module.paygent.co.jp/n/illegal_detect/request"),
+    (
+        "38",
+        "https://module.paygent.co.jp/n/illegal_detect/request",
+    ),
     ("41", "https://module.paygent.co.jp/n/pi/request"),
     ("42", "https://module.paygent.co.jp/n/paypay/request"),
     ("43", "https://module.paygent.co.jp/n/tokimekiPoint/request"),
@@ -55,19 +73,37 @@ pub fn resolve<'a>(config: &'a Config, kind: &[u8]) -> Option<&'a [u8]> {
         return None;
     }
     let configured = by_rule(kind, |k| {
-        config.urls.iter().find(|(s, _)| s == k).map(|(_, u)| u.as_slice()).filter(|u| !is_blank(u))
+        config
+            .urls
+            .iter()
+            .find(|(s, _)| s == k)
+            .map(|(_, u)| u.as_slice())
+            .filter(|u| !is_blank(u))
     });
     configured.or_else(|| {
         let shipped = |k: &[u8]| {
-            SHIPPED_PRODUCTION.iter().find(|(s, _)| s.as_bytes() == k).map(|(_, u)| u.as_bytes())
+            SHIPPED_PRODUCTION
+                .iter()
+                .find(|(s, _)| s.as_bytes() == k)
+                .map(|(_, u)| u.as_bytes())
         };
-        if config.fallback_to_shipped_urls { by_rule(kind, shipped) } else { None }
+        if config.fallback_to_shipped_urls {
+            by_rule(kind, shipped)
+        } else {
+            None
+        }
     })
 }
 
 /// `lookup(kind)`, else `lookup(first two characters)` when the kind is longer than two.
 fn by_rule<'a>(kind: &[u8], lookup: impl Fn(&[u8]) -> Option<&'a [u8]>) -> Option<&'a [u8]> {
-    lookup(kind).or_else(|| if kind.len() > 2 { lookup(&kind[..2]) } else { None })
+    lookup(kind).or_else(|| {
+        if kind.len() > 2 {
+            lookup(&kind[..2])
+        } else {
+            None
+        }
+    })
 }
 
 #[cfg(test)]
@@ -76,7 +112,10 @@ mod tests {
 
     fn config(urls: &[(&str, &str)], fallback: bool) -> Config {
         Config {
-            urls: urls.iter().map(|(k, v)| (k.as_bytes().to_vec(), v.as_bytes().to_vec())).collect(),
+            urls: urls
+                .iter()
+                .map(|(k, v)| (k.as_bytes().to_vec(), v.as_bytes().to_vec()))
+                .collect(),
             fallback_to_shipped_urls: fallback,
             ..Config::default()
         }
@@ -84,7 +123,10 @@ mod tests {
 
     #[test]
     fn full_kind_then_two_character_prefix() {
-        let c = config(&[("01", "u01"), ("02", "u02"), ("091", "u091"), ("09", "u09")], false);
+        let c = config(
+            &[("01", "u01"), ("02", "u02"), ("091", "u091"), ("09", "u09")],
+            false,
+        );
         assert_eq!(resolve(&c, b"020"), Some(&b"u02"[..]));
         assert_eq!(resolve(&c, b"091"), Some(&b"u091"[..]));
         assert_eq!(resolve(&c, b"090"), Some(&b"u09"[..]));
@@ -99,10 +141,22 @@ mod tests {
     #[test]
     fn shipped_table_only_as_perl_fallback() {
         let c = config(&[("02", "https://sandbox/n/card/request")], true);
-        assert_eq!(resolve(&c, b"020"), Some(&b"https://sandbox/n/card/request"[..]));
-        assert_eq!(resolve(&c, b"201"), Some(&b"https://online.paygent.co.jp/n/o/requestdata"[..]));
-        assert_eq!(resolve(&c, b"098"), Some(&b"https://token.paygent.co.jp/n/token/request"[..]));
-        assert_eq!(resolve(&c, b"265"), Some(&b"https://module.paygent.co.jp/n/accounttransfer/receipt"[..]));
+        assert_eq!(
+            resolve(&c, b"020"),
+            Some(&b"https://sandbox/n/card/request"[..])
+        );
+        assert_eq!(
+            resolve(&c, b"201"),
+            Some(&b"https://online.paygent.co.jp/n/o/requestdata"[..])
+        );
+        assert_eq!(
+            resolve(&c, b"098"),
+            Some(&b"https://token.paygent.co.jp/n/token/request"[..])
+        );
+        assert_eq!(
+            resolve(&c, b"265"),
+            Some(&b"https://module.paygent.co.jp/n/accounttransfer/receipt"[..])
+        );
         assert_eq!(resolve(&c, b"999"), None);
         let php = config(&[], false);
         assert_eq!(resolve(&php, b"020"), None);
@@ -112,7 +166,10 @@ mod tests {
     fn shipped_table_has_every_key_of_section_3_5_once() {
         assert_eq!(SHIPPED_PRODUCTION.len(), 40);
         for (i, (k, u)) in SHIPPED_PRODUCTION.iter().enumerate() {
-            assert!(SHIPPED_PRODUCTION[i + 1..].iter().all(|(o, _)| o != k), "{k}");
+            assert!(
+                SHIPPED_PRODUCTION[i + 1..].iter().all(|(o, _)| o != k),
+                "{k}"
+            );
             assert!(u.starts_with("https://") && u.contains("/n/"), "{u}");
         }
     }

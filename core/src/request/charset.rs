@@ -44,7 +44,9 @@ pub fn convert_strict(value: &[u8], from: Charset, to: Charset) -> Option<Vec<u8
     if from == to {
         return Some(value.to_vec());
     }
-    let text = from.encoding().decode_without_bom_handling_and_without_replacement(value)?;
+    let text = from
+        .encoding()
+        .decode_without_bom_handling_and_without_replacement(value)?;
     if to == Charset::Utf8 {
         return Some(text.into_owned().into_bytes());
     }
@@ -103,22 +105,49 @@ mod tests {
     #[test]
     fn extended_kanji_round_trips_through_cp932() {
         // 髙 (IBM extension) is FB FC in Windows-31J.
-        assert_eq!(convert_strict(&[0xFB, 0xFC], Charset::Cp932, Charset::Utf8).unwrap(), "髙".as_bytes());
-        assert_eq!(convert_strict("髙".as_bytes(), Charset::Utf8, Charset::Cp932).unwrap(), [0xFB, 0xFC]);
-        assert_eq!(convert_reply("認証".as_bytes().to_vec(), ReplyCharset::Utf8ToCp932), [0x94, 0x46, 0x8F, 0xD8]);
-        assert_eq!(convert_reply(vec![0x94, 0x46, 0x8F, 0xD8], ReplyCharset::Cp932ToUtf8), "認証".as_bytes());
+        assert_eq!(
+            convert_strict(&[0xFB, 0xFC], Charset::Cp932, Charset::Utf8).unwrap(),
+            "髙".as_bytes()
+        );
+        assert_eq!(
+            convert_strict("髙".as_bytes(), Charset::Utf8, Charset::Cp932).unwrap(),
+            [0xFB, 0xFC]
+        );
+        assert_eq!(
+            convert_reply("認証".as_bytes().to_vec(), ReplyCharset::Utf8ToCp932),
+            [0x94, 0x46, 0x8F, 0xD8]
+        );
+        assert_eq!(
+            convert_reply(vec![0x94, 0x46, 0x8F, 0xD8], ReplyCharset::Cp932ToUtf8),
+            "認証".as_bytes()
+        );
         let euc = convert_reply("認証".as_bytes().to_vec(), ReplyCharset::Utf8ToEucJp);
-        assert_eq!(convert_reply(vec![0x94, 0x46, 0x8F, 0xD8], ReplyCharset::Cp932ToEucJp), euc);
-        assert_eq!(convert_strict(&euc, Charset::EucJp, Charset::Utf8).unwrap(), "認証".as_bytes());
+        assert_eq!(
+            convert_reply(vec![0x94, 0x46, 0x8F, 0xD8], ReplyCharset::Cp932ToEucJp),
+            euc
+        );
+        assert_eq!(
+            convert_strict(&euc, Charset::EucJp, Charset::Utf8).unwrap(),
+            "認証".as_bytes()
+        );
     }
 
     #[test]
     fn strict_refuses_what_lossy_replaces() {
-        assert_eq!(convert_strict("a😀b".as_bytes(), Charset::Utf8, Charset::Cp932), None);
-        assert_eq!(convert_lossy("a😀b".as_bytes(), Charset::Utf8, Charset::Cp932), b"a?b");
+        assert_eq!(
+            convert_strict("a😀b".as_bytes(), Charset::Utf8, Charset::Cp932),
+            None
+        );
+        assert_eq!(
+            convert_lossy("a😀b".as_bytes(), Charset::Utf8, Charset::Cp932),
+            b"a?b"
+        );
         assert_eq!(convert_strict(b"\xff", Charset::Utf8, Charset::Cp932), None);
         assert_eq!(convert_strict(&[0x82], Charset::Cp932, Charset::Utf8), None);
-        assert_eq!(convert_reply(b"result=0\r\n".to_vec(), ReplyCharset::Raw), b"result=0\r\n");
+        assert_eq!(
+            convert_reply(b"result=0\r\n".to_vec(), ReplyCharset::Raw),
+            b"result=0\r\n"
+        );
         let long = "認".repeat(5000) + "😀";
         let out = convert_lossy(long.as_bytes(), Charset::Utf8, Charset::Cp932);
         assert_eq!(out.len(), 10_001);

@@ -48,12 +48,22 @@ mod tests {
 
     #[test]
     fn php_urlencode_bytes() {
-        assert_eq!(enc("a b*~-_.&=+/%あ".as_bytes()), b"a+b%2A%7E-_.%26%3D%2B%2F%25%E3%81%82");
-        assert_eq!(enc(b"!'()\x00\xff\r\nAZaz09"), b"%21%27%28%29%00%FF%0D%0AAZaz09");
+        assert_eq!(
+            enc("a b*~-_.&=+/%あ".as_bytes()),
+            b"a+b%2A%7E-_.%26%3D%2B%2F%25%E3%81%82"
+        );
+        assert_eq!(
+            enc(b"!'()\x00\xff\r\nAZaz09"),
+            b"%21%27%28%29%00%FF%0D%0AAZaz09"
+        );
         // Every byte outside the kept set becomes exactly three characters.
         for c in 0..=255u8 {
             let kept = c.is_ascii_alphanumeric() || b"-_.".contains(&c);
-            assert_eq!(enc(&[c]).len(), if kept || c == b' ' { 1 } else { 3 }, "{c}");
+            assert_eq!(
+                enc(&[c]).len(),
+                if kept || c == b' ' { 1 } else { 3 },
+                "{c}"
+            );
         }
     }
 
@@ -63,7 +73,10 @@ mod tests {
         p.put(b"telegram_kind", b"020");
         p.put(b"a key", b"");
         p.put(b"card_number", b"4111111111111111");
-        assert_eq!(encode(&p), b"telegram_kind=020&a+key=&card_number=4111111111111111");
+        assert_eq!(
+            encode(&p),
+            b"telegram_kind=020&a+key=&card_number=4111111111111111"
+        );
         let masked = encode_with(&p, |k, _| (k == b"card_number").then(|| b"X X".to_vec()));
         assert_eq!(masked, b"telegram_kind=020&a+key=&card_number=X+X");
     }

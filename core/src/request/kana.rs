@@ -15,11 +15,14 @@ pub const KANA_KEYS: [&str; 5] = [
 
 /// Whether `key` names a kana field (ASCII case-insensitive).
 pub fn is_kana_key(key: &[u8]) -> bool {
-    KANA_KEYS.iter().any(|k| k.as_bytes().eq_ignore_ascii_case(key))
+    KANA_KEYS
+        .iter()
+        .any(|k| k.as_bytes().eq_ignore_ascii_case(key))
 }
 
 /// Half-width forms of U+30A1 ァ … U+30F4 ヴ (`mb_convert_kana` mode `k`): voiced kana become
 /// base + ﾞ/ﾟ; ヮ→ﾜ, ヰ→ｲ, ヱ→ｴ. ヵ U+30F5 and ヶ U+30F6 have no half-width form and stay.
+#[rustfmt::skip]
 const KATAKANA: [&str; 84] = [
     "ｧ", "ｱ", "ｨ", "ｲ", "ｩ", "ｳ", "ｪ", "ｴ", "ｫ", "ｵ",
     "ｶ", "ｶﾞ", "ｷ", "ｷﾞ", "ｸ", "ｸﾞ", "ｹ", "ｹﾞ", "ｺ", "ｺﾞ",
@@ -59,7 +62,10 @@ pub fn to_half_width_sjis(value: &[u8]) -> Vec<u8> {
     let mut i = 0;
     while i < value.len() {
         let lead = value[i];
-        let trail = value.get(i + 1).copied().filter(|&t| matches!(t, 0x40..=0x7E | 0x80..=0xFC));
+        let trail = value
+            .get(i + 1)
+            .copied()
+            .filter(|&t| matches!(t, 0x40..=0x7E | 0x80..=0xFC));
         match (lead, trail) {
             (0x81..=0x9F | 0xE0..=0xFC, Some(t)) => {
                 match sjis_char(lead, t).and_then(half_width) {
@@ -132,7 +138,9 @@ pub fn to_half_width_euc_jp(value: &[u8]) -> Vec<u8> {
             _ => None,
         };
         match mapped {
-            Some(h) => h.chars().for_each(|c| out.extend_from_slice(&[0x8E, jis_x0201(c)])),
+            Some(h) => h
+                .chars()
+                .for_each(|c| out.extend_from_slice(&[0x8E, jis_x0201(c)])),
             None => out.extend_from_slice(seq),
         }
         i += seq.len();
@@ -179,7 +187,14 @@ mod tests {
         let mut v: Vec<(char, &str)> = (0x30A1..=0x30F4)
             .map(|cp| (char::from_u32(cp).unwrap(), KATAKANA[cp as usize - 0x30A1]))
             .collect();
-        v.extend([('、', "､"), ('。', "｡"), ('「', "｢"), ('」', "｣"), ('゛', "ﾞ"), ('゜', "ﾟ")]);
+        v.extend([
+            ('、', "､"),
+            ('。', "｡"),
+            ('「', "｢"),
+            ('」', "｣"),
+            ('゛', "ﾞ"),
+            ('゜', "ﾟ"),
+        ]);
         v.extend([('・', "･"), ('ー', "ｰ")]);
         v
     }
@@ -187,7 +202,10 @@ mod tests {
     #[test]
     fn the_manual_example_bytes() {
         let v = to_half_width_sjis(&sjis("ヤマダ・ガッコウ"));
-        assert_eq!(v, [0xD4, 0xCF, 0xC0, 0xDE, 0xA5, 0xB6, 0xDE, 0xAF, 0xBA, 0xB3]);
+        assert_eq!(
+            v,
+            [0xD4, 0xCF, 0xC0, 0xDE, 0xA5, 0xB6, 0xDE, 0xAF, 0xBA, 0xB3]
+        );
     }
 
     #[test]
@@ -207,7 +225,11 @@ mod tests {
         for (full, half) in table() {
             let f = full.to_string();
             assert_eq!(to_half_width_sjis(&sjis(&f)), sjis(half), "sjis {full}");
-            assert_eq!(to_half_width_utf8(f.as_bytes()), half.as_bytes(), "utf8 {full}");
+            assert_eq!(
+                to_half_width_utf8(f.as_bytes()),
+                half.as_bytes(),
+                "utf8 {full}"
+            );
             assert_eq!(to_half_width_euc_jp(&euc(&f)), euc(half), "euc {full}");
         }
         // Every other Windows-31J double-byte character is left alone.
@@ -227,9 +249,18 @@ mod tests {
         // A katakana trail byte after a lead byte is not a katakana; broken tails stay.
         assert_eq!(to_half_width_sjis(&[0x88, 0x83, 0x40]), [0x88, 0x83, 0x40]);
         assert_eq!(to_half_width_sjis(&[b'a', 0x83]), [b'a', 0x83]);
-        assert_eq!(to_half_width_sjis(&[0x83, 0x0A, 0x83, 0x41]), [0x83, 0x0A, 0xB1]);
-        assert_eq!(to_half_width_utf8(b"\xff\xe3\x82\xa2\xe3"), b"\xff\xef\xbd\xb1\xe3");
-        assert_eq!(to_half_width_euc_jp(&[0x8F, 0xA5, 0xA2, 0xA5, 0xA2]), [0x8F, 0xA5, 0xA2, 0x8E, 0xB1]);
+        assert_eq!(
+            to_half_width_sjis(&[0x83, 0x0A, 0x83, 0x41]),
+            [0x83, 0x0A, 0xB1]
+        );
+        assert_eq!(
+            to_half_width_utf8(b"\xff\xe3\x82\xa2\xe3"),
+            b"\xff\xef\xbd\xb1\xe3"
+        );
+        assert_eq!(
+            to_half_width_euc_jp(&[0x8F, 0xA5, 0xA2, 0xA5, 0xA2]),
+            [0x8F, 0xA5, 0xA2, 0x8E, 0xB1]
+        );
     }
 
     #[test]

@@ -76,7 +76,11 @@ pub fn prepare(params: &mut Params, inst: &Instance, config: &Config) -> Result<
         fill_absent(params, b"merchant_id", &config.default_merchant_id);
     }
     if !config.default_telegram_version.is_empty() {
-        fill_absent(params, b"telegram_version", &config.default_telegram_version);
+        fill_absent(
+            params,
+            b"telegram_version",
+            &config.default_telegram_version,
+        );
     }
 
     // §4.2 validation, first failure wins.
@@ -119,7 +123,10 @@ pub fn prepare(params: &mut Params, inst: &Instance, config: &Config) -> Result<
     }
 
     // §4.4 URL.
-    let url = config.url_for_kind(&kind).ok_or_else(|| Error::new(ErrorKind::KindUnexpected))?.to_vec();
+    let url = config
+        .url_for_kind(&kind)
+        .ok_or_else(|| Error::new(ErrorKind::KindUnexpected))?
+        .to_vec();
 
     // §4.5 kana, in the charset the caller's bytes are in (§11).
     let caller = caller_charset(&kind, inst, config);
@@ -138,7 +145,13 @@ pub fn prepare(params: &mut Params, inst: &Instance, config: &Config) -> Result<
         let pairs: usize = params.iter().map(|(k, v)| k.len() + 1 + v.len()).sum();
         let total = url.len() + 1 + pairs + params.len().saturating_sub(1);
         let file = params.contains(b"data");
-        if total > if file { TELEGRAM_LENGTH_FILE } else { TELEGRAM_LENGTH } {
+        if total
+            > if file {
+                TELEGRAM_LENGTH_FILE
+            } else {
+                TELEGRAM_LENGTH
+            }
+        {
             return Err(Error::new(ErrorKind::TelegramTooLong { file }));
         }
     }
@@ -149,7 +162,14 @@ pub fn prepare(params: &mut Params, inst: &Instance, config: &Config) -> Result<
     // §4.8 form body.
     let body = form::encode(&wire);
     let masked_body = form::encode_with(&wire, crate::log::mask_value);
-    Ok(Prepared { kind, url, body, masked_body, timeout_secs, reply_charset })
+    Ok(Prepared {
+        kind,
+        url,
+        body,
+        masked_body,
+        timeout_secs,
+        reply_charset,
+    })
 }
 
 fn fill_absent(params: &mut Params, key: &[u8], value: &[u8]) {
@@ -198,8 +218,18 @@ fn wire_params(
     let (from, to, reply, skip_data) = if config.is_utf8_kind(kind) {
         match effective_encoding(inst, config) {
             Encoding::Unset => return Err(Error::new(ErrorKind::EncodingRequired)),
-            Encoding::ShiftJis => (Charset::Cp932, Charset::Utf8, ReplyCharset::Utf8ToCp932, false),
-            Encoding::EucJp => (Charset::EucJp, Charset::Utf8, ReplyCharset::Utf8ToEucJp, false),
+            Encoding::ShiftJis => (
+                Charset::Cp932,
+                Charset::Utf8,
+                ReplyCharset::Utf8ToCp932,
+                false,
+            ),
+            Encoding::EucJp => (
+                Charset::EucJp,
+                Charset::Utf8,
+                ReplyCharset::Utf8ToEucJp,
+                false,
+            ),
             _ => return Ok((params.clone(), ReplyCharset::Raw)),
         }
     } else if inst.encoding != Encoding::Unset {
@@ -208,8 +238,18 @@ fn wire_params(
         // decisions.md 13; the send-file `data` goes byte-for-byte (§4.3).
         match config.caller_encoding {
             None => return Ok((params.clone(), ReplyCharset::Raw)),
-            Some(CallerEncoding::Utf8) => (Charset::Utf8, Charset::Cp932, ReplyCharset::Cp932ToUtf8, true),
-            Some(CallerEncoding::EucJp) => (Charset::EucJp, Charset::Cp932, ReplyCharset::Cp932ToEucJp, true),
+            Some(CallerEncoding::Utf8) => (
+                Charset::Utf8,
+                Charset::Cp932,
+                ReplyCharset::Cp932ToUtf8,
+                true,
+            ),
+            Some(CallerEncoding::EucJp) => (
+                Charset::EucJp,
+                Charset::Cp932,
+                ReplyCharset::Cp932ToEucJp,
+                true,
+            ),
         }
     };
     let mut wire = Params::new();
@@ -266,7 +306,8 @@ pub fn php_numeric(b: &[u8]) -> Option<f64> {
 
 /// PHP `trim()` blankness: empty after removing space, tab, CR, LF, NUL, VT.
 pub fn is_blank(b: &[u8]) -> bool {
-    b.iter().all(|c| matches!(c, b' ' | b'\t' | b'\r' | b'\n' | 0 | 0x0b))
+    b.iter()
+        .all(|c| matches!(c, b' ' | b'\t' | b'\r' | b'\n' | 0 | 0x0b))
 }
 
 /// Send-file path as a path.
@@ -299,7 +340,10 @@ mod tests {
         for (s, n) in yes {
             assert_eq!(php_numeric(s.as_bytes()), Some(n), "{s:?}");
         }
-        for s in ["", " ", "35s", "0x10", ".", "1e", "e1", "1e+", "+", "- 1", "1 2", "inf", "NaN", "1_000", "３５", "\x0035"] {
+        for s in [
+            "", " ", "35s", "0x10", ".", "1e", "e1", "1e+", "+", "- 1", "1 2", "inf", "NaN",
+            "1_000", "３５", "\x0035",
+        ] {
             assert_eq!(php_numeric(s.as_bytes()), None, "{s:?}");
         }
     }
@@ -315,7 +359,10 @@ mod tests {
         Config {
             telegram_kind_ref: vec![b"027".to_vec()],
             telegram_kind_utf8: vec![b"450".to_vec()],
-            urls: vec![(b"02".to_vec(), b"https://h/n/card/request".to_vec()), (b"45".to_vec(), b"https://h/t".to_vec())],
+            urls: vec![
+                (b"02".to_vec(), b"https://h/n/card/request".to_vec()),
+                (b"45".to_vec(), b"https://h/t".to_vec()),
+            ],
             ..Config::default()
         }
     }
@@ -339,30 +386,57 @@ mod tests {
         let mut p = Params::new();
         p.put(b"", b"x");
         // E02001 before the missing kind, the CSV rule and the empty key.
-        assert_eq!(prepare(&mut p, &i, &c).unwrap_err().code, crate::ErrorCode::ModuleParamRequired);
+        assert_eq!(
+            prepare(&mut p, &i, &c).unwrap_err().code,
+            crate::ErrorCode::ModuleParamRequired
+        );
         i.timeout = b"35".into();
-        assert_eq!(prepare(&mut p, &i, &c).unwrap_err().kind, ErrorKind::KindUnexpected);
+        assert_eq!(
+            prepare(&mut p, &i, &c).unwrap_err().kind,
+            ErrorKind::KindUnexpected
+        );
         p.put(b"telegram_kind", b"020");
-        assert_eq!(prepare(&mut p, &i, &c).unwrap_err().kind, ErrorKind::CsvName);
+        assert_eq!(
+            prepare(&mut p, &i, &c).unwrap_err().kind,
+            ErrorKind::CsvName
+        );
         i.result_csv.clear();
-        assert_eq!(prepare(&mut p, &i, &c).unwrap_err().kind, ErrorKind::KeyEmpty);
+        assert_eq!(
+            prepare(&mut p, &i, &c).unwrap_err().kind,
+            ErrorKind::KeyEmpty
+        );
         // Validation runs before the send file and the URL.
         let mut p = Params::new();
         p.put(b"telegram_kind", b"999");
         p.put(b"v", &vec![b'a'; TELEGRAM_VALUE_LENGTH + 1]);
         i.send_file_path = b"/nonexistent/file".into();
-        assert_eq!(prepare(&mut p, &i, &c).unwrap_err().kind, ErrorKind::ValueTooLong);
+        assert_eq!(
+            prepare(&mut p, &i, &c).unwrap_err().kind,
+            ErrorKind::ValueTooLong
+        );
         // The send file before the URL.
         let mut p = Params::new();
         p.put(b"telegram_kind", b"999");
-        assert_eq!(prepare(&mut p, &i, &c).unwrap_err().kind, ErrorKind::SendFileNotFound);
+        assert_eq!(
+            prepare(&mut p, &i, &c).unwrap_err().kind,
+            ErrorKind::SendFileNotFound
+        );
         i.send_file_path.clear();
-        assert_eq!(prepare(&mut p, &i, &c).unwrap_err().kind, ErrorKind::KindUnexpected);
+        assert_eq!(
+            prepare(&mut p, &i, &c).unwrap_err().kind,
+            ErrorKind::KindUnexpected
+        );
     }
 
     #[test]
     fn blank_long_key_is_not_measured_and_data_value_is_not_either() {
-        let c = Config { compat: crate::config::Compat { no_length_check: true, ..Default::default() }, ..config() };
+        let c = Config {
+            compat: crate::config::Compat {
+                no_length_check: true,
+                ..Default::default()
+            },
+            ..config()
+        };
         let mut p = Params::new();
         p.put(b"telegram_kind", b"020");
         p.put(&vec![b' '; TELEGRAM_KEY_LENGTH + 1], b"v");
@@ -373,7 +447,10 @@ mod tests {
     #[test]
     fn length_check_uses_raw_values_before_charset_conversion() {
         // Two values of 20000 three-byte UTF-8 characters: 120000 bytes raw, 80000 in Windows-31J.
-        let c = Config { caller_encoding: Some(CallerEncoding::Utf8), ..config() };
+        let c = Config {
+            caller_encoding: Some(CallerEncoding::Utf8),
+            ..config()
+        };
         let mut p = Params::new();
         p.put(b"telegram_kind", b"020");
         p.put(b"v", "認".repeat(20_000).as_bytes());
@@ -384,14 +461,23 @@ mod tests {
 
     #[test]
     fn caller_encoding_leaves_send_file_bytes_alone() {
-        let c = Config { caller_encoding: Some(CallerEncoding::Utf8), ..config() };
+        let c = Config {
+            caller_encoding: Some(CallerEncoding::Utf8),
+            ..config()
+        };
         let mut p = Params::new();
         p.put(b"telegram_kind", b"020");
         p.put(b"data", b"\x82\xa0");
         let prepared = prepare(&mut p, &inst(), &c).unwrap();
-        assert!(prepared.body.ends_with(b"&connect_password=pw") && prepared.body.windows(11).any(|w| w == b"data=%82%A0"));
+        assert!(
+            prepared.body.ends_with(b"&connect_password=pw")
+                && prepared.body.windows(11).any(|w| w == b"data=%82%A0")
+        );
         // EUC-JP callers: values converted to Windows-31J, reply back to EUC-JP.
-        let c = Config { caller_encoding: Some(CallerEncoding::EucJp), ..config() };
+        let c = Config {
+            caller_encoding: Some(CallerEncoding::EucJp),
+            ..config()
+        };
         let mut p = Params::new();
         p.put(b"telegram_kind", b"020");
         p.put(b"n", &[0xA4, 0xA2]);
