@@ -5,6 +5,7 @@ use crate::request::is_blank;
 
 /// The production `modenv_properties.php` URL table (§3.5): `url.<key>` → URL. The Perl
 /// module falls back to it for prefixes its configuration does not name (decisions.md 5).
+#[rustfmt::skip]
 pub const SHIPPED_PRODUCTION: &[(&str, &str)] = &[
     ("01", "https://module.paygent.co.jp/n/atm/request"),
     ("02", "https://module.paygent.co.jp/n/card/request"),
@@ -17,10 +18,7 @@ pub const SHIPPED_PRODUCTION: &[(&str, &str)] = &[
     ("04", "https://module.paygent.co.jp/n/conveni/request_print"),
     ("05", "https://module.paygent.co.jp/n/bank/request"),
     ("06", "https://module.paygent.co.jp/n/bank/requestasp"),
-    (
-        "07",
-        "https://module.paygent.co.jp/n/virtualaccount/request",
-    ),
+    ("07", "https://module.paygent.co.jp/n/virtualaccount/request"),
     ("09", "https://module.paygent.co.jp/n/ref/request"),
     ("091", "https://module.paygent.co.jp/n/ref/paynotice"),
     ("093", "https://module.paygent.co.jp/n/ref/runnotice"),
@@ -32,22 +30,10 @@ pub const SHIPPED_PRODUCTION: &[(&str, &str)] = &[
     ("15", "https://module.paygent.co.jp/n/emoney/request"),
     ("20", "https://online.paygent.co.jp/n/o/requestdata"),
     ("22", "https://module.paygent.co.jp/n/later/request"),
-    (
-        "26",
-        "https://module.paygent.co.jp/n/accounttransfer/request",
-    ),
-    (
-        "263",
-        "https://module.paygent.co.jp/n/accounttransfer/receipt",
-    ),
-    (
-        "264",
-        "https://module.paygent.co.jp/n/accounttransfer/receipt",
-    ),
-    (
-        "265",
-        "https://module.paygent.co.jp/n/accounttransfer/receipt",
-    ),
+    ("26", "https://module.paygent.co.jp/n/accounttransfer/request"),
+    ("263", "https://module.paygent.co.jp/n/accounttransfer/receipt"),
+    ("264", "https://module.paygent.co.jp/n/accounttransfer/receipt"),
+    ("265", "https://module.paygent.co.jp/n/accounttransfer/receipt"),
     ("27", "https://module.paygent.co.jp/n/rakutenid/request"),
     ("29", "https://module.paygent.co.jp/n/jcbpremo/request"),
     ("30", "https://module.paygent.co.jp/n/upop/request"),
@@ -55,10 +41,7 @@ pub const SHIPPED_PRODUCTION: &[(&str, &str)] = &[
     ("32", "https://module.paygent.co.jp/n/applepay/request"),
     ("34", "https://module.paygent.co.jp/n/paidy/request"),
     ("35", "https://module.paygent.co.jp/n/googlepay/request"),
-    (
-        "38",
-        "https://module.paygent.co.jp/n/illegal_detect/request",
-    ),
+    ("38", "https://module.paygent.co.jp/n/illegal_detect/request"),
     ("41", "https://module.paygent.co.jp/n/pi/request"),
     ("42", "https://module.paygent.co.jp/n/paypay/request"),
     ("43", "https://module.paygent.co.jp/n/tokimekiPoint/request"),
