@@ -153,6 +153,10 @@ pub fn tls_server(opts: ServerOpts, handler: Handler) -> Server {
     b.set_private_key_file(dir.join(opts.key), SslFiletype::PEM).unwrap();
     b.set_certificate_chain_file(dir.join(opts.cert)).unwrap();
     b.set_ca_file(dir.join("ca.pem")).unwrap();
+    // Needed whenever a client certificate may be verified (else "internal error" alerts).
+    b.set_session_id_context(b"paygent-test").unwrap();
+    // As mod_ssl: a renegotiation must be a full handshake, so the certificate is asked for.
+    b.set_options(openssl::ssl::SslOptions::NO_SESSION_RESUMPTION_ON_RENEGOTIATION);
     let require = SslVerifyMode::PEER | SslVerifyMode::FAIL_IF_NO_PEER_CERT;
     match opts.auth {
         ClientAuth::Initial => b.set_verify(require),
@@ -253,15 +257,36 @@ fn serve(
             // Safety: `ptr` is this live SSL; blocking socket, as mod_ssl drives it.
             unsafe {
                 openssl_sys::SSL_set_verify(ptr, mode, None);
-                if auth == ClientAuth::Renegotiate {
-                    SSL_renegotiate(ptr);
+                let asked = if auth == ClientAuth::Renegotiate {
+                    SSL_renegotiate(ptr)
                 } else {
-                    SSL_verify_client_post_handshake(ptr);
+                    // Fails when the client did not offer post-handshake auth (rustls).
+                    SSL_verify_client_post_handshake(ptr)
+                };
+                if asked != 1 {
+                    log.lock().unwrap().handshake_errors.push("late certificate request refused".into());
+                    return;
                 }
                 openssl_sys::SSL_do_handshake(ptr);
-                let mut peek = [0u8; 1];
-                openssl_sys::SSL_peek(ptr, peek.as_mut_ptr().cast(), 0);
             }
+            // The client answers from inside its read of the reply; drive the handshake by
+            // peeking without blocking until its certificate is in (a blocking peek would wait
+            // for application data that never comes).
+            s.get_ref().set_nonblocking(true).unwrap();
+            let until = std::time::Instant::now() + Duration::from_secs(5);
+            while s.ssl().peer_certificate().is_none() && std::time::Instant::now() < until {
+                let mut peek = [0u8; 1];
+                // Safety: as above.
+                let n = unsafe { openssl_sys::SSL_peek(ptr, peek.as_mut_ptr().cast(), 1) };
+                if n <= 0 {
+                    let err = unsafe { openssl_sys::SSL_get_error(ptr, n) };
+                    if err != openssl_sys::SSL_ERROR_WANT_READ && err != openssl_sys::SSL_ERROR_WANT_WRITE {
+                        break;
+                    }
+                }
+                thread::sleep(Duration::from_millis(5));
+            }
+            s.get_ref().set_nonblocking(false).unwrap();
             if s.ssl().peer_certificate().is_none() {
                 log.lock().unwrap().handshake_errors.push("no client certificate after late request".into());
                 return;
