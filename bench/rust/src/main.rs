@@ -1,0 +1,115 @@
+//! paygent-bench: times `paygent_core::Module` against a running paygent-sim.
+//!
+//! ```text
+//! paygent-bench loop --config FILE [--telegram card|ref] [--count N] [--batch B] [--warmup W]
+//!                    [--expect-records N]
+//! paygent-bench once --config FILE [--telegram card|ref] [--expect-records N]
+//! ```
+//!
+//! `FILE` is a `modenv_properties.php`; its `keep_alive` and `session_cache_dir` choose the
+//! transport pattern under test. `loop` sends N telegrams in one process, a fresh Module each
+//! (as a merchant script does), and prints one line:
+//! `telegrams=N batches=K median_us=X p90_us=Y` — µs per telegram over batches of B.
+//! `once` sends one telegram and prints nothing (for a process-per-telegram measure with
+//! hyperfine). Any failed telegram is a harness error: message on stderr, exit status 1.
+
+mod stats;
+mod telegram;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use telegram::Telegram;
+
+struct Args {
+    mode: String,
+    config: PathBuf,
+    telegram: Telegram,
+    count: usize,
+    batch: usize,
+    warmup: usize,
+    expect_records: Option<usize>,
+}
+
+fn parse_args() -> Result<Args, String> {
+    let mut it = std::env::args().skip(1);
+    let mode = it.next().ok_or("usage: paygent-bench loop|once --config FILE ...")?;
+    if mode != "loop" && mode != "once" {
+        return Err(format!("unknown mode {mode:?} (loop or once)"));
+    }
+    let mut a = Args {
+        mode,
+        config: PathBuf::new(),
+        telegram: Telegram::Card,
+        count: 1000,
+        batch: 50,
+        warmup: 20,
+        expect_records: None,
+    };
+    while let Some(flag) = it.next() {
+        let value = it.next().ok_or_else(|| format!("{flag} needs a value"))?;
+        let num = || value.parse::<usize>().map_err(|_| format!("{flag}: not a number: {value}"));
+        match flag.as_str() {
+            "--config" => a.config = PathBuf::from(&value),
+            "--telegram" => {
+                a.telegram = Telegram::parse(&value).ok_or(format!("--telegram card|ref, not {value}"))?
+            }
+            "--count" => a.count = num()?,
+            "--batch" => a.batch = num()?,
+            "--warmup" => a.warmup = num()?,
+            "--expect-records" => a.expect_records = Some(num()?),
+            _ => return Err(format!("unknown option {flag}")),
+        }
+    }
+    if a.config.as_os_str().is_empty() {
+        return Err("--config FILE is required".into());
+    }
+    if a.batch == 0 || a.count < a.batch {
+        return Err("need --count >= --batch > 0".into());
+    }
+    Ok(a)
+}
+
+fn one(a: &Args) -> Result<(), String> {
+    let n = telegram::send(&a.config, a.telegram)?;
+    match a.expect_records {
+        Some(want) if want != n => Err(format!("{n} records, expected {want}")),
+        _ => Ok(()),
+    }
+}
+
+fn run(a: &Args) -> Result<(), String> {
+    if a.mode == "once" {
+        return one(a);
+    }
+    for _ in 0..a.warmup {
+        one(a)?;
+    }
+    let batches = a.count / a.batch;
+    let mut per_telegram = Vec::with_capacity(batches);
+    for _ in 0..batches {
+        let t = Instant::now();
+        for _ in 0..a.batch {
+            one(a)?;
+        }
+        per_telegram.push(t.elapsed().as_secs_f64() * 1e6 / a.batch as f64);
+    }
+    let (median, p90) = stats::median_p90(&per_telegram).ok_or("no batches")?;
+    println!(
+        "telegrams={} batches={batches} median_us={median:.1} p90_us={p90:.1}",
+        batches * a.batch
+    );
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    let result = parse_args().and_then(|a| run(&a));
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("paygent-bench: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
