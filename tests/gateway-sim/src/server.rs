@@ -32,11 +32,12 @@ pub fn run(o: ServeOptions) -> Result<(), String> {
     });
     let listener = TcpListener::bind(&o.listen).map_err(|e| format!("listen {}: {e}", o.listen))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
-    println!("paygent-sim listening on {addr}");
-    let _ = std::io::stdout().flush();
+    // Ready file first: whoever reads the stdout line may look at the file at once.
     if let Some(ready) = &o.ready_file {
         write_ready(ready, addr.port())?;
     }
+    println!("paygent-sim listening on {addr}");
+    let _ = std::io::stdout().flush();
     if o.exit_on_stdin_eof {
         std::thread::spawn(|| {
             let mut sink = [0u8; 256];
