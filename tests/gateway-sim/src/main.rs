@@ -26,19 +26,24 @@ pub struct ServeOptions {
     pub purge_before: u64,
     /// How many 201 polls answer 9103 before the result is ready.
     pub file_ready_after: u32,
+    /// Idle seconds after which a kept-alive connection is closed by the server.
+    pub keep_alive_timeout: u64,
 }
 
 const USAGE: &str = "usage:
   paygent-sim pki --out DIR
   paygent-sim serve --listen 127.0.0.1:0 --pki DIR [--cases DIR] [--record FILE]
                     [--ready-file FILE] [--tls12-only|--tls13-only] [--no-client-auth]
-                    [--exit-on-stdin-eof] [--purge-before N] [--file-ready-after N]";
+                    [--exit-on-stdin-eof] [--purge-before N] [--file-ready-after N]
+                    [--keep-alive-timeout SECS]";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("pki") => pki(&args[1..]),
         Some("serve") => parse_serve(&args[1..]).and_then(server::run),
+        // `paygent-sim --cases DIR …` (no sub-command) means `serve`.
+        Some(a) if a.starts_with("--") && a != "--help" => parse_serve(&args).and_then(server::run),
         _ => Err(USAGE.to_string()),
     };
     match result {
@@ -71,6 +76,7 @@ fn parse_serve(args: &[String]) -> Result<ServeOptions, String> {
         exit_on_stdin_eof: false,
         purge_before: 0,
         file_ready_after: 2,
+        keep_alive_timeout: 15,
     };
     let mut it = args.iter();
     while let Some(flag) = it.next() {
@@ -83,6 +89,7 @@ fn parse_serve(args: &[String]) -> Result<ServeOptions, String> {
             "--ready-file" => o.ready_file = Some(value()?.into()),
             "--purge-before" => o.purge_before = number(&value()?)?,
             "--file-ready-after" => o.file_ready_after = number(&value()?)? as u32,
+            "--keep-alive-timeout" => o.keep_alive_timeout = number(&value()?)?.max(1),
             "--tls12-only" => o.tls = tls::Versions::Tls12,
             "--tls13-only" => o.tls = tls::Versions::Tls13,
             "--no-client-auth" => o.client_auth = false,

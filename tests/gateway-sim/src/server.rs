@@ -16,6 +16,7 @@ use crate::{ServeOptions, case, tls};
 
 struct Sim {
     tls: Arc<ServerConfig>,
+    idle: Duration,
     cases: Option<PathBuf>,
     recorder: Recorder,
     gateway: Gateway,
@@ -26,6 +27,7 @@ pub fn run(o: ServeOptions) -> Result<(), String> {
     let config = tls::server_config(&o.pki, o.tls, o.client_auth)?;
     let sim = Arc::new(Sim {
         tls: Arc::new(config),
+        idle: Duration::from_secs(o.keep_alive_timeout),
         cases: o.cases.clone(),
         recorder: Recorder::open(o.record.as_deref())?,
         gateway: Gateway::new(o.purge_before, o.file_ready_after),
@@ -65,7 +67,7 @@ fn write_ready(path: &Path, port: u16) -> Result<(), String> {
 fn connection(sim: &Sim, tcp: TcpStream) {
     let _ = tcp.set_nodelay(true);
     // Idle keep-alive connections end eventually, like a real server's KeepAliveTimeout.
-    let _ = tcp.set_read_timeout(Some(Duration::from_secs(60)));
+    let _ = tcp.set_read_timeout(Some(sim.idle));
     let Ok(conn) = ServerConnection::new(sim.tls.clone()) else { return };
     let mut s = StreamOwned::new(conn, tcp);
     // Finish the handshake first: a missing or untrusted client certificate ends here.

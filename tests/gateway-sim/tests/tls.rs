@@ -194,3 +194,19 @@ fn stdout_announces_the_port_of_the_ready_file() {
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn idle_kept_alive_connections_are_closed_after_the_timeout() {
+    let sim = Sim::start(&["--keep-alive-timeout", "1"]);
+    let mut s = connect(sim.port, &connector(true, None)).unwrap();
+    s.write_all(&request("/n/nothing", b"", "")).unwrap();
+    let r = read_one(&mut s);
+    assert_eq!((r.status, r.header("Connection")), (404, Some("keep-alive")));
+    let t0 = std::time::Instant::now();
+    let mut rest = Vec::new();
+    // The server closes (close_notify, EOF) on its own after about a second of idleness.
+    let _ = s.read_to_end(&mut rest);
+    assert!(rest.is_empty());
+    let waited = t0.elapsed();
+    assert!(waited >= std::time::Duration::from_millis(900) && waited < std::time::Duration::from_secs(10), "{waited:?}");
+}
