@@ -21,7 +21,10 @@ pub fn respond(cases: Option<&Path>, id: &str) -> Response {
         Err(_) => return Response::text(404, &format!("no case {id}\n")),
     };
     // `tests/` is the parent of the cases dir's parent (tests/conformance/cases).
-    let tests_dir = cases.parent().and_then(Path::parent).unwrap_or(Path::new("."));
+    let tests_dir = cases
+        .parent()
+        .and_then(Path::parent)
+        .unwrap_or(Path::new("."));
     match reply(&case["reply"], tests_dir) {
         Ok(r) => r,
         Err(e) => Response::text(500, &format!("case {id}: {e}\n")),
@@ -35,7 +38,10 @@ fn reply(reply: &Value, tests_dir: &Path) -> Result<Response, String> {
     }
     let status = match &reply["status"] {
         Value::Null => 200,
-        v => v.as_u64().filter(|s| (100..1000).contains(s)).ok_or("bad status")? as u16,
+        v => v
+            .as_u64()
+            .filter(|s| (100..1000).contains(s))
+            .ok_or("bad status")? as u16,
     };
     let body = match &reply["body"] {
         Value::Null => Vec::new(),
@@ -79,7 +85,7 @@ pub fn bytes(v: &Value, tests_dir: &Path) -> Result<Vec<u8>, String> {
 
 fn from_hex(h: &str) -> Result<Vec<u8>, String> {
     let digits: Vec<u8> = h.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
-    if digits.len() % 2 != 0 {
+    if digits.len() & 1 == 1 {
         return Err("odd number of hex digits".into());
     }
     digits
@@ -100,8 +106,14 @@ mod tests {
     #[test]
     fn byte_values() {
         let d = Path::new(".");
-        assert_eq!(bytes(&serde_json::json!({"hex": "8a bf 0d0a"}), d).unwrap(), b"\x8a\xbf\r\n");
-        assert_eq!(bytes(&serde_json::json!({"repeat": "ab", "times": 3}), d).unwrap(), b"ababab");
+        assert_eq!(
+            bytes(&serde_json::json!({"hex": "8a bf 0d0a"}), d).unwrap(),
+            b"\x8a\xbf\r\n"
+        );
+        assert_eq!(
+            bytes(&serde_json::json!({"repeat": "ab", "times": 3}), d).unwrap(),
+            b"ababab"
+        );
         assert!(bytes(&serde_json::json!({"hex": "8"}), d).is_err());
     }
 }

@@ -18,12 +18,17 @@ pub struct Request {
 
 impl Request {
     pub fn header(&self, name: &str) -> Option<&[u8]> {
-        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_slice())
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_slice())
     }
 
     fn header_has(&self, name: &str, token: &str) -> bool {
         self.header(name).is_some_and(|v| {
-            String::from_utf8_lossy(v).split(',').any(|t| t.trim().eq_ignore_ascii_case(token))
+            String::from_utf8_lossy(v)
+                .split(',')
+                .any(|t| t.trim().eq_ignore_ascii_case(token))
         })
     }
 
@@ -107,7 +112,11 @@ impl Reader {
                 return Err(bad("request head too long"));
             }
             if !self.fill(s)? {
-                return if self.buf.is_empty() { Ok(None) } else { Err(bad("eof inside head")) };
+                return if self.buf.is_empty() {
+                    Ok(None)
+                } else {
+                    Err(bad("eof inside head"))
+                };
             }
         };
         self.buf.drain(..head_len);
@@ -147,11 +156,17 @@ fn parse_head(buf: &[u8]) -> io::Result<Option<(usize, Request, usize)>> {
         method: parsed.method.unwrap_or("").to_string(),
         path: parsed.path.unwrap_or("").to_string(),
         version: parsed.version.unwrap_or(1),
-        headers: parsed.headers.iter().map(|h| (h.name.to_string(), h.value.to_vec())).collect(),
+        headers: parsed
+            .headers
+            .iter()
+            .map(|h| (h.name.to_string(), h.value.to_vec()))
+            .collect(),
         body: Vec::new(),
     };
     if req.header("Transfer-Encoding").is_some() {
-        return Err(bad("Transfer-Encoding is not supported; send Content-Length"));
+        return Err(bad(
+            "Transfer-Encoding is not supported; send Content-Length",
+        ));
     }
     let length = match req.header("Content-Length") {
         None => 0,
@@ -170,7 +185,11 @@ pub fn write<S: Write>(s: &mut S, req: &Request, resp: &Response) -> io::Result<
         return Ok(false);
     }
     let keep = req.keep_alive() && resp.fault.is_none();
-    let version = if req.version == 0 { "HTTP/1.0" } else { "HTTP/1.1" };
+    let version = if req.version == 0 {
+        "HTTP/1.0"
+    } else {
+        "HTTP/1.1"
+    };
     let mut head = if resp.fault == Some(Fault::GarbageStatus) {
         "HTX/9 abc\r\n".to_string()
     } else {
@@ -193,7 +212,11 @@ pub fn write<S: Write>(s: &mut S, req: &Request, resp: &Response) -> io::Result<
         head.push_str(&format!("Content-Length: {announced}\r\n"));
     }
     if !has("Connection") {
-        head.push_str(if keep { "Connection: keep-alive\r\n" } else { "Connection: close\r\n" });
+        head.push_str(if keep {
+            "Connection: keep-alive\r\n"
+        } else {
+            "Connection: close\r\n"
+        });
     }
     head.push_str("\r\n");
     let mut out = head.into_bytes();

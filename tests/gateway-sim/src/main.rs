@@ -80,7 +80,11 @@ fn parse_serve(args: &[String]) -> Result<ServeOptions, String> {
     };
     let mut it = args.iter();
     while let Some(flag) = it.next() {
-        let mut value = || it.next().cloned().ok_or(format!("{flag} needs a value\n{USAGE}"));
+        let mut value = || {
+            it.next()
+                .cloned()
+                .ok_or(format!("{flag} needs a value\n{USAGE}"))
+        };
         match flag.as_str() {
             "--listen" => o.listen = value()?,
             "--pki" => o.pki = value()?.into(),

@@ -46,8 +46,15 @@ impl Recorder {
 }
 
 fn to_json(seq: u64, req: &Request, peer: &Peer) -> serde_json::Value {
-    let time_ms = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0);
-    let headers: Vec<[String; 2]> = req.headers.iter().map(|(n, v)| [n.clone(), latin1(v)]).collect();
+    let time_ms = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(0);
+    let headers: Vec<[String; 2]> = req
+        .headers
+        .iter()
+        .map(|(n, v)| [n.clone(), latin1(v)])
+        .collect();
     serde_json::json!({
         "seq": seq,
         "time_ms": time_ms,

@@ -24,7 +24,11 @@ impl Form {
     /// The last value of `name` (duplicates: last wins, like the gateway's servlet would not, but
     /// the module never sends duplicates).
     pub fn get(&self, name: &str) -> Option<&[u8]> {
-        self.0.iter().rev().find(|(k, _)| k == name).map(|(_, v)| v.as_slice())
+        self.0
+            .iter()
+            .rev()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_slice())
     }
 
     /// The value, or "" when absent.
@@ -39,7 +43,8 @@ impl Form {
 
     /// Present and not blank.
     pub fn has(&self, name: &str) -> bool {
-        self.get(name).is_some_and(|v| v.iter().any(|b| !b.is_ascii_whitespace()))
+        self.get(name)
+            .is_some_and(|v| v.iter().any(|b| !b.is_ascii_whitespace()))
     }
 }
 
@@ -51,7 +56,10 @@ fn decode(s: &[u8]) -> Vec<u8> {
         match s[i] {
             b'+' => out.push(b' '),
             b'%' if i + 2 < s.len() => {
-                match std::str::from_utf8(&s[i + 1..i + 3]).ok().and_then(|h| u8::from_str_radix(h, 16).ok()) {
+                match std::str::from_utf8(&s[i + 1..i + 3])
+                    .ok()
+                    .and_then(|h| u8::from_str_radix(h, 16).ok())
+                {
                     Some(b) => {
                         out.push(b);
                         i += 2;
@@ -87,7 +95,8 @@ impl KeyValue {
 
     fn head(result: &str, code: &str, detail: &[u8]) -> KeyValue {
         let mut kv = KeyValue { body: Vec::new() };
-        kv.item("result", result.as_bytes()).item("response_code", code.as_bytes());
+        kv.item("result", result.as_bytes())
+            .item("response_code", code.as_bytes());
         kv.item("response_detail", detail);
         kv
     }
@@ -165,7 +174,12 @@ pub fn timestamp() -> String {
         .unwrap_or(0);
     let (y, m, d) = civil(now / 86_400);
     let s = now % 86_400;
-    format!("{y:04}{m:02}{d:02}{:02}{:02}{:02}", s / 3600, s / 60 % 60, s % 60)
+    format!(
+        "{y:04}{m:02}{d:02}{:02}{:02}{:02}",
+        s / 3600,
+        s / 60 % 60,
+        s % 60
+    )
 }
 
 /// Days since 1970-01-01 to (year, month, day); Howard Hinnant's civil_from_days.
@@ -189,7 +203,8 @@ mod tests {
     fn japanese_details_are_windows_31j() {
         let body = KeyValue::error("2003", "カード情報の入力内容に誤りがあります。").into_bytes();
         assert!(body.starts_with(b"result=1\r\nresponse_code=2003\r\nresponse_detail="));
-        let detail = &body[b"result=1\r\nresponse_code=2003\r\nresponse_detail=".len()..body.len() - 2];
+        let detail =
+            &body[b"result=1\r\nresponse_code=2003\r\nresponse_detail=".len()..body.len() - 2];
         // Not UTF-8 on the wire: ka (カ) is 83 4A in Shift_JIS.
         assert_eq!(&detail[..2], b"\x83\x4a");
         assert!(std::str::from_utf8(detail).is_err());
@@ -212,11 +227,31 @@ mod tests {
 
     #[test]
     fn reference_csv_quotes_and_error_shape() {
-        assert_eq!(csv_line(&[b"3", b"a\"b", b"x,y"]), b"\"3\",\"a\"\"b\",\"x,y\"\r\n");
-        let fixture = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures/09_reference_027_error.body")).unwrap();
-        assert_eq!(csv_error("P026", "指定した顧客ID、顧客カードIDのカード情報はありません。"), fixture);
-        let fixture = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures/08_file_payment_201_error.body")).unwrap();
-        assert_eq!(file_error("9103", "指定された受付番号のファイル決済は処理中です。"), fixture);
+        assert_eq!(
+            csv_line(&[b"3", b"a\"b", b"x,y"]),
+            b"\"3\",\"a\"\"b\",\"x,y\"\r\n"
+        );
+        let fixture = std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../fixtures/09_reference_027_error.body"
+        ))
+        .unwrap();
+        assert_eq!(
+            csv_error(
+                "P026",
+                "指定した顧客ID、顧客カードIDのカード情報はありません。"
+            ),
+            fixture
+        );
+        let fixture = std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../fixtures/08_file_payment_201_error.body"
+        ))
+        .unwrap();
+        assert_eq!(
+            file_error("9103", "指定された受付番号のファイル決済は処理中です。"),
+            fixture
+        );
     }
 
     #[test]

@@ -68,7 +68,9 @@ fn connection(sim: &Sim, tcp: TcpStream) {
     let _ = tcp.set_nodelay(true);
     // Idle keep-alive connections end eventually, like a real server's KeepAliveTimeout.
     let _ = tcp.set_read_timeout(Some(sim.idle));
-    let Ok(conn) = ServerConnection::new(sim.tls.clone()) else { return };
+    let Ok(conn) = ServerConnection::new(sim.tls.clone()) else {
+        return;
+    };
     let mut s = StreamOwned::new(conn, tcp);
     // Finish the handshake first: a missing or untrusted client certificate ends here.
     while s.conn.is_handshaking() {
@@ -78,10 +80,14 @@ fn connection(sim: &Sim, tcp: TcpStream) {
         }
     }
     let peer = match s.conn.peer_certificates() {
-        Some(certs) if !certs.is_empty() => {
-            Peer { subject: tls::subject(&certs[0]), chain_len: certs.len() }
-        }
-        _ => Peer { subject: String::new(), chain_len: 0 },
+        Some(certs) if !certs.is_empty() => Peer {
+            subject: tls::subject(&certs[0]),
+            chain_len: certs.len(),
+        },
+        _ => Peer {
+            subject: String::new(),
+            chain_len: 0,
+        },
     };
     let mut reader = http::Reader::new();
     while let Ok(Some(req)) = reader.next(&mut s) {

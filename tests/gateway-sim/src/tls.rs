@@ -17,14 +17,19 @@ pub enum Versions {
     Tls13,
 }
 
-pub fn server_config(pki: &Path, versions: Versions, client_auth: bool) -> Result<ServerConfig, String> {
+pub fn server_config(
+    pki: &Path,
+    versions: Versions,
+    client_auth: bool,
+) -> Result<ServerConfig, String> {
     let err = |what: &str, e: &dyn std::fmt::Display| format!("{what}: {e}");
     let provider = Arc::new(ring::default_provider());
     let chain: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(pki.join("server.pem"))
         .map_err(|e| err("server.pem", &e))?
         .collect::<Result<_, _>>()
         .map_err(|e| err("server.pem", &e))?;
-    let key = PrivateKeyDer::from_pem_file(pki.join("server.key")).map_err(|e| err("server.key", &e))?;
+    let key =
+        PrivateKeyDer::from_pem_file(pki.join("server.key")).map_err(|e| err("server.key", &e))?;
     let protocols: &[&'static SupportedProtocolVersion] = match versions {
         Versions::Both => &[&rustls::version::TLS13, &rustls::version::TLS12],
         Versions::Tls12 => &[&rustls::version::TLS12],
@@ -35,8 +40,12 @@ pub fn server_config(pki: &Path, versions: Versions, client_auth: bool) -> Resul
         .map_err(|e| err("TLS versions", &e))?;
     let builder = if client_auth {
         let mut roots = RootCertStore::empty();
-        for ca in CertificateDer::pem_file_iter(pki.join("ca.pem")).map_err(|e| err("ca.pem", &e))? {
-            roots.add(ca.map_err(|e| err("ca.pem", &e))?).map_err(|e| err("ca.pem", &e))?;
+        for ca in
+            CertificateDer::pem_file_iter(pki.join("ca.pem")).map_err(|e| err("ca.pem", &e))?
+        {
+            roots
+                .add(ca.map_err(|e| err("ca.pem", &e))?)
+                .map_err(|e| err("ca.pem", &e))?;
         }
         let verifier = WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider)
             .build()
@@ -45,7 +54,9 @@ pub fn server_config(pki: &Path, versions: Versions, client_auth: bool) -> Resul
     } else {
         builder.with_no_client_auth()
     };
-    builder.with_single_cert(chain, key).map_err(|e| err("server certificate", &e))
+    builder
+        .with_single_cert(chain, key)
+        .map_err(|e| err("server certificate", &e))
 }
 
 /// `/O=…/CN=…` of a DER certificate (the `subject=` style of the kit PEM), or "" if unreadable.

@@ -22,7 +22,10 @@ fn without_a_client_certificate_the_handshake_or_first_read_fails() {
                 s.read_to_end(&mut buf).is_err() || buf.is_empty()
             }
         };
-        assert!(failed, "{v:?}: a request without client certificate got an answer");
+        assert!(
+            failed,
+            "{v:?}: a request without client certificate got an answer"
+        );
     }
     // Nothing reached the HTTP layer.
     assert!(sim.records().is_empty());
@@ -37,11 +40,17 @@ fn a_client_certificate_from_another_ca_is_refused() {
     let sim = Sim::start(&[]);
     let mut b = openssl::ssl::SslConnector::builder(openssl::ssl::SslMethod::tls_client()).unwrap();
     b.set_ca_file(pki().join("ca.pem")).unwrap();
-    b.set_certificate_chain_file(pki().join("client-rogue.pem")).unwrap();
-    b.set_private_key_file(pki().join("client-rogue.pem"), openssl::ssl::SslFiletype::PEM).unwrap();
+    b.set_certificate_chain_file(pki().join("client-rogue.pem"))
+        .unwrap();
+    b.set_private_key_file(
+        pki().join("client-rogue.pem"),
+        openssl::ssl::SslFiletype::PEM,
+    )
+    .unwrap();
     let c = b.build();
     let ok = connect(sim.port, &c).ok().and_then(|mut s| {
-        s.write_all(&request("/n/atm/request", b"a=1", "Connection: close\r\n")).ok()?;
+        s.write_all(&request("/n/atm/request", b"a=1", "Connection: close\r\n"))
+            .ok()?;
         let mut buf = Vec::new();
         s.read_to_end(&mut buf).ok()?;
         (!buf.is_empty()).then_some(())
@@ -52,18 +61,23 @@ fn a_client_certificate_from_another_ca_is_refused() {
 
 #[test]
 fn tls_versions_can_be_pinned() {
-    for (flag, allowed, refused) in
-        [("--tls12-only", SslVersion::TLS1_2, SslVersion::TLS1_3), ("--tls13-only", SslVersion::TLS1_3, SslVersion::TLS1_2)]
-    {
+    for (flag, allowed, refused) in [
+        ("--tls12-only", SslVersion::TLS1_2, SslVersion::TLS1_3),
+        ("--tls13-only", SslVersion::TLS1_3, SslVersion::TLS1_2),
+    ] {
         let sim = Sim::start(&[flag]);
         let s = connect(sim.port, &connector(true, Some(allowed))).unwrap();
         assert_eq!(s.ssl().version2(), Some(allowed));
-        assert!(connect(sim.port, &connector(true, Some(refused))).is_err(), "{flag}");
+        assert!(
+            connect(sim.port, &connector(true, Some(refused))).is_err(),
+            "{flag}"
+        );
     }
     let sim = Sim::start(&[]);
     for v in [SslVersion::TLS1_2, SslVersion::TLS1_3] {
         let mut s = connect(sim.port, &connector(true, Some(v))).unwrap();
-        s.write_all(&request("/n/nothing", b"", "Connection: close\r\n")).unwrap();
+        s.write_all(&request("/n/nothing", b"", "Connection: close\r\n"))
+            .unwrap();
         let mut buf = Vec::new();
         s.read_to_end(&mut buf).unwrap();
         assert!(buf.starts_with(b"HTTP/1.1 404 "), "{v:?}");
@@ -74,7 +88,8 @@ fn tls_versions_can_be_pinned() {
 fn no_client_auth_mode_accepts_anonymous_clients() {
     let sim = Sim::start(&["--no-client-auth"]);
     let mut s = connect(sim.port, &connector(false, None)).unwrap();
-    s.write_all(&request("/n/nothing", b"", "Connection: close\r\n")).unwrap();
+    s.write_all(&request("/n/nothing", b"", "Connection: close\r\n"))
+        .unwrap();
     let mut buf = Vec::new();
     s.read_to_end(&mut buf).unwrap();
     assert!(buf.starts_with(b"HTTP/1.1 404 "));
@@ -86,7 +101,11 @@ fn read_one(s: &mut impl Read) -> Reply {
     let mut raw = Vec::new();
     let mut byte = [0u8; 1];
     while !raw.ends_with(b"\r\n\r\n") {
-        assert_eq!(s.read(&mut byte).unwrap(), 1, "connection closed inside a head");
+        assert_eq!(
+            s.read(&mut byte).unwrap(),
+            1,
+            "connection closed inside a head"
+        );
         raw.push(byte[0]);
     }
     let head = Reply::parse(&raw).unwrap();
@@ -117,10 +136,14 @@ fn http11_keeps_the_connection_and_http10_closes_it() {
     }
     assert!(ids[0] < ids[1] && ids[1] < ids[2], "{ids:?}");
     // Connection: close on the last one ends it.
-    s.write_all(&request("/n/atm/request", &body, "Connection: close\r\n")).unwrap();
+    s.write_all(&request("/n/atm/request", &body, "Connection: close\r\n"))
+        .unwrap();
     let mut rest = Vec::new();
     s.read_to_end(&mut rest).unwrap();
-    assert_eq!(Reply::parse(&rest).unwrap().header("Connection"), Some("close"));
+    assert_eq!(
+        Reply::parse(&rest).unwrap().header("Connection"),
+        Some("close")
+    );
 
     // HTTP/1.0: reply with 1.0 and close.
     let mut s = connect(sim.port, &connector(true, None)).unwrap();
@@ -131,7 +154,11 @@ fn http11_keeps_the_connection_and_http10_closes_it() {
     let mut out = Vec::new();
     s.read_to_end(&mut out).unwrap();
     let r = Reply::parse(&out).unwrap();
-    assert!(r.status_line.starts_with("HTTP/1.0 200"), "{}", r.status_line);
+    assert!(
+        r.status_line.starts_with("HTTP/1.0 200"),
+        "{}",
+        r.status_line
+    );
     assert_eq!(r.get("result"), "0");
     let recs = sim.records();
     assert_eq!(recs.len(), 5);
@@ -173,7 +200,13 @@ fn stdout_announces_the_port_of_the_ready_file() {
     std::fs::create_dir_all(&dir).unwrap();
     let ready = dir.join("ready");
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_paygent-sim"))
-        .args(["serve", "--listen", "127.0.0.1:0", "--exit-on-stdin-eof", "--pki"])
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--exit-on-stdin-eof",
+            "--pki",
+        ])
         .arg(pki())
         .arg("--ready-file")
         .arg(&ready)
@@ -182,8 +215,13 @@ fn stdout_announces_the_port_of_the_ready_file() {
         .spawn()
         .unwrap();
     let mut line = String::new();
-    std::io::BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-    let port = line.trim().strip_prefix("paygent-sim listening on 127.0.0.1:").unwrap();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let port = line
+        .trim()
+        .strip_prefix("paygent-sim listening on 127.0.0.1:")
+        .unwrap();
     assert_eq!(std::fs::read_to_string(&ready).unwrap(), port);
     // Closing stdin ends the simulator.
     drop(child.stdin.take());
@@ -201,12 +239,19 @@ fn idle_kept_alive_connections_are_closed_after_the_timeout() {
     let mut s = connect(sim.port, &connector(true, None)).unwrap();
     s.write_all(&request("/n/nothing", b"", "")).unwrap();
     let r = read_one(&mut s);
-    assert_eq!((r.status, r.header("Connection")), (404, Some("keep-alive")));
+    assert_eq!(
+        (r.status, r.header("Connection")),
+        (404, Some("keep-alive"))
+    );
     let t0 = std::time::Instant::now();
     let mut rest = Vec::new();
     // The server closes (close_notify, EOF) on its own after about a second of idleness.
     let _ = s.read_to_end(&mut rest);
     assert!(rest.is_empty());
     let waited = t0.elapsed();
-    assert!(waited >= std::time::Duration::from_millis(900) && waited < std::time::Duration::from_secs(10), "{waited:?}");
+    assert!(
+        waited >= std::time::Duration::from_millis(900)
+            && waited < std::time::Duration::from_secs(10),
+        "{waited:?}"
+    );
 }

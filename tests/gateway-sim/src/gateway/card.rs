@@ -29,7 +29,8 @@ pub fn telegram(st: &mut State, kind: &str, f: &Form) -> Vec<u8> {
 fn approved(st: &State, i: usize) -> KeyValue {
     let p = &st.payments[i];
     let mut kv = KeyValue::ok();
-    kv.item("payment_id", p.id.as_bytes()).item("trading_id", &p.trading_id);
+    kv.item("payment_id", p.id.as_bytes())
+        .item("trading_id", &p.trading_id);
     kv
 }
 
@@ -43,10 +44,15 @@ pub fn luhn(number: &[u8]) -> bool {
         .enumerate()
         .map(|(i, &b)| {
             let d = u32::from(b - b'0');
-            if i % 2 == 1 { if d * 2 > 9 { d * 2 - 9 } else { d * 2 } } else { d }
+            if i % 2 == 1 {
+                if d * 2 > 9 { d * 2 - 9 } else { d * 2 }
+            } else {
+                d
+            }
         })
         .sum();
-    sum % 10 == 0
+    // Not `is_multiple_of`: the workspace's rust-version is 1.85.
+    sum.rem_euclid(10) == 0
 }
 
 fn authorize(st: &mut State, f: &Form) -> Result<Vec<u8>, Vec<u8>> {
@@ -54,7 +60,12 @@ fn authorize(st: &mut State, f: &Form) -> Result<Vec<u8>, Vec<u8>> {
     let amount = amount(kind, f)?;
     let number = card_number(st, f)?;
     let trading_id = f.val("trading_id");
-    if !trading_id.is_empty() && st.payments.iter().any(|p| p.payment_type == "02" && p.trading_id == trading_id) {
+    if !trading_id.is_empty()
+        && st
+            .payments
+            .iter()
+            .any(|p| p.payment_type == "02" && p.trading_id == trading_id)
+    {
         return Err(error(kind, f, "2005", "取引IDが重複しています。"));
     }
     match number.as_slice() {
@@ -64,9 +75,12 @@ fn authorize(st: &mut State, f: &Form) -> Result<Vec<u8>, Vec<u8>> {
             "2003",
             "カード情報の入力内容に誤りがあります。カード番号、有効期限をご確認ください。",
         )),
-        n if n == TIMEOUT.as_bytes() => {
-            Err(error(kind, f, "2008", "カード会社との通信がタイムアウトしました。"))
-        }
+        n if n == TIMEOUT.as_bytes() => Err(error(
+            kind,
+            f,
+            "2008",
+            "カード会社との通信がタイムアウトしました。",
+        )),
         n if n == THREE_D.as_bytes() => {
             let i = st.add_payment(trading_id, "02", state::THREE_D_WAITING, amount);
             let mut kv = approved(st, i);
@@ -87,19 +101,33 @@ fn card_number(st: &State, f: &Form) -> Result<Vec<u8>, Vec<u8>> {
         return require("020", f, "card_number").map(<[u8]>::to_vec);
     }
     let customer = require("020", f, "customer_id")?;
-    let card = String::from_utf8_lossy(require("020", f, "customer_card_id")?).trim().parse::<u64>().ok();
+    let card = String::from_utf8_lossy(require("020", f, "customer_card_id")?)
+        .trim()
+        .parse::<u64>()
+        .ok();
     st.cards
         .iter()
         .find(|c| c.customer_id == customer && Some(c.card_id) == card)
         .map(|c| c.number.clone())
-        .ok_or_else(|| error("020", f, "P026", "指定した顧客ID、顧客カードIDのカード情報はありません。"))
+        .ok_or_else(|| {
+            error(
+                "020",
+                f,
+                "P026",
+                "指定した顧客ID、顧客カードIDのカード情報はありません。",
+            )
+        })
 }
 
 /// The ACS form of a 3-D Secure reply (ends in CRLF, like fixture 02).
 fn acs_html(payment_id: &str) -> Vec<u8> {
     let mut h = b"<HTML>\r\n<BODY onLoad=\"document.f.submit();\">\r\n".to_vec();
-    h.extend_from_slice(b"<FORM action=\"https://acs.example.invalid/auth\" name=\"f\" method=\"POST\">\r\n");
-    h.extend_from_slice(format!("<INPUT type=\"hidden\" name=\"PaReq\" value=\"pid={payment_id}\">\r\n").as_bytes());
+    h.extend_from_slice(
+        b"<FORM action=\"https://acs.example.invalid/auth\" name=\"f\" method=\"POST\">\r\n",
+    );
+    h.extend_from_slice(
+        format!("<INPUT type=\"hidden\" name=\"PaReq\" value=\"pid={payment_id}\">\r\n").as_bytes(),
+    );
     h.extend(sjis("カード会社の認証画面へ移動します。"));
     h.extend_from_slice(b"\r\n</FORM>\r\n</BODY>\r\n</HTML>\r\n");
     h
@@ -115,12 +143,23 @@ fn target(st: &State, kind: &str, f: &Form, from: &str) -> Result<usize, Vec<u8>
         .filter(|&i| st.payments[i].payment_type == "02")
         .ok_or_else(|| error(kind, f, "2006", "該当する決済が存在しません。"))?;
     if st.payments[i].status != from {
-        return Err(error(kind, f, "2004", "決済ステータスが処理を許可していません。"));
+        return Err(error(
+            kind,
+            f,
+            "2004",
+            "決済ステータスが処理を許可していません。",
+        ));
     }
     Ok(i)
 }
 
-fn change(st: &mut State, kind: &str, f: &Form, from: &str, to: &'static str) -> Result<Vec<u8>, Vec<u8>> {
+fn change(
+    st: &mut State,
+    kind: &str,
+    f: &Form,
+    from: &str,
+    to: &'static str,
+) -> Result<Vec<u8>, Vec<u8>> {
     let i = target(st, kind, f, from)?;
     st.set_status(i, to);
     Ok(approved(st, i).into_bytes())

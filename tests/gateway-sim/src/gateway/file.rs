@@ -7,7 +7,11 @@ use super::{error, require};
 use crate::reply::{Form, KeyValue, date_after};
 
 pub fn telegram(st: &mut State, kind: &str, f: &Form) -> Vec<u8> {
-    let r = if kind == "200" { request(st, f) } else { result(st, f) };
+    let r = if kind == "200" {
+        request(st, f)
+    } else {
+        result(st, f)
+    };
     r.unwrap_or_else(|e| e)
 }
 
@@ -50,14 +54,26 @@ fn result_csv(file_type: &[u8], merchant_id: &[u8], id: &str, data: &[u8]) -> Ve
 }
 
 fn result(st: &mut State, f: &Form) -> Result<Vec<u8>, Vec<u8>> {
-    let id = String::from_utf8_lossy(require("201", f, "file_receipt_id")?).trim().to_string();
+    let id = String::from_utf8_lossy(require("201", f, "file_receipt_id")?)
+        .trim()
+        .to_string();
     let ready_after = st.file_ready_after;
     let Some(job) = st.files.get_mut(&id) else {
-        return Err(error("201", f, "9102", "指定された受付番号のファイル決済は存在しません。"));
+        return Err(error(
+            "201",
+            f,
+            "9102",
+            "指定された受付番号のファイル決済は存在しません。",
+        ));
     };
     job.polls += 1;
     if job.polls <= ready_after {
-        return Err(error("201", f, "9103", "指定された受付番号のファイル決済は処理中です。"));
+        return Err(error(
+            "201",
+            f,
+            "9103",
+            "指定された受付番号のファイル決済は処理中です。",
+        ));
     }
     Ok(job.result.clone())
 }

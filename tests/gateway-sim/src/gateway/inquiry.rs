@@ -5,7 +5,11 @@ use super::state::{Notice, State};
 use crate::reply::{Form, KeyValue, sjis};
 
 pub fn telegram(st: &mut State, kind: &str, f: &Form) -> Vec<u8> {
-    if kind == "094" { payment(st, f) } else { diff(st, f) }
+    if kind == "094" {
+        payment(st, f)
+    } else {
+        diff(st, f)
+    }
 }
 
 /// The next notice after the caller's `payment_notice_id` (or the oldest kept): success_code 0;
@@ -14,7 +18,12 @@ pub fn telegram(st: &mut State, kind: &str, f: &Form) -> Vec<u8> {
 fn diff(st: &State, f: &Form) -> Vec<u8> {
     let after = f.text("payment_notice_id").trim().parse::<u64>().ok();
     if f.has("payment_notice_id") && after.is_none() {
-        return error("091", f, "P010", "\"payment_notice_id\"パラメータの値は不正な値です。");
+        return error(
+            "091",
+            f,
+            "P010",
+            "\"payment_notice_id\"パラメータの値は不正な値です。",
+        );
     }
     let next = st.notices.iter().find(|n| after.is_none_or(|a| n.id > a));
     let lost = after.is_some_and(|a| a + 1 < st.purge_before && a < st.last_notice_id());
@@ -26,8 +35,10 @@ fn diff(st: &State, f: &Form) -> Vec<u8> {
         }
         Some(n) => {
             if lost {
-                kv.item("success_code", b"2")
-                    .item("success_detail", &sjis("保存期間を過ぎた差分データは削除されています。"));
+                kv.item("success_code", b"2").item(
+                    "success_detail",
+                    &sjis("保存期間を過ぎた差分データは削除されています。"),
+                );
             } else {
                 kv.item("success_code", b"0").item("success_detail", b"");
             }
@@ -51,7 +62,12 @@ fn notice_items(kv: &mut KeyValue, n: Option<&Notice>) {
 
 fn payment(st: &State, f: &Form) -> Vec<u8> {
     if !f.has("payment_id") && !f.has("trading_id") {
-        return error("094", f, "P006", "\"payment_id\"は必須項目です。値を設定してください。");
+        return error(
+            "094",
+            f,
+            "P006",
+            "\"payment_id\"は必須項目です。値を設定してください。",
+        );
     }
     let Some(i) = st.find(&f.text("payment_id"), &f.text("trading_id")) else {
         return error("094", f, "13001", "該当する決済情報が存在しません。");

@@ -67,7 +67,10 @@ const PREFIXES: &[(&str, &str)] = &[
 /// The path a telegram kind is sent to (§3.4 resolution over the §3.5 table).
 fn path_of(kind: &str) -> Option<&'static str> {
     let full = FULL_KINDS.iter().find(|(k, _)| *k == kind);
-    let prefix = || kind.get(..2).and_then(|p| PREFIXES.iter().find(|(k, _)| *k == p));
+    let prefix = || {
+        kind.get(..2)
+            .and_then(|p| PREFIXES.iter().find(|(k, _)| *k == p))
+    };
     full.or_else(prefix).map(|(_, path)| *path)
 }
 
@@ -98,7 +101,8 @@ fn error(kind: &str, f: &Form, code: &str, detail: &str) -> Vec<u8> {
         Shape::FilePayment => reply::file_error(code, detail),
         Shape::KeyValue => {
             let mut kv = KeyValue::error(code, detail);
-            kv.item("payment_id", f.val("payment_id")).item("trading_id", f.val("trading_id"));
+            kv.item("payment_id", f.val("payment_id"))
+                .item("trading_id", f.val("trading_id"));
             kv.into_bytes()
         }
     }
@@ -111,7 +115,11 @@ fn about(name: &str, text: &str) -> String {
 
 /// A required, non-blank parameter, or the P006 reply.
 fn require<'f>(kind: &str, f: &'f Form, name: &str) -> Result<&'f [u8], Vec<u8>> {
-    if f.has(name) { Ok(f.val(name)) } else { Err(error(kind, f, "P006", &about(name, MISSING))) }
+    if f.has(name) {
+        Ok(f.val(name))
+    } else {
+        Err(error(kind, f, "P006", &about(name, MISSING)))
+    }
 }
 
 /// `payment_amount`: required (P006), digits (P010), above zero (P014).
@@ -131,7 +139,9 @@ const INVALID: &str = "パラメータの値は不正な値です。";
 
 impl Gateway {
     pub fn new(purge_before: u64, file_ready_after: u32) -> Gateway {
-        Gateway { state: Mutex::new(State::new(purge_before, file_ready_after)) }
+        Gateway {
+            state: Mutex::new(State::new(purge_before, file_ready_after)),
+        }
     }
 
     fn state(&self) -> std::sync::MutexGuard<'_, State> {
@@ -164,7 +174,12 @@ impl Gateway {
             return error(kind, f, "P004", "決済種別に対するURLが正しくありません。");
         }
         if !f.has("connect_id") || !f.has("connect_password") {
-            return error(kind, f, "P001", "認証パラメータ(接続ID、接続パスワード)が設定されていません。");
+            return error(
+                kind,
+                f,
+                "P001",
+                "認証パラメータ(接続ID、接続パスワード)が設定されていません。",
+            );
         }
         if !f.has("merchant_id") {
             return error(kind, f, "P006", &about("merchant_id", MISSING));
@@ -177,7 +192,12 @@ impl Gateway {
             "010" | "030" | "040" | "050" | "060" | "070" => payments::telegram(st, kind, f),
             "091" | "094" => inquiry::telegram(st, kind, f),
             "200" | "201" => file::telegram(st, kind, f),
-            _ => error(kind, f, "P018", "この電文種別はシミュレータでは利用できません。"),
+            _ => error(
+                kind,
+                f,
+                "P018",
+                "この電文種別はシミュレータでは利用できません。",
+            ),
         }
     }
 
@@ -189,7 +209,11 @@ impl Gateway {
         let mut st = self.state();
         match name {
             "purge" => {
-                let before = f.text("before").trim().parse().unwrap_or(st.next_notice_id());
+                let before = f
+                    .text("before")
+                    .trim()
+                    .parse()
+                    .unwrap_or(st.next_notice_id());
                 st.purge(before);
                 Response::text(200, &format!("purged notices before {before}\n"))
             }
@@ -210,7 +234,8 @@ impl Gateway {
 fn fault_reply(f: &Form, fault: &str) -> Result<Option<Response>, u64> {
     let canned = || {
         let mut kv = KeyValue::ok();
-        kv.item("payment_id", b"").item("trading_id", f.val("trading_id"));
+        kv.item("payment_id", b"")
+            .item("trading_id", f.val("trading_id"));
         kv.into_bytes()
     };
     let with = |fault| {
@@ -228,7 +253,10 @@ fn fault_reply(f: &Form, fault: &str) -> Result<Option<Response>, u64> {
             if let Some(ms) = fault.strip_prefix("delay:").and_then(|m| m.parse().ok()) {
                 return Err(ms);
             }
-            match fault.strip_prefix("status:").and_then(|s| s.parse::<u16>().ok()) {
+            match fault
+                .strip_prefix("status:")
+                .and_then(|s| s.parse::<u16>().ok())
+            {
                 Some(status) if (100..1000).contains(&status) => {
                     let mut body = b"result=1\r\nresponse_code=E001\r\nresponse_detail=".to_vec();
                     body.extend(sjis("システムエラーが発生しました。"));

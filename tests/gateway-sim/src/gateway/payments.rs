@@ -12,7 +12,12 @@ pub fn telegram(st: &mut State, kind: &str, f: &Form) -> Vec<u8> {
 
 /// `payment_limit_date` is a number of days in these telegrams; default 30 (convenience 14).
 fn limit_date(f: &Form, default: i64) -> Vec<u8> {
-    let days = f.text("payment_limit_date").trim().parse::<i64>().ok().filter(|d| (0..=999).contains(d));
+    let days = f
+        .text("payment_limit_date")
+        .trim()
+        .parse::<i64>()
+        .ok()
+        .filter(|d| (0..=999).contains(d));
     date_after(days.unwrap_or(default)).into_bytes()
 }
 
@@ -33,7 +38,8 @@ fn apply(st: &mut State, kind: &str, f: &Form) -> Result<Vec<u8>, Vec<u8>> {
     let id = st.payments[i].id.clone();
     let tail = |n: usize| id[id.len() - n..].to_string();
     let mut kv = KeyValue::ok();
-    kv.item("payment_id", id.as_bytes()).item("trading_id", f.val("trading_id"));
+    kv.item("payment_id", id.as_bytes())
+        .item("trading_id", f.val("trading_id"));
     match kind {
         "010" => {
             kv.item("pay_center_number", b"58091")
@@ -42,18 +48,28 @@ fn apply(st: &mut State, kind: &str, f: &Form) -> Result<Vec<u8>, Vec<u8>> {
                 .item("payment_limit_date", &limit_date(f, 30));
         }
         "030" => {
-            let usable: &[u8] = if f.has("cvs_company_id") { f.val("cvs_company_id") } else { b"00C001-00C002-00C005" };
+            let usable: &[u8] = if f.has("cvs_company_id") {
+                f.val("cvs_company_id")
+            } else {
+                b"00C001-00C002-00C005"
+            };
             kv.item("receipt_number", format!("8{:0>10}", tail(10)).as_bytes())
                 .item("usable_cvs_company_id", usable)
                 .item("payment_limit_date", &limit_date(f, 14));
         }
         "040" => {
             kv.item("receipt_number", format!("8{:0>10}", tail(10)).as_bytes())
-                .item("receipt_print_url", format!("https://slip.example.invalid/print?pid={id}").as_bytes())
+                .item(
+                    "receipt_print_url",
+                    format!("https://slip.example.invalid/print?pid={id}").as_bytes(),
+                )
                 .item("payment_limit_date", &limit_date(f, 14));
         }
         "050" | "060" => {
-            kv.item("asp_url", format!("https://bank.example.invalid/asp?payment_id={id}").as_bytes());
+            kv.item(
+                "asp_url",
+                format!("https://bank.example.invalid/asp?payment_id={id}").as_bytes(),
+            );
         }
         _ => {
             kv.item("bank_code", b"9999")

@@ -75,7 +75,13 @@ impl State {
     }
 
     /// A new payment (18 digits, sequential) and its notice; returns its index.
-    pub fn add_payment(&mut self, trading_id: &[u8], payment_type: &'static str, status: &'static str, amount: &[u8]) -> usize {
+    pub fn add_payment(
+        &mut self,
+        trading_id: &[u8],
+        payment_type: &'static str,
+        status: &'static str,
+        amount: &[u8],
+    ) -> usize {
         self.last_payment += 1;
         self.payments.push(Payment {
             id: (100_000_000_000_000_000 + self.last_payment).to_string(),
@@ -98,7 +104,9 @@ impl State {
         if trading_id.is_empty() {
             return None;
         }
-        self.payments.iter().rposition(|p| p.trading_id == trading_id.as_bytes())
+        self.payments
+            .iter()
+            .rposition(|p| p.trading_id == trading_id.as_bytes())
     }
 
     pub fn set_status(&mut self, i: usize, status: &'static str) {
@@ -151,7 +159,8 @@ impl State {
     pub fn add_file(&mut self, result: Vec<u8>) -> String {
         self.last_file += 1;
         let id = (1_000_000 + self.last_file).to_string();
-        self.files.insert(id.clone(), FilePayment { polls: 0, result });
+        self.files
+            .insert(id.clone(), FilePayment { polls: 0, result });
         id
     }
 

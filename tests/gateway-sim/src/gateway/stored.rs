@@ -44,7 +44,8 @@ fn register(st: &mut State, f: &Form) -> Result<Vec<u8>, Vec<u8>> {
         add_info: ["add_info1", "add_info2", "add_info3", "add_info4"].map(|k| f.val(k).to_vec()),
     });
     let mut kv = KeyValue::ok();
-    kv.item("customer_id", customer_id).item("customer_card_id", id.to_string().as_bytes());
+    kv.item("customer_id", customer_id)
+        .item("customer_card_id", id.to_string().as_bytes());
     Ok(kv.into_bytes())
 }
 
@@ -57,12 +58,14 @@ fn delete(st: &mut State, f: &Form) -> Result<Vec<u8>, Vec<u8>> {
     require("026", f, "customer_card_id")?;
     let id = card_id(f);
     let before = st.cards.len();
-    st.cards.retain(|c| !(c.customer_id == customer_id && Some(c.card_id) == id));
+    st.cards
+        .retain(|c| !(c.customer_id == customer_id && Some(c.card_id) == id));
     if st.cards.len() == before {
         return Err(error("026", f, "P026", NOT_FOUND));
     }
     let mut kv = KeyValue::ok();
-    kv.item("customer_id", customer_id).item("customer_card_id", f.val("customer_card_id"));
+    kv.item("customer_id", customer_id)
+        .item("customer_card_id", f.val("customer_card_id"));
     Ok(kv.into_bytes())
 }
 
@@ -70,8 +73,18 @@ fn delete(st: &mut State, f: &Form) -> Result<Vec<u8>, Vec<u8>> {
 /// `customer_card_id` narrows to one card; `limit_count` caps the number of data records.
 fn inquiry(st: &State, f: &Form) -> Result<Vec<u8>, Vec<u8>> {
     let customer_id = require("027", f, "customer_id")?;
-    let only = if f.has("customer_card_id") { Some(card_id(f)) } else { None };
-    let limit = f.text("limit_count").trim().parse::<usize>().ok().filter(|&n| n > 0).unwrap_or(usize::MAX);
+    let only = if f.has("customer_card_id") {
+        Some(card_id(f))
+    } else {
+        None
+    };
+    let limit = f
+        .text("limit_count")
+        .trim()
+        .parse::<usize>()
+        .ok()
+        .filter(|&n| n > 0)
+        .unwrap_or(usize::MAX);
     let cards: Vec<&StoredCard> = st
         .cards
         .iter()
@@ -88,7 +101,14 @@ fn inquiry(st: &State, f: &Form) -> Result<Vec<u8>, Vec<u8>> {
     for c in &cards {
         let id = c.card_id.to_string();
         let masked = mask(&c.number);
-        let mut row: Vec<&[u8]> = vec![b"3", &c.customer_id, id.as_bytes(), &masked, &c.valid_term, &c.holder];
+        let mut row: Vec<&[u8]> = vec![
+            b"3",
+            &c.customer_id,
+            id.as_bytes(),
+            &masked,
+            &c.valid_term,
+            &c.holder,
+        ];
         row.extend(c.add_info.iter().map(Vec::as_slice));
         body.extend(csv_line(&row));
     }

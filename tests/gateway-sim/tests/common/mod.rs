@@ -22,7 +22,11 @@ pub fn pki() -> &'static Path {
             return dir;
         }
         let tmp = dir.with_extension(format!("tmp{}", std::process::id()));
-        let st = Command::new(env!("CARGO_BIN_EXE_paygent-sim")).args(["pki", "--out"]).arg(&tmp).status().unwrap();
+        let st = Command::new(env!("CARGO_BIN_EXE_paygent-sim"))
+            .args(["pki", "--out"])
+            .arg(&tmp)
+            .status()
+            .unwrap();
         assert!(st.success());
         if std::fs::rename(&tmp, &dir).is_err() {
             // Another process won the race; use its PKI.
@@ -48,7 +52,13 @@ impl Sim {
         std::fs::create_dir_all(&dir).unwrap();
         let ready = dir.join("port");
         let child = Command::new(env!("CARGO_BIN_EXE_paygent-sim"))
-            .args(["serve", "--listen", "127.0.0.1:0", "--exit-on-stdin-eof", "--pki"])
+            .args([
+                "serve",
+                "--listen",
+                "127.0.0.1:0",
+                "--exit-on-stdin-eof",
+                "--pki",
+            ])
             .arg(pki())
             .arg("--ready-file")
             .arg(&ready)
@@ -59,14 +69,25 @@ impl Sim {
             .stdout(Stdio::null())
             .spawn()
             .unwrap();
-        let mut sim = Sim { child, port: 0, dir };
+        let mut sim = Sim {
+            child,
+            port: 0,
+            dir,
+        };
         let t0 = Instant::now();
         while !ready.exists() {
-            assert!(t0.elapsed() < Duration::from_secs(30), "simulator did not start");
+            assert!(
+                t0.elapsed() < Duration::from_secs(30),
+                "simulator did not start"
+            );
             assert!(sim.child.try_wait().unwrap().is_none(), "simulator exited");
             std::thread::sleep(Duration::from_millis(20));
         }
-        sim.port = std::fs::read_to_string(&ready).unwrap().trim().parse().unwrap();
+        sim.port = std::fs::read_to_string(&ready)
+            .unwrap()
+            .trim()
+            .parse()
+            .unwrap();
         sim
     }
 
@@ -135,13 +156,19 @@ pub fn form_encode(form: &[(&str, &[u8])]) -> Vec<u8> {
     let enc = |b: &[u8]| -> String {
         b.iter()
             .map(|&c| match c {
-                b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'*' => (c as char).to_string(),
+                b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'*' => {
+                    (c as char).to_string()
+                }
                 b' ' => "+".into(),
                 _ => format!("%{c:02X}"),
             })
             .collect()
     };
-    form.iter().map(|(k, v)| format!("{}={}", enc(k.as_bytes()), enc(v))).collect::<Vec<_>>().join("&").into_bytes()
+    form.iter()
+        .map(|(k, v)| format!("{}={}", enc(k.as_bytes()), enc(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+        .into_bytes()
 }
 
 pub fn request(path: &str, body: &[u8], extra_headers: &str) -> Vec<u8> {
@@ -168,7 +195,11 @@ pub fn exchange(port: u16, raw: &[u8]) -> Result<Vec<u8>, String> {
 }
 
 pub fn post(port: u16, path: &str, form: &[(&str, &[u8])]) -> Reply {
-    let raw = exchange(port, &request(path, &form_encode(form), "Connection: close\r\n")).unwrap();
+    let raw = exchange(
+        port,
+        &request(path, &form_encode(form), "Connection: close\r\n"),
+    )
+    .unwrap();
     Reply::parse(&raw).unwrap()
 }
 
@@ -185,15 +216,30 @@ impl Reply {
         let head = String::from_utf8(raw[..end].to_vec()).ok()?;
         let mut lines = head.split("\r\n");
         let status_line = lines.next()?.to_string();
-        let status = status_line.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+        let status = status_line
+            .split(' ')
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0);
         let headers = lines
-            .filter_map(|l| l.split_once(':').map(|(n, v)| (n.to_string(), v.trim().to_string())))
+            .filter_map(|l| {
+                l.split_once(':')
+                    .map(|(n, v)| (n.to_string(), v.trim().to_string()))
+            })
             .collect();
-        Some(Reply { status_line, status, headers, body: raw[end + 4..].to_vec() })
+        Some(Reply {
+            status_line,
+            status,
+            headers,
+            body: raw[end + 4..].to_vec(),
+        })
     }
 
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
     }
 
     /// `key=value` CRLF items (before any `_html` item), first `=` splits.
@@ -201,7 +247,9 @@ impl Reply {
         let mut out = Vec::new();
         for line in self.body.split(|&b| b == b'\n') {
             let line = line.strip_suffix(b"\r").unwrap_or(line);
-            let Some(i) = line.iter().position(|&b| b == b'=') else { continue };
+            let Some(i) = line.iter().position(|&b| b == b'=') else {
+                continue;
+            };
             let key = String::from_utf8_lossy(&line[..i]).into_owned();
             let html = key.ends_with("_html");
             out.push((key, line[i + 1..].to_vec()));
@@ -213,13 +261,25 @@ impl Reply {
     }
 
     pub fn get(&self, key: &str) -> String {
-        let v = self.items().into_iter().rev().find(|(k, _)| k == key).map(|(_, v)| v);
-        String::from_utf8_lossy(&v.unwrap_or_else(|| panic!("no item {key} in {}", self.text()))).into_owned()
+        let v = self
+            .items()
+            .into_iter()
+            .rev()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v);
+        String::from_utf8_lossy(&v.unwrap_or_else(|| panic!("no item {key} in {}", self.text())))
+            .into_owned()
     }
 
     /// A Windows-31J item decoded (fails the test on bytes that are not Windows-31J).
     pub fn get_sjis(&self, key: &str) -> String {
-        let v = self.items().into_iter().rev().find(|(k, _)| k == key).map(|(_, v)| v).unwrap();
+        let v = self
+            .items()
+            .into_iter()
+            .rev()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v)
+            .unwrap();
         let (text, _, bad) = encoding_rs::SHIFT_JIS.decode(&v);
         assert!(!bad, "{key} is not Windows-31J");
         text.into_owned()
