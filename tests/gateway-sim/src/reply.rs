@@ -21,8 +21,7 @@ impl Form {
         Form(pairs)
     }
 
-    /// The last value of `name` (duplicates: last wins, like the gateway's servlet would not, but
-    /// the module never sends duplicates).
+    /// The value of `name`; if it was sent twice, the last one.
     pub fn get(&self, name: &str) -> Option<&[u8]> {
         self.0
             .iter()

@@ -90,7 +90,21 @@ fn connection(sim: &Sim, tcp: TcpStream) {
         },
     };
     let mut reader = http::Reader::new();
-    while let Ok(Some(req)) = reader.next(&mut s) {
+    loop {
+        let req = match reader.next(&mut s) {
+            Ok(Some(req)) => req,
+            Ok(None) => break,
+            Err(e) if e.kind() == std::io::ErrorKind::InvalidData => {
+                let msg = format!("{e}\n");
+                let head = format!(
+                    "HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                    msg.len()
+                );
+                let _ = s.write_all([head, msg].concat().as_bytes());
+                break;
+            }
+            Err(_) => break,
+        };
         sim.recorder.record(&req, &peer);
         let resp = respond(sim, &req);
         if resp.delay_ms > 0 {

@@ -255,3 +255,25 @@ fn idle_kept_alive_connections_are_closed_after_the_timeout() {
         "{waited:?}"
     );
 }
+
+#[test]
+fn a_malformed_request_gets_400() {
+    let sim = Sim::start(&[]);
+    let out = exchange(
+        sim.port,
+        b"POST /n/atm/request HTTP/1.1\r\nContent-Length: x\r\n\r\n",
+    )
+    .unwrap();
+    assert!(
+        out.starts_with(b"HTTP/1.1 400 "),
+        "{}",
+        String::from_utf8_lossy(&out)
+    );
+    let out = exchange(
+        sim.port,
+        b"POST /n/atm/request HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+    )
+    .unwrap();
+    assert!(out.starts_with(b"HTTP/1.1 400 "));
+    assert!(sim.records().is_empty());
+}
