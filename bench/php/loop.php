@@ -27,5 +27,5 @@ for ($b = 0; $b < $batches; $b++) {
 sort($per);
 $k = count($per);
 $median = $k % 2 ? $per[intdiv($k, 2)] : ($per[$k / 2 - 1] + $per[$k / 2]) / 2;
-$p90 = $per[max(1, (int) ceil(0.9 * $k)) - 1];
+$p90 = $per[intdiv(9 * $k + 9, 10) - 1]; // nearest rank, in integers
 printf("telegrams=%d batches=%d median_us=%.1f p90_us=%.1f\n", $batches * $batch, $k, $median, $p90);

@@ -10,8 +10,8 @@ pub fn median_p90(values: &[f64]) -> Option<(f64, f64)> {
     let n = v.len();
     let median = if n % 2 == 1 { v[n / 2] } else { (v[n / 2 - 1] + v[n / 2]) / 2.0 };
     // Nearest rank: the smallest value with at least 90 % of the values at or below it.
-    let rank = (0.9 * n as f64).ceil() as usize;
-    Some((median, v[rank.clamp(1, n) - 1]))
+    let rank = (9 * n).div_ceil(10);
+    Some((median, v[rank - 1]))
 }
 
 #[cfg(test)]

@@ -1,0 +1,305 @@
+#!/usr/bin/env bash
+# bench/run.sh — performance figures of paygent-rs next to a baseline measured in the same run.
+#
+# Builds release (paygent-bench, paygent-sim, paygent-php; the Perl dist), starts paygent-sim
+# on 127.0.0.1 (and Apache httpd via tests/apache when present), runs the Rust, PHP and Perl
+# benches and prints one table: case, figure, same-run baseline, ratio, goal, met/not met.
+# Pieces that are not built yet are skipped with a message.
+#
+# It prints, it does not judge: exit 0 even when a goal is missed; non-zero only on harness
+# errors (build of the bench or simulator failed, the simulator did not start, a telegram failed).
+#
+# Environment: BENCH_QUICK=1 (fewer telegrams, for a smoke test of the harness),
+#              BENCH_KEEP=1 (keep the work dir), CARGO (default cargo), PHP_CGI (default php-cgi).
+set -uo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/.." && pwd)
+cd "$root" || exit 2
+cargo=${CARGO:-cargo}
+php_cgi=${PHP_CGI:-php-cgi}
+target=${CARGO_TARGET_DIR:-$root/target}/release
+quick=${BENCH_QUICK:-0}
+
+# Telegram counts: sized so that a full run stays well under 5 minutes on 2 noisy cores.
+if [ "$quick" = 1 ]; then
+    POOL=(400 20 10) ONESHOT=(40 5 3) REF=(40 5 3) RUNS=15 PERL_POOL=(400 20 10)
+else
+    POOL=(6000 100 200) ONESHOT=(300 10 10) REF=(300 10 10) RUNS=100 PERL_POOL=(6000 100 200)
+fi
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/paygent-bench.XXXXXX")
+sim_pid=""
+apache_dir=""
+declare -a ROWS=()
+
+cleanup() {
+    exec 3>&- 2>/dev/null
+    if [ -n "$sim_pid" ]; then kill "$sim_pid" 2>/dev/null; wait "$sim_pid" 2>/dev/null; fi
+    if [ -n "$apache_dir" ]; then sh "$root/tests/apache/httpd.sh" stop "$apache_dir" >/dev/null 2>&1; fi
+    if [ "${BENCH_KEEP:-0}" = 1 ]; then echo "work dir kept: $work"; else rm -rf "$work"; fi
+}
+trap cleanup EXIT
+
+say() { printf '%s\n' "$*" >&2; }
+# Notes and errors go to files: benches run inside $(...) subshells.
+note() { printf '%s\n' "$*" >>"$work/notes"; say "note: $*"; }
+harness_error() { printf '%s\n' "harness error: $*" >>"$work/notes"; echo x >>"$work/errors"; say "HARNESS ERROR: $*"; }
+fatal() { say "HARNESS ERROR: $*"; exit 2; }
+
+# ---- figures -------------------------------------------------------------------------------
+
+# calc EXPR: floating-point arithmetic (awk), printed with 1 decimal.
+calc() { awk "BEGIN { printf \"%.1f\", $1 }"; }
+# ok EXPR: 0 when the awk condition holds.
+ok() { awk "BEGIN { exit !($1) }"; }
+# field NAME LINE: value of NAME=... in a bench output line.
+field() { sed -n "s/.*\\b$1=\\([0-9.]*\\).*/\\1/p" <<<"$2"; }
+
+# row CASE FIGURE BASELINE RATIO GOAL VERDICT
+row() { ROWS+=("$1|$2|$3|$4|$5|$6"); }
+
+# run_loop LABEL CMD...: runs a loop bench, prints its line, echoes the median µs (or nothing).
+run_loop() {
+    local label=$1 out
+    shift
+    say "-- $label: $*"
+    if ! out=$("$@" 3>&- 2>"$work/last.err"); then
+        harness_error "$label failed: $(tail -n 3 "$work/last.err")"
+        return 1
+    fi
+    say "   $out"
+    field median_us "$out"
+}
+
+# hyper LABEL CMD: hyperfine (no shell, warm-up 5), echoes the median in ms.
+hyper() {
+    local label=$1 json="$work/hf-$RANDOM.json"
+    shift
+    say "-- $label (hyperfine, $RUNS runs): $*"
+    if ! hyperfine -N --warmup 5 --runs "$RUNS" --export-json "$json" "$@" 3>&- >"$work/hf.out" 2>&1; then
+        harness_error "$label failed: $(tail -n 5 "$work/hf.out")"
+        return 1
+    fi
+    local median mean
+    median=$(jq '.results[0].median * 1000' "$json")
+    mean=$(jq '.results[0].mean * 1000' "$json")
+    say "   median $(calc "$median") ms, mean $(calc "$mean") ms"
+    calc "$median"
+}
+
+# ---- build -----------------------------------------------------------------------------------
+
+say "== build (release)"
+php_built=0
+if "$cargo" build --locked --release -p paygent-bench -p paygent-sim -p paygent-php 3>&- >"$work/build.log" 2>&1; then
+    php_built=1
+else
+    say "$(tail -n 5 "$work/build.log")"
+    say "building without paygent-php"
+    "$cargo" build --locked --release -p paygent-bench -p paygent-sim 3>&- >"$work/build.log" 2>&1 ||
+        { tail -n 20 "$work/build.log" >&2; fatal "cargo build of paygent-bench/paygent-sim failed"; }
+fi
+for b in paygent-bench paygent-sim; do [ -x "$target/$b" ] || fatal "missing $target/$b"; done
+bench=$target/paygent-bench
+sim=$target/paygent-sim
+
+perl_built=0
+if [ -f perl-xs/Makefile.PL ]; then
+    if (cd perl-xs && perl Makefile.PL && make) 3>&- >"$work/perl-build.log" 2>&1; then
+        perl_built=1
+    else
+        harness_error "Perl dist build failed (perl-xs: perl Makefile.PL && make): $(tail -n 3 "$work/perl-build.log")"
+    fi
+else
+    note "Perl: perl-xs/Makefile.PL not on this branch yet — Perl benches skipped"
+fi
+
+# ---- simulator -------------------------------------------------------------------------------
+
+say "== simulator"
+"$sim" pki --out "$work/pki" >"$work/pki.log" 2>&1 || fatal "paygent-sim pki failed: $(cat "$work/pki.log")"
+perl "$here/ref027.pl" "$work/simdir" 2000 || fatal "cannot write the 027 reply"
+# The simulator reads its stdin pipe (fd 3 here) and exits when this script ends.
+exec 3> >(exec "$sim" serve --listen 127.0.0.1:0 --pki "$work/pki" \
+    --cases "$work/simdir/conformance/cases" --ready-file "$work/sim.port" \
+    --exit-on-stdin-eof >"$work/sim.log" 2>&1)
+sim_pid=$!
+for _ in $(seq 1 100); do [ -s "$work/sim.port" ] && break; sleep 0.05; done
+[ -s "$work/sim.port" ] || fatal "paygent-sim did not start: $(cat "$work/sim.log")"
+port=$(tr -d '[:space:]' <"$work/sim.port")
+url_card="https://127.0.0.1:$port/n/card/request"
+url_ref="https://127.0.0.1:$port/case/bench-027"
+say "paygent-sim on 127.0.0.1:$port"
+
+# modenv_properties.php: write_props FILE EXTRA-LINES...
+write_props() {
+    local file=$1
+    shift
+    mkdir -p "$(dirname "$file")"
+    {
+        echo '<?php'
+        echo "paygentB2Bmodule.client_file_path=$work/pki/client-kit.pem"
+        echo "paygentB2Bmodule.ca_file_path=$work/pki/ca.pem"
+        echo 'paygentB2Bmodule.proxy_server_name='
+        echo 'paygentB2Bmodule.proxy_server_ip='
+        echo 'paygentB2Bmodule.proxy_server_port='
+        echo 'paygentB2Bmodule.default_id=test_connect_id'
+        echo 'paygentB2Bmodule.default_password=test_connect_pw'
+        echo 'paygentB2Bmodule.timeout_value=10'
+        echo "paygentB2Bmodule.log_output_path=$work/paygent.log"
+        echo 'paygentB2Bmodule.debug_flg=0'
+        echo 'paygentB2Bmodule.select_max_cnt=2000'
+        echo 'paygentB2Bmodule.telegram_kind.ref=027,090'
+        echo "paygentB2Bmodule.url.02=$url_card"
+        echo "paygentB2Bmodule.url.027=$url_ref"
+        printf '%s\n' "$@"
+        echo '?>'
+    } >"$file"
+}
+write_props "$work/pooled/modenv_properties.php"                              # the default: keep_alive
+write_props "$work/oneshot/modenv_properties.php" 'paygentB2Bmodule.keep_alive=false'
+write_props "$work/cached/modenv_properties.php" 'paygentB2Bmodule.keep_alive=false' \
+    "paygentB2Bmodule.session_cache_dir=$work/sessions"
+mkdir -p "$work/sessions"
+
+# ---- Rust ------------------------------------------------------------------------------------
+
+say "== Rust (paygent_core::Module, fresh Module per telegram)"
+pooled=$(run_loop "rust pooled" "$bench" loop --config "$work/pooled/modenv_properties.php" \
+    --count "${POOL[0]}" --batch "${POOL[1]}" --warmup "${POOL[2]}")
+oneshot=$(run_loop "rust one-shot" "$bench" loop --config "$work/oneshot/modenv_properties.php" \
+    --count "${ONESHOT[0]}" --batch "${ONESHOT[1]}" --warmup "${ONESHOT[2]}")
+if [ -n "$pooled" ] && [ -n "$oneshot" ]; then
+    ratio=$(calc "$oneshot / $pooled")
+    row "Rust 020 loop, pooled (keep_alive) vs one-shot HTTP/1.0 (full mTLS handshake each)" \
+        "$pooled µs" "$oneshot µs" "${ratio}× faster" "≥ 50× faster (issue 3)" \
+        "$(ok "$ratio >= 50" && echo met || echo 'not met')"
+fi
+rust_ref=$(run_loop "rust 027 pooled" "$bench" loop --config "$work/pooled/modenv_properties.php" \
+    --telegram ref --expect-records 2000 --count "${REF[0]}" --batch "${REF[1]}" --warmup "${REF[2]}")
+
+once_plain=$(hyper "rust once, no session cache" \
+    "$bench once --config $work/oneshot/modenv_properties.php")
+once_cached=$(hyper "rust once, session_cache_dir" \
+    "$bench once --config $work/cached/modenv_properties.php")
+if [ -n "$once_plain" ] && [ -n "$once_cached" ]; then
+    if [ -z "$(ls -A "$work/sessions")" ]; then
+        note "session cache: nothing written to session_cache_dir — not implemented in this build; row skipped (no-cache process: $once_plain ms)"
+    else
+        row "Rust process per telegram (paygent-bench once), session_cache_dir vs none" \
+            "$once_cached ms" "$once_plain ms" "$(calc "$once_plain / $once_cached")× faster" \
+            "lower than without (issue 3)" "$(ok "$once_cached < $once_plain" && echo met || echo 'not met')"
+    fi
+fi
+[ -n "$rust_ref" ] && row "Rust 027 (2000 records) per telegram, pooled, incl. transfer" \
+    "$(calc "$rust_ref / 1000") ms" "—" "—" "(info)" "—"
+
+# ---- PHP -------------------------------------------------------------------------------------
+
+say "== PHP"
+ext=$target/libpaygent.so
+php_ok=0
+if [ "$php_built" = 1 ] && [ -f "$ext" ] &&
+    php -n -d "extension=$ext" -r 'exit(class_exists("PaygentB2BModule") ? 0 : 1);' 3>&- >/dev/null 2>&1; then
+    php_ok=1
+else
+    note "PHP: $ext has no class PaygentB2BModule yet (php-ext not landed) — module benches skipped; baselines still run"
+fi
+export BENCH_PKI="$work/pki" BENCH_URL_CARD="$url_card" BENCH_URL_REF="$url_ref" BENCH_REF_RECORDS=2000
+php_ext=(php -d "extension=$ext" -d "include_path=.:$work/pooled")
+
+curl_card=$(run_loop "php curl fresh handle (020)" php "$here/php/loop.php" curl card \
+    "${ONESHOT[@]}")
+curl_ref=$(run_loop "php curl fresh handle (027)" php "$here/php/loop.php" curl ref "${REF[@]}")
+if [ "$php_ok" = 1 ]; then
+    php_card=$(run_loop "php module (020)" "${php_ext[@]}" "$here/php/loop.php" module card "${POOL[@]}")
+    php_ref=$(run_loop "php module (027)" "${php_ext[@]}" "$here/php/loop.php" module ref "${REF[@]}")
+    if [ -n "$php_card" ] && [ -n "$curl_card" ]; then
+        row "PHP 020 persistent loop (new PaygentB2BModule, init, reqPut×7, post)" \
+            "$php_card µs" "$curl_card µs (curl, fresh handle, HTTP/1.0)" \
+            "$(calc "$curl_card / $php_card")× faster" "≤ 70 µs" \
+            "$(ok "$php_card <= 70" && echo met || echo 'not met')"
+    fi
+    if [ -n "$php_ref" ] && [ -n "$curl_ref" ]; then
+        php_ref_ms=$(calc "$php_ref / 1000")
+        row "PHP 027, 2000 records per telegram incl. transfer (resNext ×2000)" \
+            "$php_ref_ms ms" "$(calc "$curl_ref / 1000") ms (curl fresh handle + str_getcsv)" \
+            "$(calc "$curl_ref / $php_ref")× faster" "≤ 3 ms" \
+            "$(ok "$php_ref_ms <= 3" && echo met || echo 'not met')"
+    fi
+    if command -v "$php_cgi" >/dev/null; then
+        cgi_bare=$(hyper "php-cgi -q empty script" "$php_cgi -q $here/php/empty.php")
+        cgi_once=$(hyper "php-cgi -q one telegram" \
+            "$php_cgi -q -d extension=$ext -d include_path=.:$work/pooled $here/php/once.php")
+        if [ -n "$cgi_bare" ] && [ -n "$cgi_once" ]; then
+            above=$(calc "$cgi_once - $cgi_bare")
+            row "PHP process per request: php-cgi -q, one 020 telegram (ext load + handshake)" \
+                "+$above ms ($cgi_once ms)" "$cgi_bare ms (bare php-cgi -q, empty script)" \
+                "$(calc "$cgi_once / $cgi_bare")×" "≤ 4 ms above bare" \
+                "$(ok "$above <= 4" && echo met || echo 'not met')"
+        fi
+    else
+        note "PHP: $php_cgi not found — process-per-request bench skipped"
+    fi
+fi
+
+# ---- Perl ------------------------------------------------------------------------------------
+
+say "== Perl"
+lwp=$(run_loop "perl LWP fresh connection" perl "$here/perl/loop.pl" lwp "${ONESHOT[@]}")
+if [ "$perl_built" = 1 ]; then
+    cat >"$work/paygent.properties" <<EOF
+our \$HTTPS_CERT_FILE = '$work/pki/client.crt';
+our \$HTTPS_KEY_FILE = '$work/pki/client.key';
+our \$HTTPS_CA_FILE = '$work/pki/ca.pem';
+our \$log_output_path = '$work/paygent-perl.log';
+our \$default_id = 'test_connect_id';
+our \$default_password = 'test_connect_pw';
+our \$timeout_value = 10;
+our \$select_max_cnt = 2000;
+our \$telegram_kind_ref = '027,090';
+our \$Debug = 0;
+our %url = ('02' => '$url_card', '027' => '$url_ref');
+1;
+EOF
+    perl_mod=$(PAYGENT_PROPERTIES="$work/paygent.properties" run_loop "perl Paygent::B2B" \
+        perl -I"$root/perl-xs/blib/lib" -I"$root/perl-xs/blib/arch" "$here/perl/loop.pl" module \
+        "${PERL_POOL[@]}")
+    if [ -n "$perl_mod" ] && [ -n "$lwp" ]; then
+        row "Perl 020 persistent loop (Paygent::B2B->new, reqPuts, post)" \
+            "$perl_mod µs" "$lwp µs (LWP::UserAgent, fresh connection)" \
+            "$(calc "$lwp / $perl_mod")× faster" "≤ 100 µs" \
+            "$(ok "$perl_mod <= 100" && echo met || echo 'not met')"
+    fi
+fi
+
+# ---- Apache httpd ----------------------------------------------------------------------------
+
+if [ -f "$root/tests/apache/httpd.sh" ]; then
+    # shellcheck source=/dev/null
+    . "$here/apache.sh"
+else
+    note "Apache: tests/apache harness not on this branch — Apache bench skipped"
+fi
+
+# ---- table -----------------------------------------------------------------------------------
+
+echo
+echo "paygent-rs benchmarks, $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores; medians"
+echo
+printf '| %s | %s | %s | %s | %s | %s |\n' case figure "baseline (same run)" ratio goal verdict
+printf '|---|---|---|---|---|---|\n'
+for r in "${ROWS[@]}"; do
+    IFS='|' read -r c f b x g v <<<"$r"
+    printf '| %s | %s | %s | %s | %s | %s |\n' "$c" "$f" "$b" "$x" "$g" "$v"
+done
+if [ -s "$work/notes" ]; then
+    echo
+    sed 's/^/- /' "$work/notes"
+fi
+if [ -s "$work/errors" ]; then
+    say "$(wc -l <"$work/errors") harness error(s)"
+    exit 1
+fi
+exit 0
