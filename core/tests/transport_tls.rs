@@ -46,7 +46,11 @@ fn every_credential_format_authenticates() {
 fn expect_errno(s: &paygent_core::transport::TransportSettings, url: &str, errno: u32, text: &str) {
     let e = post(url, s).expect_err("must fail");
     assert_eq!(e.errno, errno, "{:?}: {e:?}", s.backend);
-    assert!(e.text.contains(text), "{:?}: {e:?} should mention {text:?}", s.backend);
+    assert!(
+        e.text.contains(text),
+        "{:?}: {e:?} should mention {text:?}",
+        s.backend
+    );
 }
 
 #[test]
@@ -75,14 +79,21 @@ fn client_credential_errors_are_58() {
         s.client_file = Some(file("client.crt")); // certificates but no key
         expect_errno(&s, &url, 58, "no private key");
     }
-    assert!(server.log().requests.is_empty(), "nothing may be sent with bad credentials");
+    assert!(
+        server.log().requests.is_empty(),
+        "nothing may be sent with bad credentials"
+    );
 }
 
 #[test]
 fn ca_and_server_verification() {
     let server = ok_server();
     let wrong = tls_server(
-        ServerOpts { cert: "server-wronghost.pem", key: "server-wronghost.key", ..Default::default() },
+        ServerOpts {
+            cert: "server-wronghost.pem",
+            key: "server-wronghost.key",
+            ..Default::default()
+        },
         always(ok(b"x")),
     );
     for backend in BACKENDS {
@@ -103,14 +114,22 @@ fn ca_and_server_verification() {
 
         let mut s = settings(backend);
         s.verify_host = false;
-        assert_eq!(post(&wrong.url("localhost"), &s).unwrap().status, 200, "{backend:?}");
+        assert_eq!(
+            post(&wrong.url("localhost"), &s).unwrap().status,
+            200,
+            "{backend:?}"
+        );
         // verify_host=false still checks the chain.
         s.ca_file = Some(file("rogue-ca.pem"));
         expect_errno(&s, &wrong.url("localhost"), 60, "SSL certificate problem");
 
         // not_use_ca_cert: no verification at all.
         s.ca_file = None;
-        assert_eq!(post(&wrong.url("localhost"), &s).unwrap().status, 200, "{backend:?}");
+        assert_eq!(
+            post(&wrong.url("localhost"), &s).unwrap().status,
+            200,
+            "{backend:?}"
+        );
     }
     assert_eq!(server.log().requests.len(), 2);
     assert_eq!(wrong.log().requests.len(), 4);
@@ -119,7 +138,13 @@ fn ca_and_server_verification() {
 #[test]
 fn server_requiring_a_certificate_we_do_not_send_fails() {
     for max in [None, Some(openssl::ssl::SslVersion::TLS1_2)] {
-        let server = tls_server(ServerOpts { max_version: max, ..Default::default() }, always(ok(b"x")));
+        let server = tls_server(
+            ServerOpts {
+                max_version: max,
+                ..Default::default()
+            },
+            always(ok(b"x")),
+        );
         for backend in BACKENDS {
             let mut s = settings(backend);
             s.client_file = None;
@@ -132,7 +157,13 @@ fn server_requiring_a_certificate_we_do_not_send_fails() {
 
 #[test]
 fn client_without_certificate_when_server_does_not_ask() {
-    let server = tls_server(ServerOpts { auth: ClientAuth::None, ..Default::default() }, always(ok(b"x")));
+    let server = tls_server(
+        ServerOpts {
+            auth: ClientAuth::None,
+            ..Default::default()
+        },
+        always(ok(b"x")),
+    );
     for backend in BACKENDS {
         let mut s = settings(backend);
         s.client_file = None;
@@ -146,13 +177,24 @@ fn client_without_certificate_when_server_does_not_ask() {
 #[test]
 fn openssl_answers_late_certificate_requests() {
     for auth in [ClientAuth::Renegotiate, ClientAuth::PostHandshake] {
-        let server = tls_server(ServerOpts { auth, ..Default::default() }, always(ok(b"late")));
+        let server = tls_server(
+            ServerOpts {
+                auth,
+                ..Default::default()
+            },
+            always(ok(b"late")),
+        );
         let s = settings(TlsBackend::OpenSsl);
-        let reply = post(&server.url("localhost"), &s).unwrap_or_else(|e| panic!("{auth:?}: {e:?}"));
+        let reply =
+            post(&server.url("localhost"), &s).unwrap_or_else(|e| panic!("{auth:?}: {e:?}"));
         assert_eq!(reply.body, b"late");
         let log = server.log();
         assert_eq!(log.requests[0].peer[0], "TEST merchant 000000", "{auth:?}");
-        assert!(log.handshake_errors.is_empty(), "{auth:?}: {:?}", log.handshake_errors);
+        assert!(
+            log.handshake_errors.is_empty(),
+            "{auth:?}: {:?}",
+            log.handshake_errors
+        );
     }
 }
 
@@ -161,11 +203,23 @@ fn openssl_answers_late_certificate_requests() {
 #[test]
 fn rustls_fails_cleanly_on_late_certificate_requests() {
     for auth in [ClientAuth::Renegotiate, ClientAuth::PostHandshake] {
-        let server = tls_server(ServerOpts { auth, ..Default::default() }, always(ok(b"late")));
+        let server = tls_server(
+            ServerOpts {
+                auth,
+                ..Default::default()
+            },
+            always(ok(b"late")),
+        );
         let mut s = settings(TlsBackend::Rustls);
         s.keep_alive = false;
         let e = post(&server.url("localhost"), &s).expect_err("rustls cannot answer");
         assert!([35, 52, 56].contains(&e.errno), "{auth:?}: {e:?}");
-        assert!(server.log().requests.iter().all(|r| r.peer.is_empty() || r.peer[0] != "x"));
+        assert!(
+            server
+                .log()
+                .requests
+                .iter()
+                .all(|r| r.peer.is_empty() || r.peer[0] != "x")
+        );
     }
 }

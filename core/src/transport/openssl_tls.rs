@@ -14,9 +14,12 @@ use super::url::Target;
 use crate::error::TransportFailure;
 
 pub fn context(creds: Credentials) -> Result<SslContext, TransportFailure> {
-    let setup = |e: openssl::error::ErrorStack| TransportFailure::new(35, format!("OpenSSL setup failed: {e}"));
+    let setup = |e: openssl::error::ErrorStack| {
+        TransportFailure::new(35, format!("OpenSSL setup failed: {e}"))
+    };
     let mut b = SslContextBuilder::new(SslMethod::tls_client()).map_err(setup)?;
-    b.set_min_proto_version(Some(SslVersion::TLS1_2)).map_err(setup)?;
+    b.set_min_proto_version(Some(SslVersion::TLS1_2))
+        .map_err(setup)?;
     // HTTP/1.0 replies end at EOF; many servers close without close_notify. Truncation of framed
     // bodies is still caught by Content-Length / chunk framing (errno 18).
     b.set_options(SslOptions::IGNORE_UNEXPECTED_EOF);
@@ -29,7 +32,9 @@ pub fn context(creds: Credentials) -> Result<SslContext, TransportFailure> {
         Some(certs) => {
             let mut store = X509StoreBuilder::new().map_err(setup)?;
             for c in certs {
-                store.add_cert(c).map_err(|e| TransportFailure::new(77, format!("error adding CA certificate: {e}")))?;
+                store.add_cert(c).map_err(|e| {
+                    TransportFailure::new(77, format!("error adding CA certificate: {e}"))
+                })?;
             }
             b.set_cert_store(store.build());
             b.set_verify(SslVerifyMode::PEER);
@@ -37,7 +42,9 @@ pub fn context(creds: Credentials) -> Result<SslContext, TransportFailure> {
         None => b.set_verify(SslVerifyMode::NONE),
     }
     if let Some(id) = creds.identity {
-        let bad = |e: openssl::error::ErrorStack| TransportFailure::new(58, format!("unable to use client certificate: {e}"));
+        let bad = |e: openssl::error::ErrorStack| {
+            TransportFailure::new(58, format!("unable to use client certificate: {e}"))
+        };
         b.set_certificate(&id.cert).map_err(bad)?;
         b.set_private_key(&id.key).map_err(bad)?;
         b.check_private_key().map_err(bad)?;
@@ -55,7 +62,9 @@ pub fn connect(
     verify_host: bool,
     session: Option<&openssl::ssl::SslSessionRef>,
 ) -> Result<SslStream<TimedTcp>, TransportFailure> {
-    let setup = |e: openssl::error::ErrorStack| TransportFailure::new(35, format!("OpenSSL setup failed: {e}"));
+    let setup = |e: openssl::error::ErrorStack| {
+        TransportFailure::new(35, format!("OpenSSL setup failed: {e}"))
+    };
     let mut ssl = Ssl::new(ctx).map_err(setup)?;
     let ip = target.ip();
     if ip.is_none() {
@@ -79,22 +88,32 @@ pub fn connect(
             let verify = mid.ssl().verify_result();
             let err = mid.error();
             if verify != X509VerifyResult::OK {
-                return Err(TransportFailure::new(60, format!("SSL certificate problem: {}", verify.error_string())));
+                return Err(TransportFailure::new(
+                    60,
+                    format!("SSL certificate problem: {}", verify.error_string()),
+                ));
             }
             Err(handshake_failure(err.io_error(), &err.to_string(), target))
         }
-        Err(HandshakeError::WouldBlock(mid)) => {
-            Err(handshake_failure(mid.error().io_error(), "would block", target))
-        }
+        Err(HandshakeError::WouldBlock(mid)) => Err(handshake_failure(
+            mid.error().io_error(),
+            "would block",
+            target,
+        )),
     }
 }
 
 fn handshake_failure(io: Option<&std::io::Error>, text: &str, target: &Target) -> TransportFailure {
     match io {
-        Some(e) if e.kind() == std::io::ErrorKind::TimedOut => TransportFailure::new(28, "SSL connection timeout"),
+        Some(e) if e.kind() == std::io::ErrorKind::TimedOut => {
+            TransportFailure::new(28, "SSL connection timeout")
+        }
         Some(e) => TransportFailure::new(
             35,
-            format!("OpenSSL SSL_connect: {e} in connection to {}", target.authority()),
+            format!(
+                "OpenSSL SSL_connect: {e} in connection to {}",
+                target.authority()
+            ),
         ),
         None => TransportFailure::new(35, format!("OpenSSL SSL_connect: {text}")),
     }

@@ -9,9 +9,9 @@ use std::os::unix::fs::MetadataExt;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use super::TransportSettings;
 use super::tls::{TlsConn, TlsContext};
 use super::url::Target;
-use super::TransportSettings;
 use crate::error::TransportFailure;
 
 /// Idle connections older than this are dropped: below the 5 s keep-alive timeout of a default
@@ -68,7 +68,12 @@ fn with<T>(f: impl FnOnce(&mut State) -> T) -> T {
             // (that would corrupt the parent's sessions), so leak them instead of dropping.
             std::mem::forget(inherited);
         }
-        *guard = Some(State { pid, contexts: HashMap::new(), idle: HashMap::new(), opened: 0 });
+        *guard = Some(State {
+            pid,
+            contexts: HashMap::new(),
+            idle: HashMap::new(),
+            opened: 0,
+        });
     }
     match guard.as_mut() {
         Some(state) => f(state),
@@ -80,13 +85,26 @@ fn with<T>(f: impl FnOnce(&mut State) -> T) -> T {
 /// credential file changed.
 pub fn context(s: &TransportSettings) -> Result<Arc<TlsContext>, TransportFailure> {
     let stamp = Stamp::of(s);
-    let cached = with(|st| st.contexts.get(s).filter(|b| b.stamp == stamp).map(|b| b.ctx.clone()));
+    let cached = with(|st| {
+        st.contexts
+            .get(s)
+            .filter(|b| b.stamp == stamp)
+            .map(|b| b.ctx.clone())
+    });
     if let Some(ctx) = cached {
         return Ok(ctx);
     }
     // Failures are not cached: a fixed file works on the next post.
     let ctx = Arc::new(TlsContext::build(s)?);
-    with(|st| st.contexts.insert(s.clone(), Built { ctx: ctx.clone(), stamp }));
+    with(|st| {
+        st.contexts.insert(
+            s.clone(),
+            Built {
+                ctx: ctx.clone(),
+                stamp,
+            },
+        )
+    });
     Ok(ctx)
 }
 
@@ -119,7 +137,10 @@ pub fn take_idle(s: &TransportSettings, t: &Target) -> Option<TlsConn> {
 pub fn put_idle(s: &TransportSettings, t: &Target, conn: TlsConn) {
     with(|st| {
         prune(st);
-        st.idle.entry(key(s, t)).or_default().push(Idle { conn, since: Instant::now() });
+        st.idle.entry(key(s, t)).or_default().push(Idle {
+            conn,
+            since: Instant::now(),
+        });
     })
 }
 

@@ -9,7 +9,7 @@ use openssl::ssl::{SslContext, SslStream};
 use super::credentials;
 use super::stream::TimedTcp;
 use super::url::Target;
-use super::{openssl_tls, rustls_tls, TransportSettings};
+use super::{TransportSettings, openssl_tls, rustls_tls};
 use crate::config::TlsBackend;
 use crate::error::TransportFailure;
 
@@ -38,8 +38,12 @@ impl TlsContext {
         // `verify_host` only means something when the server is verified at all.
         let verify_host = s.verify_host && s.ca_file.is_some();
         match self {
-            Self::OpenSsl(ctx) => openssl_tls::connect(ctx, tcp, target, verify_host, session).map(TlsConn::OpenSsl),
-            Self::Rustls(cfg) => rustls_tls::connect(cfg, tcp, target).map(|s| TlsConn::Rustls(Box::new(s))),
+            Self::OpenSsl(ctx) => {
+                openssl_tls::connect(ctx, tcp, target, verify_host, session).map(TlsConn::OpenSsl)
+            }
+            Self::Rustls(cfg) => {
+                rustls_tls::connect(cfg, tcp, target).map(|s| TlsConn::Rustls(Box::new(s)))
+            }
         }
     }
 }
