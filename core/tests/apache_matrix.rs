@@ -14,7 +14,12 @@ use std::time::{Duration, Instant};
 use paygent_core::config::TlsBackend;
 use transport_support::*;
 
-const MODES: [&str; 4] = ["initial TLS1.2", "location TLS1.2", "initial TLS1.3", "location TLS1.3"];
+const MODES: [&str; 4] = [
+    "initial TLS1.2",
+    "location TLS1.2",
+    "initial TLS1.3",
+    "location TLS1.3",
+];
 
 struct Httpd {
     work: PathBuf,
@@ -23,12 +28,23 @@ struct Httpd {
 
 impl Drop for Httpd {
     fn drop(&mut self) {
-        let _ = Command::new("sh").arg(&self.script).arg("stop").arg(&self.work).status();
+        let _ = Command::new("sh")
+            .arg(&self.script)
+            .arg("stop")
+            .arg(&self.work)
+            .status();
+        if !std::thread::panicking() {
+            let _ = std::fs::remove_dir_all(&self.work); // kept for diagnosis on failure
+        }
     }
 }
 
 fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 #[test]
@@ -39,7 +55,8 @@ fn apache_tls_matrix() {
         return;
     }
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/apache/httpd.sh");
-    let work = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("apache-{}", std::process::id()));
+    let work =
+        Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("apache-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&work);
     std::fs::create_dir_all(&work).unwrap();
     let ports: Vec<u16> = (0..4).map(|_| free_port()).collect();
@@ -51,8 +68,15 @@ fn apache_tls_matrix() {
         .args(ports.iter().map(|p| p.to_string()))
         .status()
         .unwrap();
-    let _httpd = Httpd { work: work.clone(), script };
-    assert!(status.success(), "apache2 did not start; see {}", work.display());
+    let _httpd = Httpd {
+        work: work.clone(),
+        script,
+    };
+    assert!(
+        status.success(),
+        "apache2 did not start; see {}",
+        work.display()
+    );
     let until = Instant::now() + Duration::from_secs(15);
     for p in &ports {
         while TcpStream::connect(("127.0.0.1", *p)).is_err() {
@@ -66,7 +90,11 @@ fn apache_tls_matrix() {
     for backend in BACKENDS {
         for (mode, port) in MODES.iter().zip(&ports) {
             let url = format!("https://localhost:{port}/cgi-bin/echo");
-            let proto = if mode.ends_with("1.2") { "TLSv1.2" } else { "TLSv1.3" };
+            let proto = if mode.ends_with("1.2") {
+                "TLSv1.2"
+            } else {
+                "TLSv1.3"
+            };
             let mut cells = Vec::new();
             for keep_alive in [true, false] {
                 let mut s = settings(backend);
@@ -85,18 +113,29 @@ fn apache_tls_matrix() {
                     if !good {
                         cell = match &outcome {
                             Ok(r) => format!("HTTP {}", r.status),
-                            Err(e) => format!("errno {}: {}", e.errno, e.text.chars().take(60).collect::<String>()),
+                            Err(e) => format!(
+                                "errno {}: {}",
+                                e.errno,
+                                e.text.chars().take(60).collect::<String>()
+                            ),
                         };
                         break;
                     }
                 }
                 let must_pass = backend == TlsBackend::OpenSsl || mode.starts_with("initial");
                 if cell != "ok" && must_pass {
-                    failures.push(format!("{backend:?} {mode} keep_alive={keep_alive}: {cell}"));
+                    failures.push(format!(
+                        "{backend:?} {mode} keep_alive={keep_alive}: {cell}"
+                    ));
                 }
                 cells.push(cell);
             }
-            table.push_str(&format!("{:<8} | {mode:<15} | {:<20} | {}\n", format!("{backend:?}"), cells[0], cells[1]));
+            table.push_str(&format!(
+                "{:<8} | {mode:<15} | {:<20} | {}\n",
+                format!("{backend:?}"),
+                cells[0],
+                cells[1]
+            ));
         }
     }
     eprintln!("{table}");

@@ -223,3 +223,61 @@ fn rustls_fails_cleanly_on_late_certificate_requests() {
         );
     }
 }
+
+/// `session_cache_dir`: a later connection (as a later CGI process would) resumes the session
+/// from the file; the file is private; a damaged file only costs a full handshake.
+#[test]
+fn session_cache_dir_resumes_sessions() {
+    use std::os::unix::fs::PermissionsExt;
+    for max in [None, Some(openssl::ssl::SslVersion::TLS1_2)] {
+        let server = tls_server(
+            ServerOpts {
+                max_version: max,
+                ..Default::default()
+            },
+            always(ok(b"x")),
+        );
+        let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+            .join(format!("sessions-{}-{max:?}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let mut s = settings(TlsBackend::OpenSsl);
+        s.keep_alive = false;
+        // Without the cache, every connection is a full handshake.
+        post(&server.url("localhost"), &s).unwrap();
+        post(&server.url("localhost"), &s).unwrap();
+        s.session_cache_dir = Some(dir.clone().into_os_string().into_encoded_bytes());
+        for _ in 0..3 {
+            post(&server.url("localhost"), &s).unwrap();
+        }
+        let resumed: Vec<bool> = server.log().requests.iter().map(|r| r.resumed).collect();
+        assert_eq!(resumed, [false, false, false, true, true], "{max:?}");
+        let files: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        assert_eq!(files.len(), 1, "{files:?}");
+        let mode = std::fs::metadata(&files[0]).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+        std::fs::write(&files[0], b"not a session").unwrap();
+        post(&server.url("localhost"), &s).unwrap();
+        post(&server.url("localhost"), &s).unwrap();
+        let resumed: Vec<bool> = server
+            .log()
+            .requests
+            .iter()
+            .skip(5)
+            .map(|r| r.resumed)
+            .collect();
+        assert_eq!(resumed, [false, true], "{max:?}");
+        // The resumed connections still carried the client certificate's identity.
+        assert!(
+            server
+                .log()
+                .requests
+                .iter()
+                .all(|r| r.peer.first().map(String::as_str) == Some("TEST merchant 000000"))
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

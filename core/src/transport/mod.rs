@@ -14,6 +14,7 @@ mod openssl_tls;
 mod pool;
 mod proxy;
 mod rustls_tls;
+mod session_cache;
 mod stream;
 mod tls;
 mod url;
@@ -164,7 +165,7 @@ fn open(
         None => connect::tcp_connect(&target.host, target.port, deadline, started, false)?,
     };
     pool::note_opened();
-    ctx.connect(stream::TimedTcp::new(tcp, deadline), target, s, None)
+    ctx.connect(stream::TimedTcp::new(tcp, deadline), target, s)
 }
 
 /// An OS error's text without Rust's ` (os error N)` suffix, as curl prints it.

@@ -13,7 +13,7 @@ use super::stream::TimedTcp;
 use super::url::Target;
 use crate::error::TransportFailure;
 
-pub fn context(creds: Credentials) -> Result<SslContext, TransportFailure> {
+pub fn context(creds: Credentials, session_cache: bool) -> Result<SslContext, TransportFailure> {
     let setup = |e: openssl::error::ErrorStack| {
         TransportFailure::new(35, format!("OpenSSL setup failed: {e}"))
     };
@@ -28,6 +28,9 @@ pub fn context(creds: Credentials) -> Result<SslContext, TransportFailure> {
     // Safety: the pointer is the live SSL_CTX owned by `b`.
     unsafe { openssl_sys::SSL_CTX_set_post_handshake_auth(b.as_ptr(), 1) };
     // Renegotiation (TLS 1.2) is allowed by OpenSSL clients unless SSL_OP_NO_RENEGOTIATION.
+    if session_cache {
+        super::session_cache::enable(&mut b);
+    }
     match creds.trust {
         Some(certs) => {
             let mut store = X509StoreBuilder::new().map_err(setup)?;
@@ -60,7 +63,7 @@ pub fn connect(
     tcp: TimedTcp,
     target: &Target,
     verify_host: bool,
-    session: Option<&openssl::ssl::SslSessionRef>,
+    session_file: Option<std::path::PathBuf>,
 ) -> Result<SslStream<TimedTcp>, TransportFailure> {
     let setup = |e: openssl::error::ErrorStack| {
         TransportFailure::new(35, format!("OpenSSL setup failed: {e}"))
@@ -77,9 +80,8 @@ pub fn connect(
             None => p.set_host(&target.host).map_err(setup)?,
         }
     }
-    if let Some(s) = session {
-        // Safety: the session comes from a context built with the same settings (session cache).
-        let _ = unsafe { ssl.set_session(s) };
+    if let Some(path) = session_file {
+        super::session_cache::prepare(&mut ssl, path);
     }
     match ssl.connect(tcp) {
         Ok(s) => Ok(s),

@@ -62,23 +62,20 @@ impl Stamp {
 fn with<T>(f: impl FnOnce(&mut State) -> T) -> T {
     let mut guard = STATE.lock().unwrap_or_else(|p| p.into_inner());
     let pid = std::process::id();
-    if guard.as_ref().is_none_or(|s| s.pid != pid) {
+    if guard.as_ref().is_some_and(|s| s.pid != pid) {
         if let Some(inherited) = guard.take() {
             // Forked: the parent's TLS connections must never be written or shut down from here
             // (that would corrupt the parent's sessions), so leak them instead of dropping.
             std::mem::forget(inherited);
         }
-        *guard = Some(State {
-            pid,
-            contexts: HashMap::new(),
-            idle: HashMap::new(),
-            opened: 0,
-        });
     }
-    match guard.as_mut() {
-        Some(state) => f(state),
-        None => unreachable!("state was just set"),
-    }
+    let state = guard.get_or_insert_with(|| State {
+        pid,
+        contexts: HashMap::new(),
+        idle: HashMap::new(),
+        opened: 0,
+    });
+    f(state)
 }
 
 /// The TLS context for these settings, built (outside the lock) on first use or when a

@@ -121,6 +121,8 @@ pub struct Seen {
     pub body: Vec<u8>,
     /// Common names of the client certificate and the chain it sent.
     pub peer: Vec<String>,
+    /// The TLS session was resumed (abbreviated handshake).
+    pub resumed: bool,
 }
 
 #[derive(Default, Debug)]
@@ -346,6 +348,7 @@ fn serve(
             head: head.clone(),
             body,
             peer: peer(s),
+            resumed: s.ssl().session_reused(),
         };
         let n = {
             let mut c = counter.lock().unwrap();
