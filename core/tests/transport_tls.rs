@@ -14,7 +14,13 @@ fn ok_server() -> Server {
 /// the client certificate and the intermediate.
 #[test]
 fn every_credential_format_authenticates() {
-    let formats: [(&str, Option<&str>); 6] = [
+    // Certificates first, key last: merchants concatenate files in either order.
+    let dir = pki();
+    let crt = std::fs::read(dir.join("client.crt")).unwrap();
+    let key = std::fs::read(dir.join("client.key")).unwrap();
+    std::fs::write(dir.join("cert-then-key.pem"), [crt, key].concat()).unwrap();
+    let formats: [(&str, Option<&str>); 7] = [
+        ("cert-then-key.pem", None),
         ("client-kit.pem", None),
         ("client-kit-aes.pem", None),
         ("client-plain.pem", None),
