@@ -287,9 +287,37 @@ fn proxy_tunnel() {
             (e.errno, e.text.as_str()),
             (56, "CONNECT tunnel failed, response 407")
         );
+        // Proxy name not resolved: 5.
+        s.proxy.as_mut().unwrap().host = b"no-such-proxy.invalid".to_vec();
+        assert_eq!(post(&srv.url("localhost"), &s).unwrap_err().errno, 5);
         // Proxy down: 7.
         proxy_settings(&mut s, refused_port(), None);
         assert_eq!(post(&srv.url("localhost"), &s).unwrap_err().errno, 7);
         assert_eq!(srv.log().requests.len(), before);
     }
+}
+
+#[test]
+fn sni_for_names_only() {
+    for backend in BACKENDS {
+        let srv = server(always(ok(b"x")));
+        let s = settings(backend);
+        post(&srv.url("localhost"), &s).unwrap();
+        post(&srv.url("127.0.0.1"), &s).unwrap();
+        let sni: Vec<Option<String>> = srv.log().requests.iter().map(|r| r.sni.clone()).collect();
+        assert_eq!(sni, [Some("localhost".to_string()), None], "{backend:?}");
+    }
+}
+
+/// Idle pooled connections are not used past the idle limit (below Apache's 5 s keep-alive).
+#[test]
+fn idle_connections_expire() {
+    let srv = server(always(ok(b"x")));
+    let s = settings(paygent_core::config::TlsBackend::OpenSsl);
+    post(&srv.url("localhost"), &s).unwrap();
+    post(&srv.url("localhost"), &s).unwrap();
+    assert_eq!(srv.log().accepts, 1);
+    std::thread::sleep(paygent_core::transport::IDLE_LIMIT + Duration::from_millis(300));
+    post(&srv.url("localhost"), &s).unwrap();
+    assert_eq!(srv.log().accepts, 2);
 }

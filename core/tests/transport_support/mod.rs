@@ -123,6 +123,8 @@ pub struct Seen {
     pub peer: Vec<String>,
     /// The TLS session was resumed (abbreviated handshake).
     pub resumed: bool,
+    /// The SNI name the client sent.
+    pub sni: Option<String>,
 }
 
 #[derive(Default, Debug)]
@@ -349,6 +351,10 @@ fn serve(
             body,
             peer: peer(s),
             resumed: s.ssl().session_reused(),
+            sni: s
+                .ssl()
+                .servername(openssl::ssl::NameType::HOST_NAME)
+                .map(str::to_string),
         };
         let n = {
             let mut c = counter.lock().unwrap();
