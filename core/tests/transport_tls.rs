@@ -287,3 +287,46 @@ fn session_cache_dir_resumes_sessions() {
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }
+
+/// An old-style `.p12` (RC2-40 certificate bag, OpenSSL 1.x default) needs OpenSSL 3's legacy
+/// provider, loaded on demand. Made with the openssl CLI; skipped when it cannot make one.
+#[test]
+fn legacy_rc2_pkcs12() {
+    let dir = pki();
+    let out = dir.join(format!("client-legacy-{}.p12", std::process::id()));
+    let made = std::process::Command::new("openssl")
+        .args([
+            "pkcs12",
+            "-export",
+            "-legacy",
+            "-passout",
+            "pass:changeit",
+            "-in",
+        ])
+        .arg(dir.join("client.crt"))
+        .arg("-inkey")
+        .arg(dir.join("client.key"))
+        .arg("-out")
+        .arg(&out)
+        .status()
+        .is_ok_and(|s| s.success());
+    if !made {
+        eprintln!("SKIPPED legacy_rc2_pkcs12: the openssl CLI could not write a -legacy .p12");
+        return;
+    }
+    let server = ok_server();
+    for backend in BACKENDS {
+        let mut s = settings(backend);
+        s.client_file = Some(out.clone().into_os_string().into_encoded_bytes());
+        let reply =
+            post(&server.url("localhost"), &s).unwrap_or_else(|e| panic!("{backend:?}: {e:?}"));
+        assert_eq!(reply.status, 200);
+        assert_eq!(
+            server.log().requests.last().unwrap().peer[0],
+            "TEST merchant 000000"
+        );
+        s.client_key_password = b"wrong".to_vec();
+        assert_eq!(post(&server.url("localhost"), &s).unwrap_err().errno, 58);
+    }
+    let _ = std::fs::remove_file(out);
+}
