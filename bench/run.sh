@@ -23,9 +23,10 @@ quick=${BENCH_QUICK:-0}
 
 # Telegram counts: sized so that a full run stays well under 5 minutes on 2 noisy cores.
 if [ "$quick" = 1 ]; then
-    POOL=(400 20 10) ONESHOT=(40 5 3) REF=(40 5 3) RUNS=15 PERL_POOL=(400 20 10)
+    POOL=(400 20 10) ONESHOT=(40 5 3) REF=(40 5 3) RUNS=15 PERL_POOL=(400 20 10) APACHE_N=(40 5 3)
 else
     POOL=(6000 100 200) ONESHOT=(300 10 10) REF=(300 10 10) RUNS=100 PERL_POOL=(6000 100 200)
+    APACHE_N=(60 5 5)
 fi
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/paygent-bench.XXXXXX")
