@@ -38,13 +38,10 @@ apache_bench() {
         done
         url_card="https://localhost:$p/cgi-bin/pay" write_apache_props "$work/apache-$p"
         local pooled_a oneshot_a
-        pooled_a=$(run_loop "apache $p pooled" "$bench" loop \
-            --config "$work/apache-$p/pooled.php" --count "${APACHE_N[0]}" --batch "${APACHE_N[1]}" \
-            --warmup "${APACHE_N[2]}")
-        oneshot_a=$(run_loop "apache $p one-shot" "$bench" loop \
-            --config "$work/apache-$p/oneshot.php" --count "${APACHE_N[0]}" --batch "${APACHE_N[1]}" \
-            --warmup "${APACHE_N[2]}")
-        if [ -n "$pooled_a" ] && [ -n "$oneshot_a" ]; then
+        read -r pooled_a oneshot_a < <(ROUNDS=1 rounds loop \
+            "apache $p pooled::$bench loop --config $work/apache-$p/pooled.php --count ${APACHE_N[0]} --batch ${APACHE_N[1]} --warmup ${APACHE_N[2]}" \
+            "apache $p one-shot::$bench loop --config $work/apache-$p/oneshot.php --count ${APACHE_N[0]} --batch ${APACHE_N[1]} --warmup ${APACHE_N[2]}")
+        if [ "$pooled_a" != - ] && [ "$oneshot_a" != - ]; then
             row "Apache httpd ($(basename "$apache")), ${names[$i]}: pooled vs one-shot (CGI reply)" \
                 "$pooled_a µs" "$oneshot_a µs" "$(calc "$oneshot_a / $pooled_a")× faster" \
                 "(info: server-side CGI cost dominates)" "—"

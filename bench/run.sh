@@ -21,15 +21,17 @@ php_cgi=${PHP_CGI:-php-cgi}
 target=${CARGO_TARGET_DIR:-$root/target}/release
 quick=${BENCH_QUICK:-0}
 
-# Telegram counts: sized so that a full run stays well under 5 minutes on 2 noisy cores.
+# Telegram counts (COUNT BATCH WARMUP per round) and rounds: each figure and its baseline run
+# alternately, ROUNDS times, and the figure is the median of the round medians — the machine is
+# shared and noisy, so contention bursts hit both sides alike. A full run stays under 5 minutes.
 if [ "$quick" = 1 ]; then
-    POOL=(400 20 10) ONESHOT=(40 5 3) REF=(40 5 3) RUNS=15 PERL_POOL=(400 20 10) APACHE_N=(40 5 3)
+    ROUNDS=1 RUNS=10 POOL=(400 20 10) ONESHOT=(40 5 3) REF=(40 5 3) APACHE_N=(40 5 3)
 else
-    POOL=(6000 100 200) ONESHOT=(300 10 10) REF=(300 10 10) RUNS=100 PERL_POOL=(6000 100 200)
-    APACHE_N=(60 5 5)
+    ROUNDS=3 RUNS=40 POOL=(10000 100 200) ONESHOT=(200 10 10) REF=(200 10 10) APACHE_N=(60 5 5)
 fi
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/paygent-bench.XXXXXX")
+case "$root$work" in *" "*) echo "bench/run.sh: paths with spaces are not supported ($root, $work)" >&2; exit 2 ;; esac
 sim_pid=""
 apache_dir=""
 declare -a ROWS=()
@@ -87,6 +89,36 @@ hyper() {
     mean=$(jq '.results[0].mean * 1000' "$json")
     say "   median $(calc "$median") ms, mean $(calc "$mean") ms"
     calc "$median"
+}
+
+# median VALUES...: median of numbers (empty when none).
+median() {
+    [ $# -gt 0 ] || return 0
+    printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { printf "%.1f", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+# rounds loop|hyper "LABEL::COMMAND" ...: runs the commands in turn, ROUNDS times (interleaved),
+# and prints one median of round medians per command, space-separated ("-" when it failed).
+# Commands are split on spaces: bench/run.sh refuses paths with spaces.
+rounds() {
+    local how=$1 r i v
+    shift
+    local -a specs=("$@") vals=()
+    for ((r = 1; r <= ROUNDS; r++)); do
+        for i in "${!specs[@]}"; do
+            local label=${specs[$i]%%::*} cmd=${specs[$i]#*::}
+            # shellcheck disable=SC2086
+            if [ "$how" = loop ]; then v=$(run_loop "$label [round $r/$ROUNDS]" $cmd); else
+                v=$(hyper "$label [round $r/$ROUNDS]" "$cmd"); fi
+            if [ -n "$v" ]; then vals[i]="${vals[i]:-} $v"; else vals[i]="${vals[i]:-} FAIL"; fi
+        done
+    done
+    local out=()
+    for i in "${!specs[@]}"; do
+        # shellcheck disable=SC2086
+        if [[ " ${vals[i]} " == *" FAIL "* ]]; then out+=(-); else out+=("$(median ${vals[i]})"); fi
+    done
+    echo "${out[*]}"
 }
 
 # ---- build -----------------------------------------------------------------------------------
@@ -167,34 +199,34 @@ mkdir -p "$work/sessions"
 # ---- Rust ------------------------------------------------------------------------------------
 
 say "== Rust (paygent_core::Module, fresh Module per telegram)"
-pooled=$(run_loop "rust pooled" "$bench" loop --config "$work/pooled/modenv_properties.php" \
-    --count "${POOL[0]}" --batch "${POOL[1]}" --warmup "${POOL[2]}")
-oneshot=$(run_loop "rust one-shot" "$bench" loop --config "$work/oneshot/modenv_properties.php" \
-    --count "${ONESHOT[0]}" --batch "${ONESHOT[1]}" --warmup "${ONESHOT[2]}")
-if [ -n "$pooled" ] && [ -n "$oneshot" ]; then
+verdict() { ok "$1" && echo met || echo 'not met'; }
+pooled_cfg=$work/pooled/modenv_properties.php
+oneshot_cfg=$work/oneshot/modenv_properties.php
+cached_cfg=$work/cached/modenv_properties.php
+read -r pooled oneshot rust_ref < <(rounds loop \
+    "rust pooled::$bench loop --config $pooled_cfg --count ${POOL[0]} --batch ${POOL[1]} --warmup ${POOL[2]}" \
+    "rust one-shot::$bench loop --config $oneshot_cfg --count ${ONESHOT[0]} --batch ${ONESHOT[1]} --warmup ${ONESHOT[2]}" \
+    "rust 027 pooled::$bench loop --config $pooled_cfg --telegram ref --expect-records 2000 --count ${REF[0]} --batch ${REF[1]} --warmup ${REF[2]}")
+if [ "$pooled" != - ] && [ "$oneshot" != - ]; then
     ratio=$(calc "$oneshot / $pooled")
     row "Rust 020 loop, pooled (keep_alive) vs one-shot HTTP/1.0 (full mTLS handshake each)" \
-        "$pooled µs" "$oneshot µs" "${ratio}× faster" "≥ 50× faster (issue 3)" \
-        "$(ok "$ratio >= 50" && echo met || echo 'not met')"
+        "$pooled µs" "$oneshot µs" "${ratio}× faster" "≥ 50× faster (issue 3)" "$(verdict "$ratio >= 50")"
 fi
-rust_ref=$(run_loop "rust 027 pooled" "$bench" loop --config "$work/pooled/modenv_properties.php" \
-    --telegram ref --expect-records 2000 --count "${REF[0]}" --batch "${REF[1]}" --warmup "${REF[2]}")
+[ "$rust_ref" != - ] && row "Rust 027 (2000 records) per telegram, pooled, incl. transfer and parse" \
+    "$(calc "$rust_ref / 1000") ms" "—" "—" "(info)" "—"
 
-once_plain=$(hyper "rust once, no session cache" \
-    "$bench once --config $work/oneshot/modenv_properties.php")
-once_cached=$(hyper "rust once, session_cache_dir" \
-    "$bench once --config $work/cached/modenv_properties.php")
-if [ -n "$once_plain" ] && [ -n "$once_cached" ]; then
+read -r once_plain once_cached < <(rounds hyper \
+    "rust once, no session cache::$bench once --config $oneshot_cfg" \
+    "rust once, session_cache_dir::$bench once --config $cached_cfg")
+if [ "$once_plain" != - ] && [ "$once_cached" != - ]; then
     if [ -z "$(ls -A "$work/sessions")" ]; then
-        note "session cache: nothing written to session_cache_dir — not implemented in this build; row skipped (no-cache process: $once_plain ms)"
+        note "session cache: nothing written to session_cache_dir — not implemented in this build; row skipped (process without cache: $once_plain ms)"
     else
         row "Rust process per telegram (paygent-bench once), session_cache_dir vs none" \
             "$once_cached ms" "$once_plain ms" "$(calc "$once_plain / $once_cached")× faster" \
-            "lower than without (issue 3)" "$(ok "$once_cached < $once_plain" && echo met || echo 'not met')"
+            "lower than without (issue 3)" "$(verdict "$once_cached < $once_plain")"
     fi
 fi
-[ -n "$rust_ref" ] && row "Rust 027 (2000 records) per telegram, pooled, incl. transfer" \
-    "$(calc "$rust_ref / 1000") ms" "—" "—" "(info)" "—"
 
 # ---- PHP -------------------------------------------------------------------------------------
 
@@ -205,40 +237,49 @@ if [ "$php_built" = 1 ] && [ -f "$ext" ] &&
     php -n -d "extension=$ext" -r 'exit(class_exists("PaygentB2BModule") ? 0 : 1);' 3>&- >/dev/null 2>&1; then
     php_ok=1
 else
-    note "PHP: $ext has no class PaygentB2BModule yet (php-ext not landed) — module benches skipped; baselines still run"
+    note "PHP: $ext has no class PaygentB2BModule yet (php-ext not landed) — PHP benches skipped"
 fi
 export BENCH_PKI="$work/pki" BENCH_URL_CARD="$url_card" BENCH_URL_REF="$url_ref" BENCH_REF_RECORDS=2000
-php_ext=(php -d "extension=$ext" -d "include_path=.:$work/pooled")
-
-curl_card=$(run_loop "php curl fresh handle (020)" php "$here/php/loop.php" curl card \
-    "${ONESHOT[@]}")
-curl_ref=$(run_loop "php curl fresh handle (027)" php "$here/php/loop.php" curl ref "${REF[@]}")
+php_ext="php -d extension=$ext -d include_path=.:$work/pooled"
 if [ "$php_ok" = 1 ]; then
-    php_card=$(run_loop "php module (020)" "${php_ext[@]}" "$here/php/loop.php" module card "${POOL[@]}")
-    php_ref=$(run_loop "php module (027)" "${php_ext[@]}" "$here/php/loop.php" module ref "${REF[@]}")
-    if [ -n "$php_card" ] && [ -n "$curl_card" ]; then
+    read -r php_card curl_card php_ref curl_ref < <(rounds loop \
+        "php module (020)::$php_ext $here/php/loop.php module card ${POOL[*]}" \
+        "php curl fresh handle (020)::php $here/php/loop.php curl card ${ONESHOT[*]}" \
+        "php module (027)::$php_ext $here/php/loop.php module ref ${REF[*]}" \
+        "php curl fresh handle (027)::php $here/php/loop.php curl ref ${REF[*]}")
+    if [ "$php_card" != - ] && [ "$curl_card" != - ]; then
         row "PHP 020 persistent loop (new PaygentB2BModule, init, reqPut×7, post)" \
             "$php_card µs" "$curl_card µs (curl, fresh handle, HTTP/1.0)" \
-            "$(calc "$curl_card / $php_card")× faster" "≤ 70 µs" \
-            "$(ok "$php_card <= 70" && echo met || echo 'not met')"
+            "$(calc "$curl_card / $php_card")× faster" "≤ 70 µs" "$(verdict "$php_card <= 70")"
     fi
-    if [ -n "$php_ref" ] && [ -n "$curl_ref" ]; then
+    if [ "$php_ref" != - ] && [ "$curl_ref" != - ]; then
         php_ref_ms=$(calc "$php_ref / 1000")
         row "PHP 027, 2000 records per telegram incl. transfer (resNext ×2000)" \
             "$php_ref_ms ms" "$(calc "$curl_ref / 1000") ms (curl fresh handle + str_getcsv)" \
-            "$(calc "$curl_ref / $php_ref")× faster" "≤ 3 ms" \
-            "$(ok "$php_ref_ms <= 3" && echo met || echo 'not met')"
+            "$(calc "$curl_ref / $php_ref")× faster" "≤ 3 ms" "$(verdict "$php_ref_ms <= 3")"
     fi
     if command -v "$php_cgi" >/dev/null; then
-        cgi_bare=$(hyper "php-cgi -q empty script" "$php_cgi -q $here/php/empty.php")
-        cgi_once=$(hyper "php-cgi -q one telegram" \
-            "$php_cgi -q -d extension=$ext -d include_path=.:$work/pooled $here/php/once.php")
-        if [ -n "$cgi_bare" ] && [ -n "$cgi_once" ]; then
+        cgi_ext="$php_cgi -q -d extension=$ext"
+        read -r cgi_bare cgi_load cgi_once cgi_cached < <(rounds hyper \
+            "php-cgi -q empty script::$php_cgi -q $here/php/empty.php" \
+            "php-cgi -q extension loaded, empty script::$cgi_ext $here/php/empty.php" \
+            "php-cgi -q one telegram::$cgi_ext -d include_path=.:$work/pooled $here/php/once.php" \
+            "php-cgi -q one telegram, session_cache_dir::$cgi_ext -d include_path=.:$work/cached $here/php/once.php")
+        if [ "$cgi_bare" != - ] && [ "$cgi_once" != - ]; then
             above=$(calc "$cgi_once - $cgi_bare")
-            row "PHP process per request: php-cgi -q, one 020 telegram (ext load + handshake)" \
+            row "PHP process per request: php-cgi -q, one 020 telegram (default config)" \
                 "+$above ms ($cgi_once ms)" "$cgi_bare ms (bare php-cgi -q, empty script)" \
-                "$(calc "$cgi_once / $cgi_bare")×" "≤ 4 ms above bare" \
-                "$(ok "$above <= 4" && echo met || echo 'not met')"
+                "$(calc "$cgi_once / $cgi_bare")×" "≤ 4 ms above bare" "$(verdict "$above <= 4")"
+        fi
+        if [ "$cgi_bare" != - ] && [ "$cgi_cached" != - ] && [ -n "$(ls -A "$work/sessions")" ]; then
+            above=$(calc "$cgi_cached - $cgi_bare")
+            row "PHP process per request: php-cgi -q, one 020 telegram, session_cache_dir" \
+                "+$above ms ($cgi_cached ms)" "$cgi_bare ms (bare php-cgi -q, empty script)" \
+                "$(calc "$cgi_cached / $cgi_bare")×" "≤ 4 ms above bare" "$(verdict "$above <= 4")"
+        fi
+        if [ "$cgi_bare" != - ] && [ "$cgi_load" != - ]; then
+            row "PHP php-cgi -q: loading the extension (empty script)" \
+                "+$(calc "$cgi_load - $cgi_bare") ms ($cgi_load ms)" "$cgi_bare ms (bare)" "—" "(info)" "—"
         fi
     else
         note "PHP: $php_cgi not found — process-per-request bench skipped"
@@ -248,7 +289,6 @@ fi
 # ---- Perl ------------------------------------------------------------------------------------
 
 say "== Perl"
-lwp=$(run_loop "perl LWP fresh connection" perl "$here/perl/loop.pl" lwp "${ONESHOT[@]}")
 if [ "$perl_built" = 1 ]; then
     cat >"$work/paygent.properties" <<EOF
 our \$HTTPS_CERT_FILE = '$work/pki/client.crt';
@@ -264,14 +304,14 @@ our \$Debug = 0;
 our %url = ('02' => '$url_card', '027' => '$url_ref');
 1;
 EOF
-    perl_mod=$(PAYGENT_PROPERTIES="$work/paygent.properties" run_loop "perl Paygent::B2B" \
-        perl -I"$root/perl-xs/blib/lib" -I"$root/perl-xs/blib/arch" "$here/perl/loop.pl" module \
-        "${PERL_POOL[@]}")
-    if [ -n "$perl_mod" ] && [ -n "$lwp" ]; then
+    export PAYGENT_PROPERTIES="$work/paygent.properties"
+    read -r perl_mod lwp < <(rounds loop \
+        "perl Paygent-B2B module::perl -I$root/perl-xs/blib/lib -I$root/perl-xs/blib/arch $here/perl/loop.pl module ${POOL[*]}" \
+        "perl LWP fresh connection::perl $here/perl/loop.pl lwp ${ONESHOT[*]}")
+    if [ "$perl_mod" != - ] && [ "$lwp" != - ]; then
         row "Perl 020 persistent loop (Paygent::B2B->new, reqPuts, post)" \
             "$perl_mod µs" "$lwp µs (LWP::UserAgent, fresh connection)" \
-            "$(calc "$lwp / $perl_mod")× faster" "≤ 100 µs" \
-            "$(ok "$perl_mod <= 100" && echo met || echo 'not met')"
+            "$(calc "$lwp / $perl_mod")× faster" "≤ 100 µs" "$(verdict "$perl_mod <= 100")"
     fi
 fi
 
