@@ -3,6 +3,8 @@
 
 use ext_php_rs::types::{ArrayKey, ZendHashTable, ZendStr, Zval};
 use ext_php_rs::boxed::ZBox;
+use ext_php_rs::convert::{FromZval, IntoZval};
+use ext_php_rs::flags::DataType;
 
 use crate::call::call;
 
@@ -76,6 +78,27 @@ pub fn key_bytes(zv: &Zval) -> Result<Vec<u8>, Refused> {
         return Err(Refused::Object);
     }
     value_bytes(zv)
+}
+
+/// Any PHP value, owned: the type of the writable properties (getter and setter share it).
+pub struct Mixed(pub Zval);
+
+impl IntoZval for Mixed {
+    const TYPE: DataType = DataType::Mixed;
+    const NULLABLE: bool = true;
+
+    fn set_zval(self, zv: &mut Zval, _persistent: bool) -> ext_php_rs::error::Result<()> {
+        *zv = self.0;
+        Ok(())
+    }
+}
+
+impl FromZval<'_> for Mixed {
+    const TYPE: DataType = DataType::Mixed;
+
+    fn from_zval(zval: &Zval) -> Option<Self> {
+        Some(Self(zval.shallow_clone()))
+    }
 }
 
 /// Binary string zval.

@@ -11,7 +11,7 @@ use paygent_core::config::ConfigSource;
 use paygent_core::error::{Error, ErrorKind, WarningLevel};
 use paygent_core::{Dialect, Module, Warning};
 
-use crate::args::{Refused, bytes_zval, is_integer_key, key_bytes, opt_bytes_zval, pairs_array, value_bytes};
+use crate::args::{Mixed, Refused, bytes_zval, is_integer_key, key_bytes, opt_bytes_zval, pairs_array, value_bytes};
 use crate::discover;
 use crate::panic::{guard, test_hook};
 use crate::warnings;
@@ -274,7 +274,9 @@ impl PaygentB2BModule {
         })
     }
 
-    // ---- public properties of the official object (read-only mirrors of core state) ----
+    // ---- public properties of the official object: mirrors of core state. The six settings
+    // are writable (as the setters); telegramParam, telegramKind, resultMessage and
+    // responseData are read-only (writing throws).
 
     /// `$p->telegramParam`: the parameters in insertion order.
     #[php(getter, name = "telegramParam")]
@@ -302,28 +304,52 @@ impl PaygentB2BModule {
         self.view(response_data)
     }
     #[php(getter, name = "defaultId")]
-    pub fn prop_default_id(&self) -> Zval {
-        self.get(|m| &m.instance().default_id)
+    pub fn prop_default_id(&self) -> Mixed {
+        Mixed(self.get(|m| &m.instance().default_id))
+    }
+    #[php(setter, name = "defaultId")]
+    pub fn prop_set_default_id(&mut self, v: Mixed) {
+        self.set("setDefaultId", &v.0, Module::set_default_id);
     }
     #[php(getter, name = "defaultPassword")]
-    pub fn prop_default_password(&self) -> Zval {
-        self.get(|m| &m.instance().default_password)
+    pub fn prop_default_password(&self) -> Mixed {
+        Mixed(self.get(|m| &m.instance().default_password))
+    }
+    #[php(setter, name = "defaultPassword")]
+    pub fn prop_set_default_password(&mut self, v: Mixed) {
+        self.set("setDefaultPassword", &v.0, Module::set_default_password);
     }
     #[php(getter, name = "timeout")]
-    pub fn prop_timeout(&self) -> Zval {
-        self.get(|m| &m.instance().timeout)
+    pub fn prop_timeout(&self) -> Mixed {
+        Mixed(self.get(|m| &m.instance().timeout))
+    }
+    #[php(setter, name = "timeout")]
+    pub fn prop_set_timeout(&mut self, v: Mixed) {
+        self.set("setTimeout", &v.0, Module::set_timeout);
     }
     #[php(getter, name = "selectMaxCnt")]
-    pub fn prop_select_max_cnt(&self) -> Zval {
-        self.get(|m| &m.instance().select_max_cnt)
+    pub fn prop_select_max_cnt(&self) -> Mixed {
+        Mixed(self.get(|m| &m.instance().select_max_cnt))
+    }
+    #[php(setter, name = "selectMaxCnt")]
+    pub fn prop_set_select_max_cnt(&mut self, v: Mixed) {
+        self.set("setSelectMaxCnt", &v.0, Module::set_select_max_cnt);
     }
     #[php(getter, name = "resultCsv")]
-    pub fn prop_result_csv(&self) -> Zval {
-        self.get(|m| &m.instance().result_csv)
+    pub fn prop_result_csv(&self) -> Mixed {
+        Mixed(self.get(|m| &m.instance().result_csv))
+    }
+    #[php(setter, name = "resultCsv")]
+    pub fn prop_set_result_csv(&mut self, v: Mixed) {
+        self.set("setResultCsv", &v.0, Module::set_result_csv);
     }
     #[php(getter, name = "sendFilePath")]
-    pub fn prop_send_file_path(&self) -> Zval {
-        self.get(|m| &m.instance().send_file_path)
+    pub fn prop_send_file_path(&self) -> Mixed {
+        Mixed(self.get(|m| &m.instance().send_file_path))
+    }
+    #[php(setter, name = "sendFilePath")]
+    pub fn prop_set_send_file_path(&mut self, v: Mixed) {
+        self.set("setSendFilePath", &v.0, Module::set_send_file_path);
     }
 }
 
