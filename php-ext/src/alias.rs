@@ -14,7 +14,8 @@ use crate::exceptions::{PaygentB2BModuleConnectException, PaygentB2BModuleExcept
 use crate::symbols::lookup;
 
 type PostStartup = Option<unsafe extern "C" fn() -> c_int>;
-type RegisterAlias = unsafe extern "C" fn(*const c_char, usize, *mut zend_class_entry, bool) -> c_int;
+type RegisterAlias =
+    unsafe extern "C" fn(*const c_char, usize, *mut zend_class_entry, bool) -> c_int;
 
 const SUCCESS: c_int = 0;
 const FAILURE: c_int = -1;
@@ -24,7 +25,9 @@ static PREVIOUS: OnceLock<PostStartup> = OnceLock::new();
 
 /// Chain our hook into `zend_post_startup_cb`. Called from MINIT.
 pub fn install() {
-    let Some(slot) = lookup::<*mut PostStartup>(c"zend_post_startup_cb") else { return };
+    let Some(slot) = lookup::<*mut PostStartup>(c"zend_post_startup_cb") else {
+        return;
+    };
     // SAFETY: `slot` is the address of PHP's global `zend_result (*zend_post_startup_cb)(void)`;
     // MINIT runs single-threaded, before PHP reads it.
     unsafe {
@@ -47,9 +50,14 @@ unsafe extern "C" fn post_startup() -> c_int {
 }
 
 fn register_all() {
-    let Some(register) = lookup::<RegisterAlias>(c"zend_register_class_alias_ex") else { return };
+    let Some(register) = lookup::<RegisterAlias>(c"zend_register_class_alias_ex") else {
+        return;
+    };
     alias::<PaygentB2BModule>(register, "PaygentModule\\System\\PaygentB2BModule");
-    alias::<PaygentB2BModuleException>(register, "PaygentModule\\Exception\\PaygentB2BModuleException");
+    alias::<PaygentB2BModuleException>(
+        register,
+        "PaygentModule\\Exception\\PaygentB2BModuleException",
+    );
     alias::<PaygentB2BModuleConnectException>(
         register,
         "PaygentModule\\Exception\\PaygentB2BModuleConnectException",

@@ -1,10 +1,10 @@
 //! PHP values ↔ bytes. Payment values are binary strings both ways (style.md rule 5): nothing
 //! is UTF-8-validated or NUL-terminated.
 
-use ext_php_rs::types::{ArrayKey, ZendHashTable, ZendStr, Zval};
 use ext_php_rs::boxed::ZBox;
 use ext_php_rs::convert::{FromZval, IntoZval};
 use ext_php_rs::flags::DataType;
+use ext_php_rs::types::{ArrayKey, ZendHashTable, ZendStr, Zval};
 
 use crate::call::call;
 
@@ -55,8 +55,15 @@ pub fn value_bytes(zv: &Zval) -> Result<Vec<u8>, Refused> {
     }
     // Floats (precision ini) and __toString objects: let PHP convert.
     match call("strval", vec![zv]) {
-        Some(s) => Ok(s.zend_str().map(|s| s.as_bytes().to_vec()).unwrap_or_default()),
-        None if zv.is_double() => Ok(zv.double().map(|d| d.to_string()).unwrap_or_default().into_bytes()),
+        Some(s) => Ok(s
+            .zend_str()
+            .map(|s| s.as_bytes().to_vec())
+            .unwrap_or_default()),
+        None if zv.is_double() => Ok(zv
+            .double()
+            .map(|d| d.to_string())
+            .unwrap_or_default()
+            .into_bytes()),
         None => Err(Refused::Object),
     }
 }
@@ -131,9 +138,7 @@ pub fn is_integer_key(key: &[u8]) -> Option<i64> {
 }
 
 /// Ordered associative array of binary strings (keys keep their order).
-pub fn pairs_array<'a>(
-    pairs: impl Iterator<Item = (&'a [u8], &'a [u8])>,
-) -> ZBox<ZendHashTable> {
+pub fn pairs_array<'a>(pairs: impl Iterator<Item = (&'a [u8], &'a [u8])>) -> ZBox<ZendHashTable> {
     let mut ht = ZendHashTable::new();
     for (k, v) in pairs {
         let value = bytes_zval(v);

@@ -11,7 +11,9 @@ use paygent_core::config::ConfigSource;
 use paygent_core::error::{Error, ErrorKind, WarningLevel};
 use paygent_core::{Dialect, Module, Warning};
 
-use crate::args::{Mixed, Refused, bytes_zval, is_integer_key, key_bytes, opt_bytes_zval, pairs_array, value_bytes};
+use crate::args::{
+    Mixed, Refused, bytes_zval, is_integer_key, key_bytes, opt_bytes_zval, pairs_array, value_bytes,
+};
 use crate::discover;
 use crate::panic::{guard, test_hook};
 use crate::warnings;
@@ -36,7 +38,10 @@ enum OnPanic {
 type Extra = Vec<Warning>;
 
 fn warning(text: impl Into<Vec<u8>>) -> Warning {
-    Warning { level: WarningLevel::Warning, text: text.into() }
+    Warning {
+        level: WarningLevel::Warning,
+        text: text.into(),
+    }
 }
 
 fn bool_zval(b: bool) -> Zval {
@@ -119,7 +124,9 @@ impl PaygentB2BModule {
 impl PaygentB2BModule {
     pub fn __construct() -> Self {
         let not_found = ConfigSource::Failed(Error::new(ErrorKind::PropertiesNotFound));
-        Self { module: Module::new(Dialect::Php, not_found) }
+        Self {
+            module: Module::new(Dialect::Php, not_found),
+        }
     }
 
     /// Load `modenv_properties.php`: `true`, or `"E01001"` (not found) / `"E01002"` (invalid).
@@ -355,11 +362,17 @@ impl PaygentB2BModule {
 
 fn result_message(m: &Module) -> Zval {
     let msg = m.result_message();
-    if msg.is_empty() { Zval::null() } else { bytes_zval(msg) }
+    if msg.is_empty() {
+        Zval::null()
+    } else {
+        bytes_zval(msg)
+    }
 }
 
 fn response_data(m: &Module) -> Zval {
-    let Some(status) = m.result_status() else { return Zval::null() };
+    let Some(status) = m.result_status() else {
+        return Zval::null();
+    };
     let mut obj = ZendObject::new_stdclass();
     let mut records = Zval::new_array();
     if let Some(list) = records.array_mut() {

@@ -27,8 +27,12 @@ const fn i(name: &'static str, v: i64) -> (&'static str, Value) {
 
 fn error_code_name(code: ErrorCode) -> &'static str {
     match code {
-        ErrorCode::ResourceFileNotFound => "PaygentB2BModuleException__RESOURCE_FILE_NOT_FOUND_ERROR",
-        ErrorCode::ResourceFileRequired => "PaygentB2BModuleException__RESOURCE_FILE_REQUIRED_ERROR",
+        ErrorCode::ResourceFileNotFound => {
+            "PaygentB2BModuleException__RESOURCE_FILE_NOT_FOUND_ERROR"
+        }
+        ErrorCode::ResourceFileRequired => {
+            "PaygentB2BModuleException__RESOURCE_FILE_REQUIRED_ERROR"
+        }
         ErrorCode::CsvOutput => "PaygentB2BModuleException__CSV_OUTPUT_ERROR",
         ErrorCode::FilePayment => "PaygentB2BModuleException__FILE_PAYMENT_ERROR",
         ErrorCode::Encoding => "PaygentB2BModuleException__ENCODING_ERROR",
@@ -74,10 +78,19 @@ const TABLE: &[(&str, Value)] = &[
     i("PaygentB2BModuleConnectException__serialVersionUID", 1),
     i("PaygentB2BModuleException__serialVersionUID", 1),
     // PaygentB2BModule
-    i("PaygentB2BModule__TELEGRAM_KEY_LENGTH", TELEGRAM_KEY_LENGTH as i64),
-    i("PaygentB2BModule__TELEGRAM_VALUE_LENGTH", TELEGRAM_VALUE_LENGTH as i64),
+    i(
+        "PaygentB2BModule__TELEGRAM_KEY_LENGTH",
+        TELEGRAM_KEY_LENGTH as i64,
+    ),
+    i(
+        "PaygentB2BModule__TELEGRAM_VALUE_LENGTH",
+        TELEGRAM_VALUE_LENGTH as i64,
+    ),
     i("PaygentB2BModule__TELEGRAM_LENGTH", TELEGRAM_LENGTH as i64),
-    i("PaygentB2BModule__TELEGRAM_LENGTH_FILE", TELEGRAM_LENGTH_FILE as i64),
+    i(
+        "PaygentB2BModule__TELEGRAM_LENGTH_FILE",
+        TELEGRAM_LENGTH_FILE as i64,
+    ),
     s("PaygentB2BModule__CONNECT_ID_KEY", "connect_id"),
     s("PaygentB2BModule__CONNECT_PASSWORD_KEY", "connect_password"),
     s("PaygentB2BModule__TELEGRAM_KIND_KEY", "telegram_kind"),
@@ -87,10 +100,16 @@ const TABLE: &[(&str, Value)] = &[
     s("PaygentB2BModule__RESPONSE_CODE_9003", "9003"),
     s("PaygentB2BModule__TELEGRAM_KIND_FILE_PAYMENT_RES", "201"),
     // PaygentB2BModuleResources (the property keys are added from RESOURCE_KEYS)
-    s("PaygentB2BModuleResources__PROPERTIES_FILE_NAME", "modenv_properties.php"),
+    s(
+        "PaygentB2BModuleResources__PROPERTIES_FILE_NAME",
+        "modenv_properties.php",
+    ),
     s("PaygentB2BModuleResources__TELEGRAM_KIND_SEPARATOR", ","),
     i("PaygentB2BModuleResources__TELEGRAM_KIND_FIRST_CHARS", 2),
-    s("PaygentB2BModuleResources__URL_COMM", "paygentB2Bmodule.url."),
+    s(
+        "PaygentB2BModuleResources__URL_COMM",
+        "paygentB2Bmodule.url.",
+    ),
     // CSVTokenizer (NO_ITEM_ENVELOPE, a NUL byte, is registered apart)
     s("CSVTokenizer__DEF_SEPARATOR", ","),
     s("CSVTokenizer__DEF_ITEM_ENVELOPE", "\""),
@@ -123,7 +142,10 @@ const TABLE: &[(&str, Value)] = &[
     i("FilePaymentResponseDataImpl__LINE_RECORD_DIVISION", 0),
     i("FilePaymentResponseDataImpl__LINE_HEADER_RESULT", 6),
     i("FilePaymentResponseDataImpl__LINE_HEADER_RESPONSE_CODE", 7),
-    i("FilePaymentResponseDataImpl__LINE_HEADER_RESPONSE_DETAIL", 8),
+    i(
+        "FilePaymentResponseDataImpl__LINE_HEADER_RESPONSE_DETAIL",
+        8,
+    ),
     s("FilePaymentResponseDataImpl__LINE_SEPARATOR", CRLF),
     // HttpsRequestSender
     i("HttpsRequestSender__CURLE_COULDNT_CONNECT", 7),
@@ -145,7 +167,10 @@ const TABLE: &[(&str, Value)] = &[
     i("HttpsRequestSender__REGEXPSTATUS_LEN", 3),
     s("HttpsRequestSender__CONTENT_LENGTH", "Content-Length"),
     s("HttpsRequestSender__USER_AGENT", "User-Agent"),
-    s("HttpsRequestSender__CONTENT_TYPE", "Content-Type=application/x-www-form-urlencoded"),
+    s(
+        "HttpsRequestSender__CONTENT_TYPE",
+        "Content-Type=application/x-www-form-urlencoded",
+    ),
     s("HttpsRequestSender__HTTP_ENCODING", "charset=Windows-31J"),
     s("HttpsRequestSender__MASK_STRING", "X"),
 ];
@@ -172,7 +197,8 @@ pub fn register(mut module: ModuleBuilder<'_>) -> ModuleBuilder<'_> {
 #[derive(Debug, Clone, Copy)]
 struct Bytes(&'static [u8]);
 
-type RegisterStringl = unsafe extern "C" fn(*const c_char, usize, *const c_char, usize, c_int, c_int);
+type RegisterStringl =
+    unsafe extern "C" fn(*const c_char, usize, *const c_char, usize, c_int, c_int);
 
 impl IntoConst for Bytes {
     fn stub_value(&self) -> String {
@@ -187,7 +213,8 @@ impl IntoConst for Bytes {
         flags: GlobalConstantFlags,
     ) -> ext_php_rs::error::Result<()> {
         // Resolved at run time, not linked: cargo-php dlopens the .so outside PHP (toolchain.md).
-        let Some(register) = crate::symbols::lookup::<RegisterStringl>(c"zend_register_stringl_constant")
+        let Some(register) =
+            crate::symbols::lookup::<RegisterStringl>(c"zend_register_stringl_constant")
         else {
             return Ok(());
         };

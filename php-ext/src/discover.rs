@@ -47,8 +47,12 @@ fn composer_file() -> Option<PathBuf> {
     let files: Zval = call("get_included_files", vec![])?;
     let list = files.array()?;
     for file in list.values() {
-        let Some(name) = file.zend_str().map(|s| s.as_bytes()) else { continue };
-        let Some(dir) = name.strip_suffix(AUTOLOAD) else { continue };
+        let Some(name) = file.zend_str().map(|s| s.as_bytes()) else {
+            continue;
+        };
+        let Some(dir) = name.strip_suffix(AUTOLOAD) else {
+            continue;
+        };
         let mut path = bytes_to_path(dir);
         path.push("vendor");
         path.push(COMPOSER_DIR);

@@ -28,7 +28,9 @@ macro_rules! holder {
             /// `($errCode, $msg = null)`; `$msg` is ignored, as in the original.
             pub fn __construct(err_code: &Zval, msg: Option<&Zval>) -> Self {
                 let _ = msg;
-                Self { error_code: code_of(err_code) }
+                Self {
+                    error_code: code_of(err_code),
+                }
             }
 
             pub fn get_error_code(&self) -> Zval {
@@ -50,4 +52,7 @@ macro_rules! holder {
 }
 
 holder!(PaygentB2BModuleException, "PaygentB2BModuleException");
-holder!(PaygentB2BModuleConnectException, "PaygentB2BModuleConnectException");
+holder!(
+    PaygentB2BModuleConnectException,
+    "PaygentB2BModuleConnectException"
+);

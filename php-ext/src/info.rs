@@ -32,7 +32,8 @@ pub extern "C" fn info(_module: *mut ModuleEntry) {
         row("default TLS backend", tls);
         row(
             "paygent.properties_file",
-            file.as_deref().unwrap_or("(not set: include_path, then composer layout)"),
+            file.as_deref()
+                .unwrap_or("(not set: include_path, then composer layout)"),
         );
         // SAFETY: as above.
         unsafe { php_info_print_table_end() };

@@ -4,7 +4,10 @@
 //! [`constants`] (global `define()`s), [`ini`] + [`discover`] (where the properties file is),
 //! [`warnings`] (`trigger_error`), [`args`] (PHP values ↔ bytes), [`panic`] (the boundary),
 //! [`alias`] (composer class names), [`info`] (`phpinfo()`).
-#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
 
 mod alias;
 mod args;

@@ -31,7 +31,10 @@ pub fn guard<T>(body: impl FnOnce() -> T) -> Result<T, Error> {
 /// panics inside the boundary so PHPT can prove a panic never kills PHP.
 pub fn test_hook(key: &[u8]) {
     if key == b"__paygent_panic__" && std::env::var_os("PAYGENT_TEST_PANIC").is_some() {
-        #[allow(clippy::panic, reason = "deliberate, only under PAYGENT_TEST_PANIC, for tests")]
+        #[allow(
+            clippy::panic,
+            reason = "deliberate, only under PAYGENT_TEST_PANIC, for tests"
+        )]
         {
             panic!("test panic requested");
         }
