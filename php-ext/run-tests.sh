@@ -26,7 +26,7 @@ trap cleanup EXIT
 # The simulator: end-to-end tests skip (and say why) when it cannot be built or started.
 if cargo build "${flag[@]}" -p paygent-sim >"$work/sim-build.log" 2>&1 && [ -x "$target/paygent-sim" ]; then
   sim="$target/paygent-sim"
-  if "$sim" pki "$work/pki" >"$work/pki.log" 2>&1; then
+  if "$sim" pki --out "$work/pki" >"$work/pki.log" 2>&1; then
     "$sim" serve --listen 127.0.0.1:0 --pki "$work/pki" --cases "$root/tests/conformance/cases" \
       --record "$work/requests.jsonl" --ready-file "$work/sim.port" >"$work/sim.log" 2>&1 &
     sim_pid=$!
