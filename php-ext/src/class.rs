@@ -211,38 +211,38 @@ impl PaygentB2BModule {
         })
     }
 
-    pub fn set_default_id(&mut self, v: &Zval) -> Zval {
-        self.set("setDefaultId", v, Module::set_default_id)
+    pub fn set_default_id(&mut self, value: &Zval) -> Zval {
+        self.set("setDefaultId", value, Module::set_default_id)
     }
     pub fn get_default_id(&self) -> Zval {
         self.get(|m| &m.instance().default_id)
     }
-    pub fn set_default_password(&mut self, v: &Zval) -> Zval {
-        self.set("setDefaultPassword", v, Module::set_default_password)
+    pub fn set_default_password(&mut self, value: &Zval) -> Zval {
+        self.set("setDefaultPassword", value, Module::set_default_password)
     }
     pub fn get_default_password(&self) -> Zval {
         self.get(|m| &m.instance().default_password)
     }
-    pub fn set_timeout(&mut self, v: &Zval) -> Zval {
-        self.set("setTimeout", v, Module::set_timeout)
+    pub fn set_timeout(&mut self, value: &Zval) -> Zval {
+        self.set("setTimeout", value, Module::set_timeout)
     }
     pub fn get_timeout(&self) -> Zval {
         self.get(|m| &m.instance().timeout)
     }
-    pub fn set_result_csv(&mut self, v: &Zval) -> Zval {
-        self.set("setResultCsv", v, Module::set_result_csv)
+    pub fn set_result_csv(&mut self, value: &Zval) -> Zval {
+        self.set("setResultCsv", value, Module::set_result_csv)
     }
     pub fn get_result_csv(&self) -> Zval {
         self.get(|m| &m.instance().result_csv)
     }
-    pub fn set_select_max_cnt(&mut self, v: &Zval) -> Zval {
-        self.set("setSelectMaxCnt", v, Module::set_select_max_cnt)
+    pub fn set_select_max_cnt(&mut self, value: &Zval) -> Zval {
+        self.set("setSelectMaxCnt", value, Module::set_select_max_cnt)
     }
     pub fn get_select_max_cnt(&self) -> Zval {
         self.get(|m| &m.instance().select_max_cnt)
     }
-    pub fn set_send_file_path(&mut self, v: &Zval) -> Zval {
-        self.set("setSendFilePath", v, Module::set_send_file_path)
+    pub fn set_send_file_path(&mut self, value: &Zval) -> Zval {
+        self.set("setSendFilePath", value, Module::set_send_file_path)
     }
     pub fn get_send_file_path(&self) -> Zval {
         self.get(|m| &m.instance().send_file_path)
