@@ -46,6 +46,11 @@ unsafe extern "C" fn post_startup() -> c_int {
     }
     // A panic must not unwind into C; a missing alias is not worth failing PHP's startup.
     let _ = crate::panic::guard(register_all);
+    let _ = crate::panic::guard(|| {
+        crate::untyped::clear_return_types::<PaygentB2BModule>();
+        crate::untyped::clear_return_types::<PaygentB2BModuleException>();
+        crate::untyped::clear_return_types::<PaygentB2BModuleConnectException>();
+    });
     SUCCESS
 }
 

@@ -20,6 +20,7 @@ mod info;
 mod ini;
 mod panic;
 mod symbols;
+mod untyped;
 mod warnings;
 
 use ext_php_rs::prelude::*;

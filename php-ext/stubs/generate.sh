@@ -11,6 +11,8 @@ cargo php stubs --stdout target/debug/libpaygent.so > "$out.tmp"
 sed -i -e "s/= '\\\\r\\\\n';/= \"\\\\r\\\\n\";/" -e "s/= '\\\\n';/= \"\\\\n\";/" -e "s/= '\\\\r';/= \"\\\\r\";/" "$out.tmp"
 # PHP forbids a default value on a readonly property.
 sed -i -E 's/(public readonly [^$]*\$[A-Za-z_]+) = null;/\1;/' "$out.tmp"
+# The methods are untyped at run time (see php-ext/src/untyped.rs), as in the official module.
+sed -i -E 's/^(        public function [A-Za-z_]+\(.*\)): mixed \{\}/\1 {}/' "$out.tmp"
 # The composer names are class aliases registered at startup; cargo-php does not see them.
 sed -i '$d' "$out.tmp"   # the closing brace of `namespace {`
 cat >> "$out.tmp" <<'PHP'

@@ -127,72 +127,72 @@ namespace {
         /**
          * @return mixed
          */
-        public function getDefaultId(): mixed {}
+        public function getDefaultId() {}
 
         /**
          * @return mixed
          */
-        public function getDefaultPassword(): mixed {}
+        public function getDefaultPassword() {}
 
         /**
          * `response_code` of the last reply (raw bytes), `null` before a reply.
          *
          * @return mixed
          */
-        public function getResponseCode(): mixed {}
+        public function getResponseCode() {}
 
         /**
          * `response_detail` of the last reply (raw Windows-31J bytes), `null` before a reply.
          *
          * @return mixed
          */
-        public function getResponseDetail(): mixed {}
+        public function getResponseDetail() {}
 
         /**
          * @return mixed
          */
-        public function getResultCsv(): mixed {}
+        public function getResultCsv() {}
 
         /**
          * Human-readable outcome of the last call (§5.4); `null` before any.
          *
          * @return mixed
          */
-        public function getResultMessage(): mixed {}
+        public function getResultMessage() {}
 
         /**
          * `"0"`/`"1"` of the last reply (raw bytes), `null` before a reply.
          *
          * @return mixed
          */
-        public function getResultStatus(): mixed {}
+        public function getResultStatus() {}
 
         /**
          * @return mixed
          */
-        public function getSelectMaxCnt(): mixed {}
+        public function getSelectMaxCnt() {}
 
         /**
          * @return mixed
          */
-        public function getSendFilePath(): mixed {}
+        public function getSendFilePath() {}
 
         /**
          * @return mixed
          */
-        public function getTimeout(): mixed {}
+        public function getTimeout() {}
 
         /**
          * @return mixed
          */
-        public function hasResNext(): mixed {}
+        public function hasResNext() {}
 
         /**
          * Load `modenv_properties.php`: `true`, or `"E01001"` (not found) / `"E01002"` (invalid).
          *
          * @return mixed
          */
-        public function init(): mixed {}
+        public function init() {}
 
         /**
          * Send the telegram: `true` when a reply was read (check `getResultStatus()`), else the
@@ -200,7 +200,7 @@ namespace {
          *
          * @return mixed
          */
-        public function post(): mixed {}
+        public function post() {}
 
         /**
          * A stored parameter; a missing key warns (`Undefined array key`) and gives `null`.
@@ -208,7 +208,7 @@ namespace {
          * @param mixed $key
          * @return mixed
          */
-        public function reqGet(mixed $key): mixed {}
+        public function reqGet(mixed $key) {}
 
         /**
          * Store a telegram parameter. Only `null` becomes `""` (decisions.md 7); numbers and
@@ -220,26 +220,26 @@ namespace {
          * @param mixed $value
          * @return mixed
          */
-        public function reqPut(mixed $key, mixed $value): mixed {}
+        public function reqPut(mixed $key, mixed $value) {}
 
         /**
          * The next record as an ordered array of binary strings; `null` past the end.
          *
          * @return mixed
          */
-        public function resNext(): mixed {}
+        public function resNext() {}
 
         /**
          * @param mixed $value
          * @return mixed
          */
-        public function setDefaultId(mixed $value): mixed {}
+        public function setDefaultId(mixed $value) {}
 
         /**
          * @param mixed $value
          * @return mixed
          */
-        public function setDefaultPassword(mixed $value): mixed {}
+        public function setDefaultPassword(mixed $value) {}
 
         /**
          * V3: `null`, or `"E01006"` for anything but `UTF-8`, `Shift_JIS`, `EUC-JP`.
@@ -247,31 +247,31 @@ namespace {
          * @param mixed $encoding
          * @return mixed
          */
-        public function setEncoding(mixed $encoding): mixed {}
+        public function setEncoding(mixed $encoding) {}
 
         /**
          * @param mixed $value
          * @return mixed
          */
-        public function setResultCsv(mixed $value): mixed {}
+        public function setResultCsv(mixed $value) {}
 
         /**
          * @param mixed $value
          * @return mixed
          */
-        public function setSelectMaxCnt(mixed $value): mixed {}
+        public function setSelectMaxCnt(mixed $value) {}
 
         /**
          * @param mixed $value
          * @return mixed
          */
-        public function setSendFilePath(mixed $value): mixed {}
+        public function setSendFilePath(mixed $value) {}
 
         /**
          * @param mixed $value
          * @return mixed
          */
-        public function setTimeout(mixed $value): mixed {}
+        public function setTimeout(mixed $value) {}
     }
 
     class PaygentB2BModuleConnectException {
@@ -293,14 +293,14 @@ namespace {
         /**
          * @return mixed
          */
-        public function getErrorCode(): mixed {}
+        public function getErrorCode() {}
 
         /**
          * Empty in the original: returns `null`.
          *
          * @return mixed
          */
-        public function getLocalizedMessage(): mixed {}
+        public function getLocalizedMessage() {}
     }
 
     const PaygentB2BModuleConnectException__CERTIFICATE_ERROR = 'E02004';
@@ -336,14 +336,14 @@ namespace {
         /**
          * @return mixed
          */
-        public function getErrorCode(): mixed {}
+        public function getErrorCode() {}
 
         /**
          * Empty in the original: returns `null`.
          *
          * @return mixed
          */
-        public function getLocalizedMessage(): mixed {}
+        public function getLocalizedMessage() {}
     }
 
     const PaygentB2BModuleException__CSV_OUTPUT_ERROR = 'E01004';
