@@ -28,6 +28,14 @@ try {
 // The object keeps working after the exception.
 restore_error_handler();
 var_dump(@$p->init());
+
+// A handler may call back into the object that raised the warning.
+set_error_handler(function (int $no, string $str) use ($p) {
+    $p->reqPut('seen', $str);
+    echo 'handler sees: ', $p->getResultMessage(), "\n";
+    return true;
+});
+var_dump($p->post(), $p->reqGet('seen'));
 ?>
 --EXPECT--
 string(6) "E01001"
@@ -49,3 +57,6 @@ array(2) {
 }
 caught: E01001: Properties file doesn't exist.
 string(6) "E01001"
+handler sees: E01001: Properties file doesn't exist.
+string(6) "E01001"
+string(38) "E01001: Properties file doesn't exist."
