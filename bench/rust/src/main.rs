@@ -34,7 +34,9 @@ struct Args {
 
 fn parse_args() -> Result<Args, String> {
     let mut it = std::env::args().skip(1);
-    let mode = it.next().ok_or("usage: paygent-bench loop|once --config FILE ...")?;
+    let mode = it
+        .next()
+        .ok_or("usage: paygent-bench loop|once --config FILE ...")?;
     if mode != "loop" && mode != "once" {
         return Err(format!("unknown mode {mode:?} (loop or once)"));
     }
@@ -49,11 +51,16 @@ fn parse_args() -> Result<Args, String> {
     };
     while let Some(flag) = it.next() {
         let value = it.next().ok_or_else(|| format!("{flag} needs a value"))?;
-        let num = || value.parse::<usize>().map_err(|_| format!("{flag}: not a number: {value}"));
+        let num = || {
+            value
+                .parse::<usize>()
+                .map_err(|_| format!("{flag}: not a number: {value}"))
+        };
         match flag.as_str() {
             "--config" => a.config = PathBuf::from(&value),
             "--telegram" => {
-                a.telegram = Telegram::parse(&value).ok_or(format!("--telegram card|ref, not {value}"))?
+                a.telegram =
+                    Telegram::parse(&value).ok_or(format!("--telegram card|ref, not {value}"))?
             }
             "--count" => a.count = num()?,
             "--batch" => a.batch = num()?,

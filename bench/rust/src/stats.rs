@@ -8,7 +8,11 @@ pub fn median_p90(values: &[f64]) -> Option<(f64, f64)> {
     let mut v = values.to_vec();
     v.sort_by(f64::total_cmp);
     let n = v.len();
-    let median = if n % 2 == 1 { v[n / 2] } else { (v[n / 2 - 1] + v[n / 2]) / 2.0 };
+    let median = if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        (v[n / 2 - 1] + v[n / 2]) / 2.0
+    };
     // Nearest rank: the smallest value with at least 90 % of the values at or below it.
     let rank = (9 * n).div_ceil(10);
     Some((median, v[rank - 1]))

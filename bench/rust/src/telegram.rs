@@ -27,7 +27,10 @@ impl Telegram {
 /// Send one telegram with a new Module (as a merchant does per request). Returns the number
 /// of records read, or a description of what went wrong.
 pub fn send(config: &Path, telegram: Telegram) -> Result<usize, String> {
-    let mut m = Module::new(Dialect::Php, ConfigSource::PhpProperties(config.to_path_buf()));
+    let mut m = Module::new(
+        Dialect::Php,
+        ConfigSource::PhpProperties(config.to_path_buf()),
+    );
     m.init().map_err(|e| text(&e.text(Dialect::Php)))?;
     match telegram {
         Telegram::Card => {
@@ -55,7 +58,8 @@ pub fn send(config: &Path, telegram: Telegram) -> Result<usize, String> {
             }
         }
     }
-    m.post().map_err(|e| format!("post: {}", text(&e.text(Dialect::Php))))?;
+    m.post()
+        .map_err(|e| format!("post: {}", text(&e.text(Dialect::Php))))?;
     if m.result_status() != Some(b"0") {
         return Err(format!(
             "result={} code={}",
