@@ -27,7 +27,7 @@ quick=${BENCH_QUICK:-0}
 if [ "$quick" = 1 ]; then
     ROUNDS=1 RUNS=10 POOL=(400 20 10) ONESHOT=(40 5 3) REF=(40 5 3) APACHE_N=(40 5 3)
 else
-    ROUNDS=3 RUNS=40 POOL=(10000 100 200) ONESHOT=(200 10 10) REF=(200 10 10) APACHE_N=(60 5 5)
+    ROUNDS=5 RUNS=30 POOL=(10000 100 200) ONESHOT=(200 10 10) REF=(200 10 10) APACHE_N=(60 5 5)
 fi
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/paygent-bench.XXXXXX")
@@ -117,6 +117,8 @@ rounds() {
     for i in "${!specs[@]}"; do
         # shellcheck disable=SC2086
         if [[ " ${vals[i]} " == *" FAIL "* ]]; then out+=(-); else out+=("$(median ${vals[i]})"); fi
+        printf '%s (%s):%s\n' "${specs[$i]%%::*}" "$([ "$how" = loop ] && echo µs/telegram || echo ms/process)" \
+            "${vals[i]}" >>"$work/rounds"
     done
     echo "${out[*]}"
 }
@@ -340,6 +342,11 @@ done
 if [ -s "$work/notes" ]; then
     echo
     sed 's/^/- /' "$work/notes"
+fi
+if [ -s "$work/rounds" ] && [ "$ROUNDS" -gt 1 ]; then
+    echo
+    echo "Round medians (the table shows their median):"
+    sed 's/^/- /' "$work/rounds"
 fi
 if [ -s "$work/errors" ]; then
     say "$(wc -l <"$work/errors") harness error(s)"
