@@ -93,10 +93,12 @@ sub err_code { (Paygent::PException::getInfo())[0] }
 # ---- another file later: the previous file's values do not leak ----
 {
     my %partial = %base;
-    delete $partial{timeout_value};
+    delete $partial{HTTPS_CA_FILE};
     local $ENV{PAYGENT_PROPERTIES} = write_properties("$dir/partial.properties", %partial);
+    local $ENV{HTTPS_CA_FILE};
+    delete $ENV{HTTPS_CA_FILE};
     Paygent::B2B->new;
-    is(err_code(), 'E01002', 'timeout_value of the earlier file is not inherited');
+    is(err_code(), 'E01002', '$HTTPS_CA_FILE of the earlier file is not inherited');
 }
 
 # ---- %ENV fallback for the certificate variables ----

@@ -35,11 +35,24 @@ is_deeply([$e->getInfo], ['E02005', 'connection failed'], 'PException->new(...)-
 is(scalar $e->getInfo, 'connection failed', 'scalar context: message');
 is($e->getErrorCode, 'E02005', 'object getErrorCode');
 
-# Connection refused: E02005 (transport), with the curl-style message.
+# Missing credential files: E02004 with the (file is not exists: …) notes.
 $p->reqPut(telegram_kind => '020');
-is($p->post, 0, 'closed port: post false');
-is(Paygent::PException::getErrorCode(), 'E02005', 'E02005') or diag(scalar Paygent::PException::getInfo());
-like(scalar Paygent::PException::getInfo(), qr/^E02005: 7: /, 'curl errno 7 in the message');
+is($p->post, 0, 'missing client certificate: post false');
+is(Paygent::PException::getErrorCode(), 'E02004', 'E02004') or diag(scalar Paygent::PException::getInfo());
+like(scalar Paygent::PException::getInfo(), qr/^E02004: 58: .*\(file is not exists: \Q$dir\E\/client\.crt\)/,
+    'curl errno 58 and the missing file in the message');
+
+# Connection refused (needs real credentials: the simulator's test PKI): E02005, curl errno 7.
+SKIP: {
+    my ($port, $pki) = PaygentTest::sim_env();
+    skip 'no test PKI (PAYGENT_PKI)', 3 unless $pki;
+    local $ENV{PAYGENT_PROPERTIES} = write_properties("$dir/refused.properties", base_vars($dir, closed_url(), $pki));
+    my $c = Paygent::B2B->new;
+    $c->reqPut(telegram_kind => '020');
+    is($c->post, 0, 'closed port: post false');
+    is(Paygent::PException::getErrorCode(), 'E02005', 'E02005') or diag(scalar Paygent::PException::getInfo());
+    like(scalar Paygent::PException::getInfo(), qr/^E02005: 7: /, 'curl errno 7 in the message');
+}
 
 # A long key: E02002 with the Perl manual's text.
 my $q = Paygent::B2B->new;

@@ -4,23 +4,26 @@ use Test::More;
 use Config;
 use Scalar::Util ();
 use lib 't/lib';
-use PaygentTest qw(tmpdir write_properties base_vars closed_url sim_env);
+use PaygentTest qw(tmpdir write_properties base_vars sim_vars closed_url sim_env);
 use Paygent::B2B;
 
 my $dir = tmpdir();
 my ($port, $pki) = sim_env();
-# With the simulator, posts get a reply (the payment case); without it, they fail to connect.
-my $url = $port ? "https://127.0.0.1:$port/case/payment_card_ok" : closed_url();
-$ENV{PAYGENT_PROPERTIES} = write_properties("$dir/paygent.properties", base_vars($dir, $url, $pki));
+# With the simulator, posts get a reply (gateway mode); without it, they fail before a reply.
+my %vars = $port ? sim_vars($dir, $port, $pki) : base_vars($dir, closed_url());
+$ENV{PAYGENT_PROPERTIES} = write_properties("$dir/paygent.properties", %vars);
 my $expect = $port ? 1 : 0;
 
 is(Paygent::B2B->CLONE_SKIP, 1, 'CLONE_SKIP is 1');
 
 sub one_post {
     my $p = shift;
-    $p->reqPuts({ telegram_kind => '020', trading_id => "fork-$$", payment_amount => '100' });
+    our $n++;
+    $p->reqPuts({ telegram_kind => '020', trading_id => "fork-$$-$n", payment_amount => '100',
+        card_number => '4111111111111111', card_valid_term => '1230' });
     my $r = $p->post;
     diag(scalar Paygent::PException::getInfo()) if $r != $expect;
+    diag("result $p->{resultStatus} $p->{resultCode}") if $r && $p->{resultStatus} ne '0';
     return $r;
 }
 

@@ -5,7 +5,7 @@ use warnings;
 use Exporter 'import';
 use File::Temp ();
 
-our @EXPORT_OK = qw(tmpdir write_file read_file write_properties base_vars sim_env closed_url);
+our @EXPORT_OK = qw(tmpdir write_file read_file write_properties base_vars sim_env sim_vars closed_url);
 
 sub tmpdir { File::Temp::tempdir('paygent-t-XXXXXX', TMPDIR => 1, CLEANUP => 1) }
 
@@ -78,6 +78,23 @@ sub base_vars {
         telegram_kind_ref => '027,090',
         url               => \%url,
     );
+}
+
+# Variables for the simulator's gateway mode (paths of protocol.md §3.5), Perl kit style:
+# separate unencrypted key and certificate files.
+sub sim_vars {
+    my ($dir, $port, $pki) = @_;
+    my $u = "https://127.0.0.1:$port";
+    my %vars = base_vars($dir, "$u/n/card/request", $pki);
+    $vars{merchant_id} = '000000';
+    $vars{url} = {
+        '01' => "$u/n/atm/request",   '02' => "$u/n/card/request",
+        '03' => "$u/n/conveni/request", '04' => "$u/n/conveni/request_print",
+        '05' => "$u/n/bank/request",  '06' => "$u/n/bank/requestasp",
+        '07' => "$u/n/virtualaccount/request", '091' => "$u/n/ref/paynotice",
+        '094' => "$u/n/ref/paymentref", '20' => "$u/n/o/requestdata",
+    };
+    return %vars;
 }
 
 # (port, pki dir) of the running simulator, or () when the tests must skip.
