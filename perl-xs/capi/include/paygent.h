@@ -131,8 +131,10 @@ uint32_t paygent_init(struct PaygentModule *h);
 // Ownership: nothing changes hands.
 uint32_t paygent_last_error_code(const struct PaygentModule *h);
 
-// Message of the last failed call, in `getResultMessage()` wording (`E02005: 7: …`,
-// `E01001: Properties file doesn't exist.`); empty when the last call succeeded.
+// Message of the last failed call, starting with its code: the `getResultMessage()` wording
+// where that describes the error (`E02005: 7: …`, `E01001: Properties file doesn't exist.`),
+// else the warning text (`E02005: resultStatus is Nothing.`). Empty when the last call
+// succeeded. [`paygent_result_message`] is the unchanged `getResultMessage()`.
 //
 // # Safety
 // `h` must be a live handle or NULL.

@@ -19,8 +19,10 @@ pub unsafe extern "C" fn paygent_last_error_code(h: *const PaygentModule) -> u32
     panic::get(h, crate::PAYGENT_E01901, PaygentModule::last_error_code)
 }
 
-/// Message of the last failed call, in `getResultMessage()` wording (`E02005: 7: …`,
-/// `E01001: Properties file doesn't exist.`); empty when the last call succeeded.
+/// Message of the last failed call, starting with its code: the `getResultMessage()` wording
+/// where that describes the error (`E02005: 7: …`, `E01001: Properties file doesn't exist.`),
+/// else the warning text (`E02005: resultStatus is Nothing.`). Empty when the last call
+/// succeeded. [`paygent_result_message`] is the unchanged `getResultMessage()`.
 ///
 /// # Safety
 /// `h` must be a live handle or NULL.

@@ -46,16 +46,16 @@ impl PaygentModule {
             .extend(self.module.take_warnings().into_iter().map(|w| w.text));
     }
 
-    /// Record a failed call: its error and message (`getResultMessage()` wording, §5.4).
+    /// Record a failed call: its error and message. The message is the `getResultMessage()`
+    /// wording (§5.4) when that describes the error (`E02005: 7: …`); where §5.4 shows the
+    /// reply's `<code>: <detail>` instead (parse and CSV errors), the warning text, so the
+    /// message always starts with the error code.
     pub(crate) fn fail(&mut self, e: Error) {
         self.collect_warnings();
         let dialect = self.module.dialect();
         self.last_message = e
             .result_message(dialect)
-            .unwrap_or_else(|| self.module.result_message().to_vec());
-        if self.last_message.is_empty() {
-            self.last_message = e.warning_text(dialect);
-        }
+            .unwrap_or_else(|| e.warning_text(dialect));
         self.last_error = Some(e);
     }
 
