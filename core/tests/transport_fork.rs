@@ -38,7 +38,11 @@ fn parent_children_parent() {
             let mut status = 0;
             assert_eq!(unsafe { libc::waitpid(pid, &mut status, 0) }, pid);
             assert!(libc::WIFEXITED(status), "{backend:?}: child died: {status}");
-            assert_eq!(libc::WEXITSTATUS(status), 0, "{backend:?}: child post failed");
+            assert_eq!(
+                libc::WEXITSTATUS(status),
+                0,
+                "{backend:?}: child post failed"
+            );
         }
         // The parent's pooled connection is intact: the next post reuses it.
         assert_eq!(post(&url, &s).unwrap().body, b"ok");
@@ -47,6 +51,10 @@ fn parent_children_parent() {
         // Parent: 1 connection for both posts; each child: its own.
         assert_eq!((log.accepts, log.requests.len()), (3, 4), "{backend:?}");
         let parent_conns: Vec<usize> = log.requests.iter().map(|r| r.conn).collect();
-        assert_eq!(parent_conns.first(), parent_conns.last(), "parent reused its connection");
+        assert_eq!(
+            parent_conns.first(),
+            parent_conns.last(),
+            "parent reused its connection"
+        );
     }
 }

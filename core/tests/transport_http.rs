@@ -18,7 +18,13 @@ fn request_bytes_are_the_official_ones() {
         let srv = server(always(ok(b"ok")));
         let mut s = settings(backend);
         s.keep_alive = false;
-        post_body(&srv.url("localhost"), &s, b"a=1&b=2", Duration::from_secs(10)).unwrap();
+        post_body(
+            &srv.url("localhost"),
+            &s,
+            b"a=1&b=2",
+            Duration::from_secs(10),
+        )
+        .unwrap();
         s.keep_alive = true;
         post_body(&srv.url("localhost"), &s, b"c=3", Duration::from_secs(10)).unwrap();
         let log = srv.log();
@@ -53,7 +59,9 @@ fn reply_framings_and_statuses() {
             assert_eq!((r.status, &r.body[..]), (*status, *body), "{backend:?}");
         }
         // HTTP/1.0 reply without length: the body runs to EOF.
-        let srv = server(Arc::new(|_, _| Action::ReplyClose(b"HTTP/1.0 200 OK\r\n\r\nto the end".to_vec())));
+        let srv = server(Arc::new(|_, _| {
+            Action::ReplyClose(b"HTTP/1.0 200 OK\r\n\r\nto the end".to_vec())
+        }));
         let r = post(&srv.url("localhost"), &settings(backend)).unwrap();
         assert_eq!((r.status, &r.body[..]), (200, &b"to the end"[..]));
     }
@@ -62,8 +70,16 @@ fn reply_framings_and_statuses() {
 #[test]
 fn reply_faults() {
     let cases: Vec<(Action, u32)> = vec![
-        (Action::ReplyClose(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nshort".to_vec()), 18),
-        (Action::ReplyClose(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n10\r\nabc".to_vec()), 18),
+        (
+            Action::ReplyClose(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nshort".to_vec()),
+            18,
+        ),
+        (
+            Action::ReplyClose(
+                b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n10\r\nabc".to_vec(),
+            ),
+            18,
+        ),
         (Action::ReplyClose(b"GARBAGE LINE\r\n\r\n".to_vec()), 8),
         (Action::Drop, 52),
     ];
@@ -91,7 +107,10 @@ fn refused_and_unresolvable() {
         let port = refused_port();
         let e = post(&format!("https://127.0.0.1:{port}/x"), &s).unwrap_err();
         assert_eq!(e.errno, 7, "{e:?}");
-        assert_eq!(e.text, format!("Failed to connect to 127.0.0.1 port {port}: Connection refused"));
+        assert_eq!(
+            e.text,
+            format!("Failed to connect to 127.0.0.1 port {port}: Connection refused")
+        );
         let e = post("https://no-such-host.invalid/x", &s).unwrap_err();
         assert_eq!(e.errno, 6, "{e:?}");
         assert_eq!(post("http://127.0.0.1/x", &s).unwrap_err().errno, 1);
@@ -106,16 +125,30 @@ fn timeouts_are_28_within_the_bound() {
         // Silent during the TLS handshake.
         let port = silent_server();
         let t = Instant::now();
-        let e = post_body(&format!("https://127.0.0.1:{port}/x"), &settings(backend), b"a=1", timeout).unwrap_err();
+        let e = post_body(
+            &format!("https://127.0.0.1:{port}/x"),
+            &settings(backend),
+            b"a=1",
+            timeout,
+        )
+        .unwrap_err();
         assert_eq!(e.errno, 28, "{e:?}");
-        assert!(t.elapsed() < timeout + Duration::from_secs(1), "{:?}", t.elapsed());
+        assert!(
+            t.elapsed() < timeout + Duration::from_secs(1),
+            "{:?}",
+            t.elapsed()
+        );
         // Reads the request, then stalls.
         let srv = server(Arc::new(|_, _| Action::Stall(Duration::from_secs(6))));
         let t = Instant::now();
         let e = post_body(&srv.url("localhost"), &settings(backend), b"a=1", timeout).unwrap_err();
         assert_eq!(e.errno, 28, "{e:?}");
         assert!(e.text.starts_with("Operation timed out after "), "{e:?}");
-        assert!(t.elapsed() >= timeout && t.elapsed() < timeout + Duration::from_secs(1), "{:?}", t.elapsed());
+        assert!(
+            t.elapsed() >= timeout && t.elapsed() < timeout + Duration::from_secs(1),
+            "{:?}",
+            t.elapsed()
+        );
         assert_eq!(srv.log().requests.len(), 1);
     }
 }
@@ -130,7 +163,11 @@ fn keep_alive_reuses_one_connection() {
         }
         let log = srv.log();
         assert_eq!((log.accepts, log.requests.len()), (1, 5), "{backend:?}");
-        assert!(log.requests.iter().all(|r| r.head.starts_with("POST /n/card/request HTTP/1.1\r\n")));
+        assert!(
+            log.requests
+                .iter()
+                .all(|r| r.head.starts_with("POST /n/card/request HTTP/1.1\r\n"))
+        );
     }
 }
 
@@ -145,7 +182,11 @@ fn one_shot_mode_opens_a_connection_per_post() {
         }
         let log = srv.log();
         assert_eq!((log.accepts, log.requests.len()), (3, 3), "{backend:?}");
-        assert!(log.requests.iter().all(|r| r.head.starts_with("POST /n/card/request HTTP/1.0\r\n")));
+        assert!(
+            log.requests
+                .iter()
+                .all(|r| r.head.starts_with("POST /n/card/request HTTP/1.0\r\n"))
+        );
     }
 }
 
@@ -153,7 +194,9 @@ fn one_shot_mode_opens_a_connection_per_post() {
 fn server_connection_close_is_honoured() {
     for backend in BACKENDS {
         let srv = server(Arc::new(|_, _| {
-            Action::Reply(b"HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\nok".to_vec())
+            Action::Reply(
+                b"HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\nok".to_vec(),
+            )
         }));
         let s = settings(backend);
         for _ in 0..3 {
@@ -170,7 +213,11 @@ fn server_closing_an_idle_connection() {
     for backend in BACKENDS {
         // Reply and close without saying so in the headers, as a server timing out keep-alive.
         let srv = server(Arc::new(|n, _| {
-            if n == 0 { Action::ReplyClose(ok(b"first")) } else { Action::Reply(ok(b"second")) }
+            if n == 0 {
+                Action::ReplyClose(ok(b"first"))
+            } else {
+                Action::Reply(ok(b"second"))
+            }
         }));
         let s = settings(backend);
         assert_eq!(post(&srv.url("localhost"), &s).unwrap().body, b"first");
@@ -186,14 +233,24 @@ fn server_closing_an_idle_connection() {
 #[test]
 fn no_resend_after_the_request_was_written() {
     for backend in BACKENDS {
-        let srv = server(Arc::new(|n, _| if n == 0 { Action::Reply(ok(b"first")) } else { Action::Drop }));
+        let srv = server(Arc::new(|n, _| {
+            if n == 0 {
+                Action::Reply(ok(b"first"))
+            } else {
+                Action::Drop
+            }
+        }));
         let s = settings(backend);
         assert_eq!(post(&srv.url("localhost"), &s).unwrap().body, b"first");
         let e = post(&srv.url("localhost"), &s).expect_err("dropped");
         assert!([52, 56].contains(&e.errno), "{backend:?} {e:?}");
         std::thread::sleep(Duration::from_millis(100));
         let log = srv.log();
-        assert_eq!((log.accepts, log.requests.len()), (1, 2), "{backend:?}: the second telegram exactly once");
+        assert_eq!(
+            (log.accepts, log.requests.len()),
+            (1, 2),
+            "{backend:?}: the second telegram exactly once"
+        );
     }
 }
 
@@ -226,10 +283,41 @@ fn proxy_tunnel() {
         let mut s = settings(backend);
         proxy_settings(&mut s, port, Some(("user", "pass")));
         let e = post(&srv.url("localhost"), &s).unwrap_err();
-        assert_eq!((e.errno, e.text.as_str()), (56, "CONNECT tunnel failed, response 407"));
+        assert_eq!(
+            (e.errno, e.text.as_str()),
+            (56, "CONNECT tunnel failed, response 407")
+        );
+        // Proxy name not resolved: 5.
+        s.proxy.as_mut().unwrap().host = b"no-such-proxy.invalid".to_vec();
+        assert_eq!(post(&srv.url("localhost"), &s).unwrap_err().errno, 5);
         // Proxy down: 7.
         proxy_settings(&mut s, refused_port(), None);
         assert_eq!(post(&srv.url("localhost"), &s).unwrap_err().errno, 7);
         assert_eq!(srv.log().requests.len(), before);
     }
+}
+
+#[test]
+fn sni_for_names_only() {
+    for backend in BACKENDS {
+        let srv = server(always(ok(b"x")));
+        let s = settings(backend);
+        post(&srv.url("localhost"), &s).unwrap();
+        post(&srv.url("127.0.0.1"), &s).unwrap();
+        let sni: Vec<Option<String>> = srv.log().requests.iter().map(|r| r.sni.clone()).collect();
+        assert_eq!(sni, [Some("localhost".to_string()), None], "{backend:?}");
+    }
+}
+
+/// Idle pooled connections are not used past the idle limit (below Apache's 5 s keep-alive).
+#[test]
+fn idle_connections_expire() {
+    let srv = server(always(ok(b"x")));
+    let s = settings(paygent_core::config::TlsBackend::OpenSsl);
+    post(&srv.url("localhost"), &s).unwrap();
+    post(&srv.url("localhost"), &s).unwrap();
+    assert_eq!(srv.log().accepts, 1);
+    std::thread::sleep(paygent_core::transport::IDLE_LIMIT + Duration::from_millis(300));
+    post(&srv.url("localhost"), &s).unwrap();
+    assert_eq!(srv.log().accepts, 2);
 }

@@ -21,7 +21,10 @@ pub fn tcp_connect(
         }
     };
     // getaddrinfo cannot be bounded without a thread; the system resolver's own timeout applies.
-    let addrs: Vec<SocketAddr> = (host, port).to_socket_addrs().map_err(|_| unresolved())?.collect();
+    let addrs: Vec<SocketAddr> = (host, port)
+        .to_socket_addrs()
+        .map_err(|_| unresolved())?
+        .collect();
     if addrs.is_empty() {
         return Err(unresolved());
     }
@@ -41,13 +44,24 @@ pub fn tcp_connect(
     }
     let ms = started.elapsed().as_millis();
     match last {
-        Some(e) if !matches!(e.kind(), std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock) => {
+        Some(e)
+            if !matches!(
+                e.kind(),
+                std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock
+            ) =>
+        {
             let what = if proxy { "proxy " } else { "" };
             Err(TransportFailure::new(
                 7,
-                format!("Failed to connect to {what}{host} port {port}: {}", super::reason(&e)),
+                format!(
+                    "Failed to connect to {what}{host} port {port}: {}",
+                    super::reason(&e)
+                ),
             ))
         }
-        _ => Err(TransportFailure::new(28, format!("Connection timed out after {ms} milliseconds"))),
+        _ => Err(TransportFailure::new(
+            28,
+            format!("Connection timed out after {ms} milliseconds"),
+        )),
     }
 }

@@ -31,7 +31,11 @@ pub struct Credentials {
 pub fn load(s: &TransportSettings) -> Result<Credentials, TransportFailure> {
     // Client first: curl reports a bad client certificate (58) before a bad CA file (77).
     let identity = match &s.client_file {
-        Some(path) => Some(identity(path, s.client_key_file.as_deref(), &s.client_key_password)?),
+        Some(path) => Some(identity(
+            path,
+            s.client_key_file.as_deref(),
+            &s.client_key_password,
+        )?),
         None => None,
     };
     let trust = match &s.ca_file {
@@ -52,7 +56,10 @@ fn read(path: &[u8], what: &str, errno: u32) -> Result<Vec<u8>, TransportFailure
             std::io::ErrorKind::PermissionDenied => "file not readable".to_string(),
             _ => e.to_string(),
         };
-        TransportFailure::new(errno, format!("could not load {what} {}: {why}", show(path)))
+        TransportFailure::new(
+            errno,
+            format!("could not load {what} {}: {why}", show(path)),
+        )
     })
 }
 
@@ -68,7 +75,11 @@ fn is_pkcs12(path: &[u8], data: &[u8]) -> bool {
         || (data.first() == Some(&0x30) && !data.windows(11).any(|w| w == b"-----BEGIN "))
 }
 
-fn identity(cert_path: &[u8], key_path: Option<&[u8]>, password: &[u8]) -> Result<Identity, TransportFailure> {
+fn identity(
+    cert_path: &[u8],
+    key_path: Option<&[u8]>,
+    password: &[u8],
+) -> Result<Identity, TransportFailure> {
     let data = read(cert_path, "client certificate", 58)?;
     let id = if is_pkcs12(cert_path, &data) {
         pkcs12(cert_path, &data, password)?
@@ -79,14 +90,30 @@ fn identity(cert_path: &[u8], key_path: Option<&[u8]>, password: &[u8]) -> Resul
         };
         let key = pem_key(key_from, &key_data, password)?;
         let mut certs = X509::stack_from_pem(&data)
-            .map_err(|e| cert_problem(format!("could not parse client certificate {}: {e}", show(cert_path))))?
+            .map_err(|e| {
+                cert_problem(format!(
+                    "could not parse client certificate {}: {e}",
+                    show(cert_path)
+                ))
+            })?
             .into_iter();
         let cert = certs.next().ok_or_else(|| {
-            cert_problem(format!("could not load PEM client certificate from {}: no certificate found", show(cert_path)))
+            cert_problem(format!(
+                "could not load PEM client certificate from {}: no certificate found",
+                show(cert_path)
+            ))
         })?;
-        Identity { key, cert, chain: certs.collect() }
+        Identity {
+            key,
+            cert,
+            chain: certs.collect(),
+        }
     };
-    let matches = id.cert.public_key().map(|p| p.public_eq(&id.key)).unwrap_or(false);
+    let matches = id
+        .cert
+        .public_key()
+        .map(|p| p.public_eq(&id.key))
+        .unwrap_or(false);
     if !matches {
         return Err(cert_problem(format!(
             "unable to set private key file: {}: the private key does not match the client certificate",
@@ -109,7 +136,10 @@ fn pem_key(path: &[u8], data: &[u8], password: &[u8]) -> Result<PKey<Private>, T
             } else {
                 format!("unreadable private key ({e})")
             };
-            Err(cert_problem(format!("unable to set private key file: {}: {why}", show(path))))
+            Err(cert_problem(format!(
+                "unable to set private key file: {}: {why}",
+                show(path)
+            )))
         }
     }
 }
@@ -127,7 +157,8 @@ fn load_legacy_provider() {
 }
 
 fn pkcs12(path: &[u8], data: &[u8], password: &[u8]) -> Result<Identity, TransportFailure> {
-    let bad = |why: String| cert_problem(format!("could not parse PKCS12 file {}: {why}", show(path)));
+    let bad =
+        |why: String| cert_problem(format!("could not parse PKCS12 file {}: {why}", show(path)));
     let password = std::str::from_utf8(password)
         .ok()
         .filter(|p| !p.contains('\0'))
@@ -147,15 +178,28 @@ fn pkcs12(path: &[u8], data: &[u8], password: &[u8]) -> Result<Identity, Transpo
             })?
         }
     };
-    let key = parsed.pkey.ok_or_else(|| bad("no private key in the file".into()))?;
-    let cert = parsed.cert.ok_or_else(|| bad("no certificate in the file".into()))?;
-    let chain = parsed.ca.map(|s| s.into_iter().collect()).unwrap_or_default();
+    let key = parsed
+        .pkey
+        .ok_or_else(|| bad("no private key in the file".into()))?;
+    let cert = parsed
+        .cert
+        .ok_or_else(|| bad("no certificate in the file".into()))?;
+    let chain = parsed
+        .ca
+        .map(|s| s.into_iter().collect())
+        .unwrap_or_default();
     Ok(Identity { key, cert, chain })
 }
 
 fn trust(path: &[u8]) -> Result<Vec<X509>, TransportFailure> {
     let bad = |why: String| {
-        TransportFailure::new(77, format!("error setting certificate verify locations: CAfile: {} ({why})", show(path)))
+        TransportFailure::new(
+            77,
+            format!(
+                "error setting certificate verify locations: CAfile: {} ({why})",
+                show(path)
+            ),
+        )
     };
     let data = std::fs::read(Path::new(OsStr::from_bytes(path))).map_err(|e| match e.kind() {
         std::io::ErrorKind::NotFound => bad("file not found".into()),

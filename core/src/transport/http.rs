@@ -79,7 +79,10 @@ impl<R: Read> Reader<'_, R> {
                 return Ok(Some(line));
             }
             if self.available().len() > 64 * 1024 {
-                return Err(TransportFailure::new(56, "Problem in the chunked-encoded data (line too long)"));
+                return Err(TransportFailure::new(
+                    56,
+                    "Problem in the chunked-encoded data (line too long)",
+                ));
             }
             if !self.fill()? {
                 return Ok(None);
@@ -104,13 +107,19 @@ impl<R: Read> Reader<'_, R> {
 }
 
 fn partial(left: usize) -> TransportFailure {
-    TransportFailure::new(18, format!("transfer closed with {left} bytes remaining to read"))
+    TransportFailure::new(
+        18,
+        format!("transfer closed with {left} bytes remaining to read"),
+    )
 }
 
 /// A failed read: timeout (28) or receive failure (56, e.g. the server's TLS alert rejecting our
 /// certificate after a TLS 1.3 handshake).
 pub fn receive_failure(e: &io::Error, started: Instant, received: u64) -> TransportFailure {
-    if matches!(e.kind(), io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock) {
+    if matches!(
+        e.kind(),
+        io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock
+    ) {
         return timed_out(started, received);
     }
     TransportFailure::new(56, format!("Recv failure: {}", super::reason(e)))
@@ -128,7 +137,13 @@ pub fn timed_out(started: Instant, received: u64) -> TransportFailure {
 
 /// Read one reply (skipping interim 1xx replies).
 pub fn response<R: Read>(conn: &mut R, started: Instant) -> Result<Response, TransportFailure> {
-    let mut r = Reader { inner: conn, buf: Vec::new(), pos: 0, received: 0, started };
+    let mut r = Reader {
+        inner: conn,
+        buf: Vec::new(),
+        pos: 0,
+        received: 0,
+        started,
+    };
     loop {
         let (status, version, head_len, framing, close) = loop {
             let mut headers = [httparse::EMPTY_HEADER; 100];
@@ -149,7 +164,12 @@ pub fn response<R: Read>(conn: &mut R, started: Instant) -> Result<Response, Tra
                         });
                     }
                 }
-                Err(e) => return Err(TransportFailure::new(8, format!("Weird server reply ({e})"))),
+                Err(e) => {
+                    return Err(TransportFailure::new(
+                        8,
+                        format!("Weird server reply ({e})"),
+                    ));
+                }
             }
         };
         r.pos += head_len;
@@ -183,7 +203,11 @@ pub fn response<R: Read>(conn: &mut R, started: Instant) -> Result<Response, Tra
         };
         // Bytes after the reply, or anything but HTTP/1.1 keep-alive, end the connection's use.
         let reusable = framed && version == 1 && !close && r.available().is_empty();
-        return Ok(Response { status, body, reusable });
+        return Ok(Response {
+            status,
+            body,
+            reusable,
+        });
     }
 }
 
@@ -203,12 +227,14 @@ fn framing(headers: &[httparse::Header<'_>]) -> Result<(Framing, bool), Transpor
         if h.name.eq_ignore_ascii_case("transfer-encoding") {
             chunked |= value.split(',').any(|t| t.trim() == "chunked");
         } else if h.name.eq_ignore_ascii_case("content-length") {
-            let n: usize = value
-                .trim()
-                .parse()
-                .map_err(|_| TransportFailure::new(8, "Weird server reply (invalid Content-Length)"))?;
+            let n: usize = value.trim().parse().map_err(|_| {
+                TransportFailure::new(8, "Weird server reply (invalid Content-Length)")
+            })?;
             if length.is_some_and(|m| m != n) {
-                return Err(TransportFailure::new(8, "Weird server reply (conflicting Content-Length)"));
+                return Err(TransportFailure::new(
+                    8,
+                    "Weird server reply (conflicting Content-Length)",
+                ));
             }
             length = Some(n);
         } else if h.name.eq_ignore_ascii_case("connection") {
@@ -227,7 +253,8 @@ fn framing(headers: &[httparse::Header<'_>]) -> Result<(Framing, bool), Transpor
 
 fn chunked<R: Read>(r: &mut Reader<'_, R>, body: &mut Vec<u8>) -> Result<(), TransportFailure> {
     let bad = || TransportFailure::new(56, "Problem (2) in the Chunked-Encoded data");
-    let ended = || TransportFailure::new(18, "transfer closed with outstanding read data remaining");
+    let ended =
+        || TransportFailure::new(18, "transfer closed with outstanding read data remaining");
     loop {
         let line = r.line()?.ok_or_else(ended)?;
         let size = line.split(|&b| b == b';').next().unwrap_or_default();
@@ -243,7 +270,8 @@ fn chunked<R: Read>(r: &mut Reader<'_, R>, body: &mut Vec<u8>) -> Result<(), Tra
                 }
             }
         }
-        r.exact(size, body).map_err(|e| if e.errno == 18 { ended() } else { e })?;
+        r.exact(size, body)
+            .map_err(|e| if e.errno == 18 { ended() } else { e })?;
         match r.line()? {
             Some(l) if l.is_empty() => {}
             Some(_) => return Err(bad()),
@@ -276,11 +304,17 @@ mod tests {
     #[test]
     fn bodies() {
         let r = parse(b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nabc").unwrap();
-        assert_eq!((r.status, &r.body[..], r.reusable), (200, &b"abc"[..], true));
+        assert_eq!(
+            (r.status, &r.body[..], r.reusable),
+            (200, &b"abc"[..], true)
+        );
         let r = parse(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3;x=y\r\nabc\r\n2\r\nde\r\n0\r\nT: 1\r\n\r\n").unwrap();
         assert_eq!((&r.body[..], r.reusable), (&b"abcde"[..], true));
         let r = parse(b"HTTP/1.0 500 Oops\r\n\r\nall of it").unwrap();
-        assert_eq!((r.status, &r.body[..], r.reusable), (500, &b"all of it"[..], false));
+        assert_eq!(
+            (r.status, &r.body[..], r.reusable),
+            (500, &b"all of it"[..], false)
+        );
         let r = parse(b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 0\r\n\r\n").unwrap();
         assert_eq!((r.status, r.body.len(), r.reusable), (200, 0, false));
     }
@@ -289,9 +323,27 @@ mod tests {
     fn faults() {
         assert_eq!(parse(b"").unwrap_err().errno, 52);
         assert_eq!(parse(b"GARBAGE\r\n\r\n").unwrap_err().errno, 8);
-        assert_eq!(parse(b"HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\nabc").unwrap_err().errno, 18);
-        assert_eq!(parse(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nab").unwrap_err().errno, 18);
-        assert_eq!(parse(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n").unwrap_err().errno, 56);
-        assert_eq!(parse(b"HTTP/1.1 200 OK\r\nContent-Le").unwrap_err().errno, 8);
+        assert_eq!(
+            parse(b"HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\nabc")
+                .unwrap_err()
+                .errno,
+            18
+        );
+        assert_eq!(
+            parse(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nab")
+                .unwrap_err()
+                .errno,
+            18
+        );
+        assert_eq!(
+            parse(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n")
+                .unwrap_err()
+                .errno,
+            56
+        );
+        assert_eq!(
+            parse(b"HTTP/1.1 200 OK\r\nContent-Le").unwrap_err().errno,
+            8
+        );
     }
 }

@@ -14,6 +14,7 @@ mod openssl_tls;
 mod pool;
 mod proxy;
 mod rustls_tls;
+mod session_cache;
 mod stream;
 mod tls;
 mod url;
@@ -63,14 +64,22 @@ impl TransportSettings {
         });
         Self {
             backend: c.tls_backend,
-            client_file: if c.not_use_client_cert { None } else { non_empty(&c.client_file_path) },
+            client_file: if c.not_use_client_cert {
+                None
+            } else {
+                non_empty(&c.client_file_path)
+            },
             client_key_file: if c.not_use_client_cert {
                 None
             } else {
                 non_empty(&c.client_key_file_path)
             },
             client_key_password: c.client_key_password.clone(),
-            ca_file: if c.not_use_ca_cert { None } else { non_empty(&c.ca_file_path) },
+            ca_file: if c.not_use_ca_cert {
+                None
+            } else {
+                non_empty(&c.ca_file_path)
+            },
             verify_host: c.verify_host && !c.not_use_ca_cert,
             keep_alive: c.keep_alive,
             proxy,
@@ -107,7 +116,11 @@ pub fn post(req: &HttpRequest<'_>) -> Result<HttpReply, TransportFailure> {
     let s = req.settings;
     let ctx = pool::context(s)?;
     let request = http::request(&target, req.body, req.user_agent, s.keep_alive);
-    let pooled = if s.keep_alive { pool::take_idle(s, &target) } else { None };
+    let pooled = if s.keep_alive {
+        pool::take_idle(s, &target)
+    } else {
+        None
+    };
     let mut conn = match pooled {
         Some(mut c) => {
             c.tcp_mut().deadline = deadline;
@@ -119,15 +132,23 @@ pub fn post(req: &HttpRequest<'_>) -> Result<HttpReply, TransportFailure> {
     // failure is reported, never retried on another connection.
     if let Err(e) = conn.write_all(&request).and_then(|_| conn.flush()) {
         return Err(match e.kind() {
-            std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock => http::timed_out(started, 0),
-            _ => TransportFailure::new(55, format!("Failed sending data to the peer: {}", reason(&e))),
+            std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock => {
+                http::timed_out(started, 0)
+            }
+            _ => TransportFailure::new(
+                55,
+                format!("Failed sending data to the peer: {}", reason(&e)),
+            ),
         });
     }
     let reply = http::response(&mut conn, started)?;
     if s.keep_alive && reply.reusable {
         pool::put_idle(s, &target, conn);
     }
-    Ok(HttpReply { status: reply.status, body: reply.body })
+    Ok(HttpReply {
+        status: reply.status,
+        body: reply.body,
+    })
 }
 
 /// A new TLS connection (through the proxy tunnel when one is configured). Everything here
@@ -144,7 +165,7 @@ fn open(
         None => connect::tcp_connect(&target.host, target.port, deadline, started, false)?,
     };
     pool::note_opened();
-    ctx.connect(stream::TimedTcp::new(tcp, deadline), target, s, None)
+    ctx.connect(stream::TimedTcp::new(tcp, deadline), target, s)
 }
 
 /// An OS error's text without Rust's ` (os error N)` suffix, as curl prints it.

@@ -13,10 +13,13 @@ use super::stream::TimedTcp;
 use super::url::Target;
 use crate::error::TransportFailure;
 
-pub fn context(creds: Credentials) -> Result<SslContext, TransportFailure> {
-    let setup = |e: openssl::error::ErrorStack| TransportFailure::new(35, format!("OpenSSL setup failed: {e}"));
+pub fn context(creds: Credentials, session_cache: bool) -> Result<SslContext, TransportFailure> {
+    let setup = |e: openssl::error::ErrorStack| {
+        TransportFailure::new(35, format!("OpenSSL setup failed: {e}"))
+    };
     let mut b = SslContextBuilder::new(SslMethod::tls_client()).map_err(setup)?;
-    b.set_min_proto_version(Some(SslVersion::TLS1_2)).map_err(setup)?;
+    b.set_min_proto_version(Some(SslVersion::TLS1_2))
+        .map_err(setup)?;
     // HTTP/1.0 replies end at EOF; many servers close without close_notify. Truncation of framed
     // bodies is still caught by Content-Length / chunk framing (errno 18).
     b.set_options(SslOptions::IGNORE_UNEXPECTED_EOF);
@@ -25,11 +28,16 @@ pub fn context(creds: Credentials) -> Result<SslContext, TransportFailure> {
     // Safety: the pointer is the live SSL_CTX owned by `b`.
     unsafe { openssl_sys::SSL_CTX_set_post_handshake_auth(b.as_ptr(), 1) };
     // Renegotiation (TLS 1.2) is allowed by OpenSSL clients unless SSL_OP_NO_RENEGOTIATION.
+    if session_cache {
+        super::session_cache::enable(&mut b);
+    }
     match creds.trust {
         Some(certs) => {
             let mut store = X509StoreBuilder::new().map_err(setup)?;
             for c in certs {
-                store.add_cert(c).map_err(|e| TransportFailure::new(77, format!("error adding CA certificate: {e}")))?;
+                store.add_cert(c).map_err(|e| {
+                    TransportFailure::new(77, format!("error adding CA certificate: {e}"))
+                })?;
             }
             b.set_cert_store(store.build());
             b.set_verify(SslVerifyMode::PEER);
@@ -37,7 +45,9 @@ pub fn context(creds: Credentials) -> Result<SslContext, TransportFailure> {
         None => b.set_verify(SslVerifyMode::NONE),
     }
     if let Some(id) = creds.identity {
-        let bad = |e: openssl::error::ErrorStack| TransportFailure::new(58, format!("unable to use client certificate: {e}"));
+        let bad = |e: openssl::error::ErrorStack| {
+            TransportFailure::new(58, format!("unable to use client certificate: {e}"))
+        };
         b.set_certificate(&id.cert).map_err(bad)?;
         b.set_private_key(&id.key).map_err(bad)?;
         b.check_private_key().map_err(bad)?;
@@ -53,9 +63,11 @@ pub fn connect(
     tcp: TimedTcp,
     target: &Target,
     verify_host: bool,
-    session: Option<&openssl::ssl::SslSessionRef>,
+    session_file: Option<std::path::PathBuf>,
 ) -> Result<SslStream<TimedTcp>, TransportFailure> {
-    let setup = |e: openssl::error::ErrorStack| TransportFailure::new(35, format!("OpenSSL setup failed: {e}"));
+    let setup = |e: openssl::error::ErrorStack| {
+        TransportFailure::new(35, format!("OpenSSL setup failed: {e}"))
+    };
     let mut ssl = Ssl::new(ctx).map_err(setup)?;
     let ip = target.ip();
     if ip.is_none() {
@@ -68,9 +80,8 @@ pub fn connect(
             None => p.set_host(&target.host).map_err(setup)?,
         }
     }
-    if let Some(s) = session {
-        // Safety: the session comes from a context built with the same settings (session cache).
-        let _ = unsafe { ssl.set_session(s) };
+    if let Some(path) = session_file {
+        super::session_cache::prepare(&mut ssl, path);
     }
     match ssl.connect(tcp) {
         Ok(s) => Ok(s),
@@ -79,22 +90,32 @@ pub fn connect(
             let verify = mid.ssl().verify_result();
             let err = mid.error();
             if verify != X509VerifyResult::OK {
-                return Err(TransportFailure::new(60, format!("SSL certificate problem: {}", verify.error_string())));
+                return Err(TransportFailure::new(
+                    60,
+                    format!("SSL certificate problem: {}", verify.error_string()),
+                ));
             }
             Err(handshake_failure(err.io_error(), &err.to_string(), target))
         }
-        Err(HandshakeError::WouldBlock(mid)) => {
-            Err(handshake_failure(mid.error().io_error(), "would block", target))
-        }
+        Err(HandshakeError::WouldBlock(mid)) => Err(handshake_failure(
+            mid.error().io_error(),
+            "would block",
+            target,
+        )),
     }
 }
 
 fn handshake_failure(io: Option<&std::io::Error>, text: &str, target: &Target) -> TransportFailure {
     match io {
-        Some(e) if e.kind() == std::io::ErrorKind::TimedOut => TransportFailure::new(28, "SSL connection timeout"),
+        Some(e) if e.kind() == std::io::ErrorKind::TimedOut => {
+            TransportFailure::new(28, "SSL connection timeout")
+        }
         Some(e) => TransportFailure::new(
             35,
-            format!("OpenSSL SSL_connect: {e} in connection to {}", target.authority()),
+            format!(
+                "OpenSSL SSL_connect: {e} in connection to {}",
+                target.authority()
+            ),
         ),
         None => TransportFailure::new(35, format!("OpenSSL SSL_connect: {text}")),
     }

@@ -9,9 +9,9 @@ use std::os::unix::fs::MetadataExt;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use super::TransportSettings;
 use super::tls::{TlsConn, TlsContext};
 use super::url::Target;
-use super::TransportSettings;
 use crate::error::TransportFailure;
 
 /// Idle connections older than this are dropped: below the 5 s keep-alive timeout of a default
@@ -62,31 +62,46 @@ impl Stamp {
 fn with<T>(f: impl FnOnce(&mut State) -> T) -> T {
     let mut guard = STATE.lock().unwrap_or_else(|p| p.into_inner());
     let pid = std::process::id();
-    if guard.as_ref().is_none_or(|s| s.pid != pid) {
+    if guard.as_ref().is_some_and(|s| s.pid != pid) {
         if let Some(inherited) = guard.take() {
             // Forked: the parent's TLS connections must never be written or shut down from here
             // (that would corrupt the parent's sessions), so leak them instead of dropping.
             std::mem::forget(inherited);
         }
-        *guard = Some(State { pid, contexts: HashMap::new(), idle: HashMap::new(), opened: 0 });
     }
-    match guard.as_mut() {
-        Some(state) => f(state),
-        None => unreachable!("state was just set"),
-    }
+    let state = guard.get_or_insert_with(|| State {
+        pid,
+        contexts: HashMap::new(),
+        idle: HashMap::new(),
+        opened: 0,
+    });
+    f(state)
 }
 
 /// The TLS context for these settings, built (outside the lock) on first use or when a
 /// credential file changed.
 pub fn context(s: &TransportSettings) -> Result<Arc<TlsContext>, TransportFailure> {
     let stamp = Stamp::of(s);
-    let cached = with(|st| st.contexts.get(s).filter(|b| b.stamp == stamp).map(|b| b.ctx.clone()));
+    let cached = with(|st| {
+        st.contexts
+            .get(s)
+            .filter(|b| b.stamp == stamp)
+            .map(|b| b.ctx.clone())
+    });
     if let Some(ctx) = cached {
         return Ok(ctx);
     }
     // Failures are not cached: a fixed file works on the next post.
     let ctx = Arc::new(TlsContext::build(s)?);
-    with(|st| st.contexts.insert(s.clone(), Built { ctx: ctx.clone(), stamp }));
+    with(|st| {
+        st.contexts.insert(
+            s.clone(),
+            Built {
+                ctx: ctx.clone(),
+                stamp,
+            },
+        )
+    });
     Ok(ctx)
 }
 
@@ -119,7 +134,10 @@ pub fn take_idle(s: &TransportSettings, t: &Target) -> Option<TlsConn> {
 pub fn put_idle(s: &TransportSettings, t: &Target, conn: TlsConn) {
     with(|st| {
         prune(st);
-        st.idle.entry(key(s, t)).or_default().push(Idle { conn, since: Instant::now() });
+        st.idle.entry(key(s, t)).or_default().push(Idle {
+            conn,
+            since: Instant::now(),
+        });
     })
 }
 

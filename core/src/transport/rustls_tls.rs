@@ -3,11 +3,14 @@
 
 use std::sync::Arc;
 
-use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::client::WebPkiServerVerifier;
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::crypto::CryptoProvider;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, ServerName, UnixTime};
-use rustls::{CertificateError, ClientConfig, ClientConnection, DigitallySignedStruct, RootCertStore, SignatureScheme, StreamOwned};
+use rustls::{
+    CertificateError, ClientConfig, ClientConnection, DigitallySignedStruct, RootCertStore,
+    SignatureScheme, StreamOwned,
+};
 
 use super::credentials::Credentials;
 use super::stream::TimedTcp;
@@ -16,7 +19,10 @@ use crate::error::TransportFailure;
 
 pub type Stream = StreamOwned<ClientConnection, TimedTcp>;
 
-pub fn config(creds: Credentials, verify_host: bool) -> Result<Arc<ClientConfig>, TransportFailure> {
+pub fn config(
+    creds: Credentials,
+    verify_host: bool,
+) -> Result<Arc<ClientConfig>, TransportFailure> {
     let setup = |e: String| TransportFailure::new(35, format!("rustls setup failed: {e}"));
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let builder = ClientConfig::builder_with_provider(provider.clone())
@@ -27,35 +33,60 @@ pub fn config(creds: Credentials, verify_host: bool) -> Result<Arc<ClientConfig>
             let mut roots = RootCertStore::empty();
             for c in certs {
                 let der = c.to_der().map_err(|e| setup(e.to_string()))?;
-                roots
-                    .add(CertificateDer::from(der))
-                    .map_err(|e| TransportFailure::new(77, format!("error adding CA certificate: {e}")))?;
+                roots.add(CertificateDer::from(der)).map_err(|e| {
+                    TransportFailure::new(77, format!("error adding CA certificate: {e}"))
+                })?;
             }
-            let webpki = WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider.clone())
-                .build()
-                .map_err(|e| TransportFailure::new(77, format!("error setting certificate verify locations: {e}")))?;
-            if verify_host { webpki } else { Arc::new(AnyHost(webpki)) }
+            let webpki =
+                WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider.clone())
+                    .build()
+                    .map_err(|e| {
+                        TransportFailure::new(
+                            77,
+                            format!("error setting certificate verify locations: {e}"),
+                        )
+                    })?;
+            if verify_host {
+                webpki
+            } else {
+                Arc::new(AnyHost(webpki))
+            }
         }
         None => Arc::new(NoVerification(provider)),
     };
-    let builder = builder.dangerous().with_custom_certificate_verifier(verifier);
+    let builder = builder
+        .dangerous()
+        .with_custom_certificate_verifier(verifier);
     let config = match creds.identity {
         Some(id) => {
-            let bad = |e: String| TransportFailure::new(58, format!("unable to use client certificate: {e}"));
+            let bad = |e: String| {
+                TransportFailure::new(58, format!("unable to use client certificate: {e}"))
+            };
             let mut chain = Vec::with_capacity(1 + id.chain.len());
             for c in std::iter::once(&id.cert).chain(id.chain.iter()) {
-                chain.push(CertificateDer::from(c.to_der().map_err(|e| bad(e.to_string()))?));
+                chain.push(CertificateDer::from(
+                    c.to_der().map_err(|e| bad(e.to_string()))?,
+                ));
             }
-            let key = id.key.private_key_to_pkcs8().map_err(|e| bad(e.to_string()))?;
+            let key = id
+                .key
+                .private_key_to_pkcs8()
+                .map_err(|e| bad(e.to_string()))?;
             let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key));
-            builder.with_client_auth_cert(chain, key).map_err(|e| bad(e.to_string()))?
+            builder
+                .with_client_auth_cert(chain, key)
+                .map_err(|e| bad(e.to_string()))?
         }
         None => builder.with_no_client_auth(),
     };
     Ok(Arc::new(config))
 }
 
-pub fn connect(config: &Arc<ClientConfig>, mut tcp: TimedTcp, target: &Target) -> Result<Stream, TransportFailure> {
+pub fn connect(
+    config: &Arc<ClientConfig>,
+    mut tcp: TimedTcp,
+    target: &Target,
+) -> Result<Stream, TransportFailure> {
     let name = match target.ip() {
         Some(ip) => ServerName::IpAddress(ip.into()), // no SNI for address literals
         None => ServerName::try_from(target.host.clone())
@@ -82,7 +113,10 @@ fn handshake_failure(e: &std::io::Error, target: &Target) -> TransportFailure {
         Some(r) => TransportFailure::new(35, format!("rustls handshake failed: {r}")),
         None => TransportFailure::new(
             35,
-            format!("TLS connect error: {e} in connection to {}", target.authority()),
+            format!(
+                "TLS connect error: {e} in connection to {}",
+                target.authority()
+            ),
         ),
     }
 }
@@ -100,7 +134,10 @@ impl ServerCertVerifier for AnyHost {
         ocsp: &[u8],
         now: UnixTime,
     ) -> Result<ServerCertVerified, rustls::Error> {
-        match self.0.verify_server_cert(end_entity, intermediates, server_name, ocsp, now) {
+        match self
+            .0
+            .verify_server_cert(end_entity, intermediates, server_name, ocsp, now)
+        {
             // webpki checks the chain before the name, so a name error means the chain is good.
             Err(rustls::Error::InvalidCertificate(
                 CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. },
@@ -154,7 +191,12 @@ impl ServerCertVerifier for NoVerification {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls12_signature(message, cert, dss, &self.0.signature_verification_algorithms)
+        rustls::crypto::verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
     }
 
     fn verify_tls13_signature(
@@ -163,7 +205,12 @@ impl ServerCertVerifier for NoVerification {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls13_signature(message, cert, dss, &self.0.signature_verification_algorithms)
+        rustls::crypto::verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
     }
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {

@@ -23,7 +23,11 @@ impl TimedTcp {
         }
         // A zero Duration is rejected by std; at least 1 ms.
         let left = Some(left.max(Duration::from_millis(1)));
-        if read { self.tcp.set_read_timeout(left) } else { self.tcp.set_write_timeout(left) }
+        if read {
+            self.tcp.set_read_timeout(left)
+        } else {
+            self.tcp.set_write_timeout(left)
+        }
     }
 
     /// Whether an idle pooled connection still looks usable: nothing readable and no EOF.
@@ -33,7 +37,8 @@ impl TimedTcp {
             return false;
         }
         let mut b = [0u8; 1];
-        let alive = matches!(self.tcp.peek(&mut b), Err(e) if e.kind() == io::ErrorKind::WouldBlock);
+        let alive =
+            matches!(self.tcp.peek(&mut b), Err(e) if e.kind() == io::ErrorKind::WouldBlock);
         self.tcp.set_nonblocking(false).is_ok() && alive
     }
 }

@@ -9,13 +9,14 @@ use openssl::ssl::{SslContext, SslStream};
 use super::credentials;
 use super::stream::TimedTcp;
 use super::url::Target;
-use super::{openssl_tls, rustls_tls, TransportSettings};
+use super::{TransportSettings, openssl_tls, rustls_tls, session_cache};
 use crate::config::TlsBackend;
 use crate::error::TransportFailure;
 
 /// Credentials parsed and verification set up, once per settings per process.
 pub enum TlsContext {
-    OpenSsl(SslContext),
+    /// The context, and the session-cache scope when `session_cache_dir` is set.
+    OpenSsl(SslContext, Option<String>),
     Rustls(Arc<rustls::ClientConfig>),
 }
 
@@ -23,7 +24,14 @@ impl TlsContext {
     pub fn build(s: &TransportSettings) -> Result<Self, TransportFailure> {
         let creds = credentials::load(s)?;
         Ok(match s.backend {
-            TlsBackend::OpenSsl => Self::OpenSsl(openssl_tls::context(creds)?),
+            TlsBackend::OpenSsl => {
+                let scope = s.session_cache_dir.as_ref().map(|_| {
+                    let client = creds.identity.as_ref().map(|i| &*i.cert);
+                    session_cache::scope(client, s.ca_file.as_deref(), s.verify_host)
+                });
+                let ctx = openssl_tls::context(creds, scope.is_some())?;
+                Self::OpenSsl(ctx, scope)
+            }
             TlsBackend::Rustls => Self::Rustls(rustls_tls::config(creds, s.verify_host)?),
         })
     }
@@ -33,13 +41,20 @@ impl TlsContext {
         tcp: TimedTcp,
         target: &Target,
         s: &TransportSettings,
-        session: Option<&openssl::ssl::SslSessionRef>,
     ) -> Result<TlsConn, TransportFailure> {
         // `verify_host` only means something when the server is verified at all.
         let verify_host = s.verify_host && s.ca_file.is_some();
         match self {
-            Self::OpenSsl(ctx) => openssl_tls::connect(ctx, tcp, target, verify_host, session).map(TlsConn::OpenSsl),
-            Self::Rustls(cfg) => rustls_tls::connect(cfg, tcp, target).map(|s| TlsConn::Rustls(Box::new(s))),
+            Self::OpenSsl(ctx, scope) => {
+                let file = match (&s.session_cache_dir, scope) {
+                    (Some(dir), Some(scope)) => Some(session_cache::file(dir, target, scope)),
+                    _ => None,
+                };
+                openssl_tls::connect(ctx, tcp, target, verify_host, file).map(TlsConn::OpenSsl)
+            }
+            Self::Rustls(cfg) => {
+                rustls_tls::connect(cfg, tcp, target).map(|s| TlsConn::Rustls(Box::new(s)))
+            }
         }
     }
 }

@@ -32,7 +32,11 @@ impl Target {
     /// The `Host:` header value: the port only when it is not the default (as curl).
     pub fn host_header(&self) -> String {
         if self.port == 443 {
-            if self.host.contains(':') { format!("[{}]", self.host) } else { self.host.clone() }
+            if self.host.contains(':') {
+                format!("[{}]", self.host)
+            } else {
+                self.host.clone()
+            }
         } else {
             self.authority()
         }
@@ -84,15 +88,26 @@ pub fn parse(url: &[u8]) -> Result<Target, TransportFailure> {
         None => 443,
         Some(p) => match p.parse::<u16>() {
             Ok(n) if n > 0 => n,
-            _ => return Err(TransportFailure::new(3, "Port number was not a decimal number between 0 and 65535")),
+            _ => {
+                return Err(TransportFailure::new(
+                    3,
+                    "Port number was not a decimal number between 0 and 65535",
+                ));
+            }
         },
     };
     let host_ok = !host.is_empty()
-        && host.bytes().all(|b| b.is_ascii_alphanumeric() || b"-._:".contains(&b));
+        && host
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-._:".contains(&b));
     if !host_ok {
         return Err(bad());
     }
-    Ok(Target { host: host.to_ascii_lowercase(), port, path })
+    Ok(Target {
+        host: host.to_ascii_lowercase(),
+        port,
+        path,
+    })
 }
 
 #[cfg(test)]
@@ -102,13 +117,22 @@ mod tests {
     #[test]
     fn gateway_urls() {
         let t = parse(b"https://module.paygent.co.jp/n/card/request").unwrap();
-        assert_eq!((t.host.as_str(), t.port, t.path.as_str()), ("module.paygent.co.jp", 443, "/n/card/request"));
+        assert_eq!(
+            (t.host.as_str(), t.port, t.path.as_str()),
+            ("module.paygent.co.jp", 443, "/n/card/request")
+        );
         assert_eq!(t.host_header(), "module.paygent.co.jp");
         let t = parse(b"https://127.0.0.1:8443").unwrap();
-        assert_eq!((t.port, t.path.as_str(), t.authority().as_str()), (8443, "/", "127.0.0.1:8443"));
+        assert_eq!(
+            (t.port, t.path.as_str(), t.authority().as_str()),
+            (8443, "/", "127.0.0.1:8443")
+        );
         assert!(t.ip().is_some());
         let t = parse(b"https://[::1]:9/x?y=1").unwrap();
-        assert_eq!((t.host.as_str(), t.port, t.path.as_str()), ("::1", 9, "/x?y=1"));
+        assert_eq!(
+            (t.host.as_str(), t.port, t.path.as_str()),
+            ("::1", 9, "/x?y=1")
+        );
         assert_eq!(t.authority(), "[::1]:9");
     }
 

@@ -16,12 +16,20 @@ use paygent_core::transport::{HttpReply, HttpRequest, Proxy, TransportSettings};
 
 pub const BACKENDS: [TlsBackend; 2] = [TlsBackend::OpenSsl, TlsBackend::Rustls];
 
-/// The test PKI, generated once per test binary.
+/// The test PKI, generated once and shared by the test binaries (generated under a private name,
+/// then renamed into place, so concurrent binaries never see a half-written set).
 pub fn pki() -> &'static Path {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
     DIR.get_or_init(|| {
-        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("transport-pki-{}", std::process::id()));
-        paygent_testpki::generate(&dir).expect("test PKI");
+        let base = Path::new(env!("CARGO_TARGET_TMPDIR"));
+        let dir = base.join("transport-pki");
+        if !dir.join(".complete").exists() {
+            let tmp = base.join(format!("transport-pki.{}", std::process::id()));
+            paygent_testpki::generate(&tmp).expect("test PKI");
+            if std::fs::rename(&tmp, &dir).is_err() {
+                let _ = std::fs::remove_dir_all(&tmp); // another binary won the race
+            }
+        }
         dir
     })
 }
@@ -45,8 +53,16 @@ pub fn settings(backend: TlsBackend) -> TransportSettings {
     }
 }
 
-pub fn post(url: &str, s: &TransportSettings) -> Result<HttpReply, paygent_core::error::TransportFailure> {
-    post_body(url, s, b"merchant_id=1&telegram_kind=020", Duration::from_secs(10))
+pub fn post(
+    url: &str,
+    s: &TransportSettings,
+) -> Result<HttpReply, paygent_core::error::TransportFailure> {
+    post_body(
+        url,
+        s,
+        b"merchant_id=1&telegram_kind=020",
+        Duration::from_secs(10),
+    )
 }
 
 pub fn post_body(
@@ -55,7 +71,13 @@ pub fn post_body(
     body: &[u8],
     timeout: Duration,
 ) -> Result<HttpReply, paygent_core::error::TransportFailure> {
-    paygent_core::transport::post(&HttpRequest { url: url.as_bytes(), body, user_agent: "curl_php", timeout, settings: s })
+    paygent_core::transport::post(&HttpRequest {
+        url: url.as_bytes(),
+        body,
+        user_agent: "curl_php",
+        timeout,
+        settings: s,
+    })
 }
 
 /// How the server asks for the client certificate.
@@ -81,7 +103,12 @@ pub struct ServerOpts {
 
 impl Default for ServerOpts {
     fn default() -> Self {
-        Self { cert: "server.pem", key: "server.key", auth: ClientAuth::Initial, max_version: None }
+        Self {
+            cert: "server.pem",
+            key: "server.key",
+            auth: ClientAuth::Initial,
+            max_version: None,
+        }
     }
 }
 
@@ -94,6 +121,10 @@ pub struct Seen {
     pub body: Vec<u8>,
     /// Common names of the client certificate and the chain it sent.
     pub peer: Vec<String>,
+    /// The TLS session was resumed (abbreviated handshake).
+    pub resumed: bool,
+    /// The SNI name the client sent.
+    pub sni: Option<String>,
 }
 
 #[derive(Default, Debug)]
@@ -118,7 +149,11 @@ pub enum Action {
 pub type Handler = Arc<dyn Fn(usize, &Seen) -> Action + Send + Sync>;
 
 pub fn ok(body: &[u8]) -> Vec<u8> {
-    let mut v = format!("HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: {}\r\n\r\n", body.len()).into_bytes();
+    let mut v = format!(
+        "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    )
+    .into_bytes();
     v.extend_from_slice(body);
     v
 }
@@ -150,7 +185,8 @@ unsafe extern "C" {
 pub fn tls_server(opts: ServerOpts, handler: Handler) -> Server {
     let dir = pki();
     let mut b = SslAcceptor::mozilla_intermediate_v5(SslMethod::tls()).unwrap();
-    b.set_private_key_file(dir.join(opts.key), SslFiletype::PEM).unwrap();
+    b.set_private_key_file(dir.join(opts.key), SslFiletype::PEM)
+        .unwrap();
     b.set_certificate_chain_file(dir.join(opts.cert)).unwrap();
     b.set_ca_file(dir.join("ca.pem")).unwrap();
     // Needed whenever a client certificate may be verified (else "internal error" alerts).
@@ -181,7 +217,12 @@ pub fn tls_server(opts: ServerOpts, handler: Handler) -> Server {
         for (conn, tcp) in listener.incoming().enumerate() {
             let Ok(tcp) = tcp else { continue };
             log2.lock().unwrap().accepts += 1;
-            let (acceptor, log, handler, counter) = (acceptor.clone(), log2.clone(), handler.clone(), counter.clone());
+            let (acceptor, log, handler, counter) = (
+                acceptor.clone(),
+                log2.clone(),
+                handler.clone(),
+                counter.clone(),
+            );
             let auth = opts.auth;
             thread::spawn(move || {
                 tcp.set_read_timeout(Some(Duration::from_secs(15))).ok();
@@ -250,8 +291,12 @@ fn serve(
     counter: &Mutex<usize>,
 ) {
     loop {
-        let Some((head, body)) = read_request(s) else { return };
-        if matches!(auth, ClientAuth::Renegotiate | ClientAuth::PostHandshake) && s.ssl().peer_certificate().is_none() {
+        let Some((head, body)) = read_request(s) else {
+            return;
+        };
+        if matches!(auth, ClientAuth::Renegotiate | ClientAuth::PostHandshake)
+            && s.ssl().peer_certificate().is_none()
+        {
             let ptr = s.ssl().as_ptr();
             let mode = openssl_sys::SSL_VERIFY_PEER | openssl_sys::SSL_VERIFY_FAIL_IF_NO_PEER_CERT;
             // Safety: `ptr` is this live SSL; blocking socket, as mod_ssl drives it.
@@ -264,7 +309,10 @@ fn serve(
                     SSL_verify_client_post_handshake(ptr)
                 };
                 if asked != 1 {
-                    log.lock().unwrap().handshake_errors.push("late certificate request refused".into());
+                    log.lock()
+                        .unwrap()
+                        .handshake_errors
+                        .push("late certificate request refused".into());
                     return;
                 }
                 openssl_sys::SSL_do_handshake(ptr);
@@ -280,7 +328,9 @@ fn serve(
                 let n = unsafe { openssl_sys::SSL_peek(ptr, peek.as_mut_ptr().cast(), 1) };
                 if n <= 0 {
                     let err = unsafe { openssl_sys::SSL_get_error(ptr, n) };
-                    if err != openssl_sys::SSL_ERROR_WANT_READ && err != openssl_sys::SSL_ERROR_WANT_WRITE {
+                    if err != openssl_sys::SSL_ERROR_WANT_READ
+                        && err != openssl_sys::SSL_ERROR_WANT_WRITE
+                    {
                         break;
                     }
                 }
@@ -288,11 +338,24 @@ fn serve(
             }
             s.get_ref().set_nonblocking(false).unwrap();
             if s.ssl().peer_certificate().is_none() {
-                log.lock().unwrap().handshake_errors.push("no client certificate after late request".into());
+                log.lock()
+                    .unwrap()
+                    .handshake_errors
+                    .push("no client certificate after late request".into());
                 return;
             }
         }
-        let seen = Seen { conn, head: head.clone(), body, peer: peer(s) };
+        let seen = Seen {
+            conn,
+            head: head.clone(),
+            body,
+            peer: peer(s),
+            resumed: s.ssl().session_reused(),
+            sni: s
+                .ssl()
+                .servername(openssl::ssl::NameType::HOST_NAME)
+                .map(str::to_string),
+        };
         let n = {
             let mut c = counter.lock().unwrap();
             *c += 1;
@@ -304,7 +367,9 @@ fn serve(
                 if s.write_all(&bytes).is_err() {
                     return;
                 }
-                if head.starts_with("POST") && head.lines().next().is_some_and(|l| l.ends_with("HTTP/1.0")) {
+                if head.starts_with("POST")
+                    && head.lines().next().is_some_and(|l| l.ends_with("HTTP/1.0"))
+                {
                     let _ = s.shutdown();
                     return;
                 }
@@ -353,7 +418,9 @@ pub fn connect_proxy(auth: Option<&'static str>) -> (u16, Arc<Mutex<Vec<String>>
             let Ok(mut client) = s else { continue };
             let heads = h2.clone();
             thread::spawn(move || {
-                let Some((head, _)) = read_request(&mut client) else { return };
+                let Some((head, _)) = read_request(&mut client) else {
+                    return;
+                };
                 heads.lock().unwrap().push(head.clone());
                 if let Some(cred) = auth {
                     if !head.contains(&format!("Proxy-Authorization: Basic {cred}\r\n")) {
@@ -362,7 +429,9 @@ pub fn connect_proxy(auth: Option<&'static str>) -> (u16, Arc<Mutex<Vec<String>>
                     }
                 }
                 let target = head.split(' ').nth(1).unwrap_or_default().to_string();
-                let Ok(mut addrs) = target.to_socket_addrs() else { return };
+                let Ok(mut addrs) = target.to_socket_addrs() else {
+                    return;
+                };
                 let Some(addr) = addrs.next() else { return };
                 let Ok(upstream) = TcpStream::connect(addr) else {
                     let _ = client.write_all(b"HTTP/1.1 502 Bad Gateway\r\n\r\n");

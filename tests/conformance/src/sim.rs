@@ -20,14 +20,43 @@ pub fn binary() -> Result<PathBuf, String> {
     if let Ok(p) = std::env::var("PAYGENT_SIM_BIN") {
         return Ok(PathBuf::from(p));
     }
-    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
-    for dir in exe.ancestors().skip(1).take(3) {
-        let p = dir.join("paygent-sim");
-        if p.is_file() {
-            return Ok(p);
-        }
+    if let Some(p) = built() {
+        return Ok(p);
     }
-    Err("paygent-sim not built: run `cargo build -p paygent-sim` (or set PAYGENT_SIM_BIN)".into())
+    // `cargo test -p paygent-conformance` alone does not build the simulator: build it now.
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let release = built_dir().is_some_and(|d| d.ends_with("release"));
+    let mut cmd = Command::new(cargo);
+    cmd.args(["build", "-q", "-p", "paygent-sim"]);
+    if release {
+        cmd.arg("--release");
+    }
+    let status = cmd
+        .status()
+        .map_err(|e| format!("cargo build -p paygent-sim: {e}"))?;
+    if !status.success() {
+        return Err(format!("cargo build -p paygent-sim: {status}"));
+    }
+    built().ok_or_else(|| "paygent-sim not found after building it (set PAYGENT_SIM_BIN)".into())
+}
+
+/// The profile dir (`target/debug`) of the running test executable.
+fn built_dir() -> Option<PathBuf> {
+    let exe = std::env::current_exe().ok()?;
+    exe.parent().map(|d| {
+        if d.ends_with("deps") {
+            d.parent().unwrap_or(d)
+        } else {
+            d
+        }
+        .to_path_buf()
+    })
+}
+
+fn built() -> Option<PathBuf> {
+    built_dir()
+        .map(|d| d.join("paygent-sim"))
+        .filter(|p| p.is_file())
 }
 
 impl Sim {
@@ -52,14 +81,19 @@ impl Sim {
             .stdout(Stdio::null())
             .spawn()
             .map_err(|e| format!("start paygent-sim: {e}"))?;
-        let mut sim = Sim { child, port: 0, pki, record };
+        let mut sim = Sim {
+            child,
+            port: 0,
+            pki,
+            record,
+        };
         let deadline = Instant::now() + Duration::from_secs(20);
         while Instant::now() < deadline {
-            if let Ok(s) = std::fs::read_to_string(&ready) {
-                if let Ok(p) = s.trim().parse() {
-                    sim.port = p;
-                    return Ok(sim);
-                }
+            if let Ok(s) = std::fs::read_to_string(&ready)
+                && let Ok(p) = s.trim().parse()
+            {
+                sim.port = p;
+                return Ok(sim);
             }
             if let Ok(Some(st)) = sim.child.try_wait() {
                 return Err(format!("paygent-sim exited: {st}"));
@@ -71,7 +105,9 @@ impl Sim {
 
     /// Recorded requests for a path, oldest first.
     pub fn requests_for(&self, path: &str) -> Vec<Value> {
-        let Ok(f) = std::fs::File::open(&self.record) else { return Vec::new() };
+        let Ok(f) = std::fs::File::open(&self.record) else {
+            return Vec::new();
+        };
         std::io::BufReader::new(f)
             .lines()
             .map_while(Result::ok)
