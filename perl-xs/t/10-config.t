@@ -62,6 +62,8 @@ sub err_code { (Paygent::PException::getInfo())[0] }
     is(err_code(), 'E01002', 'syntax error gives E01002');
     is(scalar Paygent::PException::getInfo(), 'E01002: Properties file contains inappropriate value.',
         'E01002 message');
+    my @w = Paygent::PException::getWarnings();
+    like($w[-1], qr/^paygent\.properties: syntax error at /, 'the Perl error is among the warnings');
 }
 
 # ---- a complete file; one without a final true value is accepted ----

@@ -58,7 +58,7 @@ sub new {
 sub init {
     my $self = shift;
     return 0 unless _is_object($self);
-    my ($status) = _load_properties();
+    my ($status, $detail) = _load_properties();
     _config_reset($self);
     if ($status) {
         _config_fail($self, $status);
@@ -71,7 +71,10 @@ sub init {
         my $url = _property_hash('url');
         _config_set($self, "url.$_", $url->{$_}) for grep { defined $url->{$_} } sort keys %$url;
     }
-    return _init($self) == 0 ? 1 : 0;
+    my $ok = _init($self) == 0;
+    # Why the file did not load (a Perl error), for Paygent::PException::getWarnings.
+    push @Paygent::PException::LAST_WARNINGS, "paygent.properties: $detail" if !$ok && defined $detail;
+    return $ok ? 1 : 0;
 }
 
 sub reqPut {
@@ -174,7 +177,7 @@ sub _setter {
 my $loaded_file;    # the properties file whose variables are current
 
 # require the properties file into this package. Returns 0, 1001 (not found) or 1002 (failed
-# to compile or run).
+# to compile or run; then also the Perl error).
 sub _load_properties {
     my $path = properties_path();
     return 1001 unless defined $path && -f $path && -r _;
@@ -199,7 +202,8 @@ sub _load_properties {
         }
         else {
             delete $INC{$path};
-            return 1002;
+            $err =~ s/\s+\z//;
+            return (1002, $err);
         }
     }
     $loaded_file = $path;

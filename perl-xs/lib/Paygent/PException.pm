@@ -96,7 +96,8 @@ The code and the message alone, with the same function / method rules as C<getIn
 =item getWarnings
 
 The warning texts (C<E02005: Http request ended with errors.>, the texts the PHP module passes to
-C<trigger_error>) raised by the failing call.
+C<trigger_error>) raised by the failing call. When F<paygent.properties> does not compile, the
+Perl error follows as C<paygent.properties: syntax error at ...>.
 
 =back
 
