@@ -92,6 +92,28 @@ sub err_code { (Paygent::PException::getInfo())[0] }
         or diag(scalar Paygent::PException::getInfo());
 }
 
+# ---- endpoints from %url, %paygent_url and $url_XX ----
+SKIP: {
+    my ($port, $pki) = PaygentTest::sim_env();
+    skip 'simulator not running', 3 unless $port;
+    my %vars = PaygentTest::sim_vars($dir, $port, $pki);
+    my $u = "https://127.0.0.1:$port/n/card/request";
+    for my $style ('%url', '%paygent_url', '$url_02') {
+        (my $tag = $style) =~ s/\W//g;
+        my $file = write_properties("$dir/url-$tag.properties", %vars, url => {});
+        my $text = PaygentTest::read_file($file);
+        my $line = $style eq '$url_02' ? "our \$url_02 = '$u';\n"
+            : "our ${\ substr($style, 0)} = ('02' => '$u');\n";
+        $text =~ s/1;\n\z/${line}1;\n/;
+        write_file($file, $text);
+        local $ENV{PAYGENT_PROPERTIES} = $file;
+        my $p = Paygent::B2B->new;
+        $p->reqPuts({ telegram_kind => '020', trading_id => "url-$tag-$$-" . time, payment_amount => '100',
+            card_number => '4111111111111111', card_valid_term => '1230' });
+        is($p->post, 1, "endpoint from $style") or diag(scalar Paygent::PException::getInfo());
+    }
+}
+
 # ---- another file later: the previous file's values do not leak ----
 {
     my %partial = %base;

@@ -68,8 +68,13 @@ sub init {
             my $value = _property($name);
             _config_set($self, $name, $value) if defined $value;
         }
-        my $url = _property_hash('url');
-        _config_set($self, "url.$_", $url->{$_}) for grep { defined $url->{$_} } sort keys %$url;
+        # Endpoints: %url (decisions.md 5), also %paygent_url and $url_XX scalars (protocol.md §2).
+        my %url = (%{ _property_hash('paygent_url') }, %{ _property_hash('url') });
+        for my $name (grep { /^url_\w+\z/ } sort keys %Paygent::B2B::) {
+            my $value = _property($name);
+            $url{ substr $name, 4 } = $value if defined $value && !exists $url{ substr $name, 4 };
+        }
+        _config_set($self, "url.$_", $url{$_}) for grep { defined $url{$_} } sort keys %url;
     }
     my $ok = _init($self) == 0;
     # Why the file did not load (a Perl error), for Paygent::PException::getWarnings.
@@ -186,8 +191,8 @@ sub _load_properties {
     if (!$INC{$path} && defined $loaded_file) {
         # Another file is loaded: its values must not leak into this one.
         no strict 'refs';
-        undef ${"Paygent::B2B::$_"} for @PROPERTY_SCALARS;
-        %{"Paygent::B2B::url"} = ();
+        undef ${"Paygent::B2B::$_"} for @PROPERTY_SCALARS, grep { /^url_\w+\z/ } keys %Paygent::B2B::;
+        %{"Paygent::B2B::$_"} = () for qw(url paygent_url);
     }
     my $ok = eval {
         package Paygent::B2B;
@@ -289,6 +294,7 @@ package variables:
     our $merchant_id = ''; our $telegram_ver = '1.0'; our $Debug = 0;
     our %url = ('02' => 'https://.../n/card/request');   # optional; unnamed prefixes use the
                                                          # shipped production table
+                                       # (%paygent_url and $url_02 scalars work too)
     our $telegram_kind_ref = '027,090';   # also: $telegram_kind_utf8, $client_key_password
                                           # (default changeit), $verify_host, $keep_alive
     1;
