@@ -108,3 +108,69 @@ pub unsafe extern "C" fn paygent_init(h: *mut PaygentModule) -> u32 {
         m.module.init()
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::handle::{paygent_free, paygent_new};
+    use crate::request::{paygent_req_get, paygent_req_put, paygent_set_result_csv};
+    use crate::{PAYGENT_DIALECT_PERL, PAYGENT_E01002, PAYGENT_E01901};
+
+    fn set(h: *mut PaygentModule, k: &str, v: &str) -> u32 {
+        unsafe { paygent_config_set(h, k.as_ptr(), k.len(), v.as_ptr(), v.len()) }
+    }
+
+    fn configured(h: *mut PaygentModule) {
+        for (k, v) in [
+            ("HTTPS_CERT_FILE", "/x/client.crt"),
+            ("HTTPS_KEY_FILE", "/x/client.key"),
+            ("HTTPS_CA_FILE", "/x/ca.pem"),
+            ("url.02", "https://127.0.0.1:1/n/card/request"),
+        ] {
+            assert_eq!(set(h, k, v), 0);
+        }
+    }
+
+    #[test]
+    fn perl_variables_configure_and_reinit_keeps_parameters() {
+        let h = paygent_new(PAYGENT_DIALECT_PERL);
+        configured(h);
+        assert_eq!(unsafe { paygent_init(h) }, 0);
+        let cfg = unsafe { &*h }.module.config().cloned();
+        assert_eq!(
+            cfg.as_ref().map(|c| c.timeout_value.clone()),
+            Some(b"35".to_vec())
+        );
+        assert_eq!(
+            cfg.map(|c| c.client_key_file_path),
+            Some(b"/x/client.key".to_vec())
+        );
+        unsafe {
+            assert_eq!(paygent_req_put(h, b"k".as_ptr(), 1, b"v".as_ptr(), 1), 0);
+            assert_eq!(paygent_set_result_csv(h, b"/tmp/r.csv".as_ptr(), 10), 0);
+        }
+        assert_eq!(set(h, "timeout_value", "7"), 0);
+        assert_eq!(unsafe { paygent_init(h) }, 0);
+        let m = &unsafe { &*h }.module;
+        assert_eq!(m.instance().timeout, b"7");
+        assert_eq!(m.instance().result_csv, b"/tmp/r.csv");
+        let v = unsafe { paygent_req_get(h, b"k".as_ptr(), 1) };
+        assert!(!v.is_null && v.len == 1);
+        unsafe { paygent_free(h) };
+    }
+
+    #[test]
+    fn missing_ca_is_e01002_and_bad_names_are_refused() {
+        let h = paygent_new(PAYGENT_DIALECT_PERL);
+        configured(h);
+        assert_eq!(set(h, "", "x"), PAYGENT_E01901);
+        assert_eq!(unsafe { paygent_config_reset(h) }, 0);
+        assert_eq!(set(h, "HTTPS_CERT_FILE", "/x/client.crt"), 0);
+        assert_eq!(unsafe { paygent_init(h) }, PAYGENT_E01002);
+        assert_eq!(
+            unsafe { &*h }.last_error_message(),
+            b"E01002: Properties file contains inappropriate value."
+        );
+        unsafe { paygent_free(h) };
+    }
+}
