@@ -20,7 +20,7 @@ apache_bench() {
         LocalAddr => "127.0.0.1", LocalPort => 0) or die $! } 1 .. 4;
         print join(" ", map { $_->sockport } @s)') || { harness_error "Apache: no free ports"; return 0; }
     # shellcheck disable=SC2086
-    if ! sh "$root/tests/apache/httpd.sh" start "$apache_dir" "$work/pki" $ports \
+    if ! "${pin[@]}" sh "$root/tests/apache/httpd.sh" start "$apache_dir" "$work/pki" $ports \
         >"$work/apache-start.log" 2>&1; then
         harness_error "Apache did not start: $(tail -n 5 "$work/apache-start.log")"
         return 0

@@ -10,7 +10,8 @@
 # errors (build of the bench or simulator failed, the simulator did not start, a telegram failed).
 #
 # Environment: BENCH_QUICK=1 (fewer telegrams, for a smoke test of the harness),
-#              BENCH_KEEP=1 (keep the work dir), CARGO (default cargo), PHP_CGI (default php-cgi).
+#              BENCH_KEEP=1 (keep the work dir), BENCH_PIN=0 (do not pin to one CPU),
+#              CARGO (default cargo), PHP_CGI (default php-cgi).
 set -uo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -28,6 +29,15 @@ if [ "$quick" = 1 ]; then
     ROUNDS=1 RUNS=10 POOL=(400 20 10) ONESHOT=(40 5 3) REF=(40 5 3) APACHE_N=(40 5 3)
 else
     ROUNDS=5 RUNS=30 POOL=(10000 100 200) ONESHOT=(200 10 10) REF=(200 10 10) APACHE_N=(60 5 5)
+fi
+
+# Pin the simulator, Apache and every client to one CPU. On this project's VMs a request/reply
+# ping-pong between two cores pays the hypervisor's wake-up of an idle vCPU on every hop
+# (measured: 20 µs per pooled telegram on one core, ~100 µs across two idle cores, 20 µs again
+# across two busy ones) — a property of the VM, not of the module.
+pin=()
+if [ "${BENCH_PIN:-1}" != 0 ] && command -v taskset >/dev/null; then
+    pin=(taskset -c "$(($(nproc) - 1))")
 fi
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/paygent-bench.XXXXXX")
@@ -54,6 +64,8 @@ fatal() { say "HARNESS ERROR: $*"; exit 2; }
 
 # calc EXPR: floating-point arithmetic (awk), printed with 1 decimal.
 calc() { awk "BEGIN { printf \"%.1f\", $1 }"; }
+# signed EXPR: like calc, with a sign (+1.0 / -0.5).
+signed() { awk "BEGIN { printf \"%+.1f\", $1 }"; }
 # ok EXPR: 0 when the awk condition holds.
 ok() { awk "BEGIN { exit !($1) }"; }
 # field NAME LINE: value of NAME=... in a bench output line.
@@ -67,7 +79,7 @@ run_loop() {
     local label=$1 out
     shift
     say "-- $label: $*"
-    if ! out=$("$@" 3>&- 2>"$work/last.err"); then
+    if ! out=$("${pin[@]}" "$@" 3>&- 2>"$work/last.err"); then
         harness_error "$label failed: $(tail -n 3 "$work/last.err")"
         return 1
     fi
@@ -80,7 +92,7 @@ hyper() {
     local label=$1 json="$work/hf-$RANDOM.json"
     shift
     say "-- $label (hyperfine, $RUNS runs): $*"
-    if ! hyperfine -N --warmup 5 --runs "$RUNS" --export-json "$json" "$@" 3>&- >"$work/hf.out" 2>&1; then
+    if ! "${pin[@]}" hyperfine -N --warmup 5 --runs "$RUNS" --export-json "$json" "$@" 3>&- >"$work/hf.out" 2>&1; then
         harness_error "$label failed: $(tail -n 5 "$work/hf.out")"
         return 1
     fi
@@ -158,7 +170,7 @@ perl "$here/ref027.pl" "$work/simdir" 2000 || fatal "cannot write the 027 reply"
 # The simulator reads its stdin pipe (fd 3 here) and exits when this script ends.
 # --purge-before: every payment adds a 091 notice and the simulator scans its whole notice list
 # on each one; purging them at once keeps its per-telegram cost flat over 10^5 telegrams.
-exec 3> >(exec "$sim" serve --listen 127.0.0.1:0 --pki "$work/pki" --purge-before 999999999999 \
+exec 3> >(exec "${pin[@]}" "$sim" serve --listen 127.0.0.1:0 --pki "$work/pki" --purge-before 999999999999 \
     --cases "$work/simdir/conformance/cases" --ready-file "$work/sim.port" \
     --exit-on-stdin-eof >"$work/sim.log" 2>&1)
 sim_pid=$!
@@ -272,18 +284,18 @@ if [ "$php_ok" = 1 ]; then
         if [ "$cgi_bare" != - ] && [ "$cgi_once" != - ]; then
             above=$(calc "$cgi_once - $cgi_bare")
             row "PHP process per request: php-cgi -q, one 020 telegram (default config)" \
-                "+$above ms ($cgi_once ms)" "$cgi_bare ms (bare php-cgi -q, empty script)" \
+                "$(signed "$above") ms ($cgi_once ms)" "$cgi_bare ms (bare php-cgi -q, empty script)" \
                 "$(calc "$cgi_once / $cgi_bare")×" "≤ 4 ms above bare" "$(verdict "$above <= 4")"
         fi
         if [ "$cgi_bare" != - ] && [ "$cgi_cached" != - ] && [ -n "$(ls -A "$work/sessions")" ]; then
             above=$(calc "$cgi_cached - $cgi_bare")
             row "PHP process per request: php-cgi -q, one 020 telegram, session_cache_dir" \
-                "+$above ms ($cgi_cached ms)" "$cgi_bare ms (bare php-cgi -q, empty script)" \
+                "$(signed "$above") ms ($cgi_cached ms)" "$cgi_bare ms (bare php-cgi -q, empty script)" \
                 "$(calc "$cgi_cached / $cgi_bare")×" "≤ 4 ms above bare" "$(verdict "$above <= 4")"
         fi
         if [ "$cgi_bare" != - ] && [ "$cgi_load" != - ]; then
             row "PHP php-cgi -q: loading the extension (empty script)" \
-                "+$(calc "$cgi_load - $cgi_bare") ms ($cgi_load ms)" "$cgi_bare ms (bare)" "—" "(info)" "—"
+                "$(signed "$cgi_load - $cgi_bare") ms ($cgi_load ms)" "$cgi_bare ms (bare)" "—" "(info)" "—"
         fi
     else
         note "PHP: $php_cgi not found — process-per-request bench skipped"
@@ -331,7 +343,7 @@ fi
 # ---- table -----------------------------------------------------------------------------------
 
 echo
-echo "paygent-rs benchmarks, $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores; medians"
+echo "paygent-rs benchmarks, $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores$([ ${#pin[@]} -gt 0 ] && echo ", all on CPU ${pin[2]}"); medians"
 echo
 printf '| %s | %s | %s | %s | %s | %s |\n' case figure "baseline (same run)" ratio goal verdict
 printf '|---|---|---|---|---|---|\n'
