@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages the build, the tests and the demo need (idempotent; skips apt
+# when everything is present). Run as root (CI, containers) or with sudo available.
+set -euo pipefail
+
+PACKAGES=(
+  build-essential pkg-config ca-certificates curl
+  libssl-dev openssl                       # system OpenSSL: the default TLS path
+  libclang-dev clang                       # bindgen for ext-php-rs
+  php8.2-cli php8.2-dev php8.2-cgi php8.2-curl php8.2-mbstring
+  perl libwww-perl liblwp-protocol-https-perl
+  apache2                                  # CGI demo and the TLS matrix
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "installing: ${missing[*]}"
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  # The demo and the tests start their own Apache on loopback; Debian's default one is not needed.
+  $SUDO service apache2 stop >/dev/null 2>&1 || true
+fi
+
+if ! command -v cargo >/dev/null; then
+  echo "cargo not found: install Rust 1.95 (rustup) first" >&2
+  exit 1
+fi

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Runs every test suite: Rust (core, simulator, conformance, C ABI), PHPT, Perl, the CGI demo e2e.
+# Usage: ./scripts/test.sh            (installs missing Debian packages first)
+set -uo pipefail
+cd "$(dirname "$0")/.."
+./scripts/install-deps.sh || exit 1
+
+suites_passed=0
+suites_failed=0
+failed_names=()
+run_suite() {
+  local name=$1; shift
+  echo
+  echo "==== $name: $*"
+  if "$@"; then
+    suites_passed=$((suites_passed + 1))
+  else
+    suites_failed=$((suites_failed + 1))
+    failed_names+=("$name")
+  fi
+}
+
+run_suite rust      cargo test --locked --workspace --exclude paygent-php
+run_suite php       ./php-ext/run-tests.sh
+run_suite perl      ./perl-xs/run-tests.sh
+run_suite demo-e2e  ./tests/e2e/demo-test.sh
+
+echo
+if ((suites_failed)); then
+  echo "failed suites: ${failed_names[*]}"
+fi
+echo "suites: $suites_passed passed, $suites_failed failed"
+((suites_failed == 0))

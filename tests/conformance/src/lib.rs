@@ -1,0 +1,18 @@
+//! The shared conformance cases (`tests/conformance/cases/*.json`, format in README.md beside
+//! them) run through paygent-core against a real paygent-sim over mutual TLS.
+
+pub mod case;
+pub mod run;
+pub mod sim;
+
+use std::path::PathBuf;
+
+/// `tests/` of the repository.
+pub fn tests_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// `tests/conformance/cases`.
+pub fn cases_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("cases")
+}

@@ -1,0 +1,89 @@
+//! Start paygent-sim for a test run: PKI, cases dir, request record, port.
+
+use std::io::BufRead;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+pub struct Sim {
+    child: Child,
+    pub port: u16,
+    pub pki: PathBuf,
+    pub record: PathBuf,
+}
+
+/// The simulator binary: `$PAYGENT_SIM_BIN`, else `paygent-sim` in the target dir of the running
+/// test executable (cargo builds every workspace binary before it runs tests).
+pub fn binary() -> Result<PathBuf, String> {
+    if let Ok(p) = std::env::var("PAYGENT_SIM_BIN") {
+        return Ok(PathBuf::from(p));
+    }
+    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+    for dir in exe.ancestors().skip(1).take(3) {
+        let p = dir.join("paygent-sim");
+        if p.is_file() {
+            return Ok(p);
+        }
+    }
+    Err("paygent-sim not built: run `cargo build -p paygent-sim` (or set PAYGENT_SIM_BIN)".into())
+}
+
+impl Sim {
+    pub fn start(work: &Path, cases: &Path) -> Result<Self, String> {
+        let pki = work.join("pki");
+        paygent_testpki::generate(&pki).map_err(|e| format!("pki: {e}"))?;
+        let record = work.join("requests.jsonl");
+        let ready = work.join("sim.port");
+        let _ = std::fs::remove_file(&ready);
+        let child = Command::new(binary()?)
+            .arg("serve")
+            .args(["--listen", "127.0.0.1:0", "--exit-on-stdin-eof"])
+            .arg("--pki")
+            .arg(&pki)
+            .arg("--cases")
+            .arg(cases)
+            .arg("--record")
+            .arg(&record)
+            .arg("--ready-file")
+            .arg(&ready)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .spawn()
+            .map_err(|e| format!("start paygent-sim: {e}"))?;
+        let mut sim = Sim { child, port: 0, pki, record };
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while Instant::now() < deadline {
+            if let Ok(s) = std::fs::read_to_string(&ready) {
+                if let Ok(p) = s.trim().parse() {
+                    sim.port = p;
+                    return Ok(sim);
+                }
+            }
+            if let Ok(Some(st)) = sim.child.try_wait() {
+                return Err(format!("paygent-sim exited: {st}"));
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        Err("paygent-sim did not become ready".into())
+    }
+
+    /// Recorded requests for a path, oldest first.
+    pub fn requests_for(&self, path: &str) -> Vec<Value> {
+        let Ok(f) = std::fs::File::open(&self.record) else { return Vec::new() };
+        std::io::BufReader::new(f)
+            .lines()
+            .map_while(Result::ok)
+            .filter_map(|l| serde_json::from_str::<Value>(&l).ok())
+            .filter(|v| v.get("path").and_then(Value::as_str) == Some(path))
+            .collect()
+    }
+}
+
+impl Drop for Sim {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
