@@ -75,15 +75,13 @@ exit 0;
 sub sent_ok {
     my ($m, $step, $pid) = @_;
     if (!$m->post) {
-        my $info = Paygent::PException::getInfo();
-        $info = join(' ', map { defined $_ ? $_ : '' } (ref $info eq 'ARRAY' ? @$info
-            : ref $info eq 'HASH' ? @{$info}{sort keys %$info} : ($info)));
+        my $info = module_error_text();
         result('システムエラー', 'module_error', '', '',
             '<p>決済システムとの通信でエラーが発生しました。</p><p class="ng">モジュールエラー: <span id="module_error">'
-            . h(decode('cp932', $info)) . '</span></p>');
+            . h($info) . '</span></p>');
         return 0;
     }
-    return 1 if ($m->{resultStatus} || '') eq '0';
+    return 1 if ($m->{resultStatus} // '') eq '0';
     my $code = $m->{resultCode} // '';
     my $detail = decode('cp932', $m->{resultMsg} // '');
     result('お支払いできませんでした', 'declined', $pid || '', $code,
@@ -153,4 +151,12 @@ HTML
     binmode STDOUT;
     print "Content-Type: text/html; charset=Shift_JIS\r\n\r\n";
     print encode('cp932', $html);
+}
+
+# The last module error as text (getInfo may give a list, an array ref or a hash ref).
+sub module_error_text {
+    my @parts = map { ref $_ eq 'ARRAY' ? @$_ : ref $_ eq 'HASH' ? @{$_}{sort keys %$_} : $_ }
+        Paygent::PException::getInfo();
+    my $s = join ' ', grep { defined && $_ ne '' } @parts;
+    return utf8::is_utf8($s) ? $s : eval { decode('UTF-8', $s, Encode::FB_CROAK | Encode::LEAVE_SRC) } // decode('cp932', $s);
 }
