@@ -56,7 +56,7 @@ demo_build() {
     (cd "$REPO" && cargo build --release -p paygent-php -p paygent-sim) || die "cargo build failed"
     [ -f "$REPO/target/release/libpaygent.so" ] || die "target/release/libpaygent.so missing"
     say "building the Perl module..."
-    (cd "$REPO/perl-xs" && { [ -f Makefile ] || perl Makefile.PL; } && make) >"$REPO/target/perl-build.log" 2>&1 \
+    (cd "$REPO/perl-xs" && perl Makefile.PL && make) >"$REPO/target/perl-build.log" 2>&1 \
         || { tail -30 "$REPO/target/perl-build.log" >&2; die "Perl module build failed"; }
 }
 
