@@ -13,7 +13,7 @@ use std::sync::Arc;
 use crate::error::{Error, ErrorKind};
 use crate::params::Params;
 
-pub use cache::load_php_properties;
+pub use cache::{load_php_properties, parse_php_properties};
 
 /// Property key prefix of every setting.
 pub const PREFIX: &str = "paygentB2Bmodule.";

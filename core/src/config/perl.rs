@@ -1,10 +1,307 @@
 //! The Perl `paygent.properties` variables (protocol.md §2, decisions.md 5) as properties keys.
+//!
+//! The binding reads the Perl package variables (and the `%ENV{HTTPS_*}` fallbacks) and hands
+//! them over as `(name, value)` pairs; undefined variables are simply not passed.
 
+use super::PREFIX;
 use crate::params::Params;
 
+/// Perl variable → `paygentB2Bmodule.<key>` with the same value.
+const RENAMED: &[(&str, &str)] = &[
+    ("HTTPS_CERT_FILE", "client_file_path"),
+    ("HTTPS_KEY_FILE", "client_key_file_path"),
+    ("HTTPS_CA_FILE", "ca_file_path"),
+    ("default_id", "default_id"),
+    ("default_password", "default_password"),
+    ("Debug", "debug_flg"),
+    ("merchant_id", "merchant_id"),
+    ("telegram_ver", "telegram_version"),
+    ("telegram_kind_ref", "telegram_kind.ref"),
+    ("telegram_kind_utf8", "telegram_kind.utf8"),
+    ("client_key_password", "client_key_password"),
+    ("verify_host", "verify_host"),
+    ("keep_alive", "keep_alive"),
+    ("tls_backend", "tls_backend"),
+    ("caller_encoding", "caller_encoding"),
+    ("session_cache_dir", "session_cache_dir"),
+    ("csv_mode", "csv_mode"),
+    ("compat", "compat"),
+    ("not_use_client_cert", "not_use_client_cert"),
+    ("not_use_ca_cert", "not_use_ca_cert"),
+];
+
 /// Map `(perl variable name, value)` pairs (e.g. `HTTPS_CERT_FILE`, `url.02`) to the
-/// `paygentB2Bmodule.*` properties the validation understands.
+/// `paygentB2Bmodule.*` properties the validation understands. The keys validation requires
+/// are always produced, with the manual's defaults, so a minimal Perl file validates.
 pub fn properties_from_perl_vars(vars: &[(Vec<u8>, Vec<u8>)]) -> Params {
-    let _ = vars;
-    todo!("config helper")
+    let var = |name: &str| {
+        vars.iter()
+            .rev()
+            .find(|(k, _)| k == name.as_bytes())
+            .map(|(_, v)| v.as_slice())
+    };
+    let mut props = Params::new();
+    let mut put = |key: &str, value: &[u8]| props.put(format!("{PREFIX}{key}").as_bytes(), value);
+
+    // Required by §3.3: always present.
+    put(
+        "client_file_path",
+        var("HTTPS_CERT_FILE").unwrap_or_default(),
+    );
+    put("ca_file_path", var("HTTPS_CA_FILE").unwrap_or_default());
+    put(
+        "timeout_value",
+        non_empty(var("timeout_value")).unwrap_or(b"35"),
+    );
+    put(
+        "select_max_cnt",
+        non_empty(var("select_max_cnt")).unwrap_or(b"2000"),
+    );
+    put(
+        "log_output_path",
+        var("log_output_path").unwrap_or_default(),
+    );
+    put(
+        "telegram_kind.ref",
+        var("telegram_kind_ref").unwrap_or(b"027,090"),
+    );
+
+    for (perl, key) in RENAMED {
+        if matches!(
+            *key,
+            "client_file_path" | "ca_file_path" | "telegram_kind.ref"
+        ) {
+            continue;
+        }
+        if let Some(v) = var(perl) {
+            put(key, v);
+        }
+    }
+    if let Some(proxy) = var("proxy_server_name").filter(|v| !v.is_empty()) {
+        let p = proxy_url(proxy);
+        put("proxy_server_name", &p.host);
+        put("proxy_server_port", &p.port);
+        if let Some((user, password)) = p.credentials {
+            put("proxy_user", &user);
+            put("proxy_password", &password);
+        }
+    }
+    // `url.02` (the `%url` hash, flattened by the binding) and `url_02` scalars.
+    for (name, value) in vars {
+        let suffix = name
+            .strip_prefix(b"url.")
+            .or_else(|| name.strip_prefix(b"url_"));
+        if let Some(suffix) = suffix.filter(|s| !s.is_empty()) {
+            let mut key = format!("{PREFIX}url.").into_bytes();
+            key.extend_from_slice(suffix);
+            props.put(&key, value);
+        }
+    }
+    props
+}
+
+fn non_empty(v: Option<&[u8]>) -> Option<&[u8]> {
+    v.filter(|v| !v.is_empty())
+}
+
+/// The parts of a Perl proxy setting.
+#[derive(Debug, PartialEq, Eq)]
+struct ProxyUrl {
+    host: Vec<u8>,
+    port: Vec<u8>,
+    credentials: Option<(Vec<u8>, Vec<u8>)>,
+}
+
+/// `http://user:pass@host:port/` (scheme, credentials, port and path optional). A URL without a
+/// port uses the scheme's (80 for http, 443 for https).
+fn proxy_url(url: &[u8]) -> ProxyUrl {
+    let (scheme, rest) = match url.windows(3).position(|w| w == b"://") {
+        Some(i) => (url[..i].to_ascii_lowercase(), &url[i + 3..]),
+        None => (b"http".to_vec(), url),
+    };
+    let authority = &rest[..rest.iter().position(|&b| b == b'/').unwrap_or(rest.len())];
+    let (credentials, host_port) = match authority.iter().rposition(|&b| b == b'@') {
+        Some(at) => {
+            let info = &authority[..at];
+            let (u, p) = match info.iter().position(|&b| b == b':') {
+                Some(c) => (&info[..c], &info[c + 1..]),
+                None => (info, &b""[..]),
+            };
+            (
+                Some((percent_decode(u), percent_decode(p))),
+                &authority[at + 1..],
+            )
+        }
+        None => (None, authority),
+    };
+    // `[v6]:port` keeps its brackets off the host; otherwise the last `:` starts the port.
+    let (host, port) = if let Some(v6) = host_port.strip_prefix(b"[") {
+        let close = v6.iter().position(|&b| b == b']').unwrap_or(v6.len());
+        let after = v6.get(close + 1..).unwrap_or_default();
+        (&v6[..close], after.strip_prefix(b":").unwrap_or_default())
+    } else {
+        match host_port.iter().rposition(|&b| b == b':') {
+            Some(c) => (&host_port[..c], &host_port[c + 1..]),
+            None => (host_port, &b""[..]),
+        }
+    };
+    let port = if port.is_empty() {
+        if scheme == b"https" {
+            b"443".to_vec()
+        } else {
+            b"80".to_vec()
+        }
+    } else {
+        port.to_vec()
+    };
+    ProxyUrl {
+        host: host.to_vec(),
+        port,
+        credentials,
+    }
+}
+
+fn percent_decode(b: &[u8]) -> Vec<u8> {
+    let hex = |c: u8| (c as char).to_digit(16).map(|d| d as u8);
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' && i + 2 < b.len() {
+            if let (Some(h), Some(l)) = (hex(b[i + 1]), hex(b[i + 2])) {
+                out.push(h << 4 | l);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{Config, TlsBackend};
+
+    fn vars(pairs: &[(&str, &str)]) -> Vec<(Vec<u8>, Vec<u8>)> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.as_bytes().to_vec(), v.as_bytes().to_vec()))
+            .collect()
+    }
+
+    fn config(pairs: &[(&str, &str)]) -> Config {
+        Config::from_properties(&properties_from_perl_vars(&vars(pairs)), true).unwrap()
+    }
+
+    #[test]
+    fn minimal_perl_file_validates_with_manual_defaults() {
+        let c = config(&[
+            ("HTTPS_CERT_FILE", "/k/cert.pem"),
+            ("HTTPS_CA_FILE", "/k/ca.pem"),
+        ]);
+        assert_eq!(c.client_file_path, b"/k/cert.pem");
+        assert_eq!(c.ca_file_path, b"/k/ca.pem");
+        assert_eq!(c.timeout_value, b"35");
+        assert_eq!(c.select_max_cnt, b"2000");
+        assert_eq!(c.log_output_path, b"");
+        assert_eq!(c.telegram_kind_ref, vec![b"027".to_vec(), b"090".to_vec()]);
+        assert!(c.fallback_to_shipped_urls);
+        assert_eq!(
+            c.url_for_kind(b"020"),
+            Some(&b"https://module.paygent.co.jp/n/card/request"[..])
+        );
+        assert_eq!(c.proxy_server_port, 0);
+    }
+
+    #[test]
+    fn missing_certificate_variables_fail_validation() {
+        let p = properties_from_perl_vars(&vars(&[("HTTPS_CA_FILE", "/k/ca.pem")]));
+        assert!(Config::from_properties(&p, true).is_err());
+    }
+
+    #[test]
+    fn every_variable_maps_to_its_key() {
+        let c = config(&[
+            ("HTTPS_CERT_FILE", "/k/cert.pem"),
+            ("HTTPS_KEY_FILE", "/k/key.pem"),
+            ("HTTPS_CA_FILE", "/k/ca.pem"),
+            (
+                "proxy_server_name",
+                "http://us%40r:p%3Aw@proxy.example:3128/",
+            ),
+            ("default_id", "id1"),
+            ("default_password", "pw1"),
+            ("timeout_value", ""),
+            ("select_max_cnt", "500"),
+            ("log_output_path", "/tmp/p.log"),
+            ("Debug", "1"),
+            ("merchant_id", "123456789"),
+            ("telegram_ver", "1.0"),
+            ("telegram_kind_ref", "027"),
+            ("telegram_kind_utf8", "450"),
+            ("client_key_password", "pass"),
+            ("verify_host", "0"),
+            ("keep_alive", "0"),
+            ("tls_backend", "rustls"),
+            ("session_cache_dir", "/tmp/s"),
+            ("url.02", "https://sandbox/n/card/request"),
+            ("url_45", "https://sandbox/n/threeds/request"),
+        ]);
+        assert_eq!(c.client_key_file_path, b"/k/key.pem");
+        assert_eq!(c.proxy_server_name, b"proxy.example");
+        assert_eq!(c.proxy_server_port, 3128);
+        assert_eq!(c.proxy_user, b"us@r");
+        assert_eq!(c.proxy_password, b"p:w");
+        assert_eq!(
+            (c.default_id.as_slice(), c.default_password.as_slice()),
+            (&b"id1"[..], &b"pw1"[..])
+        );
+        assert_eq!(c.timeout_value, b"35");
+        assert_eq!(c.select_max_cnt, b"500");
+        assert_eq!(c.log_output_path, b"/tmp/p.log");
+        assert!(c.debug_flg);
+        assert_eq!(c.default_merchant_id, b"123456789");
+        assert_eq!(c.default_telegram_version, b"1.0");
+        assert_eq!(c.telegram_kind_ref, vec![b"027".to_vec()]);
+        assert!(c.is_utf8_kind(b"450"));
+        assert_eq!(c.client_key_password, b"pass");
+        assert!(!c.verify_host && !c.keep_alive);
+        assert_eq!(c.tls_backend, TlsBackend::Rustls);
+        assert_eq!(c.session_cache_dir, b"/tmp/s");
+        assert_eq!(
+            c.url_for_kind(b"020"),
+            Some(&b"https://sandbox/n/card/request"[..])
+        );
+        assert_eq!(
+            c.url_for_kind(b"450"),
+            Some(&b"https://sandbox/n/threeds/request"[..])
+        );
+        assert_eq!(
+            c.url_for_kind(b"010"),
+            Some(&b"https://module.paygent.co.jp/n/atm/request"[..])
+        );
+    }
+
+    #[test]
+    fn proxy_urls() {
+        let p = proxy_url(b"http://proxy-server:8080/");
+        assert_eq!(
+            p,
+            ProxyUrl {
+                host: b"proxy-server".to_vec(),
+                port: b"8080".to_vec(),
+                credentials: None
+            }
+        );
+        assert_eq!(proxy_url(b"proxy:81").port, b"81");
+        assert_eq!(proxy_url(b"http://proxy").port, b"80");
+        let p = proxy_url(b"http://u:p@[::1]:3128");
+        assert_eq!(
+            (p.host.as_slice(), p.port.as_slice()),
+            (&b"::1"[..], &b"3128"[..])
+        );
+        assert_eq!(p.credentials, Some((b"u".to_vec(), b"p".to_vec())));
+    }
 }

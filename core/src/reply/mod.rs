@@ -52,11 +52,66 @@ pub struct Parsed {
     pub error: Option<Error>,
 }
 
+/// Split on CRLF only, as PHP `explode("\r\n", …)`: a lone CR or LF does not split, and a body
+/// ending in CRLF gives a final empty fragment (§6.3, §6.4.1, §6.6).
+pub fn split_crlf(body: &[u8]) -> Vec<&[u8]> {
+    let mut lines = Vec::new();
+    let mut start = 0;
+    let mut i = 0;
+    while i + 1 < body.len() {
+        if body[i] == b'\r' && body[i + 1] == b'\n' {
+            lines.push(&body[start..i]);
+            i += 2;
+            start = i;
+        } else {
+            i += 1;
+        }
+    }
+    lines.push(&body[start..]);
+    lines
+}
+
 /// Parse `body` as `format`. `full` = build records (false = result-only, §6.2).
 pub fn parse(format: ReplyFormat, body: &[u8], full: bool, csv_mode: CsvMode) -> Parsed {
     match format {
         ReplyFormat::Payment => payment::parse(body, full),
         ReplyFormat::Reference => reference::parse(body, full, csv_mode),
         ReplyFormat::FilePayment => file_payment::parse(body),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn split_crlf_is_explode() {
+        assert_eq!(split_crlf(b""), vec![&b""[..]]);
+        assert_eq!(split_crlf(b"a\r\nb\r\n"), vec![&b"a"[..], b"b", b""]);
+        assert_eq!(split_crlf(b"a\nb\rc"), vec![&b"a\nb\rc"[..]]);
+        assert_eq!(split_crlf(b"\r\r\n\n"), vec![&b"\r"[..], b"\n"]);
+        assert_eq!(split_crlf(b"\r\n\r\n"), vec![&b""[..], b"", b""]);
+    }
+
+    #[test]
+    fn format_for_kind_compares_exact_strings() {
+        let config = Config {
+            telegram_kind_ref: vec![b"027".to_vec(), b"090".to_vec()],
+            ..Config::default()
+        };
+        assert_eq!(
+            ReplyFormat::for_kind(b"201", &config),
+            ReplyFormat::FilePayment
+        );
+        assert_eq!(
+            ReplyFormat::for_kind(b"0201", &config),
+            ReplyFormat::Payment
+        );
+        assert_eq!(
+            ReplyFormat::for_kind(b"027", &config),
+            ReplyFormat::Reference
+        );
+        assert_eq!(ReplyFormat::for_kind(b"27", &config), ReplyFormat::Payment);
+        assert_eq!(ReplyFormat::for_kind(b"010", &config), ReplyFormat::Payment);
     }
 }

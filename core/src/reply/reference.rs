@@ -1,9 +1,255 @@
 //! ReferenceResponseDataImpl: the 4-record-type CSV (§6.4).
 
-use super::Parsed;
+use super::csv::{split_records, tokenize_mode};
+use super::{Parsed, Reply};
 use crate::config::CsvMode;
+use crate::error::{Error, ErrorKind};
+use crate::params::Record;
+use crate::request::is_blank;
 
+/// Record types in column 0, compared as exact strings (decisions.md 7).
+const HEADER: &[u8] = b"1";
+const DATA_HEADER: &[u8] = b"2";
+const DATA: &[u8] = b"3";
+
+/// `full` = build records; result-only reads only header lines (§6.2, §6.4.1).
 pub fn parse(body: &[u8], full: bool, mode: CsvMode) -> Parsed {
-    let _ = (body, full, mode);
-    todo!("reply helper")
+    let mut reply = Reply::default();
+    let mut data_header: Vec<Vec<u8>> = Vec::new();
+
+    for line in split_records(body, mode) {
+        let cols = tokenize_mode(line, mode);
+        match cols[0].as_slice() {
+            HEADER => {
+                let fields = [
+                    &mut reply.result_status,
+                    &mut reply.response_code,
+                    &mut reply.response_detail,
+                ];
+                for (field, col) in fields.into_iter().zip(cols.iter().skip(1)) {
+                    field.clone_from(col);
+                }
+            }
+            DATA_HEADER if full => data_header = cols[1..].to_vec(),
+            DATA if full => {
+                let items = &cols[1..];
+                if items.len() != data_header.len() {
+                    let kind = ErrorKind::ColumnMismatch {
+                        header: data_header.len(),
+                        items: items.len(),
+                    };
+                    return Parsed {
+                        reply,
+                        error: Some(Error::new(kind)),
+                    };
+                }
+                let mut record = Record::new();
+                for (name, value) in data_header.iter().zip(items) {
+                    record.put(name, value);
+                }
+                if !record.is_empty() {
+                    reply.records.push(record);
+                }
+            }
+            // trailer (`4`, its count is not checked), unknown types, empty lines
+            _ => {}
+        }
+    }
+
+    let error = is_blank(&reply.result_status).then(|| Error::new(ErrorKind::ResultMissing));
+    Parsed { reply, error }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::ErrorCode;
+
+    fn entries(r: &Record) -> Vec<(String, String)> {
+        r.iter()
+            .map(|(k, v)| {
+                (
+                    String::from_utf8_lossy(k).into(),
+                    String::from_utf8_lossy(v).into(),
+                )
+            })
+            .collect()
+    }
+
+    fn kv(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    fn compat(body: &[u8]) -> Parsed {
+        parse(body, true, CsvMode::Compat)
+    }
+
+    #[test]
+    fn header_data_header_and_rows() {
+        let p = compat(b"\"1\",\"0\",\"\",\"\"\r\n\"2\",\"a\",\"b\"\r\n\"3\",\"x\",\"y\"\r\n\"3\",\"z\",\"\"\r\n\"4\",\"2\"\r\n");
+        assert_eq!(p.error, None);
+        assert_eq!(p.reply.result_status, b"0");
+        assert_eq!(p.reply.records.len(), 2);
+        assert_eq!(entries(&p.reply.records[0]), kv(&[("a", "x"), ("b", "y")]));
+        assert_eq!(entries(&p.reply.records[1]), kv(&[("a", "z"), ("b", "")]));
+    }
+
+    #[test]
+    fn header_columns_set_only_if_present_and_last_header_wins() {
+        let p = compat(b"1,1,P026,first\r\n1,0\r\n");
+        assert_eq!(p.reply.result_status, b"0");
+        assert_eq!(p.reply.response_code, b"P026");
+        assert_eq!(p.reply.response_detail, b"first");
+        assert_eq!(p.error, None);
+    }
+
+    #[test]
+    fn header_with_only_type_is_result_missing() {
+        let p = compat(b"\"1\"\r\n");
+        assert_eq!(p.error.clone().unwrap().kind, ErrorKind::ResultMissing);
+    }
+
+    #[test]
+    fn record_type_compared_exactly() {
+        // " 1" and "01" are not headers (decisions.md 7); the loose original matched them
+        let p = compat(b" 1,0\r\n01,0\r\n");
+        assert_eq!(p.error.clone().unwrap().kind, ErrorKind::ResultMissing);
+        assert_eq!(p.reply.result_status, b"");
+        let p = compat(b"1,0\r\n2,a\r\n03,x\r\n3.0,y\r\n");
+        assert!(p.reply.records.is_empty());
+    }
+
+    #[test]
+    fn new_data_header_replaces_the_old_one() {
+        let p = compat(b"1,0\r\n2,a,b\r\n3,1,2\r\n2,c\r\n3,3\r\n");
+        assert_eq!(p.error, None);
+        assert_eq!(entries(&p.reply.records[0]), kv(&[("a", "1"), ("b", "2")]));
+        assert_eq!(entries(&p.reply.records[1]), kv(&[("c", "3")]));
+    }
+
+    #[test]
+    fn duplicate_column_names_last_wins() {
+        let p = compat(b"1,0\r\n2,a,b,a\r\n3,1,2,3\r\n");
+        assert_eq!(entries(&p.reply.records[0]), kv(&[("a", "3"), ("b", "2")]));
+    }
+
+    #[test]
+    fn fewer_columns_is_e01901_keeping_the_header() {
+        // §10 #60
+        let p =
+            compat(b"\"1\",\"0\",\"\",\"\"\r\n\"2\",\"a\",\"b\"\r\n\"3\",\"x\"\r\n\"4\",\"1\"\r\n");
+        let e = p.error.clone().unwrap();
+        assert_eq!(
+            e.kind,
+            ErrorKind::ColumnMismatch {
+                header: 2,
+                items: 1
+            }
+        );
+        assert_eq!(e.code, ErrorCode::Other);
+        assert_eq!(
+            e.warning_text(crate::Dialect::Php),
+            b"E01901: Not Mutch DataHeaderCount=2 DataItemCount:1"
+        );
+        assert_eq!(p.reply.result_status, b"0");
+        assert!(p.reply.records.is_empty());
+    }
+
+    #[test]
+    fn mismatch_returns_at_once() {
+        // a later header line is not read after the mismatch
+        let p = compat(b"1,0\r\n2,a\r\n3,1\r\n3,1,2\r\n1,1,X\r\n");
+        assert_eq!(
+            p.error.clone().unwrap().kind,
+            ErrorKind::ColumnMismatch {
+                header: 1,
+                items: 2
+            }
+        );
+        assert_eq!(p.reply.result_status, b"0");
+        assert_eq!(p.reply.response_code, b"");
+        assert_eq!(p.reply.records.len(), 1);
+    }
+
+    #[test]
+    fn more_columns_is_e01901_too() {
+        let p = compat(b"1,0\r\n2,a\r\n3,1,2\r\n");
+        assert_eq!(
+            p.error.clone().unwrap().kind,
+            ErrorKind::ColumnMismatch {
+                header: 1,
+                items: 2
+            }
+        );
+    }
+
+    #[test]
+    fn data_before_data_header() {
+        // §10 #61
+        let p = compat(b"\"1\",\"0\"\r\n\"3\",\"x\"\r\n");
+        assert_eq!(
+            p.error.clone().unwrap().kind,
+            ErrorKind::ColumnMismatch {
+                header: 0,
+                items: 1
+            }
+        );
+        let p = compat(b"\"1\",\"0\"\r\n\"3\"\r\n");
+        assert_eq!(p.error, None);
+        assert!(p.reply.records.is_empty());
+    }
+
+    #[test]
+    fn trailer_count_not_checked_and_unknown_types_ignored() {
+        let p = compat(b"1,0\r\n2,a\r\n3,1\r\n4,99\r\n5,x,y,z\r\n\r\n\r\n");
+        assert_eq!(p.error, None);
+        assert_eq!(p.reply.records.len(), 1);
+    }
+
+    #[test]
+    fn no_header_is_result_missing() {
+        // §10 #63
+        let p = compat(b"\"2\",\"a\"\r\n\"3\",\"x\"\r\n\"4\",\"1\"\r\n");
+        assert_eq!(p.error.clone().unwrap().kind, ErrorKind::ResultMissing);
+        assert_eq!(p.reply.records.len(), 1);
+        assert_eq!(compat(b"").error.unwrap().kind, ErrorKind::ResultMissing);
+    }
+
+    #[test]
+    fn result_only_reads_only_headers_and_never_mismatches() {
+        let p = parse(b"1,0,C,D\r\n2,a,b\r\n3,x\r\n", false, CsvMode::Compat);
+        assert_eq!(p.error, None);
+        assert_eq!(p.reply.result_status, b"0");
+        assert_eq!(p.reply.response_code, b"C");
+        assert_eq!(p.reply.response_detail, b"D");
+        assert!(p.reply.records.is_empty());
+        let p = parse(b"3,x\r\n", false, CsvMode::Compat);
+        assert_eq!(p.error.clone().unwrap().kind, ErrorKind::ResultMissing);
+    }
+
+    #[test]
+    fn result_blank_after_trim_is_missing() {
+        let p = compat(b"1,\" \",P\r\n");
+        assert_eq!(p.error.clone().unwrap().kind, ErrorKind::ResultMissing);
+        assert_eq!(p.reply.response_code, b"P");
+    }
+
+    #[test]
+    fn compat_cuts_quoted_crlf_rfc4180_keeps_it() {
+        let body = b"\"1\",\"0\"\r\n\"2\",\"id\",\"note\"\r\n\"3\",\"A\",\"first\r\nsecond\"\r\n";
+        let p = compat(body);
+        assert_eq!(
+            entries(&p.reply.records[0]),
+            kv(&[("id", "A"), ("note", "first")])
+        );
+        let p = parse(body, true, CsvMode::Rfc4180);
+        assert_eq!(p.error, None);
+        assert_eq!(
+            entries(&p.reply.records[0]),
+            kv(&[("id", "A"), ("note", "first\r\nsecond")])
+        );
+    }
 }

@@ -7,9 +7,10 @@ pub mod kana;
 
 use std::path::PathBuf;
 
-use crate::config::Config;
-use crate::error::Error;
+use crate::config::{CallerEncoding, Config};
+use crate::error::{Error, ErrorKind};
 use crate::params::Params;
+use charset::{Charset, ReplyCharset};
 
 /// `PaygentB2BModule__TELEGRAM_KEY_LENGTH` (decisions.md 7: the manual's 8190).
 pub const TELEGRAM_KEY_LENGTH: usize = 8190;
@@ -64,22 +65,436 @@ pub struct Prepared {
 /// Run §4.1–§4.8 on the object's parameters. Default fill, send-file `data` and kana conversion
 /// change `params` in place, as in the official module (they persist on the object).
 pub fn prepare(params: &mut Params, inst: &Instance, config: &Config) -> Result<Prepared, Error> {
-    let _ = (params, inst, config);
-    todo!("request helper")
+    // §4.1 kind capture and default fill (appended after the caller's parameters).
+    let kind = params.get(b"telegram_kind").unwrap_or_default().to_vec();
+    fill_absent(params, b"connect_id", &inst.default_id);
+    fill_absent(params, b"connect_password", &inst.default_password);
+    if !kind.is_empty() && config.is_ref_kind(&kind) {
+        fill_absent(params, b"limit_count", &inst.select_max_cnt);
+    }
+    if !config.default_merchant_id.is_empty() {
+        fill_absent(params, b"merchant_id", &config.default_merchant_id);
+    }
+    if !config.default_telegram_version.is_empty() {
+        fill_absent(
+            params,
+            b"telegram_version",
+            &config.default_telegram_version,
+        );
+    }
+
+    // §4.2 validation, first failure wins.
+    let timeout_secs = php_numeric(&inst.timeout).filter(|t| *t > 0.0);
+    let select_ok = php_numeric(&inst.select_max_cnt).is_some_and(|n| n > 0.0);
+    let Some(timeout_secs) = timeout_secs.filter(|_| select_ok) else {
+        return Err(Error::new(ErrorKind::ModuleParam));
+    };
+    if !params.contains(b"telegram_kind") || is_blank(&kind) {
+        return Err(Error::new(ErrorKind::KindUnexpected));
+    }
+    let csv_set = !is_blank(&inst.result_csv);
+    let file_inquiry = kind == b"201";
+    if (!config.is_ref_kind(&kind) && !file_inquiry && csv_set) || (file_inquiry && !csv_set) {
+        return Err(Error::new(ErrorKind::CsvName));
+    }
+    if params.contains(b"") {
+        return Err(Error::new(ErrorKind::KeyEmpty));
+    }
+    for (k, v) in params.iter() {
+        if !is_blank(k) && k.len() > TELEGRAM_KEY_LENGTH {
+            return Err(Error::new(ErrorKind::KeyTooLong));
+        }
+        if k != b"data" && !is_blank(v) && v.len() > TELEGRAM_VALUE_LENGTH {
+            return Err(Error::new(ErrorKind::ValueTooLong));
+        }
+    }
+
+    // §4.3 send file.
+    if !params.contains(b"data") && !is_blank(&inst.send_file_path) {
+        match std::fs::read(send_file(inst)) {
+            Ok(bytes) => params.put(b"data", &bytes),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                if !config.compat.ignore_missing_send_file {
+                    return Err(Error::new(ErrorKind::SendFileNotFound));
+                }
+            }
+            Err(_) => return Err(Error::new(ErrorKind::SendFileIo)),
+        }
+    }
+
+    // §4.4 URL.
+    let url = config
+        .url_for_kind(&kind)
+        .ok_or_else(|| Error::new(ErrorKind::KindUnexpected))?
+        .to_vec();
+
+    // §4.5 kana, in the charset the caller's bytes are in (§11).
+    let caller = caller_charset(&kind, inst, config);
+    for (k, v) in params.iter_mut() {
+        if kana::is_kana_key(k) {
+            *v = match caller {
+                Charset::Cp932 => kana::to_half_width_sjis(v),
+                Charset::Utf8 => kana::to_half_width_utf8(v),
+                Charset::EucJp => kana::to_half_width_euc_jp(v),
+            };
+        }
+    }
+
+    // §4.6 total length over the raw bytes: url ? k=v&k=v.
+    if !config.compat.no_length_check {
+        let pairs: usize = params.iter().map(|(k, v)| k.len() + 1 + v.len()).sum();
+        let total = url.len() + 1 + pairs + params.len().saturating_sub(1);
+        let file = params.contains(b"data");
+        if total
+            > if file {
+                TELEGRAM_LENGTH_FILE
+            } else {
+                TELEGRAM_LENGTH
+            }
+        {
+            return Err(Error::new(ErrorKind::TelegramTooLong { file }));
+        }
+    }
+
+    // §4.7 charset, on a copy: the object keeps the caller's bytes.
+    let (wire, reply_charset) = wire_params(params, &kind, inst, config)?;
+
+    // §4.8 form body.
+    let body = form::encode(&wire);
+    let masked_body = form::encode_with(&wire, crate::log::mask_value);
+    Ok(Prepared {
+        kind,
+        url,
+        body,
+        masked_body,
+        timeout_secs,
+        reply_charset,
+    })
 }
 
-/// PHP `is_numeric()` then `(float)` (§3.3): `"1e1"` → 10, `" 35"` → 35, `"35s"` → None.
+fn fill_absent(params: &mut Params, key: &[u8], value: &[u8]) {
+    if !params.contains(key) {
+        params.put(key, value);
+    }
+}
+
+/// The encoding in force for a UTF-8 kind: `setEncoding`, else the configured caller encoding.
+fn effective_encoding(inst: &Instance, config: &Config) -> Encoding {
+    match (&inst.encoding, config.caller_encoding) {
+        (Encoding::Unset, Some(CallerEncoding::Utf8)) => Encoding::Utf8,
+        (Encoding::Unset, Some(CallerEncoding::EucJp)) => Encoding::EucJp,
+        (e, _) => e.clone(),
+    }
+}
+
+/// What the caller's values are written in.
+fn caller_charset(kind: &[u8], inst: &Instance, config: &Config) -> Charset {
+    let encoding = if config.is_utf8_kind(kind) {
+        effective_encoding(inst, config)
+    } else {
+        match config.caller_encoding {
+            Some(CallerEncoding::Utf8) => Encoding::Utf8,
+            Some(CallerEncoding::EucJp) => Encoding::EucJp,
+            None => Encoding::ShiftJis,
+        }
+    };
+    match encoding {
+        Encoding::Utf8 => Charset::Utf8,
+        Encoding::EucJp => Charset::EucJp,
+        _ => Charset::Cp932,
+    }
+}
+
+/// §4.7 and decisions.md 13: the values as they go on the wire, and what to do with the reply.
+fn wire_params(
+    params: &Params,
+    kind: &[u8],
+    inst: &Instance,
+    config: &Config,
+) -> Result<(Params, ReplyCharset), Error> {
+    if inst.encoding == Encoding::Unsupported {
+        return Err(Error::new(ErrorKind::EncodingUnsupported));
+    }
+    let (from, to, reply, skip_data) = if config.is_utf8_kind(kind) {
+        match effective_encoding(inst, config) {
+            Encoding::Unset => return Err(Error::new(ErrorKind::EncodingRequired)),
+            Encoding::ShiftJis => (
+                Charset::Cp932,
+                Charset::Utf8,
+                ReplyCharset::Utf8ToCp932,
+                false,
+            ),
+            Encoding::EucJp => (
+                Charset::EucJp,
+                Charset::Utf8,
+                ReplyCharset::Utf8ToEucJp,
+                false,
+            ),
+            _ => return Ok((params.clone(), ReplyCharset::Raw)),
+        }
+    } else if inst.encoding != Encoding::Unset {
+        return Err(Error::new(ErrorKind::EncodingNotAllowed));
+    } else {
+        // decisions.md 13; the send-file `data` goes byte-for-byte (§4.3).
+        match config.caller_encoding {
+            None => return Ok((params.clone(), ReplyCharset::Raw)),
+            Some(CallerEncoding::Utf8) => (
+                Charset::Utf8,
+                Charset::Cp932,
+                ReplyCharset::Cp932ToUtf8,
+                true,
+            ),
+            Some(CallerEncoding::EucJp) => (
+                Charset::EucJp,
+                Charset::Cp932,
+                ReplyCharset::Cp932ToEucJp,
+                true,
+            ),
+        }
+    };
+    let mut wire = Params::new();
+    for (k, v) in params.iter() {
+        if skip_data && k == b"data" {
+            wire.put(k, v);
+            continue;
+        }
+        let converted = charset::convert_strict(v, from, to)
+            .ok_or_else(|| Error::new(ErrorKind::Unmappable { key: k.to_vec() }))?;
+        wire.put(k, &converted);
+    }
+    Ok((wire, reply))
+}
+
+/// PHP 8 `is_numeric()` then `(float)` (§3.3): `"1e1"` → 10, `" 35"` → 35, `"35 "` → 35,
+/// `"35s"`, `"0x10"`, `"."`, `"1e"` → None.
 pub fn php_numeric(b: &[u8]) -> Option<f64> {
-    let _ = b;
-    todo!("request helper")
+    let ws = |c: &u8| matches!(c, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c);
+    let start = b.iter().position(|c| !ws(c))?;
+    let end = b.iter().rposition(|c| !ws(c))? + 1;
+    let s = &b[start..end];
+    let mut i = usize::from(matches!(s.first(), Some(b'+' | b'-')));
+    let digits = |i: &mut usize| {
+        let from = *i;
+        while s.get(*i).is_some_and(u8::is_ascii_digit) {
+            *i += 1;
+        }
+        *i - from
+    };
+    let mut mantissa = digits(&mut i);
+    if s.get(i) == Some(&b'.') {
+        i += 1;
+        mantissa += digits(&mut i);
+    }
+    if mantissa == 0 {
+        return None;
+    }
+    if matches!(s.get(i), Some(b'e' | b'E')) {
+        let mut j = i + 1;
+        if matches!(s.get(j), Some(b'+' | b'-')) {
+            j += 1;
+        }
+        if digits(&mut j) == 0 {
+            return None;
+        }
+        i = j;
+    }
+    if i != s.len() {
+        return None;
+    }
+    std::str::from_utf8(s).ok()?.parse().ok()
 }
 
 /// PHP `trim()` blankness: empty after removing space, tab, CR, LF, NUL, VT.
 pub fn is_blank(b: &[u8]) -> bool {
-    b.iter().all(|c| matches!(c, b' ' | b'\t' | b'\r' | b'\n' | 0 | 0x0b))
+    b.iter()
+        .all(|c| matches!(c, b' ' | b'\t' | b'\r' | b'\n' | 0 | 0x0b))
 }
 
 /// Send-file path as a path.
 pub fn send_file(inst: &Instance) -> PathBuf {
     crate::config::bytes_to_path(&inst.send_file_path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn php_numeric_follows_php8_is_numeric() {
+        let yes: [(&str, f64); 14] = [
+            ("35", 35.0),
+            (" 35", 35.0),
+            ("35 ", 35.0),
+            ("\t\n35\r\x0b\x0c", 35.0),
+            ("1e1", 10.0),
+            ("1E+1", 10.0),
+            ("2e-1", 0.2),
+            ("35.5", 35.5),
+            (".5", 0.5),
+            ("5.", 5.0),
+            ("+7", 7.0),
+            ("-1", -1.0),
+            ("0", 0.0),
+            ("007", 7.0),
+        ];
+        for (s, n) in yes {
+            assert_eq!(php_numeric(s.as_bytes()), Some(n), "{s:?}");
+        }
+        for s in [
+            "", " ", "35s", "0x10", ".", "1e", "e1", "1e+", "+", "- 1", "1 2", "inf", "NaN",
+            "1_000", "３５", "\x0035",
+        ] {
+            assert_eq!(php_numeric(s.as_bytes()), None, "{s:?}");
+        }
+    }
+
+    #[test]
+    fn blankness_is_php_trim() {
+        assert!(is_blank(b" \t\r\n\0\x0b"));
+        assert!(!is_blank(b" \x0c "));
+        assert!(!is_blank(b"a"));
+    }
+
+    fn config() -> Config {
+        Config {
+            telegram_kind_ref: vec![b"027".to_vec()],
+            telegram_kind_utf8: vec![b"450".to_vec()],
+            urls: vec![
+                (b"02".to_vec(), b"https://h/n/card/request".to_vec()),
+                (b"45".to_vec(), b"https://h/t".to_vec()),
+            ],
+            ..Config::default()
+        }
+    }
+
+    fn inst() -> Instance {
+        Instance {
+            default_id: b"id".to_vec(),
+            default_password: b"pw".to_vec(),
+            timeout: b"35".to_vec(),
+            select_max_cnt: b"2000".to_vec(),
+            ..Instance::default()
+        }
+    }
+
+    #[test]
+    fn validation_order_first_failure_wins() {
+        let c = config();
+        let mut i = inst();
+        i.timeout = b"0".into();
+        i.result_csv = b"x.csv".into();
+        let mut p = Params::new();
+        p.put(b"", b"x");
+        // E02001 before the missing kind, the CSV rule and the empty key.
+        assert_eq!(
+            prepare(&mut p, &i, &c).unwrap_err().code,
+            crate::ErrorCode::ModuleParamRequired
+        );
+        i.timeout = b"35".into();
+        assert_eq!(
+            prepare(&mut p, &i, &c).unwrap_err().kind,
+            ErrorKind::KindUnexpected
+        );
+        p.put(b"telegram_kind", b"020");
+        assert_eq!(
+            prepare(&mut p, &i, &c).unwrap_err().kind,
+            ErrorKind::CsvName
+        );
+        i.result_csv.clear();
+        assert_eq!(
+            prepare(&mut p, &i, &c).unwrap_err().kind,
+            ErrorKind::KeyEmpty
+        );
+        // Validation runs before the send file and the URL.
+        let mut p = Params::new();
+        p.put(b"telegram_kind", b"999");
+        p.put(b"v", &vec![b'a'; TELEGRAM_VALUE_LENGTH + 1]);
+        i.send_file_path = b"/nonexistent/file".into();
+        assert_eq!(
+            prepare(&mut p, &i, &c).unwrap_err().kind,
+            ErrorKind::ValueTooLong
+        );
+        // The send file before the URL.
+        let mut p = Params::new();
+        p.put(b"telegram_kind", b"999");
+        assert_eq!(
+            prepare(&mut p, &i, &c).unwrap_err().kind,
+            ErrorKind::SendFileNotFound
+        );
+        i.send_file_path.clear();
+        assert_eq!(
+            prepare(&mut p, &i, &c).unwrap_err().kind,
+            ErrorKind::KindUnexpected
+        );
+    }
+
+    #[test]
+    fn blank_long_key_is_not_measured_and_data_value_is_not_either() {
+        let c = Config {
+            compat: crate::config::Compat {
+                no_length_check: true,
+                ..Default::default()
+            },
+            ..config()
+        };
+        let mut p = Params::new();
+        p.put(b"telegram_kind", b"020");
+        p.put(&vec![b' '; TELEGRAM_KEY_LENGTH + 1], b"v");
+        p.put(b"data", &vec![b'd'; TELEGRAM_VALUE_LENGTH + 1]);
+        assert!(prepare(&mut p, &inst(), &c).is_ok());
+    }
+
+    #[test]
+    fn length_check_uses_raw_values_before_charset_conversion() {
+        // Two values of 20000 three-byte UTF-8 characters: 120000 bytes raw, 80000 in Windows-31J.
+        let c = Config {
+            caller_encoding: Some(CallerEncoding::Utf8),
+            ..config()
+        };
+        let mut p = Params::new();
+        p.put(b"telegram_kind", b"020");
+        p.put(b"v", "認".repeat(20_000).as_bytes());
+        p.put(b"w", "認".repeat(20_000).as_bytes());
+        let e = prepare(&mut p, &inst(), &c).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::TelegramTooLong { file: false });
+    }
+
+    #[test]
+    fn caller_encoding_leaves_send_file_bytes_alone() {
+        let c = Config {
+            caller_encoding: Some(CallerEncoding::Utf8),
+            ..config()
+        };
+        let mut p = Params::new();
+        p.put(b"telegram_kind", b"020");
+        p.put(b"data", b"\x82\xa0");
+        let prepared = prepare(&mut p, &inst(), &c).unwrap();
+        assert!(
+            prepared.body.ends_with(b"&connect_password=pw")
+                && prepared.body.windows(11).any(|w| w == b"data=%82%A0")
+        );
+        // EUC-JP callers: values converted to Windows-31J, reply back to EUC-JP.
+        let c = Config {
+            caller_encoding: Some(CallerEncoding::EucJp),
+            ..config()
+        };
+        let mut p = Params::new();
+        p.put(b"telegram_kind", b"020");
+        p.put(b"n", &[0xA4, 0xA2]);
+        let prepared = prepare(&mut p, &inst(), &c).unwrap();
+        assert!(prepared.body.windows(9).any(|w| w == b"n=%82%A0&"));
+        assert_eq!(prepared.reply_charset, ReplyCharset::Cp932ToEucJp);
+    }
+
+    #[test]
+    fn malformed_shift_jis_for_a_utf8_kind_is_an_error_not_garbage() {
+        let c = config();
+        let mut i = inst();
+        i.encoding = Encoding::ShiftJis;
+        let mut p = Params::new();
+        p.put(b"telegram_kind", b"450");
+        p.put(b"n", &[0x82]);
+        let e = prepare(&mut p, &i, &c).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Unmappable { key: b"n".to_vec() });
+    }
 }

@@ -1,10 +1,25 @@
 //! HTTPS transport: one POST per telegram over mutual TLS (protocol.md §4.9, §5; decisions.md
 //! 14–19). Blocking sockets, no threads and no async runtime, so nothing breaks across fork.
 
-use std::time::Duration;
+use std::io::Write;
+use std::time::{Duration, Instant};
 
 use crate::config::{Config, TlsBackend};
 use crate::error::TransportFailure;
+
+mod connect;
+mod credentials;
+mod http;
+mod openssl_tls;
+mod pool;
+mod proxy;
+mod rustls_tls;
+mod session_cache;
+mod stream;
+mod tls;
+mod url;
+
+pub use pool::{IDLE_LIMIT, clear_idle, opened as connections_opened};
 
 /// Everything that decides which connections may be shared: the pool is keyed by it.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -49,14 +64,22 @@ impl TransportSettings {
         });
         Self {
             backend: c.tls_backend,
-            client_file: if c.not_use_client_cert { None } else { non_empty(&c.client_file_path) },
+            client_file: if c.not_use_client_cert {
+                None
+            } else {
+                non_empty(&c.client_file_path)
+            },
             client_key_file: if c.not_use_client_cert {
                 None
             } else {
                 non_empty(&c.client_key_file_path)
             },
             client_key_password: c.client_key_password.clone(),
-            ca_file: if c.not_use_ca_cert { None } else { non_empty(&c.ca_file_path) },
+            ca_file: if c.not_use_ca_cert {
+                None
+            } else {
+                non_empty(&c.ca_file_path)
+            },
             verify_host: c.verify_host && !c.not_use_ca_cert,
             keep_alive: c.keep_alive,
             proxy,
@@ -87,6 +110,69 @@ pub struct HttpReply {
 /// POST a telegram. Never sends it twice once any byte may have reached the server
 /// (decisions.md 18).
 pub fn post(req: &HttpRequest<'_>) -> Result<HttpReply, TransportFailure> {
-    let _ = req;
-    todo!("transport helper")
+    let started = Instant::now();
+    let deadline = started + req.timeout;
+    let target = url::parse(req.url)?;
+    let s = req.settings;
+    let ctx = pool::context(s)?;
+    let request = http::request(&target, req.body, req.user_agent, s.keep_alive);
+    let pooled = if s.keep_alive {
+        pool::take_idle(s, &target)
+    } else {
+        None
+    };
+    let mut conn = match pooled {
+        Some(mut c) => {
+            c.tcp_mut().deadline = deadline;
+            c
+        }
+        None => open(&ctx, &target, s, deadline, started)?,
+    };
+    // Point of no return (decision 18): once the first request byte is handed to the socket, a
+    // failure is reported, never retried on another connection.
+    if let Err(e) = conn.write_all(&request).and_then(|_| conn.flush()) {
+        return Err(match e.kind() {
+            std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock => {
+                http::timed_out(started, 0)
+            }
+            _ => TransportFailure::new(
+                55,
+                format!("Failed sending data to the peer: {}", reason(&e)),
+            ),
+        });
+    }
+    let reply = http::response(&mut conn, started)?;
+    if s.keep_alive && reply.reusable {
+        pool::put_idle(s, &target, conn);
+    }
+    Ok(HttpReply {
+        status: reply.status,
+        body: reply.body,
+    })
+}
+
+/// A new TLS connection (through the proxy tunnel when one is configured). Everything here
+/// happens before the request is written, so trying the next address is safe.
+fn open(
+    ctx: &tls::TlsContext,
+    target: &url::Target,
+    s: &TransportSettings,
+    deadline: Instant,
+    started: Instant,
+) -> Result<tls::TlsConn, TransportFailure> {
+    let tcp = match &s.proxy {
+        Some(p) => proxy::tunnel(p, target, deadline, started)?,
+        None => connect::tcp_connect(&target.host, target.port, deadline, started, false)?,
+    };
+    pool::note_opened();
+    ctx.connect(stream::TimedTcp::new(tcp, deadline), target, s)
+}
+
+/// An OS error's text without Rust's ` (os error N)` suffix, as curl prints it.
+fn reason(e: &std::io::Error) -> String {
+    let text = e.to_string();
+    match text.find(" (os error") {
+        Some(i) => text[..i].to_string(),
+        None => text,
+    }
 }

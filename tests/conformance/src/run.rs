@@ -67,9 +67,11 @@ pub fn run(case: &Case, env: &Env<'_>) -> Result<(), Vec<String>> {
             std::fs::write(tmp.join(name), data).map_err(|e| vec![e.to_string()])?;
         }
     }
-    let props = properties(env.base_properties, j.get("properties"), &fill);
     let props_path = tmp.join("modenv_properties.php");
-    std::fs::write(&props_path, props).map_err(|e| vec![e.to_string()])?;
+    if j.get("properties") != Some(&Value::Null) {
+        let props = properties(env.base_properties, j.get("properties"), &fill);
+        std::fs::write(&props_path, props).map_err(|e| vec![e.to_string()])?;
+    }
 
     let mut m = Module::new(Dialect::Php, ConfigSource::PhpProperties(props_path));
     let init = outcome(m.init().map_err(|e| e.code.as_str().to_string()));

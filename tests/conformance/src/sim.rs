@@ -20,14 +20,32 @@ pub fn binary() -> Result<PathBuf, String> {
     if let Ok(p) = std::env::var("PAYGENT_SIM_BIN") {
         return Ok(PathBuf::from(p));
     }
-    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
-    for dir in exe.ancestors().skip(1).take(3) {
-        let p = dir.join("paygent-sim");
-        if p.is_file() {
-            return Ok(p);
-        }
+    if let Some(p) = built() {
+        return Ok(p);
     }
-    Err("paygent-sim not built: run `cargo build -p paygent-sim` (or set PAYGENT_SIM_BIN)".into())
+    // `cargo test -p paygent-conformance` alone does not build the simulator: build it now.
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let release = built_dir().is_some_and(|d| d.ends_with("release"));
+    let mut cmd = Command::new(cargo);
+    cmd.args(["build", "-q", "-p", "paygent-sim"]);
+    if release {
+        cmd.arg("--release");
+    }
+    let status = cmd.status().map_err(|e| format!("cargo build -p paygent-sim: {e}"))?;
+    if !status.success() {
+        return Err(format!("cargo build -p paygent-sim: {status}"));
+    }
+    built().ok_or_else(|| "paygent-sim not found after building it (set PAYGENT_SIM_BIN)".into())
+}
+
+/// The profile dir (`target/debug`) of the running test executable.
+fn built_dir() -> Option<PathBuf> {
+    let exe = std::env::current_exe().ok()?;
+    exe.parent().map(|d| if d.ends_with("deps") { d.parent().unwrap_or(d) } else { d }.to_path_buf())
+}
+
+fn built() -> Option<PathBuf> {
+    built_dir().map(|d| d.join("paygent-sim")).filter(|p| p.is_file())
 }
 
 impl Sim {

@@ -1,0 +1,349 @@
+//! A small HTTP/1.x client: the request exactly as protocol.md §4.9, the reply head parsed with
+//! httparse, the body framed by Content-Length, chunked, or EOF.
+
+use std::io::{self, Read};
+use std::time::Instant;
+
+use super::url::Target;
+use crate::error::TransportFailure;
+
+/// The request bytes (head and body in one buffer: one write, no Nagle pause).
+pub fn request(target: &Target, body: &[u8], user_agent: &str, keep_alive: bool) -> Vec<u8> {
+    let version = if keep_alive { "HTTP/1.1" } else { "HTTP/1.0" };
+    // A header value must not smuggle a line break.
+    let ua: String = user_agent.chars().filter(|c| !c.is_control()).collect();
+    let mut out = format!(
+        "POST {} {version}\r\nHost: {}\r\nAccept: */*\r\nContent-Length: {}\r\nUser-Agent: {ua}\r\n\
+         Content-Type: application/x-www-form-urlencoded\r\n\r\n",
+        target.path,
+        target.host_header(),
+        body.len()
+    )
+    .into_bytes();
+    out.extend_from_slice(body);
+    out
+}
+
+/// A reply, and whether its connection may carry another request.
+#[derive(Debug)]
+pub struct Response {
+    pub status: u16,
+    pub body: Vec<u8>,
+    pub reusable: bool,
+}
+
+/// Reads from the connection, counting bytes for curl-style timeout texts.
+struct Reader<'a, R> {
+    inner: &'a mut R,
+    buf: Vec<u8>,
+    pos: usize,
+    received: u64,
+    started: Instant,
+}
+
+impl<R: Read> Reader<'_, R> {
+    /// Read more bytes into the buffer; `Ok(false)` at EOF.
+    fn fill(&mut self) -> Result<bool, TransportFailure> {
+        if self.pos > 0 && self.pos == self.buf.len() {
+            self.buf.clear();
+            self.pos = 0;
+        }
+        let mut chunk = [0u8; 16 * 1024];
+        loop {
+            match self.inner.read(&mut chunk) {
+                Ok(0) => return Ok(false),
+                Ok(n) => {
+                    self.buf.extend_from_slice(&chunk[..n]);
+                    self.received += n as u64;
+                    return Ok(true);
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(receive_failure(&e, self.started, self.received)),
+            }
+        }
+    }
+
+    fn available(&self) -> &[u8] {
+        &self.buf[self.pos..]
+    }
+
+    /// One CRLF-terminated line (without the line end); `None` at EOF.
+    fn line(&mut self) -> Result<Option<Vec<u8>>, TransportFailure> {
+        loop {
+            if let Some(i) = self.available().iter().position(|&b| b == b'\n') {
+                let mut line = self.available()[..i].to_vec();
+                self.pos += i + 1;
+                if line.last() == Some(&b'\r') {
+                    line.pop();
+                }
+                return Ok(Some(line));
+            }
+            if self.available().len() > 64 * 1024 {
+                return Err(TransportFailure::new(
+                    56,
+                    "Problem in the chunked-encoded data (line too long)",
+                ));
+            }
+            if !self.fill()? {
+                return Ok(None);
+            }
+        }
+    }
+
+    /// Exactly `n` body bytes; errno 18 when the connection ends first.
+    fn exact(&mut self, n: usize, out: &mut Vec<u8>) -> Result<(), TransportFailure> {
+        let mut left = n;
+        while left > 0 {
+            if self.available().is_empty() && !self.fill()? {
+                return Err(partial(left));
+            }
+            let take = left.min(self.available().len());
+            out.extend_from_slice(&self.available()[..take]);
+            self.pos += take;
+            left -= take;
+        }
+        Ok(())
+    }
+}
+
+fn partial(left: usize) -> TransportFailure {
+    TransportFailure::new(
+        18,
+        format!("transfer closed with {left} bytes remaining to read"),
+    )
+}
+
+/// A failed read: timeout (28) or receive failure (56, e.g. the server's TLS alert rejecting our
+/// certificate after a TLS 1.3 handshake).
+pub fn receive_failure(e: &io::Error, started: Instant, received: u64) -> TransportFailure {
+    if matches!(
+        e.kind(),
+        io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock
+    ) {
+        return timed_out(started, received);
+    }
+    TransportFailure::new(56, format!("Recv failure: {}", super::reason(e)))
+}
+
+pub fn timed_out(started: Instant, received: u64) -> TransportFailure {
+    TransportFailure::new(
+        28,
+        format!(
+            "Operation timed out after {} milliseconds with {received} bytes received",
+            started.elapsed().as_millis()
+        ),
+    )
+}
+
+/// Read one reply (skipping interim 1xx replies).
+pub fn response<R: Read>(conn: &mut R, started: Instant) -> Result<Response, TransportFailure> {
+    let mut r = Reader {
+        inner: conn,
+        buf: Vec::new(),
+        pos: 0,
+        received: 0,
+        started,
+    };
+    loop {
+        let (status, version, head_len, framing, close) = loop {
+            let mut headers = [httparse::EMPTY_HEADER; 100];
+            let mut res = httparse::Response::new(&mut headers);
+            match res.parse(r.available()) {
+                Ok(httparse::Status::Complete(n)) => {
+                    let status = res.code.unwrap_or(0);
+                    let version = res.version.unwrap_or(0);
+                    let (framing, close) = framing(res.headers)?;
+                    break (status, version, n, framing, close);
+                }
+                Ok(httparse::Status::Partial) => {
+                    if !r.fill()? {
+                        return Err(if r.received == 0 {
+                            TransportFailure::new(52, "Empty reply from server")
+                        } else {
+                            TransportFailure::new(8, "Weird server reply (the header ended early)")
+                        });
+                    }
+                }
+                Err(e) => {
+                    return Err(TransportFailure::new(
+                        8,
+                        format!("Weird server reply ({e})"),
+                    ));
+                }
+            }
+        };
+        r.pos += head_len;
+        if (100..200).contains(&status) {
+            continue; // 100 Continue and the like: the real reply follows
+        }
+        let mut body = Vec::new();
+        let framed = if status == 204 || status == 304 {
+            true
+        } else {
+            match framing {
+                Framing::Chunked => {
+                    chunked(&mut r, &mut body)?;
+                    true
+                }
+                Framing::Length(n) => {
+                    r.exact(n, &mut body)?;
+                    true
+                }
+                Framing::Eof => {
+                    loop {
+                        body.extend_from_slice(r.available());
+                        r.pos = r.buf.len();
+                        if !r.fill()? {
+                            break;
+                        }
+                    }
+                    false
+                }
+            }
+        };
+        // Bytes after the reply, or anything but HTTP/1.1 keep-alive, end the connection's use.
+        let reusable = framed && version == 1 && !close && r.available().is_empty();
+        return Ok(Response {
+            status,
+            body,
+            reusable,
+        });
+    }
+}
+
+enum Framing {
+    Chunked,
+    Length(usize),
+    Eof,
+}
+
+/// Body framing and `Connection: close` from the reply headers.
+fn framing(headers: &[httparse::Header<'_>]) -> Result<(Framing, bool), TransportFailure> {
+    let mut chunked = false;
+    let mut length: Option<usize> = None;
+    let mut close = false;
+    for h in headers {
+        let value = String::from_utf8_lossy(h.value).to_ascii_lowercase();
+        if h.name.eq_ignore_ascii_case("transfer-encoding") {
+            chunked |= value.split(',').any(|t| t.trim() == "chunked");
+        } else if h.name.eq_ignore_ascii_case("content-length") {
+            let n: usize = value.trim().parse().map_err(|_| {
+                TransportFailure::new(8, "Weird server reply (invalid Content-Length)")
+            })?;
+            if length.is_some_and(|m| m != n) {
+                return Err(TransportFailure::new(
+                    8,
+                    "Weird server reply (conflicting Content-Length)",
+                ));
+            }
+            length = Some(n);
+        } else if h.name.eq_ignore_ascii_case("connection") {
+            close |= value.split(',').any(|t| t.trim() == "close");
+        }
+    }
+    let f = if chunked {
+        Framing::Chunked
+    } else if let Some(n) = length {
+        Framing::Length(n)
+    } else {
+        Framing::Eof
+    };
+    Ok((f, close))
+}
+
+fn chunked<R: Read>(r: &mut Reader<'_, R>, body: &mut Vec<u8>) -> Result<(), TransportFailure> {
+    let bad = || TransportFailure::new(56, "Problem (2) in the Chunked-Encoded data");
+    let ended =
+        || TransportFailure::new(18, "transfer closed with outstanding read data remaining");
+    loop {
+        let line = r.line()?.ok_or_else(ended)?;
+        let size = line.split(|&b| b == b';').next().unwrap_or_default();
+        let size = std::str::from_utf8(size).map_err(|_| bad())?.trim();
+        let size = usize::from_str_radix(size, 16).map_err(|_| bad())?;
+        if size == 0 {
+            // Trailers up to the empty line.
+            loop {
+                match r.line()? {
+                    None => return Err(ended()),
+                    Some(l) if l.is_empty() => return Ok(()),
+                    Some(_) => {}
+                }
+            }
+        }
+        r.exact(size, body)
+            .map_err(|e| if e.errno == 18 { ended() } else { e })?;
+        match r.line()? {
+            Some(l) if l.is_empty() => {}
+            Some(_) => return Err(bad()),
+            None => return Err(ended()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(raw: &[u8]) -> Result<Response, TransportFailure> {
+        response(&mut &raw[..], Instant::now())
+    }
+
+    #[test]
+    fn request_head_is_the_official_one() {
+        let t = super::super::url::parse(b"https://module.paygent.co.jp/n/atm/request").unwrap();
+        let r = request(&t, b"a=1", "curl_php", false);
+        assert_eq!(
+            r,
+            b"POST /n/atm/request HTTP/1.0\r\nHost: module.paygent.co.jp\r\nAccept: */*\r\n\
+              Content-Length: 3\r\nUser-Agent: curl_php\r\n\
+              Content-Type: application/x-www-form-urlencoded\r\n\r\na=1"
+        );
+        assert!(request(&t, b"", "x", true).starts_with(b"POST /n/atm/request HTTP/1.1\r\n"));
+    }
+
+    #[test]
+    fn bodies() {
+        let r = parse(b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nabc").unwrap();
+        assert_eq!(
+            (r.status, &r.body[..], r.reusable),
+            (200, &b"abc"[..], true)
+        );
+        let r = parse(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3;x=y\r\nabc\r\n2\r\nde\r\n0\r\nT: 1\r\n\r\n").unwrap();
+        assert_eq!((&r.body[..], r.reusable), (&b"abcde"[..], true));
+        let r = parse(b"HTTP/1.0 500 Oops\r\n\r\nall of it").unwrap();
+        assert_eq!(
+            (r.status, &r.body[..], r.reusable),
+            (500, &b"all of it"[..], false)
+        );
+        let r = parse(b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 0\r\n\r\n").unwrap();
+        assert_eq!((r.status, r.body.len(), r.reusable), (200, 0, false));
+    }
+
+    #[test]
+    fn faults() {
+        assert_eq!(parse(b"").unwrap_err().errno, 52);
+        assert_eq!(parse(b"GARBAGE\r\n\r\n").unwrap_err().errno, 8);
+        assert_eq!(
+            parse(b"HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\nabc")
+                .unwrap_err()
+                .errno,
+            18
+        );
+        assert_eq!(
+            parse(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nab")
+                .unwrap_err()
+                .errno,
+            18
+        );
+        assert_eq!(
+            parse(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n")
+                .unwrap_err()
+                .errno,
+            56
+        );
+        assert_eq!(
+            parse(b"HTTP/1.1 200 OK\r\nContent-Le").unwrap_err().errno,
+            8
+        );
+    }
+}

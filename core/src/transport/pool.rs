@@ -1,0 +1,156 @@
+//! The per-process state (decisions 17 and 19): built TLS contexts (credentials parsed once per
+//! settings) and idle keep-alive connections. Nothing exists until the first post; after a fork
+//! the child abandons what it inherited and builds its own.
+
+use std::collections::HashMap;
+use std::ffi::OsStr;
+use std::os::unix::ffi::OsStrExt;
+use std::os::unix::fs::MetadataExt;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use super::TransportSettings;
+use super::tls::{TlsConn, TlsContext};
+use super::url::Target;
+use crate::error::TransportFailure;
+
+/// Idle connections older than this are dropped: below the 5 s keep-alive timeout of a default
+/// Apache httpd, so we do not race the server closing it.
+pub const IDLE_LIMIT: Duration = Duration::from_secs(4);
+
+static STATE: Mutex<Option<State>> = Mutex::new(None);
+
+type Key = (TransportSettings, String, u16);
+
+struct State {
+    pid: u32,
+    contexts: HashMap<TransportSettings, Built>,
+    idle: HashMap<Key, Vec<Idle>>,
+    /// Connections opened by this process (tests count reuse with it).
+    opened: u64,
+}
+
+struct Built {
+    ctx: Arc<TlsContext>,
+    stamp: Stamp,
+}
+
+struct Idle {
+    conn: TlsConn,
+    since: Instant,
+}
+
+/// Identity of the credential files: a renewed certificate at the same path is picked up.
+#[derive(PartialEq, Eq)]
+struct Stamp(Vec<Option<(i64, i64, u64, u64)>>);
+
+impl Stamp {
+    fn of(s: &TransportSettings) -> Self {
+        let files = [&s.client_file, &s.client_key_file, &s.ca_file];
+        Self(
+            files
+                .iter()
+                .map(|f| {
+                    let m = std::fs::metadata(OsStr::from_bytes(f.as_deref()?)).ok()?;
+                    Some((m.mtime(), m.mtime_nsec(), m.size(), m.ino()))
+                })
+                .collect(),
+        )
+    }
+}
+
+fn with<T>(f: impl FnOnce(&mut State) -> T) -> T {
+    let mut guard = STATE.lock().unwrap_or_else(|p| p.into_inner());
+    let pid = std::process::id();
+    if guard.as_ref().is_some_and(|s| s.pid != pid) {
+        if let Some(inherited) = guard.take() {
+            // Forked: the parent's TLS connections must never be written or shut down from here
+            // (that would corrupt the parent's sessions), so leak them instead of dropping.
+            std::mem::forget(inherited);
+        }
+    }
+    let state = guard.get_or_insert_with(|| State {
+        pid,
+        contexts: HashMap::new(),
+        idle: HashMap::new(),
+        opened: 0,
+    });
+    f(state)
+}
+
+/// The TLS context for these settings, built (outside the lock) on first use or when a
+/// credential file changed.
+pub fn context(s: &TransportSettings) -> Result<Arc<TlsContext>, TransportFailure> {
+    let stamp = Stamp::of(s);
+    let cached = with(|st| {
+        st.contexts
+            .get(s)
+            .filter(|b| b.stamp == stamp)
+            .map(|b| b.ctx.clone())
+    });
+    if let Some(ctx) = cached {
+        return Ok(ctx);
+    }
+    // Failures are not cached: a fixed file works on the next post.
+    let ctx = Arc::new(TlsContext::build(s)?);
+    with(|st| {
+        st.contexts.insert(
+            s.clone(),
+            Built {
+                ctx: ctx.clone(),
+                stamp,
+            },
+        )
+    });
+    Ok(ctx)
+}
+
+fn key(s: &TransportSettings, t: &Target) -> Key {
+    (s.clone(), t.host.clone(), t.port)
+}
+
+fn prune(st: &mut State) {
+    for list in st.idle.values_mut() {
+        list.retain(|i| i.since.elapsed() < IDLE_LIMIT);
+    }
+    st.idle.retain(|_, l| !l.is_empty());
+}
+
+/// An idle connection that still looks alive, most recently used first. Dead ones (the server
+/// closed them, or sent something unsolicited) are dropped here, before any request byte.
+pub fn take_idle(s: &TransportSettings, t: &Target) -> Option<TlsConn> {
+    with(|st| {
+        prune(st);
+        let list = st.idle.get_mut(&key(s, t))?;
+        while let Some(i) = list.pop() {
+            if i.conn.tcp().looks_alive() {
+                return Some(i.conn);
+            }
+        }
+        None
+    })
+}
+
+pub fn put_idle(s: &TransportSettings, t: &Target, conn: TlsConn) {
+    with(|st| {
+        prune(st);
+        st.idle.entry(key(s, t)).or_default().push(Idle {
+            conn,
+            since: Instant::now(),
+        });
+    })
+}
+
+pub fn note_opened() {
+    with(|st| st.opened += 1);
+}
+
+/// Connections this process has opened so far (for tests and diagnostics).
+pub fn opened() -> u64 {
+    with(|st| st.opened)
+}
+
+/// Drop every idle connection of this process (never the parent's: the pid check runs first).
+pub fn clear_idle() {
+    with(|st| st.idle.clear());
+}

@@ -1,0 +1,93 @@
+//! Cross-process TLS session cache for the OpenSSL path (`session_cache_dir`): CGI-style
+//! merchants start a process per payment, so an in-memory cache never helps them. One file per
+//! (host, port, client certificate), mode 0600 (it holds the session secret), written atomically.
+//! rustls offers no session serialisation, so the rustls path does not use it.
+
+use std::ffi::OsStr;
+use std::io::Write;
+use std::os::unix::ffi::OsStrExt;
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use openssl::ex_data::Index;
+use openssl::hash::MessageDigest;
+use openssl::ssl::{Ssl, SslContextBuilder, SslRef, SslSession, SslSessionCacheMode};
+use openssl::x509::X509Ref;
+
+use super::url::Target;
+
+/// Where the session of one connection goes when the server issues it.
+fn path_index() -> Option<Index<Ssl, PathBuf>> {
+    static INDEX: OnceLock<Option<Index<Ssl, PathBuf>>> = OnceLock::new();
+    *INDEX.get_or_init(|| Ssl::new_ex_index().ok())
+}
+
+/// Let OpenSSL hand us each new client session (TLS 1.2 at handshake end, TLS 1.3 tickets later).
+pub fn enable(b: &mut SslContextBuilder) {
+    b.set_session_cache_mode(SslSessionCacheMode::CLIENT | SslSessionCacheMode::NO_INTERNAL);
+    b.set_new_session_callback(|ssl, session| {
+        if let Some(path) = path_index().and_then(|i| ssl.ex_data(i)) {
+            store(path, &session);
+        }
+    });
+}
+
+/// What a stored session vouches for: the client identity it authenticated (a resumed session
+/// keeps it) and how the server was verified (a resumed session skips verification). Sessions
+/// made under other settings must not be offered.
+pub fn scope(client: Option<&X509Ref>, ca_file: Option<&[u8]>, verify_host: bool) -> String {
+    let mut data = client.and_then(|c| c.to_der().ok()).unwrap_or_default();
+    data.push(0);
+    data.extend_from_slice(ca_file.unwrap_or(b"\0none"));
+    data.push(verify_host as u8);
+    openssl::hash::hash(MessageDigest::sha256(), &data)
+        .map(|d| d.iter().take(8).map(|b| format!("{b:02x}")).collect())
+        .unwrap_or_else(|_| "unscoped".into())
+}
+
+/// The cache file for this target under this scope.
+pub fn file(dir: &[u8], target: &Target, scope: &str) -> PathBuf {
+    let host: String = target
+        .host
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    Path::new(OsStr::from_bytes(dir)).join(format!("{host}_{}_{scope}.tlssession", target.port))
+}
+
+/// Offer the cached session (if any) and remember where to save the next one.
+pub fn prepare(ssl: &mut SslRef, path: PathBuf) {
+    if let Ok(der) = std::fs::read(&path) {
+        if let Ok(session) = SslSession::from_der(&der) {
+            // Safety: the session was produced by this module's OpenSSL client for this same
+            // host, port and client identity (the file name says so).
+            let _ = unsafe { ssl.set_session(&session) };
+        }
+    }
+    if let Some(i) = path_index() {
+        ssl.set_ex_data(i, path);
+    }
+}
+
+fn store(path: &Path, session: &SslSession) {
+    let Ok(der) = session.to_der() else { return };
+    let tmp = path.with_extension(format!("tmp{}", std::process::id()));
+    let written = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(&tmp)
+        .and_then(|mut f| f.write_all(&der));
+    // A cache: failures only cost a full handshake next time.
+    if written.is_err() || std::fs::rename(&tmp, path).is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+}

@@ -1,0 +1,112 @@
+//! The two TLS paths behind one face (decision 14, docs/tls.md): a built context per settings and
+//! a connected stream.
+
+use std::io::{self, Read, Write};
+use std::sync::Arc;
+
+use openssl::ssl::{SslContext, SslStream};
+
+use super::credentials;
+use super::stream::TimedTcp;
+use super::url::Target;
+use super::{TransportSettings, openssl_tls, rustls_tls, session_cache};
+use crate::config::TlsBackend;
+use crate::error::TransportFailure;
+
+/// Credentials parsed and verification set up, once per settings per process.
+pub enum TlsContext {
+    /// The context, and the session-cache scope when `session_cache_dir` is set.
+    OpenSsl(SslContext, Option<String>),
+    Rustls(Arc<rustls::ClientConfig>),
+}
+
+impl TlsContext {
+    pub fn build(s: &TransportSettings) -> Result<Self, TransportFailure> {
+        let creds = credentials::load(s)?;
+        Ok(match s.backend {
+            TlsBackend::OpenSsl => {
+                let scope = s.session_cache_dir.as_ref().map(|_| {
+                    let client = creds.identity.as_ref().map(|i| &*i.cert);
+                    session_cache::scope(client, s.ca_file.as_deref(), s.verify_host)
+                });
+                let ctx = openssl_tls::context(creds, scope.is_some())?;
+                Self::OpenSsl(ctx, scope)
+            }
+            TlsBackend::Rustls => Self::Rustls(rustls_tls::config(creds, s.verify_host)?),
+        })
+    }
+
+    pub fn connect(
+        &self,
+        tcp: TimedTcp,
+        target: &Target,
+        s: &TransportSettings,
+    ) -> Result<TlsConn, TransportFailure> {
+        // `verify_host` only means something when the server is verified at all.
+        let verify_host = s.verify_host && s.ca_file.is_some();
+        match self {
+            Self::OpenSsl(ctx, scope) => {
+                let file = match (&s.session_cache_dir, scope) {
+                    (Some(dir), Some(scope)) => Some(session_cache::file(dir, target, scope)),
+                    _ => None,
+                };
+                openssl_tls::connect(ctx, tcp, target, verify_host, file).map(TlsConn::OpenSsl)
+            }
+            Self::Rustls(cfg) => {
+                rustls_tls::connect(cfg, tcp, target).map(|s| TlsConn::Rustls(Box::new(s)))
+            }
+        }
+    }
+}
+
+/// One TLS connection to the gateway (or through a proxy tunnel to it).
+pub enum TlsConn {
+    OpenSsl(SslStream<TimedTcp>),
+    Rustls(Box<rustls_tls::Stream>),
+}
+
+impl TlsConn {
+    pub fn tcp(&self) -> &TimedTcp {
+        match self {
+            Self::OpenSsl(s) => s.get_ref(),
+            Self::Rustls(s) => &s.sock,
+        }
+    }
+
+    pub fn tcp_mut(&mut self) -> &mut TimedTcp {
+        match self {
+            Self::OpenSsl(s) => s.get_mut(),
+            Self::Rustls(s) => &mut s.sock,
+        }
+    }
+}
+
+impl Read for TlsConn {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match self {
+            Self::OpenSsl(s) => s.read(buf),
+            // A close without close_notify ends the reply as EOF, like OpenSSL's
+            // IGNORE_UNEXPECTED_EOF; framed bodies still detect truncation.
+            Self::Rustls(s) => match s.read(buf) {
+                Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => Ok(0),
+                r => r,
+            },
+        }
+    }
+}
+
+impl Write for TlsConn {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match self {
+            Self::OpenSsl(s) => s.write(buf),
+            Self::Rustls(s) => s.write(buf),
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        match self {
+            Self::OpenSsl(s) => s.flush(),
+            Self::Rustls(s) => s.flush(),
+        }
+    }
+}

@@ -1,0 +1,76 @@
+//! Shared helpers for the reply integration tests: fixture bytes, SJIS/hex literals, and the
+//! parse + result-CSV steps of `post()` (module.rs) without the transport.
+#![allow(dead_code)]
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use paygent_core::config::CsvMode;
+use paygent_core::reply::{self, Parsed, ReplyFormat, result_csv};
+use paygent_core::{Error, Record};
+
+pub fn fixtures_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures")
+}
+
+pub fn fixture(name: &str) -> Vec<u8> {
+    let p = fixtures_dir().join(name);
+    fs::read(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+}
+
+/// Windows-31J bytes of `s`.
+pub fn sjis(s: &str) -> Vec<u8> {
+    let (b, _, unmappable) = encoding_rs::SHIFT_JIS.encode(s);
+    assert!(!unmappable, "{s}");
+    b.into_owned()
+}
+
+/// Bytes from space-separated hex.
+pub fn hex(s: &str) -> Vec<u8> {
+    s.split_whitespace()
+        .map(|h| u8::from_str_radix(h, 16).unwrap())
+        .collect()
+}
+
+/// A record as (key, value) byte pairs in order.
+pub fn entries(r: &Record) -> Vec<(Vec<u8>, Vec<u8>)> {
+    r.iter().map(|(k, v)| (k.to_vec(), v.to_vec())).collect()
+}
+
+pub fn rec(pairs: &[(&str, &[u8])]) -> Vec<(Vec<u8>, Vec<u8>)> {
+    pairs
+        .iter()
+        .map(|(k, v)| (k.as_bytes().to_vec(), v.to_vec()))
+        .collect()
+}
+
+/// A fresh empty directory for one test.
+pub fn temp_dir(tag: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("paygent-reply-{tag}-{}", std::process::id()));
+    let _ = fs::remove_dir_all(&d);
+    fs::create_dir_all(&d).unwrap();
+    d
+}
+
+/// What `post()` does after the reply arrived: parse fully or result-only (§6.2), then write
+/// the result CSV when one is set, the parse succeeded and §6.6 says so.
+pub fn receive(
+    format: ReplyFormat,
+    body: &[u8],
+    result_csv: Option<&Path>,
+    mode: CsvMode,
+) -> (Parsed, Option<Error>) {
+    let full = match format {
+        ReplyFormat::Payment => true,
+        ReplyFormat::Reference => result_csv.is_none(),
+        ReplyFormat::FilePayment => false,
+    };
+    let parsed = reply::parse(format, body, full, mode);
+    let mut csv_error = None;
+    if let Some(path) = result_csv {
+        if parsed.error.is_none() && result_csv::should_write(format, &parsed.reply) {
+            csv_error = result_csv::write(path, format, body).err();
+        }
+    }
+    (parsed, csv_error)
+}

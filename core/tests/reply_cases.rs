@@ -1,0 +1,211 @@
+//! Self-check of the conformance cases `tests/conformance/cases/reply-*.json` at the parser
+//! level: the reply body goes through `reply::parse` and the result-CSV step exactly as `post()`
+//! does after a 200 reply, and the case's `expect` must hold. (The full run through the module
+//! and the gateway simulator is the shared conformance harness.)
+
+mod common;
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use common::*;
+use paygent_core::config::CsvMode;
+use paygent_core::error::ErrorKind;
+use paygent_core::reply::ReplyFormat;
+use paygent_core::{Dialect, Error};
+use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
+use serde_json::Value;
+
+/// A JSON object with its keys in document order (record key order matters).
+struct Ordered(Vec<(String, Value)>);
+
+impl<'de> Deserialize<'de> for Ordered {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Ordered;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<Ordered, A::Error> {
+                let mut v = Vec::new();
+                while let Some(e) = m.next_entry()? {
+                    v.push(e);
+                }
+                Ok(Ordered(v))
+            }
+        }
+        d.deserialize_map(V)
+    }
+}
+
+/// Only `expect.records`, read straight from the text (a `Value` would sort the keys).
+#[derive(serde::Deserialize)]
+struct CaseRecords {
+    expect: ExpectRecords,
+}
+
+#[derive(serde::Deserialize)]
+struct ExpectRecords {
+    records: Vec<Ordered>,
+}
+
+fn tests_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests")
+}
+
+/// The byte encodings of tests/conformance/README.md.
+fn bytes(v: &Value, tmp: &Path) -> Vec<u8> {
+    match v {
+        Value::String(s) => s.replace("{tmp}", &tmp.to_string_lossy()).into_bytes(),
+        Value::Object(o) if o.contains_key("hex") => hex(o["hex"].as_str().unwrap()),
+        Value::Object(o) if o.contains_key("file") => {
+            fs::read(tests_dir().join(o["file"].as_str().unwrap())).unwrap()
+        }
+        Value::Object(o) if o.contains_key("repeat") => o["repeat"]
+            .as_str()
+            .unwrap()
+            .repeat(o["times"].as_u64().unwrap() as usize)
+            .into_bytes(),
+        other => panic!("not a byte value: {other}"),
+    }
+}
+
+fn format_for(kind: &str) -> ReplyFormat {
+    match kind {
+        "201" => ReplyFormat::FilePayment,
+        "027" | "090" => ReplyFormat::Reference,
+        _ => ReplyFormat::Payment,
+    }
+}
+
+fn warnings_of(parse: &Option<Error>, csv: &Option<Error>, csv_path: &[u8]) -> Vec<Vec<u8>> {
+    let mut w = Vec::new();
+    if let Some(e) = parse {
+        w.push(e.warning_text(Dialect::Php));
+    }
+    if let Some(e) = csv {
+        if e.kind == ErrorKind::CsvOpen {
+            w.push([&b"cannot open file "[..], csv_path, b" to write"].concat());
+        }
+        w.push(e.warning_text(Dialect::Php));
+    }
+    w
+}
+
+fn check(path: &Path) {
+    let name = path.file_stem().unwrap().to_string_lossy().into_owned();
+    let text = fs::read(path).unwrap();
+    let case: Value = serde_json::from_slice(&text).unwrap();
+    assert_eq!(case["id"], name.as_str(), "id = file name");
+    let tmp = temp_dir(&name);
+
+    let mut kind = String::new();
+    let mut csv_path: Option<Vec<u8>> = None;
+    for call in case["calls"].as_array().unwrap() {
+        let call = call.as_array().unwrap();
+        match call[0].as_str().unwrap() {
+            "reqPut" if call[1] == "telegram_kind" => kind = call[2].as_str().unwrap().into(),
+            "setResultCsv" => csv_path = Some(bytes(&call[1], &tmp)),
+            _ => {}
+        }
+    }
+    let mode = match case["properties"]["paygentB2Bmodule.csv_mode"].as_str() {
+        Some("rfc4180") => CsvMode::Rfc4180,
+        _ => CsvMode::Compat,
+    };
+    let body = bytes(&case["reply"]["body"], &tmp);
+    let csv_file = csv_path
+        .as_ref()
+        .map(|p| PathBuf::from(String::from_utf8(p.clone()).unwrap()));
+    let (parsed, csv_error) = receive(format_for(&kind), &body, csv_file.as_deref(), mode);
+
+    let e = &case["expect"];
+    let got_post = match (&parsed.error, &csv_error) {
+        (Some(err), _) | (None, Some(err)) => Value::from(err.code.as_str()),
+        (None, None) => Value::Bool(true),
+    };
+    assert_eq!(got_post, e["post"], "{name}: post");
+    if let Some(w) = e.get("warnings") {
+        let want: Vec<Vec<u8>> = w
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| bytes(v, &tmp))
+            .collect();
+        let got = warnings_of(
+            &parsed.error,
+            &csv_error,
+            csv_path.as_deref().unwrap_or(b""),
+        );
+        assert_eq!(got, want, "{name}: warnings");
+    }
+    let r = &parsed.reply;
+    for (field, got) in [
+        ("result_status", &r.result_status),
+        ("response_code", &r.response_code),
+        ("response_detail", &r.response_detail),
+    ] {
+        assert_eq!(*got, bytes(&e[field], &tmp), "{name}: {field}");
+    }
+    // parse and CSV errors leave the message at `<code>: <detail>` (§5.4)
+    let message = [&r.response_code[..], b": ", &r.response_detail[..]].concat();
+    assert_eq!(
+        message,
+        bytes(&e["result_message"], &tmp),
+        "{name}: result_message"
+    );
+
+    let want = serde_json::from_slice::<CaseRecords>(&text)
+        .unwrap()
+        .expect
+        .records;
+    let want: Vec<Vec<(Vec<u8>, Vec<u8>)>> = want
+        .into_iter()
+        .map(|o| {
+            o.0.into_iter()
+                .map(|(k, v)| (k.into_bytes(), bytes(&v, &tmp)))
+                .collect()
+        })
+        .collect();
+    let got: Vec<_> = r.records.iter().map(entries).collect();
+    assert_eq!(got, want, "{name}: records");
+
+    if let Some(csv) = e.get("csv") {
+        let file = tmp.join("result.csv");
+        match csv {
+            Value::Null => assert!(!file.exists(), "{name}: no CSV expected"),
+            v => assert_eq!(fs::read(&file).ok(), Some(bytes(v, &tmp)), "{name}: csv"),
+        }
+    }
+    fs::remove_dir_all(&tmp).unwrap();
+}
+
+#[test]
+fn reply_cases_hold_at_parser_level() {
+    let dir = tests_dir().join("conformance/cases");
+    let mut paths: Vec<_> = fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            let n = p.file_name().unwrap().to_string_lossy();
+            n.starts_with("reply-") && n.ends_with(".json")
+        })
+        .collect();
+    paths.sort();
+    // §10 #48–#70: every number has at least one case
+    for n in 48..=70 {
+        let prefix = format!("reply-{n:02}-");
+        assert!(
+            paths.iter().any(|p| p
+                .file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with(&prefix)),
+            "no case for §10 #{n}"
+        );
+    }
+    for p in &paths {
+        check(p);
+    }
+}

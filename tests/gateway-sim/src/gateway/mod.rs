@@ -1,0 +1,288 @@
+//! Gateway mode: the `/n/...` paths of protocol.md §3.5. Common header checks (P004, P001,
+//! P006), the `sim_fault` parameter, then one telegram family per file.
+
+mod card;
+mod file;
+mod inquiry;
+mod payments;
+mod state;
+mod stored;
+
+use std::sync::Mutex;
+
+use crate::http::{Fault, Response};
+use crate::reply::{self, Form, KeyValue, sjis};
+use state::State;
+
+pub struct Gateway {
+    state: Mutex<State>,
+}
+
+/// Kinds with their own URL key (§3.4 step 2), then the 2-character prefixes.
+const FULL_KINDS: &[(&str, &str)] = &[
+    ("091", "/n/ref/paynotice"),
+    ("093", "/n/ref/runnotice"),
+    ("094", "/n/ref/paymentref"),
+    ("095", "/n/ref/cardnoref"),
+    ("096", "/n/card/request"),
+    ("098", "/n/token/request"),
+    ("263", "/n/accounttransfer/receipt"),
+    ("264", "/n/accounttransfer/receipt"),
+    ("265", "/n/accounttransfer/receipt"),
+];
+const PREFIXES: &[(&str, &str)] = &[
+    ("01", "/n/atm/request"),
+    ("02", "/n/card/request"),
+    ("11", "/n/card/request"),
+    ("18", "/n/card/request"),
+    ("19", "/n/card/request"),
+    ("28", "/n/card/request"),
+    ("03", "/n/conveni/request"),
+    ("04", "/n/conveni/request_print"),
+    ("05", "/n/bank/request"),
+    ("06", "/n/bank/requestasp"),
+    ("07", "/n/virtualaccount/request"),
+    ("09", "/n/ref/request"),
+    ("10", "/n/c/request"),
+    ("12", "/n/c/request"),
+    ("13", "/n/paypal/request"),
+    ("15", "/n/emoney/request"),
+    ("20", "/n/o/requestdata"),
+    ("22", "/n/later/request"),
+    ("26", "/n/accounttransfer/request"),
+    ("27", "/n/rakutenid/request"),
+    ("29", "/n/jcbpremo/request"),
+    ("30", "/n/upop/request"),
+    ("31", "/n/alipay/request"),
+    ("32", "/n/applepay/request"),
+    ("34", "/n/paidy/request"),
+    ("35", "/n/googlepay/request"),
+    ("38", "/n/illegal_detect/request"),
+    ("41", "/n/pi/request"),
+    ("42", "/n/paypay/request"),
+    ("43", "/n/tokimekiPoint/request"),
+    ("45", "/n/threeds/request"),
+];
+
+/// The path a telegram kind is sent to (§3.4 resolution over the §3.5 table).
+fn path_of(kind: &str) -> Option<&'static str> {
+    let full = FULL_KINDS.iter().find(|(k, _)| *k == kind);
+    let prefix = || {
+        kind.get(..2)
+            .and_then(|p| PREFIXES.iter().find(|(k, _)| *k == p))
+    };
+    full.or_else(prefix).map(|(_, path)| *path)
+}
+
+fn known_path(route: &str) -> bool {
+    FULL_KINDS.iter().chain(PREFIXES).any(|(_, p)| *p == route)
+}
+
+/// How a kind's replies (errors included) are shaped, i.e. which parser the module uses.
+#[derive(Clone, Copy, PartialEq)]
+enum Shape {
+    KeyValue,
+    Reference,
+    FilePayment,
+}
+
+fn shape(kind: &str) -> Shape {
+    match kind {
+        "027" | "090" => Shape::Reference,
+        "201" => Shape::FilePayment,
+        _ => Shape::KeyValue,
+    }
+}
+
+/// An error reply in the kind's shape; key=value errors echo payment_id and trading_id.
+fn error(kind: &str, f: &Form, code: &str, detail: &str) -> Vec<u8> {
+    match shape(kind) {
+        Shape::Reference => reply::csv_error(code, detail),
+        Shape::FilePayment => reply::file_error(code, detail),
+        Shape::KeyValue => {
+            let mut kv = KeyValue::error(code, detail);
+            kv.item("payment_id", f.val("payment_id"))
+                .item("trading_id", f.val("trading_id"));
+            kv.into_bytes()
+        }
+    }
+}
+
+/// `"<name>"` + a fixed Japanese text, like the gateway's parameter errors (fixture 03).
+fn about(name: &str, text: &str) -> String {
+    format!("\"{name}\"{text}")
+}
+
+/// A required, non-blank parameter, or the P006 reply.
+fn require<'f>(kind: &str, f: &'f Form, name: &str) -> Result<&'f [u8], Vec<u8>> {
+    if f.has(name) {
+        Ok(f.val(name))
+    } else {
+        Err(error(kind, f, "P006", &about(name, MISSING)))
+    }
+}
+
+/// `payment_amount`: required (P006), digits (P010), above zero (P014).
+fn amount<'f>(kind: &str, f: &'f Form) -> Result<&'f [u8], Vec<u8>> {
+    let a = require(kind, f, "payment_amount")?;
+    if !a.iter().all(u8::is_ascii_digit) {
+        return Err(error(kind, f, "P010", &about("payment_amount", INVALID)));
+    }
+    if a.iter().all(|&b| b == b'0') {
+        return Err(error(kind, f, "P014", "金額は1円以上を指定してください。"));
+    }
+    Ok(a)
+}
+
+const MISSING: &str = "は必須項目です。値を設定してください。";
+const INVALID: &str = "パラメータの値は不正な値です。";
+
+impl Gateway {
+    pub fn new(purge_before: u64, file_ready_after: u32) -> Gateway {
+        Gateway {
+            state: Mutex::new(State::new(purge_before, file_ready_after)),
+        }
+    }
+
+    fn state(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// `None` for a path the gateway does not have (HTTP 404).
+    pub fn respond(&self, route: &str, body: &[u8]) -> Option<Response> {
+        if !known_path(route) {
+            return None;
+        }
+        let f = Form::parse(body);
+        let kind = f.text("telegram_kind");
+        let mut delay_ms = 0;
+        if let Some(fault) = f.get("sim_fault") {
+            match fault_reply(&f, &String::from_utf8_lossy(fault)) {
+                Ok(Some(resp)) => return Some(resp),
+                Ok(None) => {}
+                Err(ms) => delay_ms = ms,
+            }
+        }
+        let body = self.telegram(route, &kind, &f);
+        let mut resp = Response::new(200, body);
+        resp.delay_ms = delay_ms;
+        Some(resp)
+    }
+
+    fn telegram(&self, route: &str, kind: &str, f: &Form) -> Vec<u8> {
+        if path_of(kind) != Some(route) {
+            return error(kind, f, "P004", "決済種別に対するURLが正しくありません。");
+        }
+        if !f.has("connect_id") || !f.has("connect_password") {
+            return error(
+                kind,
+                f,
+                "P001",
+                "認証パラメータ(接続ID、接続パスワード)が設定されていません。",
+            );
+        }
+        if !f.has("merchant_id") {
+            return error(kind, f, "P006", &about("merchant_id", MISSING));
+        }
+        let mut st = self.state();
+        let st = &mut *st;
+        match kind {
+            "020" | "021" | "022" | "023" | "024" | "028" | "029" => card::telegram(st, kind, f),
+            "025" | "026" | "027" => stored::telegram(st, kind, f),
+            "010" | "030" | "040" | "050" | "060" | "070" => payments::telegram(st, kind, f),
+            "091" | "094" => inquiry::telegram(st, kind, f),
+            "200" | "201" => file::telegram(st, kind, f),
+            _ => error(
+                kind,
+                f,
+                "P018",
+                "この電文種別はシミュレータでは利用できません。",
+            ),
+        }
+    }
+
+    /// Test controls, outside the gateway's own paths:
+    /// `/sim/purge` (form `before=N`; empty = every notice so far) and
+    /// `/sim/pay` (form `payment_id=…`: the customer pays; status 40 and a notice).
+    pub fn control(&self, name: &str, body: &[u8]) -> Response {
+        let f = Form::parse(body);
+        let mut st = self.state();
+        match name {
+            "purge" => {
+                let before = f
+                    .text("before")
+                    .trim()
+                    .parse()
+                    .unwrap_or(st.next_notice_id());
+                st.purge(before);
+                Response::text(200, &format!("purged notices before {before}\n"))
+            }
+            "pay" => match st.find(&f.text("payment_id"), "") {
+                Some(i) => {
+                    st.set_status(i, state::PAID);
+                    Response::text(200, "paid\n")
+                }
+                None => Response::text(404, "no such payment_id\n"),
+            },
+            _ => Response::text(404, "unknown control\n"),
+        }
+    }
+}
+
+/// `sim_fault`: `Ok(Some)` replaces the reply (nothing is processed), `Err(ms)` delays a normal
+/// reply, `Ok(None)` = no fault.
+fn fault_reply(f: &Form, fault: &str) -> Result<Option<Response>, u64> {
+    let canned = || {
+        let mut kv = KeyValue::ok();
+        kv.item("payment_id", b"")
+            .item("trading_id", f.val("trading_id"));
+        kv.into_bytes()
+    };
+    let with = |fault| {
+        let mut r = Response::new(200, canned());
+        r.fault = Some(fault);
+        Ok(Some(r))
+    };
+    match fault {
+        "" => Ok(None),
+        "close" => with(Fault::Close),
+        "truncate" => with(Fault::Truncate),
+        "garbage_status" => with(Fault::GarbageStatus),
+        "empty" => Ok(Some(Response::new(200, Vec::new()))),
+        _ => {
+            if let Some(ms) = fault.strip_prefix("delay:").and_then(|m| m.parse().ok()) {
+                return Err(ms);
+            }
+            match fault
+                .strip_prefix("status:")
+                .and_then(|s| s.parse::<u16>().ok())
+            {
+                Some(status) if (100..1000).contains(&status) => {
+                    let mut body = b"result=1\r\nresponse_code=E001\r\nresponse_detail=".to_vec();
+                    body.extend(sjis("システムエラーが発生しました。"));
+                    body.extend_from_slice(b"\r\n");
+                    Ok(Some(Response::new(status, body)))
+                }
+                _ => Ok(Some(Response::text(400, "unknown sim_fault\n"))),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_resolve_to_their_paths() {
+        assert_eq!(path_of("020"), Some("/n/card/request"));
+        assert_eq!(path_of("027"), Some("/n/card/request"));
+        assert_eq!(path_of("091"), Some("/n/ref/paynotice"));
+        assert_eq!(path_of("094"), Some("/n/ref/paymentref"));
+        assert_eq!(path_of("090"), Some("/n/ref/request"));
+        assert_eq!(path_of("201"), Some("/n/o/requestdata"));
+        assert_eq!(path_of("040"), Some("/n/conveni/request_print"));
+        assert_eq!(path_of("9"), None);
+        assert!(known_path("/n/atm/request") && !known_path("/n/nothing"));
+    }
+}

@@ -1,0 +1,171 @@
+//! In-memory gateway state: payments, the 091 notice queue, stored cards, file payments.
+
+use std::collections::HashMap;
+
+use crate::reply;
+
+/// payment_status values (Paygent's codes).
+pub const APPLIED: &str = "10";
+pub const THREE_D_WAITING: &str = "15";
+pub const AUTHORIZED: &str = "20";
+pub const AUTH_CANCELLED: &str = "32";
+pub const PAID: &str = "40";
+pub const CAPTURE_CANCELLED: &str = "60";
+
+pub struct Payment {
+    pub id: String,
+    pub trading_id: Vec<u8>,
+    pub payment_type: &'static str,
+    pub status: &'static str,
+    pub amount: Vec<u8>,
+}
+
+pub struct Notice {
+    pub id: u64,
+    pub payment_id: String,
+    pub trading_id: Vec<u8>,
+    pub payment_type: &'static str,
+    pub status: &'static str,
+    pub amount: Vec<u8>,
+    pub date: String,
+}
+
+pub struct StoredCard {
+    pub customer_id: Vec<u8>,
+    pub card_id: u64,
+    pub number: Vec<u8>,
+    pub valid_term: Vec<u8>,
+    pub holder: Vec<u8>,
+    pub add_info: [Vec<u8>; 4],
+}
+
+pub struct FilePayment {
+    pub polls: u32,
+    pub result: Vec<u8>,
+}
+
+pub struct State {
+    last_payment: u64,
+    pub payments: Vec<Payment>,
+    last_notice: u64,
+    /// Notices with an id below this are gone (091 success_code 2).
+    pub purge_before: u64,
+    pub notices: Vec<Notice>,
+    last_card: u64,
+    pub cards: Vec<StoredCard>,
+    last_file: u64,
+    pub files: HashMap<String, FilePayment>,
+    pub file_ready_after: u32,
+}
+
+impl State {
+    pub fn new(purge_before: u64, file_ready_after: u32) -> State {
+        State {
+            last_payment: 0,
+            payments: Vec::new(),
+            last_notice: 0,
+            purge_before,
+            notices: Vec::new(),
+            last_card: 0,
+            cards: Vec::new(),
+            last_file: 0,
+            files: HashMap::new(),
+            file_ready_after,
+        }
+    }
+
+    /// A new payment (18 digits, sequential) and its notice; returns its index.
+    pub fn add_payment(
+        &mut self,
+        trading_id: &[u8],
+        payment_type: &'static str,
+        status: &'static str,
+        amount: &[u8],
+    ) -> usize {
+        self.last_payment += 1;
+        self.payments.push(Payment {
+            id: (100_000_000_000_000_000 + self.last_payment).to_string(),
+            trading_id: trading_id.to_vec(),
+            payment_type,
+            status,
+            amount: amount.to_vec(),
+        });
+        let i = self.payments.len() - 1;
+        self.notify(i);
+        i
+    }
+
+    /// By payment_id when given, else by trading_id (§8.2: either identifies a payment).
+    pub fn find(&self, payment_id: &str, trading_id: &str) -> Option<usize> {
+        let (payment_id, trading_id) = (payment_id.trim(), trading_id.trim());
+        if !payment_id.is_empty() {
+            return self.payments.iter().position(|p| p.id == payment_id);
+        }
+        if trading_id.is_empty() {
+            return None;
+        }
+        self.payments
+            .iter()
+            .rposition(|p| p.trading_id == trading_id.as_bytes())
+    }
+
+    pub fn set_status(&mut self, i: usize, status: &'static str) {
+        self.payments[i].status = status;
+        self.notify(i);
+    }
+
+    pub fn set_amount(&mut self, i: usize, amount: &[u8]) {
+        self.payments[i].amount = amount.to_vec();
+        self.notify(i);
+    }
+
+    /// Every payment or status change is a notice for 091.
+    fn notify(&mut self, i: usize) {
+        self.last_notice += 1;
+        let p = &self.payments[i];
+        self.notices.push(Notice {
+            id: self.last_notice,
+            payment_id: p.id.clone(),
+            trading_id: p.trading_id.clone(),
+            payment_type: p.payment_type,
+            status: p.status,
+            amount: p.amount.clone(),
+            date: reply::timestamp(),
+        });
+        self.purge(self.purge_before);
+    }
+
+    pub fn next_notice_id(&self) -> u64 {
+        self.last_notice + 1
+    }
+
+    pub fn last_notice_id(&self) -> u64 {
+        self.last_notice
+    }
+
+    pub fn purge(&mut self, before: u64) {
+        self.purge_before = self.purge_before.max(before);
+        let limit = self.purge_before;
+        self.notices.retain(|n| n.id >= limit);
+    }
+
+    pub fn add_card(&mut self, mut card: StoredCard) -> u64 {
+        self.last_card += 1;
+        card.card_id = self.last_card;
+        self.cards.push(card);
+        self.last_card
+    }
+
+    pub fn add_file(&mut self, result: Vec<u8>) -> String {
+        self.last_file += 1;
+        let id = (1_000_000 + self.last_file).to_string();
+        self.files
+            .insert(id.clone(), FilePayment { polls: 0, result });
+        id
+    }
+
+    /// The receipt id the next `add_file` hands out (written into the result header).
+    pub fn next_file_id(&self) -> String {
+        (1_000_000 + self.last_file + 1).to_string()
+    }
+}

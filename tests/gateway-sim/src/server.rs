@@ -1,0 +1,135 @@
+//! Listener, one thread per connection, and the routing of a request: case mode (`/case/<id>`),
+//! simulator controls (`/sim/...`), gateway mode (`/n/...`), else 404.
+
+use std::io::{Read, Write};
+use std::net::{Shutdown, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use rustls::{ServerConfig, ServerConnection, StreamOwned};
+
+use crate::gateway::Gateway;
+use crate::http::{self, Request, Response};
+use crate::record::{Peer, Recorder};
+use crate::{ServeOptions, case, tls};
+
+struct Sim {
+    tls: Arc<ServerConfig>,
+    idle: Duration,
+    cases: Option<PathBuf>,
+    recorder: Recorder,
+    gateway: Gateway,
+}
+
+pub fn run(o: ServeOptions) -> Result<(), String> {
+    paygent_testpki::generate(&o.pki).map_err(|e| format!("pki {}: {e}", o.pki.display()))?;
+    let config = tls::server_config(&o.pki, o.tls, o.client_auth)?;
+    let sim = Arc::new(Sim {
+        tls: Arc::new(config),
+        idle: Duration::from_secs(o.keep_alive_timeout),
+        cases: o.cases.clone(),
+        recorder: Recorder::open(o.record.as_deref())?,
+        gateway: Gateway::new(o.purge_before, o.file_ready_after),
+    });
+    let listener = TcpListener::bind(&o.listen).map_err(|e| format!("listen {}: {e}", o.listen))?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    // Ready file first: whoever reads the stdout line may look at the file at once.
+    if let Some(ready) = &o.ready_file {
+        write_ready(ready, addr.port())?;
+    }
+    println!("paygent-sim listening on {addr}");
+    let _ = std::io::stdout().flush();
+    if o.exit_on_stdin_eof {
+        std::thread::spawn(|| {
+            let mut sink = [0u8; 256];
+            let mut stdin = std::io::stdin();
+            while matches!(stdin.read(&mut sink), Ok(n) if n > 0) {}
+            std::process::exit(0);
+        });
+    }
+    for tcp in listener.incoming() {
+        let Ok(tcp) = tcp else { continue };
+        let sim = sim.clone();
+        std::thread::spawn(move || connection(&sim, tcp));
+    }
+    Ok(())
+}
+
+/// Written under a temporary name and renamed, so a reader never sees a partial port.
+fn write_ready(path: &Path, port: u16) -> Result<(), String> {
+    let tmp = path.with_extension(format!("tmp{}", std::process::id()));
+    std::fs::write(&tmp, port.to_string())
+        .and_then(|_| std::fs::rename(&tmp, path))
+        .map_err(|e| format!("ready file {}: {e}", path.display()))
+}
+
+fn connection(sim: &Sim, tcp: TcpStream) {
+    let _ = tcp.set_nodelay(true);
+    // Idle keep-alive connections end eventually, like a real server's KeepAliveTimeout.
+    let _ = tcp.set_read_timeout(Some(sim.idle));
+    let Ok(conn) = ServerConnection::new(sim.tls.clone()) else {
+        return;
+    };
+    let mut s = StreamOwned::new(conn, tcp);
+    // Finish the handshake first: a missing or untrusted client certificate ends here.
+    while s.conn.is_handshaking() {
+        if s.conn.complete_io(&mut s.sock).is_err() {
+            let _ = s.sock.shutdown(Shutdown::Both);
+            return;
+        }
+    }
+    let peer = match s.conn.peer_certificates() {
+        Some(certs) if !certs.is_empty() => Peer {
+            subject: tls::subject(&certs[0]),
+            chain_len: certs.len(),
+        },
+        _ => Peer {
+            subject: String::new(),
+            chain_len: 0,
+        },
+    };
+    let mut reader = http::Reader::new();
+    loop {
+        let req = match reader.next(&mut s) {
+            Ok(Some(req)) => req,
+            Ok(None) => break,
+            Err(e) if e.kind() == std::io::ErrorKind::InvalidData => {
+                let msg = format!("{e}\n");
+                let head = format!(
+                    "HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                    msg.len()
+                );
+                let _ = s.write_all([head, msg].concat().as_bytes());
+                break;
+            }
+            Err(_) => break,
+        };
+        sim.recorder.record(&req, &peer);
+        let resp = respond(sim, &req);
+        if resp.delay_ms > 0 {
+            std::thread::sleep(Duration::from_millis(resp.delay_ms));
+        }
+        match http::write(&mut s, &req, &resp) {
+            Ok(true) => continue,
+            _ => break,
+        }
+    }
+    s.conn.send_close_notify();
+    let _ = s.flush();
+    let _ = s.sock.shutdown(Shutdown::Both);
+}
+
+fn respond(sim: &Sim, req: &Request) -> Response {
+    let route = req.route();
+    if let Some(id) = route.strip_prefix("/case/") {
+        return case::respond(sim.cases.as_deref(), id);
+    }
+    if let Some(control) = route.strip_prefix("/sim/") {
+        return sim.gateway.control(control, &req.body);
+    }
+    match sim.gateway.respond(route, &req.body) {
+        Some(resp) => resp,
+        None => Response::text(404, "Not Found\n"),
+    }
+}
