@@ -104,6 +104,9 @@ demo_start_sim() {
 
 demo_write_config() {
     local b=$SIM_BASE
+    # Classic shims: php-ext/shim/classic/jp/co/ks/... (or directly under shim/).
+    local shim="$RUN/php/shim"
+    [ -d "$shim/classic/jp" ] && shim="$shim/classic"
     # PHP: classic modenv_properties.php, found through include_path (protocol.md §3).
     cat >"$RUN/php/conf/modenv_properties.php" <<EOF
 <?php
@@ -164,7 +167,7 @@ EOF
     cat >"$RUN/cgi-bin/php-cgi" <<EOF
 #!/bin/sh
 exec $PHP_CGI -d extension=$RUN/php/paygent.so \\
-  -d include_path=.:$RUN/php/shim:$RUN/php/conf \\
+  -d include_path=.:$shim:$RUN/php/conf \\
   -d cgi.force_redirect=1 -d display_errors=0 -d log_errors=1 \\
   -d error_log=$RUN/logs/php_errors.log
 EOF
