@@ -85,7 +85,7 @@ demo_start_sim() {
     rm -f "$RUN/sim.ready"
     : >"$RUN/sim.record"
     "$REPO/target/release/paygent-sim" serve --listen 127.0.0.1:0 --pki "$RUN/pki" \
-        --record "$RUN/sim.record" --ready-file "$RUN/sim.ready" >"$RUN/logs/sim.log" 2>&1 &
+        --record "$RUN/sim.record" --ready-file "$RUN/sim.ready" ${SIM_EXTRA_ARGS:-} >"$RUN/logs/sim.log" 2>&1 &
     echo $! >"$RUN/sim.pid"
     local i
     for i in $(seq 1 100); do

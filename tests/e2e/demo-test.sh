@@ -7,6 +7,8 @@ set -uo pipefail
 
 REPO=$(cd "$(dirname "$0")/../.." && pwd)
 RUN=$(mktemp -d /tmp/paygent-demo-test.XXXXXX)
+# Notices 1-3 are purged at once, so a batch resuming after notice 1 must report a gap.
+export SIM_EXTRA_ARGS="--purge-before 4"
 chmod 755 "$RUN"
 # shellcheck source=demo/lib.sh
 . "$REPO/demo/lib.sh"
@@ -134,10 +136,14 @@ page=$(curl -s -d item=2 -d qty=1 -d card_number=4000000000000002 -d card_valid_
 # --- 091 diff-inquiry batch: runs until success_code=1, keeps its place in a state file
 demo_perl_env
 state="$RUN/state/diff_inquiry.state"
+# A previous cron run stopped after notice 1; 2 and 3 are gone by now (success_code=2).
+echo "payment_notice_id=1" >"$state"
 out=$(perl "$REPO/demo/batch/diff_inquiry.pl" --state "$state" --max-calls 200 2>&1); rc=$?
 echo "$out" | sed 's/^/    /' | tail -n 8
-if [ "$rc" = 0 ] && tail -1 <<<"$out" | grep -q 'final success_code=1'; then ok "091 batch ends with success_code=1"
+if [ "$rc" = 0 ] && tail -1 <<<"$out" | grep -q "final success_code=1"; then ok "091 batch ends with success_code=1"
 else nok "091 batch ends with success_code=1" "exit $rc"; fi
+if grep -q "^GAP: " <<<"$out" && tail -1 <<<"$out" | grep -q " gaps=1 "; then ok "091 batch reports the purged notices (success_code=2) as a gap"
+else nok "091 batch reports the gap"; fi
 notices=$(tail -1 <<<"$out" | grep -oE 'notices=[0-9]+' | cut -d= -f2)
 if [ "${notices:-0}" -gt 0 ]; then
     last=$(tail -1 <<<"$out" | grep -oE 'last_payment_notice_id=[^ ]+' | cut -d= -f2)
