@@ -95,8 +95,8 @@ demo_start_sim() {
     done
     [ -s "$RUN/sim.ready" ] || die "simulator not ready after 10 s"
     # The ready file names the bound address; accept "127.0.0.1:PORT" anywhere in it.
-    SIM_PORT=$(grep -oE '127\.0\.0\.1:[0-9]+' "$RUN/sim.ready" | head -1 | cut -d: -f2)
-    [ -n "$SIM_PORT" ] || SIM_PORT=$(grep -oE '[0-9]+' "$RUN/sim.ready" | tail -1)
+    SIM_PORT=$(grep -oE '127\.0\.0\.1:[0-9]+' "$RUN/sim.ready" | head -1 | cut -d: -f2)  || true
+    [ -n "$SIM_PORT" ] || SIM_PORT=$(grep -oE '[0-9]+' "$RUN/sim.ready" | tail -1) || true
     [ -n "$SIM_PORT" ] || die "cannot read the port from $RUN/sim.ready"
     SIM_BASE="https://127.0.0.1:$SIM_PORT"
     say "simulator on $SIM_BASE"

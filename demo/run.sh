@@ -39,12 +39,12 @@ demo_start_all
 say "scripted checkout: 2 x item 1 and 1 x item 3 with the approving test card..."
 jar="$RUN/state/curl-cookies.txt"
 rm -f "$jar"
-curl -sf -c "$jar" -b "$jar" -o /dev/null -d action=add -d id=1 -d qty=2 "${CART_URL}cart.php"
-curl -sf -c "$jar" -b "$jar" -o /dev/null -d action=add -d id=3 -d qty=1 "${CART_URL}cart.php"
+curl -sf -c "$jar" -b "$jar" -o /dev/null -d action=add -d id=1 -d qty=2 "${CART_URL}cart.php" || die "cart.php failed; see $RUN/logs"
+curl -sf -c "$jar" -b "$jar" -o /dev/null -d action=add -d id=3 -d qty=1 "${CART_URL}cart.php" || die "cart.php failed; see $RUN/logs"
 page=$(curl -sf -c "$jar" -b "$jar" -d method=card -d card_number=4111111111111111 \
-    -d card_valid_term=1230 "${CART_URL}checkout.php" | iconv -f CP932 -t UTF-8)
-status=$(printf '%s' "$page" | grep -oE 'data-status="[a-z_]+"' | head -1 | cut -d'"' -f2)
-pid=$(printf '%s' "$page" | grep -oE 'data-payment-id="[^"]*"' | head -1 | cut -d'"' -f2)
+    -d card_valid_term=1230 "${CART_URL}checkout.php" | iconv -f CP932 -t UTF-8) || true
+status=$(printf '%s' "$page" | grep -oE 'data-status="[a-z_]+"' | head -1 | cut -d'"' -f2 || true)
+pid=$(printf '%s' "$page" | grep -oE 'data-payment-id="[^"]*"' | head -1 | cut -d'"' -f2 || true)
 if [ "$status" = captured ]; then
     say "checkout OK: authorised (020) and captured (022), payment_id=$pid"
 else
