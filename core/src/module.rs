@@ -74,6 +74,12 @@ impl Module {
         Ok(())
     }
 
+    /// Where the next `init()` loads its configuration from. The PHP binding discovers the
+    /// properties file at `init()` time (ini setting, `include_path`, composer layout).
+    pub fn set_source(&mut self, source: ConfigSource) {
+        self.source = source;
+    }
+
     pub fn dialect(&self) -> Dialect {
         self.dialect
     }

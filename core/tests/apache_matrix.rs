@@ -47,19 +47,19 @@ fn free_port() -> u16 {
         .port()
 }
 
-#[test]
-fn apache_tls_matrix() {
+/// Start apache2 with the four modes plus a wrong-host vhost; `None` (skip) without apache2.
+fn start_apache(name: &str) -> Option<(Httpd, Vec<u16>)> {
     let apache = std::env::var("APACHE").unwrap_or_else(|_| "/usr/sbin/apache2".into());
     if !Path::new(&apache).exists() {
-        eprintln!("SKIPPED apache_tls_matrix: {apache} not found (apt-get install apache2)");
-        return;
+        eprintln!("SKIPPED {name}: {apache} not found (apt-get install apache2)");
+        return None;
     }
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/apache/httpd.sh");
-    let work =
-        Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("apache-{}", std::process::id()));
+    let work = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("apache-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&work);
     std::fs::create_dir_all(&work).unwrap();
-    let ports: Vec<u16> = (0..4).map(|_| free_port()).collect();
+    let ports: Vec<u16> = (0..5).map(|_| free_port()).collect();
     let status = Command::new("sh")
         .arg(&script)
         .arg("start")
@@ -68,7 +68,7 @@ fn apache_tls_matrix() {
         .args(ports.iter().map(|p| p.to_string()))
         .status()
         .unwrap();
-    let _httpd = Httpd {
+    let httpd = Httpd {
         work: work.clone(),
         script,
     };
@@ -84,7 +84,13 @@ fn apache_tls_matrix() {
             std::thread::sleep(Duration::from_millis(100));
         }
     }
+    Some((httpd, ports))
+}
 
+#[test]
+fn apache_tls_matrix() {
+    let Some((_httpd, ports)) = start_apache("matrix") else { return };
+    let work = _httpd.work.clone();
     let mut failures = Vec::new();
     let mut table = String::from("backend  | mode            | keep-alive x2        | one-shot\n");
     for backend in BACKENDS {
@@ -141,4 +147,46 @@ fn apache_tls_matrix() {
     eprintln!("{table}");
     std::fs::write(work.join("matrix.txt"), &table).unwrap();
     assert!(failures.is_empty(), "{failures:#?}\n{table}");
+}
+
+/// The negative cases of the matrix, with the default configuration (OpenSSL path): each maps to
+/// the official code, never to success. A per-`<Location>` refusal arrives as HTTP 403, which the
+/// module turns into E02005 (decision 11).
+#[test]
+fn apache_negative_cases_map_to_their_codes() {
+    use paygent_core::error::{Error, ErrorCode};
+    let Some((_httpd, ports)) = start_apache("negative") else { return };
+    let code = |r: Result<paygent_core::transport::HttpReply, _>| match r {
+        Ok(reply) if (200..=206).contains(&reply.status) => None,
+        Ok(_) => Some(ErrorCode::KsConnect),
+        Err(f) => Some(Error::transport(f, Vec::new()).code),
+    };
+    let url = |port: u16| format!("https://localhost:{port}/cgi-bin/echo");
+    let base = settings(TlsBackend::OpenSsl);
+    let mut failures = Vec::new();
+    let mut check = |what: &str, s: &paygent_core::transport::TransportSettings, port: u16, want| {
+        let got = code(post(&url(port), s));
+        if got != Some(want) {
+            failures.push(format!("{what} on port {port}: got {got:?}, want {want:?}"));
+        }
+    };
+    for &port in &ports[..4] {
+        let mut s = base.clone();
+        s.client_file = None;
+        check("no client certificate", &s, port, ErrorCode::KsConnect);
+        let mut s = base.clone();
+        s.client_file = Some(file("client-rogue.pem"));
+        check("client certificate from an unknown CA", &s, port, ErrorCode::KsConnect);
+        let mut s = base.clone();
+        s.client_file = Some(file("client-expired.pem"));
+        check("expired client certificate", &s, port, ErrorCode::KsConnect);
+        let mut s = base.clone();
+        s.ca_file = Some(file("rogue-ca.pem"));
+        check("untrusted server CA", &s, port, ErrorCode::Certificate);
+    }
+    check("host name mismatch", &base, ports[4], ErrorCode::Certificate);
+    let mut s = base.clone();
+    s.verify_host = false;
+    assert!(code(post(&url(ports[4]), &s)).is_none(), "verify_host=false accepts the wrong host");
+    assert!(failures.is_empty(), "{failures:#?}");
 }

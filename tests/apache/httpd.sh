@@ -2,12 +2,13 @@
 # Start or stop a throwaway Debian apache2 on 127.0.0.1 for the TLS matrix (decision 14).
 # Test-only: own config under WORKDIR, test PKI, never the system configuration.
 #
-#   httpd.sh start WORKDIR PKIDIR PORT_INIT12 PORT_LOC12 PORT_INIT13 PORT_LOC13
+#   httpd.sh start WORKDIR PKIDIR PORT_INIT12 PORT_LOC12 PORT_INIT13 PORT_LOC13 [PORT_WRONGHOST]
 #   httpd.sh stop  WORKDIR
 #
 # Four virtual hosts: the client certificate asked for in the initial handshake, or only for
 # <Location /cgi-bin/> (TLS 1.2: renegotiation; TLS 1.3: post-handshake auth), each TLS 1.2-only
 # and TLS 1.3-only. /cgi-bin/echo answers with the client certificate's CN and the protocol.
+# PORT_WRONGHOST, when given, serves a certificate for wrong.example (host-name mismatch tests).
 set -eu
 
 APACHE=${APACHE:-/usr/sbin/apache2}
@@ -31,6 +32,7 @@ p_init12=$4
 p_loc12=$5
 p_init13=$6
 p_loc13=$7
+p_wrong=${8:-}
 
 mkdir -p "$work/cgi-bin"
 chmod 755 "$work" "$work/cgi-bin"
@@ -48,7 +50,8 @@ if [ "$(id -u)" = 0 ]; then
 Group nogroup"
 fi
 
-vhost() { # port protocol mode
+vhost() { # port protocol mode [certificate base name]
+    cert=${4:-server}
     if [ "$3" = initial ]; then
         verify="SSLVerifyClient require"
         location=""
@@ -61,8 +64,8 @@ vhost() { # port protocol mode
     ServerName localhost
     SSLEngine on
     SSLProtocol -all +$2
-    SSLCertificateFile $pki/server.pem
-    SSLCertificateKeyFile $pki/server.key
+    SSLCertificateFile $pki/$cert.pem
+    SSLCertificateKeyFile $pki/$cert.key
     SSLCACertificateFile $pki/ca.pem
     SSLVerifyDepth 3
     $verify
@@ -107,6 +110,9 @@ $(vhost "$p_loc12" TLSv1.2 location)
 $(vhost "$p_init13" TLSv1.3 initial)
 $(vhost "$p_loc13" TLSv1.3 location)
 CONF
+if [ -n "$p_wrong" ]; then
+    { echo "Listen 127.0.0.1:$p_wrong"; vhost "$p_wrong" TLSv1.2 initial server-wronghost; } >> "$work/httpd.conf"
+fi
 
 "$APACHE" -t -f "$work/httpd.conf" >"$work/configtest.log" 2>&1 || { cat "$work/configtest.log" >&2; exit 1; }
 "$APACHE" -f "$work/httpd.conf" -k start

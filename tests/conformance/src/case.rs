@@ -30,7 +30,7 @@ pub fn bytes(v: &Value, tests_dir: &Path) -> Result<Vec<u8>, String> {
 
 pub fn hex(h: &str) -> Result<Vec<u8>, String> {
     let digits: Vec<u8> = h.bytes().filter(|c| !c.is_ascii_whitespace()).collect();
-    if digits.len() % 2 != 0 {
+    if !digits.len().is_multiple_of(2) {
         return Err(format!("odd hex: {h}"));
     }
     digits
@@ -46,7 +46,13 @@ pub fn hex(h: &str) -> Result<Vec<u8>, String> {
 pub fn show(b: &[u8]) -> String {
     match std::str::from_utf8(b) {
         Ok(s) if !s.chars().any(|c| c.is_control() && c != '\r' && c != '\n') => format!("{s:?}"),
-        _ => format!("hex[{}]", b.iter().map(|x| format!("{x:02x}")).collect::<Vec<_>>().join(" ")),
+        _ => format!(
+            "hex[{}]",
+            b.iter()
+                .map(|x| format!("{x:02x}"))
+                .collect::<Vec<_>>()
+                .join(" ")
+        ),
     }
 }
 
@@ -77,7 +83,10 @@ pub fn properties(base: &str, overrides: Option<&Value>, fill: &dyn Fn(&str) -> 
             }
         }
     }
-    let end = lines.iter().rposition(|l| l.trim() == "?>").unwrap_or(lines.len());
+    let end = lines
+        .iter()
+        .rposition(|l| l.trim() == "?>")
+        .unwrap_or(lines.len());
     let tail = lines.split_off(end);
     lines.extend(extra);
     lines.extend(tail);
@@ -99,8 +108,14 @@ mod tests {
     #[test]
     fn byte_values() {
         let d = Path::new(".");
-        assert_eq!(bytes(&serde_json::json!({"hex": "8a bf"}), d).unwrap(), vec![0x8a, 0xbf]);
-        assert_eq!(bytes(&serde_json::json!({"repeat": "ab", "times": 2}), d).unwrap(), b"abab");
+        assert_eq!(
+            bytes(&serde_json::json!({"hex": "8a bf"}), d).unwrap(),
+            vec![0x8a, 0xbf]
+        );
+        assert_eq!(
+            bytes(&serde_json::json!({"repeat": "ab", "times": 2}), d).unwrap(),
+            b"abab"
+        );
         assert!(bytes(&serde_json::json!({"hex": "8"}), d).is_err());
     }
 }

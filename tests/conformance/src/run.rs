@@ -19,7 +19,11 @@ impl Case {
         let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
         let json: Value =
             serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
-        let id = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default().to_string();
+        let id = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or_default()
+            .to_string();
         Ok(Self { id, json })
     }
 
@@ -83,10 +87,15 @@ pub fn run(case: &Case, env: &Env<'_>) -> Result<(), Vec<String>> {
     if want_init != Value::Bool(true) {
         return if errs.is_empty() { Ok(()) } else { Err(errs) };
     }
-    for call in j.get("calls").and_then(Value::as_array).into_iter().flatten() {
+    for call in j
+        .get("calls")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
         let c = call.as_array().cloned().unwrap_or_default();
         let name = c.first().and_then(Value::as_str).unwrap_or_default();
-        let arg = |i: usize| c.get(i).map(|v| b(v)).transpose();
+        let arg = |i: usize| c.get(i).map(&b).transpose();
         let r = (|| -> Result<(), String> {
             match name {
                 "reqPut" => m.req_put(&arg(1)?.unwrap_or_default(), &arg(2)?.unwrap_or_default()),
@@ -116,13 +125,13 @@ pub fn run(case: &Case, env: &Env<'_>) -> Result<(), Vec<String>> {
     let _ = m.take_warnings();
     let posted = outcome(m.post().map_err(|e| e.code.as_str().to_string()));
     let warnings = m.take_warnings();
-    if let Some(want) = expect.get("post") {
-        if &posted != want {
-            errs.push(format!(
-                "post: got {posted}, want {want} (message {})",
-                show(m.result_message())
-            ));
-        }
+    if let Some(want) = expect.get("post")
+        && &posted != want
+    {
+        errs.push(format!(
+            "post: got {posted}, want {want} (message {})",
+            show(m.result_message())
+        ));
     }
     let getters: [(&str, Option<&[u8]>); 3] = [
         ("result_status", m.result_status()),
@@ -157,14 +166,20 @@ pub fn run(case: &Case, env: &Env<'_>) -> Result<(), Vec<String>> {
             None if want.is_object() => {}
             _ => match b(want) {
                 Ok(w) if w == got => {}
-                Ok(w) => errs.push(format!("result_message: got {}, want {}", show(got), show(&w))),
+                Ok(w) => errs.push(format!(
+                    "result_message: got {}, want {}",
+                    show(got),
+                    show(&w)
+                )),
                 Err(e) => errs.push(e),
             },
         }
     }
     if let Some(want) = expect.get("warnings").and_then(Value::as_array) {
-        let got: Vec<String> =
-            warnings.iter().map(|w| String::from_utf8_lossy(&w.text).into_owned()).collect();
+        let got: Vec<String> = warnings
+            .iter()
+            .map(|w| String::from_utf8_lossy(&w.text).into_owned())
+            .collect();
         let want: Vec<String> = want.iter().filter_map(|w| w.as_str().map(&fill)).collect();
         if got != want {
             errs.push(format!("warnings: got {got:?}, want {want:?}"));
@@ -191,13 +206,23 @@ pub fn run(case: &Case, env: &Env<'_>) -> Result<(), Vec<String>> {
     }
     let log = std::fs::read(tmp.join("paygent.log")).unwrap_or_default();
     let log = String::from_utf8_lossy(&log);
-    for s in expect.get("log_contains").and_then(Value::as_array).into_iter().flatten() {
+    for s in expect
+        .get("log_contains")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
         let s = fill(s.as_str().unwrap_or_default());
         if !log.contains(&s) {
             errs.push(format!("log lacks {s:?}: {log:?}"));
         }
     }
-    for s in expect.get("log_lacks").and_then(Value::as_array).into_iter().flatten() {
+    for s in expect
+        .get("log_lacks")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
         let s = fill(s.as_str().unwrap_or_default());
         if log.contains(&s) {
             errs.push(format!("log contains {s:?}"));
@@ -220,7 +245,13 @@ fn fill_bytes(b: &[u8], fill: &dyn Fn(&str) -> String) -> Vec<u8> {
     }
 }
 
-fn check_opt_bytes(name: &str, got: Option<&[u8]>, want: &Value, tests: &Path, errs: &mut Vec<String>) {
+fn check_opt_bytes(
+    name: &str,
+    got: Option<&[u8]>,
+    want: &Value,
+    tests: &Path,
+    errs: &mut Vec<String>,
+) {
     match (got, want) {
         (None, Value::Null) => {}
         (Some(g), Value::Null) => errs.push(format!("{name}: got {}, want null", show(g))),
@@ -258,7 +289,13 @@ fn check_records(m: &mut Module, want: &Value, tests: &Path, errs: &mut Vec<Stri
             errs.push(format!("record {i} keys: got {gk:?}, want {wk:?}"));
         }
         for (k, v) in w {
-            check_opt_bytes(&format!("record {i}.{k}"), g.get(k.as_bytes()), v, tests, errs);
+            check_opt_bytes(
+                &format!("record {i}.{k}"),
+                g.get(k.as_bytes()),
+                v,
+                tests,
+                errs,
+            );
         }
     }
 }
@@ -278,10 +315,17 @@ fn check_sent(
         return;
     };
     if want.is_null() {
-        errs.push(format!("sent: {} request(s) reached the simulator, want none", reqs.len()));
+        errs.push(format!(
+            "sent: {} request(s) reached the simulator, want none",
+            reqs.len()
+        ));
         return;
     }
-    let body = last.get("body_hex").and_then(Value::as_str).map(hex).transpose();
+    let body = last
+        .get("body_hex")
+        .and_then(Value::as_str)
+        .map(hex)
+        .transpose();
     let body = match body {
         Ok(Some(b)) => b,
         Ok(None) => Vec::new(),
@@ -294,7 +338,12 @@ fn check_sent(
             Err(e) => errs.push(e),
         }
     }
-    for w in want.get("body_contains").and_then(Value::as_array).into_iter().flatten() {
+    for w in want
+        .get("body_contains")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
         match b(w) {
             Ok(w) if body.windows(w.len().max(1)).any(|x| x == w.as_slice()) => {}
             Ok(w) => errs.push(format!("sent body {} lacks {}", show(&body), show(&w))),
@@ -308,26 +357,40 @@ fn check_sent(
         .flatten()
         .filter_map(|h| {
             let h = h.as_array()?;
-            Some((h.first()?.as_str()?.to_ascii_lowercase(), h.get(1)?.as_str()?.to_string()))
+            Some((
+                h.first()?.as_str()?.to_ascii_lowercase(),
+                h.get(1)?.as_str()?.to_string(),
+            ))
         })
         .collect();
     if let Some(Value::Object(hs)) = want.get("headers") {
         for (k, v) in hs {
-            let got = headers.iter().find(|(n, _)| *n == k.to_ascii_lowercase()).map(|(_, v)| v);
+            let got = headers
+                .iter()
+                .find(|(n, _)| *n == k.to_ascii_lowercase())
+                .map(|(_, v)| v);
             if got.map(String::as_str) != v.as_str() {
                 errs.push(format!("sent header {k}: got {got:?}, want {v}"));
             }
         }
     }
-    for k in want.get("headers_absent").and_then(Value::as_array).into_iter().flatten() {
+    for k in want
+        .get("headers_absent")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
         let k = k.as_str().unwrap_or_default().to_ascii_lowercase();
         if headers.iter().any(|(n, _)| *n == k) {
             errs.push(format!("sent header {k} present, want absent"));
         }
     }
-    if let Some(v) = want.get("version").and_then(Value::as_str) {
-        if last.get("version").and_then(Value::as_str) != Some(v) {
-            errs.push(format!("sent version: got {:?}, want {v}", last.get("version")));
-        }
+    if let Some(v) = want.get("version").and_then(Value::as_str)
+        && last.get("version").and_then(Value::as_str) != Some(v)
+    {
+        errs.push(format!(
+            "sent version: got {:?}, want {v}",
+            last.get("version")
+        ));
     }
 }

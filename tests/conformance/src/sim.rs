@@ -31,7 +31,9 @@ pub fn binary() -> Result<PathBuf, String> {
     if release {
         cmd.arg("--release");
     }
-    let status = cmd.status().map_err(|e| format!("cargo build -p paygent-sim: {e}"))?;
+    let status = cmd
+        .status()
+        .map_err(|e| format!("cargo build -p paygent-sim: {e}"))?;
     if !status.success() {
         return Err(format!("cargo build -p paygent-sim: {status}"));
     }
@@ -41,11 +43,20 @@ pub fn binary() -> Result<PathBuf, String> {
 /// The profile dir (`target/debug`) of the running test executable.
 fn built_dir() -> Option<PathBuf> {
     let exe = std::env::current_exe().ok()?;
-    exe.parent().map(|d| if d.ends_with("deps") { d.parent().unwrap_or(d) } else { d }.to_path_buf())
+    exe.parent().map(|d| {
+        if d.ends_with("deps") {
+            d.parent().unwrap_or(d)
+        } else {
+            d
+        }
+        .to_path_buf()
+    })
 }
 
 fn built() -> Option<PathBuf> {
-    built_dir().map(|d| d.join("paygent-sim")).filter(|p| p.is_file())
+    built_dir()
+        .map(|d| d.join("paygent-sim"))
+        .filter(|p| p.is_file())
 }
 
 impl Sim {
@@ -70,14 +81,19 @@ impl Sim {
             .stdout(Stdio::null())
             .spawn()
             .map_err(|e| format!("start paygent-sim: {e}"))?;
-        let mut sim = Sim { child, port: 0, pki, record };
+        let mut sim = Sim {
+            child,
+            port: 0,
+            pki,
+            record,
+        };
         let deadline = Instant::now() + Duration::from_secs(20);
         while Instant::now() < deadline {
-            if let Ok(s) = std::fs::read_to_string(&ready) {
-                if let Ok(p) = s.trim().parse() {
-                    sim.port = p;
-                    return Ok(sim);
-                }
+            if let Ok(s) = std::fs::read_to_string(&ready)
+                && let Ok(p) = s.trim().parse()
+            {
+                sim.port = p;
+                return Ok(sim);
             }
             if let Ok(Some(st)) = sim.child.try_wait() {
                 return Err(format!("paygent-sim exited: {st}"));
@@ -89,7 +105,9 @@ impl Sim {
 
     /// Recorded requests for a path, oldest first.
     pub fn requests_for(&self, path: &str) -> Vec<Value> {
-        let Ok(f) = std::fs::File::open(&self.record) else { return Vec::new() };
+        let Ok(f) = std::fs::File::open(&self.record) else {
+            return Vec::new();
+        };
         std::io::BufReader::new(f)
             .lines()
             .map_while(Result::ok)
