@@ -30,3 +30,9 @@ if ! command -v cargo >/dev/null; then
   echo "cargo not found: install Rust 1.95 (rustup) first" >&2
   exit 1
 fi
+
+# cbindgen checks that the committed C header (perl-xs/capi/include/paygent.h) matches the code.
+if ! command -v cbindgen >/dev/null; then
+  echo "installing cbindgen 0.29.4 (cargo install)"
+  cargo install --locked --quiet cbindgen@0.29.4
+fi

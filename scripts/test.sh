@@ -21,6 +21,7 @@ run_suite() {
 }
 
 run_suite rust      cargo test --locked --workspace --exclude paygent-php
+run_suite c-header  ./perl-xs/capi/check-header.sh
 run_suite php       ./php-ext/run-tests.sh
 run_suite perl      ./perl-xs/run-tests.sh
 run_suite demo-e2e  ./tests/e2e/demo-test.sh

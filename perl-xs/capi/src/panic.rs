@@ -1,0 +1,115 @@
+//! The panic boundary: every `extern "C"` body runs through [`status`], [`get`] or
+//! [`free_standing`], so no panic unwinds into C (undefined behaviour) and none kills the host.
+
+use std::any::Any;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Once;
+
+use paygent_core::Error;
+use paygent_core::error::ErrorKind;
+
+use crate::PAYGENT_E01901;
+use crate::handle::PaygentModule;
+
+/// Run a status-returning operation on a handle: `0` on success, else the error number, which
+/// is also kept as the handle's last error. A caught panic is E01901.
+pub(crate) fn status(
+    h: *mut PaygentModule,
+    f: impl FnOnce(&mut PaygentModule) -> Result<(), Error>,
+) -> u32 {
+    if h.is_null() {
+        return PAYGENT_E01901;
+    }
+    // SAFETY: the caller promises a live handle from `paygent_new`, used by one thread.
+    let outcome = catch_unwind(AssertUnwindSafe(|| {
+        let m = unsafe { &mut *h };
+        m.begin_call();
+        let r = f(m);
+        m.collect_warnings();
+        r
+    }));
+    let err = match outcome {
+        Ok(Ok(())) => return 0,
+        Ok(Err(e)) => e,
+        Err(payload) => internal(payload.as_ref()),
+    };
+    let code = err.code as u32;
+    // Recording cannot panic in practice; if it does, the status still reaches C.
+    let _ = catch_unwind(AssertUnwindSafe(|| {
+        // SAFETY: as above; the closure's borrow has ended.
+        unsafe { &mut *h }.fail(err)
+    }));
+    code
+}
+
+/// Run a read-only getter; `default` on a NULL handle or a panic.
+pub(crate) fn get<T>(
+    h: *const PaygentModule,
+    default: T,
+    f: impl FnOnce(&PaygentModule) -> T,
+) -> T {
+    if h.is_null() {
+        return default;
+    }
+    // SAFETY: the caller promises a live handle from `paygent_new`.
+    catch_unwind(AssertUnwindSafe(|| f(unsafe { &*h }))).unwrap_or(default)
+}
+
+/// Run a function that needs no handle.
+pub(crate) fn free_standing<T>(default: T, f: impl FnOnce() -> T) -> T {
+    catch_unwind(AssertUnwindSafe(f)).unwrap_or(default)
+}
+
+/// A panic payload as E01901.
+pub(crate) fn internal(payload: &(dyn Any + Send)) -> Error {
+    let what = payload
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "panic".to_owned());
+    Error::new(ErrorKind::Internal(what))
+}
+
+/// The default hook prints `thread … panicked` on stderr, which pollutes web server logs and
+/// test output; the error is reported through the status instead. `PAYGENT_DEBUG_PANIC=1`
+/// brings the message back.
+pub(crate) fn quiet_panics() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if std::env::var_os("PAYGENT_DEBUG_PANIC").is_some_and(|v| !v.is_empty()) {
+                previous(info);
+            }
+        }));
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::handle::{paygent_free, paygent_new};
+    use crate::{PAYGENT_DIALECT_PERL, error::paygent_last_error_code};
+
+    #[test]
+    #[allow(clippy::panic)]
+    fn a_panic_becomes_e01901_and_is_recorded() {
+        let h = paygent_new(PAYGENT_DIALECT_PERL);
+        assert!(!h.is_null());
+        let st = status(h, |_| panic!("boom"));
+        assert_eq!(st, 1901);
+        assert_eq!(unsafe { paygent_last_error_code(h) }, 1901);
+        let msg = unsafe { &*h }.last_error_message().to_vec();
+        assert_eq!(msg, b"E01901: internal error: boom");
+        // The handle stays usable.
+        assert_eq!(status(h, |_| Ok(())), 0);
+        assert_eq!(unsafe { paygent_last_error_code(h) }, 0);
+        unsafe { paygent_free(h) };
+    }
+
+    #[test]
+    fn null_handles_are_refused() {
+        assert_eq!(status(std::ptr::null_mut(), |_| Ok(())), 1901);
+        assert_eq!(get(std::ptr::null(), 7, |_| 1), 7);
+    }
+}

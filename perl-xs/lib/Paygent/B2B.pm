@@ -1,0 +1,430 @@
+package Paygent::B2B;
+
+use strict;
+use warnings;
+
+use File::Basename ();
+use File::Spec ();
+use Scalar::Util ();
+
+use Paygent::PException;
+
+our $VERSION = '0.1.0';
+
+require XSLoader;
+XSLoader::load('Paygent::B2B', $VERSION);
+
+# The dialect number of paygent.h (PAYGENT_DIALECT_PERL): the Perl manual's message texts.
+use constant DIALECT_PERL => 1;
+
+# paygent.properties variables handed to the core by name (decisions.md 5). Scalars only; %url
+# goes as url.<prefix>. The core maps names to its settings and ignores what it does not know.
+our @PROPERTY_SCALARS = qw(
+    HTTPS_KEY_FILE HTTPS_CERT_FILE HTTPS_CA_FILE
+    proxy_server_name proxy_server_ip proxy_server_port proxy_user proxy_password
+    log_output_path default_id default_password timeout_value select_max_cnt
+    merchant_id telegram_ver Debug
+    telegram_kind_ref telegram_kind_utf8 client_key_password verify_host keep_alive
+    not_use_client_cert not_use_ca_cert tls_backend caller_encoding csv_mode compat
+    session_cache_dir
+);
+
+# Taken from %ENV when the variable is unset (the manual's mod_perl recipe).
+our @ENV_FALLBACK = qw(HTTPS_KEY_FILE HTTPS_CERT_FILE HTTPS_CA_FILE);
+
+# ithreads: a cloned object would share the Rust handle with its parent; refuse the clone
+# (the new thread sees undef) instead of freeing the handle twice.
+sub CLONE_SKIP { 1 }
+
+sub new {
+    my $proto = shift;
+    my $class = (ref $proto) || $proto || __PACKAGE__;
+    my $self  = bless {
+        resultStatus => undef,
+        resultCode   => undef,
+        resultMsg    => undef,
+        result       => {},
+        resultLine   => [],
+    }, $class;
+    Paygent::PException::_clear();
+    if (!_attach($self, DIALECT_PERL)) {
+        Paygent::PException::_set(1901, 'E01901: internal error: cannot create the module object');
+        return $self;
+    }
+    $self->init;
+    return $self;
+}
+
+sub init {
+    my $self = shift;
+    return 0 unless _is_object($self);
+    my ($status, $detail) = _load_properties();
+    _config_reset($self);
+    if ($status) {
+        _config_fail($self, $status);
+    }
+    else {
+        for my $name (@PROPERTY_SCALARS) {
+            my $value = _property($name);
+            _config_set($self, $name, $value) if defined $value;
+        }
+        # Endpoints: %url (decisions.md 5), also %paygent_url and $url_XX scalars (protocol.md §2).
+        my %url = (%{ _property_hash('paygent_url') }, %{ _property_hash('url') });
+        for my $name (grep { /^url_\w+\z/ } sort keys %Paygent::B2B::) {
+            my $value = _property($name);
+            $url{ substr $name, 4 } = $value if defined $value && !exists $url{ substr $name, 4 };
+        }
+        _config_set($self, "url.$_", $url{$_}) for grep { defined $url{$_} } sort keys %url;
+    }
+    my $ok = _init($self) == 0;
+    # Why the file did not load (a Perl error), for Paygent::PException::getWarnings.
+    push @Paygent::PException::LAST_WARNINGS, "paygent.properties: $detail" if !$ok && defined $detail;
+    return $ok ? 1 : 0;
+}
+
+sub reqPut {
+    my ($self, $key, $value) = @_;
+    return 0 unless _is_object($self);
+    return _req_put($self, $key, $value) == 0 ? 1 : 0;
+}
+
+sub reqPuts {
+    my ($self, $params) = @_;
+    return 0 unless _is_object($self) && ref $params;
+    my $type = Scalar::Util::reftype($params);
+    my @pairs;
+    if ($type eq 'HASH') {
+        # A plain hash has no order: sort for a deterministic telegram. A tied hash
+        # (Tie::IxHash) keeps its own order.
+        my @keys = tied(%$params) ? keys %$params : sort keys %$params;
+        @pairs = map { ($_, $params->{$_}) } @keys;
+    }
+    elsif ($type eq 'ARRAY') {
+        @pairs = @$params;
+        push @pairs, undef if @pairs % 2;
+    }
+    else {
+        return 0;
+    }
+    my $ok = 1;
+    while (my ($k, $v) = splice @pairs, 0, 2) {
+        $ok = 0 if _req_put($self, $k, $v) != 0;
+    }
+    return $ok;
+}
+
+sub reqGet {
+    my ($self, $key) = @_;
+    return undef unless _is_object($self);
+    return _req_get($self, $key);
+}
+
+sub setResultCsv       { _setter(\&_set_result_csv,       @_) }
+sub setSendFilePath    { _setter(\&_set_send_file_path,   @_) }
+sub setTimeout         { _setter(\&_set_timeout,          @_) }
+sub setSelectMaxCnt    { _setter(\&_set_select_max_cnt,   @_) }
+sub setDefaultId       { _setter(\&_set_default_id,       @_) }
+sub setDefaultPassword { _setter(\&_set_default_password, @_) }
+sub setEncoding        { _setter(\&_set_encoding,         @_) }
+
+sub post {
+    my $self = shift;    # further arguments (the manual's `$0`) are ignored
+    Paygent::PException::_clear();
+    if (!_is_object($self)) {
+        Paygent::PException::_set(1901, 'E01901: internal error: not a Paygent::B2B object');
+        return 0;
+    }
+    my $status = _post($self);
+    my $records = _records($self);
+    $self->{resultStatus} = _result_status($self);
+    $self->{resultCode}   = _response_code($self);
+    $self->{resultMsg}    = _response_detail($self);
+    $self->{resultLine}   = $records;
+    $self->{result}       = @$records ? $records->[0] : {};
+    return $status == 0 ? 1 : 0;
+}
+
+sub getResultMessage { my $self = shift; _is_object($self) ? _result_message($self) : undef }
+sub getTelegramKind  { my $self = shift; _is_object($self) ? _telegram_kind($self)  : undef }
+sub getParamNames    { my $self = shift; _is_object($self) ? @{ _req_keys($self) }  : () }
+
+# Where paygent.properties is (decisions.md 5): $ENV{PAYGENT_PROPERTIES}, else beside B2B.pm,
+# else @INC as Paygent/paygent.properties, else @INC as paygent.properties. undef = none.
+sub properties_path {
+    my $env = $ENV{PAYGENT_PROPERTIES};
+    return $env if defined $env && length $env;
+    my @candidates;
+    my $pm = $INC{'Paygent/B2B.pm'};
+    push @candidates, File::Spec->catfile(File::Basename::dirname($pm), 'paygent.properties')
+        if defined $pm && !ref $pm;
+    my @dirs = grep { defined && !ref } @INC;
+    push @candidates, map { File::Spec->catfile($_, 'Paygent', 'paygent.properties') } @dirs;
+    push @candidates, map { File::Spec->catfile($_, 'paygent.properties') } @dirs;
+    for my $file (@candidates) {
+        return $file if -f $file;
+    }
+    return undef;
+}
+
+# ---- internals -----------------------------------------------------------------------------
+
+sub _is_object {
+    my $self = shift;
+    return Scalar::Util::blessed($self) && Scalar::Util::reftype($self) eq 'HASH' ? 1 : 0;
+}
+
+sub _setter {
+    my ($xsub, $self, $value) = @_;
+    return 0 unless _is_object($self);
+    return $xsub->($self, $value) == 0 ? 1 : 0;
+}
+
+my $loaded_file;    # the properties file whose variables are current
+
+# require the properties file into this package. Returns 0, 1001 (not found) or 1002 (failed
+# to compile or run; then also the Perl error).
+sub _load_properties {
+    my $path = properties_path();
+    return 1001 unless defined $path && -f $path && -r _;
+    $path = File::Spec->rel2abs($path);
+    return 0 if defined $loaded_file && $loaded_file eq $path && $INC{$path};
+    if (!$INC{$path} && defined $loaded_file) {
+        # Another file is loaded: its values must not leak into this one.
+        no strict 'refs';
+        undef ${"Paygent::B2B::$_"} for @PROPERTY_SCALARS, grep { /^url_\w+\z/ } keys %Paygent::B2B::;
+        %{"Paygent::B2B::$_"} = () for qw(url paygent_url);
+    }
+    my $ok = eval {
+        package Paygent::B2B;
+        require $path;
+        1;
+    };
+    if (!$ok) {
+        my $err = $@;
+        # The file ran; it only lacks a final true value (`1;`): accept it.
+        if ($err =~ /did not return a true value/) {
+            $INC{$path} = $path;
+        }
+        else {
+            delete $INC{$path};
+            $err =~ s/\s+\z//;
+            return (1002, $err);
+        }
+    }
+    $loaded_file = $path;
+    return 0;
+}
+
+sub _property {
+    my $name = shift;
+    no strict 'refs';
+    my $value = ${"Paygent::B2B::$name"};
+    if (!defined $value && grep { $_ eq $name } @ENV_FALLBACK) {
+        $value = $ENV{$name};
+    }
+    return undef unless defined $value;
+    # A list given as an array ref ('027,090' is the documented form).
+    return join(',', @$value) if ref $value && Scalar::Util::reftype($value) eq 'ARRAY';
+    return "$value";
+}
+
+sub _property_hash {
+    my $name = shift;
+    no strict 'refs';
+    return \%{"Paygent::B2B::$name"};
+}
+
+1;
+__END__
+
+=encoding utf8
+
+=head1 NAME
+
+Paygent::B2B - PAYGENT connection module (drop-in replacement, Rust core)
+
+=head1 SYNOPSIS
+
+    use Paygent::B2B;
+
+    my $p = new Paygent::B2B;            # or Paygent::B2B->new
+    $p->reqPuts({
+        telegram_kind => '020',
+        trading_id    => 'order-0001',
+        payment_amount => '1000',
+        card_number   => '4111111111111111',
+        card_valid_term => '1230',
+    });
+    if ($p->post) {
+        if ($p->{resultStatus} eq '0') {
+            print "payment_id: $p->{result}{payment_id}\n";
+        } else {
+            print "refused: $p->{resultCode} $p->{resultMsg}\n";
+        }
+    } else {
+        my ($code, $message) = Paygent::PException::getInfo();
+        print "module error $code: $message\n";
+    }
+
+=head1 DESCRIPTION
+
+The object model of the official Perl module (protocol.md §2): parameters are put on an object,
+C<post> sends the telegram over mutual TLS and fills the result fields of the object's hash.
+Nothing dies on an error: C<post> returns false and L<Paygent::PException> holds the error.
+
+All values are byte strings. Replies come back as the gateway sent them (Windows-31J bytes for
+normal telegrams), never decoded. Values you pass are sent as their bytes; a string with the
+UTF-8 flag is first downgraded when every character fits in a byte (a byte string upgraded by
+accident is sent unchanged), otherwise it is sent as its UTF-8 encoding (C<utf8::encode>).
+Convert Japanese text to Windows-31J yourself (C<Encode::encode('cp932', ...)>), or set
+C<$caller_encoding> in the configuration.
+
+=head1 CONFIGURATION
+
+C<paygent.properties> is Perl code loaded with C<require> into package C<Paygent::B2B>; it sets
+package variables:
+
+    our $HTTPS_CERT_FILE = '/path/paygent_mdev/client.crt';  # or the kit PEM (key inside)
+    our $HTTPS_KEY_FILE  = '/path/paygent_mdev/clcerts_key_nopass.pem';  # '' with a kit PEM
+    our $HTTPS_CA_FILE   = '/path/paygent_mdev/ca.pem';
+    our $proxy_server_name = '';          # 'http://proxy:8080/'
+    our $log_output_path = '/var/log/paygent/paygent.log';
+    our $default_id = ''; our $default_password = '';
+    our $timeout_value = 35; our $select_max_cnt = 2000;
+    our $merchant_id = ''; our $telegram_ver = '1.0'; our $Debug = 0;
+    our %url = ('02' => 'https://.../n/card/request');   # optional; unnamed prefixes use the
+                                                         # shipped production table
+                                       # (%paygent_url and $url_02 scalars work too)
+    our $telegram_kind_ref = '027,090';   # also: $telegram_kind_utf8, $client_key_password
+                                          # (default changeit), $verify_host, $keep_alive
+    1;
+
+Where the file is found, first match wins: C<$ENV{PAYGENT_PROPERTIES}>; the directory of
+F<Paygent/B2B.pm>; F<Paygent/paygent.properties> in C<@INC>; F<paygent.properties> in C<@INC>.
+C<$HTTPS_KEY_FILE>, C<$HTTPS_CERT_FILE> and C<$HTTPS_CA_FILE> fall back to the C<%ENV> entries
+of the same names when the variables are undefined (the manual's mod_perl recipe).
+
+A file is loaded once per process (C<require>); the values are read again at every C<new> and
+C<init>, so changes made at run time to the variables take effect. When a different file is
+loaded later in the same process (another C<PAYGENT_PROPERTIES>), the variables of the previous
+file are cleared first. A file that does not end with a true value is accepted. A file that does
+not compile gives C<E01002>; no file gives C<E01001>.
+
+Further variables of the Rust implementation, with the meaning of the PHP
+C<paygentB2Bmodule.*> keys of the same name: C<$proxy_server_ip>, C<$proxy_server_port>,
+C<$proxy_user>, C<$proxy_password>, C<$not_use_client_cert>, C<$not_use_ca_cert>,
+C<$tls_backend>, C<$caller_encoding>, C<$csv_mode>, C<$compat>, C<$session_cache_dir>.
+
+=head1 METHODS
+
+=over 4
+
+=item new
+
+C<new Paygent::B2B> or C<< Paygent::B2B->new >> (also C<< $p->new >>). Creates the object and
+loads the configuration. Never dies; a configuration error is reported by
+L<Paygent::PException> and again by C<post>.
+
+=item init
+
+Reads the configuration variables again (C<new> already did). Returns 1, or 0 with the error
+(C<E01001>/C<E01002>) in L<Paygent::PException>. Parameters and paths set so far are kept; the
+last reply is forgotten.
+
+=item reqPuts(\%params)
+
+Merges telegram parameters: later calls replace values of keys already put and keep their first
+position; new keys are appended. The keys of one plain hash are put in sorted order (a Perl hash
+has no order); a tied hash (e.g. L<Tie::IxHash>) is put in its own order, and an array ref of
+key/value pairs (C<< [telegram_kind => '020', ...] >>) in the given order. C<undef> values are
+sent as the empty string. Returns 1, or 0 when the argument is not a hash or array reference.
+
+=item reqPut($key, $value)
+
+Puts one parameter, like C<reqPuts>. Returns 1.
+
+=item reqGet($key)
+
+The value put for C<$key>, or C<undef>.
+
+=item getParamNames
+
+The parameter names in telegram order.
+
+=item setResultCsv($path)
+
+Result CSV file of reference telegrams (C<027>) and of file payment (C<201>, required). Returns 1.
+
+=item setSendFilePath($path)
+
+File whose bytes are sent as parameter C<data> (file payment). Returns 1.
+
+=item setTimeout($seconds), setSelectMaxCnt($n), setDefaultId($id), setDefaultPassword($pw)
+
+Override the configured timeout, C<limit_count> default of reference telegrams, C<connect_id>
+and C<connect_password> for this object. Return 1.
+
+=item setEncoding($name)
+
+C<UTF-8>, C<Shift_JIS> or C<EUC-JP> for the UTF-8 telegram kinds (PHP V3 semantics). Returns 1,
+or 0 with C<E01006> (every later C<post> then fails with C<E01006>).
+
+=item post(@ignored)
+
+Sends the telegram. Returns 1 when a reply was received and read, including a refused payment
+(C<< $p->{resultStatus} eq '1' >>); returns 0 on a module error, whose code and message
+L<Paygent::PException/getInfo> returns. Afterwards the object's hash holds:
+
+=over 4
+
+=item C<< $p->{resultStatus} >>
+
+C<'0'> normal, C<'1'> error; C<undef> when no reply was read.
+
+=item C<< $p->{resultCode} >>
+
+C<response_code>.
+
+=item C<< $p->{resultMsg} >>
+
+C<response_detail> (raw Windows-31J bytes).
+
+=item C<< $p->{result} >>
+
+The first record as a hash ref (payment replies have one), or C<{}>.
+
+=item C<< $p->{resultLine} >>
+
+All records as an array ref of hash refs (reference telegram C<027>: one per line;
+payment: the one record).
+
+=back
+
+Parameters stay on the object for the next C<post>; the result fields are reset by every C<post>.
+
+=item getResultMessage
+
+The PHP module's C<getResultMessage()> text of the last outcome (C<"E02005: 7: ...">,
+C<"<response_code>: <response_detail>">).
+
+=item getTelegramKind
+
+The telegram kind of the last C<post>.
+
+=item properties_path
+
+Class function: the configuration file C<new> would load, or C<undef>.
+
+=item CLONE_SKIP
+
+Returns 1: an object does not survive into a new ithread (it is C<undef> there), so the
+underlying handle is never shared or freed twice. Create objects inside each thread. Objects do
+survive C<fork>: parent and child each own their copy, and connections are rebuilt in the child.
+
+=back
+
+=head1 SEE ALSO
+
+L<Paygent::PException>, F<docs/> of paygent-rs.
+
+=cut
