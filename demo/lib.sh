@@ -53,7 +53,7 @@ demo_install() {
 
 demo_build() {
     say "building the PHP extension and the simulator (release)..."
-    (cd "$REPO" && cargo build --release -p paygent-php -p paygent-sim) || die "cargo build failed"
+    (cd "$REPO" && cargo build --locked --release -p paygent-php -p paygent-sim) || die "cargo build failed"
     [ -f "$REPO/target/release/libpaygent.so" ] || die "target/release/libpaygent.so missing"
     say "building the Perl module..."
     (cd "$REPO/perl-xs" && perl Makefile.PL && make) >"$REPO/target/perl-build.log" 2>&1 \
