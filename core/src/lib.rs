@@ -7,6 +7,7 @@
 //! Every payment value is bytes (normally Windows-31J); nothing is decoded unless the caller
 //! asked for a charset conversion (protocol.md §4.7, decisions.md 13).
 
+pub mod boundary;
 pub mod config;
 pub mod error;
 pub mod log;

@@ -3,10 +3,8 @@
 
 use std::any::Any;
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::Once;
 
 use paygent_core::Error;
-use paygent_core::error::ErrorKind;
 
 use crate::PAYGENT_E01901;
 use crate::handle::PaygentModule;
@@ -62,27 +60,12 @@ pub(crate) fn free_standing<T>(default: T, f: impl FnOnce() -> T) -> T {
 
 /// A panic payload as E01901.
 pub(crate) fn internal(payload: &(dyn Any + Send)) -> Error {
-    let what = payload
-        .downcast_ref::<&str>()
-        .map(|s| (*s).to_owned())
-        .or_else(|| payload.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "panic".to_owned());
-    Error::new(ErrorKind::Internal(what))
+    paygent_core::boundary::panic_error(payload)
 }
 
-/// The default hook prints `thread … panicked` on stderr, which pollutes web server logs and
-/// test output; the error is reported through the status instead. `PAYGENT_DEBUG_PANIC=1`
-/// brings the message back.
+/// Silence the default panic message (core::boundary).
 pub(crate) fn quiet_panics() {
-    static ONCE: Once = Once::new();
-    ONCE.call_once(|| {
-        let previous = std::panic::take_hook();
-        std::panic::set_hook(Box::new(move |info| {
-            if std::env::var_os("PAYGENT_DEBUG_PANIC").is_some_and(|v| !v.is_empty()) {
-                previous(info);
-            }
-        }));
-    });
+    paygent_core::boundary::install_quiet_panic_hook();
 }
 
 #[cfg(test)]
