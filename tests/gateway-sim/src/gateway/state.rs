@@ -44,9 +44,14 @@ pub struct FilePayment {
     pub result: Vec<u8>,
 }
 
+/// Payment ids are this plus a sequence number (18 digits).
+const FIRST_PAYMENT_ID: u64 = 100_000_000_000_000_000;
+
 pub struct State {
     last_payment: u64,
     pub payments: Vec<Payment>,
+    /// trading_id → index of its latest payment, so lookups stay O(1) as payments pile up.
+    by_trading_id: HashMap<Vec<u8>, usize>,
     last_notice: u64,
     /// Notices with an id below this are gone (091 success_code 2).
     pub purge_before: u64,
@@ -63,6 +68,7 @@ impl State {
         State {
             last_payment: 0,
             payments: Vec::new(),
+            by_trading_id: HashMap::new(),
             last_notice: 0,
             purge_before,
             notices: Vec::new(),
@@ -84,13 +90,14 @@ impl State {
     ) -> usize {
         self.last_payment += 1;
         self.payments.push(Payment {
-            id: (100_000_000_000_000_000 + self.last_payment).to_string(),
+            id: (FIRST_PAYMENT_ID + self.last_payment).to_string(),
             trading_id: trading_id.to_vec(),
             payment_type,
             status,
             amount: amount.to_vec(),
         });
         let i = self.payments.len() - 1;
+        self.by_trading_id.insert(trading_id.to_vec(), i);
         self.notify(i);
         i
     }
@@ -99,14 +106,15 @@ impl State {
     pub fn find(&self, payment_id: &str, trading_id: &str) -> Option<usize> {
         let (payment_id, trading_id) = (payment_id.trim(), trading_id.trim());
         if !payment_id.is_empty() {
-            return self.payments.iter().position(|p| p.id == payment_id);
+            // ids are sequential from FIRST_PAYMENT_ID: the index is the difference.
+            let n: u64 = payment_id.parse().ok()?;
+            let i = usize::try_from(n.checked_sub(FIRST_PAYMENT_ID + 1)?).ok()?;
+            return self.payments.get(i).filter(|p| p.id == payment_id).map(|_| i);
         }
         if trading_id.is_empty() {
             return None;
         }
-        self.payments
-            .iter()
-            .rposition(|p| p.trading_id == trading_id.as_bytes())
+        self.by_trading_id.get(trading_id.as_bytes()).copied()
     }
 
     pub fn set_status(&mut self, i: usize, status: &'static str) {
@@ -146,7 +154,11 @@ impl State {
     pub fn purge(&mut self, before: u64) {
         self.purge_before = self.purge_before.max(before);
         let limit = self.purge_before;
-        self.notices.retain(|n| n.id >= limit);
+        // notices are in id order: drop the head, without a pass over the whole queue.
+        let gone = self.notices.partition_point(|n| n.id < limit);
+        if gone > 0 {
+            self.notices.drain(..gone);
+        }
     }
 
     pub fn add_card(&mut self, mut card: StoredCard) -> u64 {
