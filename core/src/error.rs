@@ -101,7 +101,10 @@ pub struct TransportFailure {
 
 impl TransportFailure {
     pub fn new(errno: u32, text: impl Into<String>) -> Self {
-        Self { errno, text: text.into() }
+        Self {
+            errno,
+            text: text.into(),
+        }
     }
 }
 
@@ -116,19 +119,29 @@ pub enum ErrorKind {
     KeyEmpty,
     KeyTooLong,
     ValueTooLong,
-    TelegramTooLong { file: bool },
+    TelegramTooLong {
+        file: bool,
+    },
     SendFileNotFound,
     SendFileIo,
     EncodingUnsupported,
     EncodingRequired,
     EncodingNotAllowed,
     /// decisions.md 13: a character of a value has no Windows-31J (or caller charset) form.
-    Unmappable { key: Vec<u8> },
+    Unmappable {
+        key: Vec<u8>,
+    },
     /// The transport failed; `notes` holds the `(file is not exists: …)` suffixes of §5.3.
-    Transport { failure: TransportFailure, notes: Vec<u8> },
+    Transport {
+        failure: TransportFailure,
+        notes: Vec<u8>,
+    },
     HttpStatus(u16),
     ResultMissing,
-    ColumnMismatch { header: usize, items: usize },
+    ColumnMismatch {
+        header: usize,
+        items: usize,
+    },
     CsvOpen,
     CsvWrite,
     /// A panic caught at a language boundary; the process goes on.
@@ -254,7 +267,8 @@ impl Error {
         match &self.kind {
             ResultMissing | ColumnMismatch { .. } | CsvOpen | CsvWrite => None,
             Transport { failure, notes } => {
-                let mut v = format!("{}: {}: {}", self.code, failure.errno, failure.text).into_bytes();
+                let mut v =
+                    format!("{}: {}: {}", self.code, failure.errno, failure.text).into_bytes();
                 v.extend_from_slice(notes);
                 Some(v)
             }
@@ -289,14 +303,26 @@ mod tests {
         assert_eq!(e.code, ErrorCode::Certificate);
         let e = Error::transport(TransportFailure::new(7, "Failed to connect"), Vec::new());
         assert_eq!(e.code, ErrorCode::KsConnect);
-        assert_eq!(e.result_message(Dialect::Php).unwrap(), b"E02005: 7: Failed to connect");
-        assert_eq!(e.warning_text(Dialect::Php), b"E02005: Http request ended with errors.");
+        assert_eq!(
+            e.result_message(Dialect::Php).unwrap(),
+            b"E02005: 7: Failed to connect"
+        );
+        assert_eq!(
+            e.warning_text(Dialect::Php),
+            b"E02005: Http request ended with errors."
+        );
     }
 
     #[test]
     fn perl_wording_differs_where_the_manual_says() {
         let e = Error::new(ErrorKind::CsvName);
-        assert_eq!(e.warning_text(Dialect::Php), b"E02007: CVS file name error.");
-        assert_eq!(e.warning_text(Dialect::Perl), b"E02007: CSV file name error.");
+        assert_eq!(
+            e.warning_text(Dialect::Php),
+            b"E02007: CVS file name error."
+        );
+        assert_eq!(
+            e.warning_text(Dialect::Perl),
+            b"E02007: CSV file name error."
+        );
     }
 }

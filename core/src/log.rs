@@ -18,8 +18,10 @@ pub struct Logger {
 impl Logger {
     /// `None` when the path is blank: nothing is logged (§10 #3).
     pub fn new(path: &[u8], class: &'static str) -> Option<Self> {
-        (!crate::request::is_blank(path))
-            .then(|| Self { path: crate::config::bytes_to_path(path), class })
+        (!crate::request::is_blank(path)).then(|| Self {
+            path: crate::config::bytes_to_path(path),
+            class,
+        })
     }
 
     /// Write one message. A failure does not stop the operation; it comes back as the official
@@ -33,7 +35,11 @@ impl Logger {
         line.extend_from_slice(message);
         line.push(b'\n');
         let path = self.path.display();
-        let mut file = match OpenOptions::new().create(true).append(true).mode(0o600).open(&self.path)
+        let mut file = match OpenOptions::new()
+            .create(true)
+            .append(true)
+            .mode(0o600)
+            .open(&self.path)
         {
             Ok(f) => f,
             Err(_) => return Some(warning(format!("E01901:File doesn't open.({path})."))),
@@ -41,13 +47,18 @@ impl Logger {
         // One write call so that concurrent processes do not interleave inside a line.
         match file.write_all(&line) {
             Ok(()) => None,
-            Err(_) => Some(warning(format!("E01901:It is not possible to write it in the file({path})."))),
+            Err(_) => Some(warning(format!(
+                "E01901:It is not possible to write it in the file({path})."
+            ))),
         }
     }
 }
 
 fn warning(text: String) -> Warning {
-    Warning { level: WarningLevel::Warning, text: text.into_bytes() }
+    Warning {
+        level: WarningLevel::Warning,
+        text: text.into_bytes(),
+    }
 }
 
 fn local_timestamp() -> String {
@@ -100,7 +111,10 @@ mod tests {
 
     #[test]
     fn card_fields_keep_the_last_byte() {
-        assert_eq!(mask_value(b"card_number", b"4111111111111111").unwrap(), b"XXXXXXXXXXXXXXX1");
+        assert_eq!(
+            mask_value(b"card_number", b"4111111111111111").unwrap(),
+            b"XXXXXXXXXXXXXXX1"
+        );
         assert_eq!(mask_value(b"card_conf_number", b"123").unwrap(), b"XX3");
         assert_eq!(mask_value(b"card_conf_number", b"1"), None);
         assert_eq!(mask_value(b"card_number", b""), None);
@@ -130,6 +144,11 @@ mod tests {
         assert_eq!(mode, 0o600);
         assert!(Logger::new(b"", "C").is_none());
         let bad = Logger::new(b"/nonexistent-dir/x.log", "C").unwrap();
-        assert!(bad.log(b"x").unwrap().text.starts_with(b"E01901:File doesn't open."));
+        assert!(
+            bad.log(b"x")
+                .unwrap()
+                .text
+                .starts_with(b"E01901:File doesn't open.")
+        );
     }
 }

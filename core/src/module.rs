@@ -6,8 +6,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::config::{Config, ConfigSource};
-use crate::error::{Error, ErrorKind, Warning, WarningLevel};
 pub use crate::error::Dialect;
+use crate::error::{Error, ErrorKind, Warning, WarningLevel};
 use crate::log::Logger;
 use crate::params::{Params, Record};
 use crate::reply::{self, Reply, ReplyFormat, result_csv};
@@ -159,7 +159,10 @@ impl Module {
     /// Run the telegram (§4–§6). `Ok` whenever a reply was received and its result read,
     /// including `result=1` (a business error: check [`Module::result_status`]).
     pub fn post(&mut self) -> Result<(), Error> {
-        let stale = self.config.as_ref().is_some_and(|c| c.compat.keep_stale_reply);
+        let stale = self
+            .config
+            .as_ref()
+            .is_some_and(|c| c.compat.keep_stale_reply);
         if !stale {
             self.reply = None;
             self.cursor = 0;
@@ -173,9 +176,17 @@ impl Module {
         }
         let (config, settings) = match (&self.config, &self.settings) {
             (Some(c), Some(s)) => (c.clone(), s.clone()),
-            _ => return Err(Error::new(ErrorKind::Internal("configuration missing".into()))),
+            _ => {
+                return Err(Error::new(ErrorKind::Internal(
+                    "configuration missing".into(),
+                )));
+            }
         };
-        self.telegram_kind = self.params.get(b"telegram_kind").unwrap_or_default().to_vec();
+        self.telegram_kind = self
+            .params
+            .get(b"telegram_kind")
+            .unwrap_or_default()
+            .to_vec();
 
         let prepared = match request::prepare(&mut self.params, &self.inst, &config) {
             Ok(p) => p,
@@ -276,7 +287,10 @@ impl Module {
         &self.result_message
     }
     pub fn records(&self) -> &[Record] {
-        self.reply.as_ref().map(|r| r.records.as_slice()).unwrap_or_default()
+        self.reply
+            .as_ref()
+            .map(|r| r.records.as_slice())
+            .unwrap_or_default()
     }
     pub fn has_res_next(&self) -> bool {
         self.cursor < self.records().len()
@@ -329,7 +343,11 @@ fn timeout_duration(secs: f64) -> Duration {
 /// `(file is not exists: <path>)` / `(file is not readable: <path>)` for the client and CA
 /// paths (§5.3).
 fn file_notes(config: &Config) -> Vec<u8> {
-    let client: &[u8] = if config.not_use_client_cert { b"" } else { &config.client_file_path };
+    let client: &[u8] = if config.not_use_client_cert {
+        b""
+    } else {
+        &config.client_file_path
+    };
     let mut out = Vec::new();
     for path in [client, config.ca_file_path.as_slice()] {
         let p = crate::config::bytes_to_path(path);

@@ -89,7 +89,9 @@ fn start_apache(name: &str) -> Option<(Httpd, Vec<u16>)> {
 
 #[test]
 fn apache_tls_matrix() {
-    let Some((_httpd, ports)) = start_apache("matrix") else { return };
+    let Some((_httpd, ports)) = start_apache("matrix") else {
+        return;
+    };
     let work = _httpd.work.clone();
     let mut failures = Vec::new();
     let mut table = String::from("backend  | mode            | keep-alive x2        | one-shot\n");
@@ -155,7 +157,9 @@ fn apache_tls_matrix() {
 #[test]
 fn apache_negative_cases_map_to_their_codes() {
     use paygent_core::error::{Error, ErrorCode};
-    let Some((_httpd, ports)) = start_apache("negative") else { return };
+    let Some((_httpd, ports)) = start_apache("negative") else {
+        return;
+    };
     let code = |r: Result<paygent_core::transport::HttpReply, _>| match r {
         Ok(reply) if (200..=206).contains(&reply.status) => None,
         Ok(_) => Some(ErrorCode::KsConnect),
@@ -164,19 +168,25 @@ fn apache_negative_cases_map_to_their_codes() {
     let url = |port: u16| format!("https://localhost:{port}/cgi-bin/echo");
     let base = settings(TlsBackend::OpenSsl);
     let mut failures = Vec::new();
-    let mut check = |what: &str, s: &paygent_core::transport::TransportSettings, port: u16, want| {
-        let got = code(post(&url(port), s));
-        if got != Some(want) {
-            failures.push(format!("{what} on port {port}: got {got:?}, want {want:?}"));
-        }
-    };
+    let mut check =
+        |what: &str, s: &paygent_core::transport::TransportSettings, port: u16, want| {
+            let got = code(post(&url(port), s));
+            if got != Some(want) {
+                failures.push(format!("{what} on port {port}: got {got:?}, want {want:?}"));
+            }
+        };
     for &port in &ports[..4] {
         let mut s = base.clone();
         s.client_file = None;
         check("no client certificate", &s, port, ErrorCode::KsConnect);
         let mut s = base.clone();
         s.client_file = Some(file("client-rogue.pem"));
-        check("client certificate from an unknown CA", &s, port, ErrorCode::KsConnect);
+        check(
+            "client certificate from an unknown CA",
+            &s,
+            port,
+            ErrorCode::KsConnect,
+        );
         let mut s = base.clone();
         s.client_file = Some(file("client-expired.pem"));
         check("expired client certificate", &s, port, ErrorCode::KsConnect);
@@ -184,9 +194,17 @@ fn apache_negative_cases_map_to_their_codes() {
         s.ca_file = Some(file("rogue-ca.pem"));
         check("untrusted server CA", &s, port, ErrorCode::Certificate);
     }
-    check("host name mismatch", &base, ports[4], ErrorCode::Certificate);
+    check(
+        "host name mismatch",
+        &base,
+        ports[4],
+        ErrorCode::Certificate,
+    );
     let mut s = base.clone();
     s.verify_host = false;
-    assert!(code(post(&url(ports[4]), &s)).is_none(), "verify_host=false accepts the wrong host");
+    assert!(
+        code(post(&url(ports[4]), &s)).is_none(),
+        "verify_host=false accepts the wrong host"
+    );
     assert!(failures.is_empty(), "{failures:#?}");
 }

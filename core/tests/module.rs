@@ -27,7 +27,10 @@ fn properties_file(extra: &str) -> std::path::PathBuf {
 
 #[test]
 fn getters_are_null_before_any_reply() {
-    let m = Module::new(Dialect::Php, ConfigSource::PhpProperties(properties_file("")));
+    let m = Module::new(
+        Dialect::Php,
+        ConfigSource::PhpProperties(properties_file("")),
+    );
     assert_eq!(m.result_status(), None);
     assert_eq!(m.response_code(), None);
     assert_eq!(m.response_detail(), None);
@@ -51,20 +54,39 @@ fn missing_properties_file_is_e01001_with_the_official_warning() {
 #[test]
 fn post_without_init_initialises_lazily_and_validates_first() {
     // §4.1 R: the official module dies here; we init and then report the validation error.
-    let mut m = Module::new(Dialect::Php, ConfigSource::PhpProperties(properties_file("x")));
+    let mut m = Module::new(
+        Dialect::Php,
+        ConfigSource::PhpProperties(properties_file("x")),
+    );
     let e = m.post().unwrap_err();
     assert_eq!(e.code, ErrorCode::TelegramParamOutside);
-    assert_eq!(m.result_message(), b"E02003: HTTP request contains unexpected value.");
-    assert_eq!(m.result_status(), None, "nothing was sent, nothing parsed (§10 #9)");
+    assert_eq!(
+        m.result_message(),
+        b"E02003: HTTP request contains unexpected value."
+    );
+    assert_eq!(
+        m.result_status(),
+        None,
+        "nothing was sent, nothing parsed (§10 #9)"
+    );
     let w = m.take_warnings();
-    assert_eq!(w.last().unwrap().text, b"E02003: HTTP request contains unexpected value.");
+    assert_eq!(
+        w.last().unwrap().text,
+        b"E02003: HTTP request contains unexpected value."
+    );
 }
 
 #[test]
 fn unsupported_encoding_sticks_to_the_object() {
-    let mut m = Module::new(Dialect::Php, ConfigSource::PhpProperties(properties_file("yy")));
+    let mut m = Module::new(
+        Dialect::Php,
+        ConfigSource::PhpProperties(properties_file("yy")),
+    );
     m.init().unwrap();
-    assert_eq!(m.set_encoding(b"utf-8").unwrap_err().code, ErrorCode::Encoding);
+    assert_eq!(
+        m.set_encoding(b"utf-8").unwrap_err().code,
+        ErrorCode::Encoding
+    );
     assert_eq!(m.result_message(), b"E01006: The encoding isn't supported.");
     // §10 #33: a later valid setEncoding does not clear the state.
     assert!(m.set_encoding(b"UTF-8").is_err());
@@ -74,7 +96,10 @@ fn unsupported_encoding_sticks_to_the_object() {
 
 #[test]
 fn init_overwrites_setters_but_keeps_parameters() {
-    let mut m = Module::new(Dialect::Php, ConfigSource::PhpProperties(properties_file("zzz")));
+    let mut m = Module::new(
+        Dialect::Php,
+        ConfigSource::PhpProperties(properties_file("zzz")),
+    );
     m.init().unwrap();
     m.set_timeout(b"5");
     m.req_put(b"telegram_kind", b"010");
@@ -85,10 +110,16 @@ fn init_overwrites_setters_but_keeps_parameters() {
 
 #[test]
 fn perl_dialect_words_messages_like_the_perl_manual() {
-    let mut m = Module::new(Dialect::Perl, ConfigSource::PhpProperties(properties_file("pppp")));
+    let mut m = Module::new(
+        Dialect::Perl,
+        ConfigSource::PhpProperties(properties_file("pppp")),
+    );
     m.init().unwrap();
     m.set_select_max_cnt(b"0");
     m.req_put(b"telegram_kind", b"010");
     assert_eq!(m.post().unwrap_err().code, ErrorCode::ModuleParamRequired);
-    assert_eq!(m.result_message(), b"E02001: Error indespensable HTTP request value.");
+    assert_eq!(
+        m.result_message(),
+        b"E02001: Error indespensable HTTP request value."
+    );
 }

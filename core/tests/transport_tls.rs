@@ -157,7 +157,10 @@ fn server_requiring_a_certificate_we_do_not_send_fails() {
             let e = post(&server.url("localhost"), &s).expect_err("must fail");
             // TLS 1.3 rejects after the handshake, racing our request: an alert (56), a reset
             // while sending (55) or an empty reply (52). All map to E02005, never success.
-            assert!([35, 52, 55, 56].contains(&e.errno), "{backend:?} {max:?}: {e:?}");
+            assert!(
+                [35, 52, 55, 56].contains(&e.errno),
+                "{backend:?} {max:?}: {e:?}"
+            );
         }
         assert!(server.log().requests.is_empty());
     }

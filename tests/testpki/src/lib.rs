@@ -58,9 +58,27 @@ struct Issued {
 fn build(dir: &Path) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     let w = |name: &str, data: &[u8]| -> io::Result<()> { fs::write(dir.join(name), data) };
     let root = issue("paygent-rs TEST Root CA", None, Kind::Ca, 0, 3650)?;
-    let inter = issue("paygent-rs TEST Intermediate CA", Some(&root), Kind::Ca, 0, 3650)?;
-    let server = issue("localhost", Some(&inter), Kind::Server(&["localhost"], true), 0, 825)?;
-    let wrong = issue("wrong.example", Some(&inter), Kind::Server(&["wrong.example"], false), 0, 825)?;
+    let inter = issue(
+        "paygent-rs TEST Intermediate CA",
+        Some(&root),
+        Kind::Ca,
+        0,
+        3650,
+    )?;
+    let server = issue(
+        "localhost",
+        Some(&inter),
+        Kind::Server(&["localhost"], true),
+        0,
+        825,
+    )?;
+    let wrong = issue(
+        "wrong.example",
+        Some(&inter),
+        Kind::Server(&["wrong.example"], false),
+        0,
+        825,
+    )?;
     let client = issue("TEST merchant 000000", Some(&inter), Kind::Client, 0, 825)?;
     let expired = issue("TEST merchant expired", Some(&inter), Kind::Client, -30, -1)?;
     let rogue_ca = issue("paygent-rs TEST Rogue CA", None, Kind::Ca, 0, 3650)?;
@@ -71,12 +89,24 @@ fn build(dir: &Path) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     let inter_pem = pem(&inter.cert)?;
     w("ca.pem", &pem(&root.cert)?)?;
     w("intermediate.pem", &inter_pem)?;
-    w("ca-chain.pem", &[pem(&root.cert)?, inter_pem.clone()].concat())?;
+    w(
+        "ca-chain.pem",
+        &[pem(&root.cert)?, inter_pem.clone()].concat(),
+    )?;
     w("rogue-ca.pem", &pem(&rogue_ca.cert)?)?;
-    w("server.pem", &[pem(&server.cert)?, inter_pem.clone()].concat())?;
+    w(
+        "server.pem",
+        &[pem(&server.cert)?, inter_pem.clone()].concat(),
+    )?;
     w("server.key", &server.key.private_key_to_pem_pkcs8()?)?;
-    w("server-wronghost.pem", &[pem(&wrong.cert)?, inter_pem.clone()].concat())?;
-    w("server-wronghost.key", &wrong.key.private_key_to_pem_pkcs8()?)?;
+    w(
+        "server-wronghost.pem",
+        &[pem(&wrong.cert)?, inter_pem.clone()].concat(),
+    )?;
+    w(
+        "server-wronghost.key",
+        &wrong.key.private_key_to_pem_pkcs8()?,
+    )?;
 
     let rsa = client.key.rsa()?;
     let des3 = rsa.private_key_to_pem_passphrase(Cipher::des_ede3_cbc(), PASSWORD.as_bytes())?;
@@ -84,9 +114,15 @@ fn build(dir: &Path) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     w("client-kit.pem", &kit(&des3, &client.cert, &inter.cert)?)?;
     w("client-kit-aes.pem", &kit(&aes, &client.cert, &inter.cert)?)?;
     let plain = client.key.private_key_to_pem_pkcs8()?;
-    w("client-plain.pem", &[plain.clone(), pem(&client.cert)?, inter_pem.clone()].concat())?;
+    w(
+        "client-plain.pem",
+        &[plain.clone(), pem(&client.cert)?, inter_pem.clone()].concat(),
+    )?;
     w("client.key", &plain)?;
-    w("client.crt", &[pem(&client.cert)?, inter_pem.clone()].concat())?;
+    w(
+        "client.crt",
+        &[pem(&client.cert)?, inter_pem.clone()].concat(),
+    )?;
     let enc = client
         .key
         .private_key_to_pem_pkcs8_passphrase(Cipher::aes_256_cbc(), PASSWORD.as_bytes())?;
@@ -102,9 +138,15 @@ fn build(dir: &Path) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     w("client.p12", &p12.to_der()?)?;
     w("client-other.key", &other.private_key_to_pem_pkcs8()?)?;
     let exp_key = expired.key.private_key_to_pem_pkcs8()?;
-    w("client-expired.pem", &[exp_key, pem(&expired.cert)?, inter_pem].concat())?;
+    w(
+        "client-expired.pem",
+        &[exp_key, pem(&expired.cert)?, inter_pem].concat(),
+    )?;
     let rogue_key = rogue.key.private_key_to_pem_pkcs8()?;
-    w("client-rogue.pem", &[rogue_key, pem(&rogue.cert)?, pem(&rogue_ca.cert)?].concat())?;
+    w(
+        "client-rogue.pem",
+        &[rogue_key, pem(&rogue.cert)?, pem(&rogue_ca.cert)?].concat(),
+    )?;
     Ok(())
 }
 
@@ -186,11 +228,23 @@ fn issue(
     match kind {
         Kind::Ca => {
             exts.push(BasicConstraints::new().critical().ca().build()?);
-            exts.push(KeyUsage::new().critical().key_cert_sign().crl_sign().build()?);
+            exts.push(
+                KeyUsage::new()
+                    .critical()
+                    .key_cert_sign()
+                    .crl_sign()
+                    .build()?,
+            );
         }
         Kind::Server(names, ip) => {
             exts.push(BasicConstraints::new().build()?);
-            exts.push(KeyUsage::new().critical().digital_signature().key_encipherment().build()?);
+            exts.push(
+                KeyUsage::new()
+                    .critical()
+                    .digital_signature()
+                    .key_encipherment()
+                    .build()?,
+            );
             exts.push(ExtendedKeyUsage::new().server_auth().build()?);
             let mut san = SubjectAlternativeName::new();
             for n in names {
@@ -203,7 +257,13 @@ fn issue(
         }
         Kind::Client => {
             exts.push(BasicConstraints::new().build()?);
-            exts.push(KeyUsage::new().critical().digital_signature().key_encipherment().build()?);
+            exts.push(
+                KeyUsage::new()
+                    .critical()
+                    .digital_signature()
+                    .key_encipherment()
+                    .build()?,
+            );
             exts.push(ExtendedKeyUsage::new().client_auth().build()?);
         }
     }
@@ -212,7 +272,10 @@ fn issue(
     }
     let signer = issuer.map(|i| &i.key).unwrap_or(&key);
     b.sign(signer, MessageDigest::sha256())?;
-    Ok(Issued { cert: b.build(), key })
+    Ok(Issued {
+        cert: b.build(),
+        key,
+    })
 }
 
 #[cfg(test)]

@@ -109,7 +109,11 @@ impl State {
             // ids are sequential from FIRST_PAYMENT_ID: the index is the difference.
             let n: u64 = payment_id.parse().ok()?;
             let i = usize::try_from(n.checked_sub(FIRST_PAYMENT_ID + 1)?).ok()?;
-            return self.payments.get(i).filter(|p| p.id == payment_id).map(|_| i);
+            return self
+                .payments
+                .get(i)
+                .filter(|p| p.id == payment_id)
+                .map(|_| i);
         }
         if trading_id.is_empty() {
             return None;
