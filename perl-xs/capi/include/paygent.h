@@ -113,8 +113,8 @@ uint32_t paygent_config_reset(struct PaygentModule *h);
 uint32_t paygent_config_fail(struct PaygentModule *h, uint32_t code);
 
 // Build the configuration from the variables given so far and initialise the object
-// (`init()` of protocol.md §1.4). Returns 0, 1001, 1002 (or 1901). Parameters, result CSV and
-// send file path persist; the previous reply is forgotten.
+// (`init()` of protocol.md §1.4). Returns 0, 1001, 1002 (or 1901). Parameters, result CSV, send
+// file path and the previous reply persist.
 //
 // # Safety
 // `h` must be a live handle.

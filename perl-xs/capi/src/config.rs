@@ -79,8 +79,8 @@ pub unsafe extern "C" fn paygent_config_fail(h: *mut PaygentModule, code: u32) -
 }
 
 /// Build the configuration from the variables given so far and initialise the object
-/// (`init()` of protocol.md §1.4). Returns 0, 1001, 1002 (or 1901). Parameters, result CSV and
-/// send file path persist; the previous reply is forgotten.
+/// (`init()` of protocol.md §1.4). Returns 0, 1001, 1002 (or 1901). Parameters, result CSV, send
+/// file path and the previous reply persist.
 ///
 /// # Safety
 /// `h` must be a live handle.

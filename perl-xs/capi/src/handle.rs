@@ -74,26 +74,10 @@ impl PaygentModule {
     /// Give the module a new configuration source. The core fixes the source at construction,
     /// so the module is rebuilt; parameters and per-object paths/encoding carry over. The last
     /// reply does not (a re-init through the C ABI forgets it).
+    /// A new configuration for `paygent_init`; parameters, settings and the last reply stay on
+    /// the object, as `init()` leaves them in the official module.
     pub(crate) fn replace_source(&mut self, source: ConfigSource) {
-        let dialect = self.module.dialect();
-        let old = std::mem::replace(&mut self.module, Module::new(dialect, source));
-        for (k, v) in old.params().iter() {
-            self.module.req_put(k, v);
-        }
-        let inst = old.instance();
-        self.module.set_result_csv(&inst.result_csv);
-        self.module.set_send_file_path(&inst.send_file_path);
-        use paygent_core::request::Encoding;
-        let enc: &[u8] = match inst.encoding {
-            Encoding::Unset => return,
-            Encoding::Utf8 => b"UTF-8",
-            Encoding::ShiftJis => b"Shift_JIS",
-            Encoding::EucJp => b"EUC-JP",
-            Encoding::Unsupported => b"",
-        };
-        // Replays the same outcome (an unsupported encoding stays unsupported).
-        let _ = self.module.set_encoding(enc);
-        let _ = self.module.take_warnings();
+        self.module.set_source(source);
     }
 }
 

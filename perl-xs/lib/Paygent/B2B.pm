@@ -328,8 +328,8 @@ L<Paygent::PException> and again by C<post>.
 =item init
 
 Reads the configuration variables again (C<new> already did). Returns 1, or 0 with the error
-(C<E01001>/C<E01002>) in L<Paygent::PException>. Parameters and paths set so far are kept; the
-last reply is forgotten.
+(C<E01001>/C<E01002>) in L<Paygent::PException>. Parameters, paths and the last reply are
+kept, as the official module's C<init> keeps them.
 
 =item reqPuts(\%params)
 
