@@ -61,9 +61,7 @@ fn split_headers(block: &[u8]) -> Option<(Option<&[u8]>, &[u8])> {
         .map(|i| (i, 2))
         .or_else(|| find(block, b"\n\r\n").map(|i| (i, 3)))?;
     let headers = &block[..blank.0];
-    if find(headers, b"Proc-Type: 4,ENCRYPTED").is_none() {
-        return None;
-    }
+    find(headers, b"Proc-Type: 4,ENCRYPTED")?;
     Some((Some(headers), &block[blank.0 + blank.1..]))
 }
 
