@@ -1,10 +1,13 @@
 //! Ordered byte maps: telegram parameters and reply records.
 
+use std::sync::Arc;
+
 /// Telegram parameters in first-insertion order; re-putting a key keeps its position
-/// (protocol.md §1.4 `reqPut`). Keys and values are raw bytes.
+/// (protocol.md §1.4 `reqPut`). Keys and values are raw bytes. Keys are shared: the records of
+/// a reference reply all use the names of one data header.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Params {
-    entries: Vec<(Vec<u8>, Vec<u8>)>,
+    entries: Vec<(Arc<[u8]>, Vec<u8>)>,
 }
 
 impl Params {
@@ -14,17 +17,30 @@ impl Params {
 
     /// Insert or replace; a replaced key keeps its original position.
     pub fn put(&mut self, key: &[u8], value: &[u8]) {
-        match self.entries.iter_mut().find(|(k, _)| k == key) {
+        match self.entries.iter_mut().find(|(k, _)| **k == *key) {
             Some((_, v)) => {
                 v.clear();
                 v.extend_from_slice(value);
             }
-            None => self.entries.push((key.to_vec(), value.to_vec())),
+            None => self.entries.push((Arc::from(key), value.to_vec())),
         }
     }
 
+    /// Build from keys known to be distinct (a deduplicated data header), one value each: no
+    /// search and no key copy.
+    pub(crate) fn from_distinct<'k, 'v>(
+        pairs: impl ExactSizeIterator<Item = (&'k Arc<[u8]>, &'v [u8])>,
+    ) -> Self {
+        let mut entries = Vec::with_capacity(pairs.len());
+        entries.extend(pairs.map(|(k, v)| (Arc::clone(k), v.to_vec())));
+        Self { entries }
+    }
+
     pub fn get(&self, key: &[u8]) -> Option<&[u8]> {
-        self.entries.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_slice())
+        self.entries
+            .iter()
+            .find(|(k, _)| **k == *key)
+            .map(|(_, v)| v.as_slice())
     }
 
     pub fn contains(&self, key: &[u8]) -> bool {
@@ -32,11 +48,11 @@ impl Params {
     }
 
     pub fn iter(&self) -> impl ExactSizeIterator<Item = (&[u8], &[u8])> {
-        self.entries.iter().map(|(k, v)| (k.as_slice(), v.as_slice()))
+        self.entries.iter().map(|(k, v)| (&**k, v.as_slice()))
     }
 
     pub fn iter_mut(&mut self) -> impl Iterator<Item = (&[u8], &mut Vec<u8>)> {
-        self.entries.iter_mut().map(|(k, v)| (k.as_slice(), v))
+        self.entries.iter_mut().map(|(k, v)| (&**k, v))
     }
 
     pub fn len(&self) -> usize {

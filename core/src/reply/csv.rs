@@ -5,6 +5,8 @@
 //! (the "sticky" flag). RFC 4180 mode (opt-in, §9 #18) lets a quoted field hold CRLF and applies
 //! quote processing only to fields that begin with the envelope.
 
+use std::borrow::Cow;
+
 use crate::config::CsvMode;
 
 const SEPARATOR: u8 = b',';
@@ -13,25 +15,42 @@ pub const ENVELOPE: u8 = b'"';
 /// Split one line (no CRLF) into fields, exactly as the official tokenizer (compat mode).
 /// `envelope` = `Some(b'"')` for reference replies, `None` for file payment.
 pub fn tokenize(line: &[u8], envelope: Option<u8>) -> Vec<Vec<u8>> {
-    tokenize_with(line, envelope, true)
+    owned(line, envelope, true)
 }
 
 /// RFC 4180 mode: quote processing only for fields that begin with `"`; a quoted field may hold
 /// any byte, CRLF included (the record was cut by [`split_records`]).
 pub fn tokenize_rfc4180(record: &[u8]) -> Vec<Vec<u8>> {
-    tokenize_with(record, Some(ENVELOPE), false)
+    owned(record, Some(ENVELOPE), false)
 }
 
 /// Tokenize one record in `mode` (reference replies, envelope `"`).
 pub fn tokenize_mode(record: &[u8], mode: CsvMode) -> Vec<Vec<u8>> {
-    match mode {
-        CsvMode::Compat => tokenize(record, Some(ENVELOPE)),
-        CsvMode::Rfc4180 => tokenize_rfc4180(record),
-    }
+    let mut fields = Vec::new();
+    tokenize_mode_into(record, mode, &mut fields);
+    fields.into_iter().map(Cow::into_owned).collect()
 }
 
-fn tokenize_with(line: &[u8], envelope: Option<u8>, sticky: bool) -> Vec<Vec<u8>> {
+/// [`tokenize_mode`] into a caller's (cleared) buffer, fields borrowed from `record`: a field
+/// is copied only when quote processing changes its bytes (`""`, text around quotes). A 027
+/// reply of thousands of lines reuses one buffer and allocates almost nothing here.
+pub fn tokenize_mode_into<'a>(record: &'a [u8], mode: CsvMode, fields: &mut Vec<Cow<'a, [u8]>>) {
+    fields.clear();
+    tokenize_with(record, Some(ENVELOPE), mode == CsvMode::Compat, fields);
+}
+
+fn owned(line: &[u8], envelope: Option<u8>, sticky: bool) -> Vec<Vec<u8>> {
     let mut fields = Vec::new();
+    tokenize_with(line, envelope, sticky, &mut fields);
+    fields.into_iter().map(Cow::into_owned).collect()
+}
+
+fn tokenize_with<'a>(
+    line: &'a [u8],
+    envelope: Option<u8>,
+    sticky: bool,
+    fields: &mut Vec<Cow<'a, [u8]>>,
+) {
     let mut quote_processing = false;
     let mut position = 0;
     // `<=`: a line ending in `,` (or an empty line) yields a final empty field.
@@ -46,13 +65,11 @@ fn tokenize_with(line: &[u8], envelope: Option<u8>, sticky: bool) -> Vec<Vec<u8>
         }
         fields.push(match envelope {
             Some(q) if quote_processing => unquote(raw, q),
-            _ => raw.to_vec(),
+            _ => Cow::Borrowed(raw),
         });
         position = end + 1;
     }
-    fields
 }
-
 /// Index of the separator ending the field that starts at `start` (or `line.len()`). A field
 /// that begins with the envelope flips an inside/outside state at each envelope byte, and only
 /// a separator outside ends it; any other field ends at the next separator.
@@ -71,8 +88,22 @@ fn field_end(line: &[u8], start: usize, envelope: Option<u8>) -> usize {
 }
 
 /// Quote processing of one field: the first `"` opens; inside, `""` is one `"` and a single `"`
-/// closes; outside, bytes are literal and a `"` reopens.
-fn unquote(raw: &[u8], q: u8) -> Vec<u8> {
+/// closes; outside, bytes are literal and a `"` reopens. The common shapes — no quote, `"x"`,
+/// `"x` — are a sub-slice of `raw`; only the others are rebuilt.
+fn unquote(raw: &[u8], q: u8) -> Cow<'_, [u8]> {
+    match raw.iter().position(|&b| b == q) {
+        None => return Cow::Borrowed(raw),
+        Some(0) => match raw[1..].iter().position(|&b| b == q) {
+            None => return Cow::Borrowed(&raw[1..]),
+            Some(i) if i + 2 == raw.len() => return Cow::Borrowed(&raw[1..i + 1]),
+            Some(_) => {}
+        },
+        Some(_) => {}
+    }
+    Cow::Owned(unquote_owned(raw, q))
+}
+
+fn unquote_owned(raw: &[u8], q: u8) -> Vec<u8> {
     let mut out = Vec::with_capacity(raw.len());
     let mut inside = false;
     let mut i = 0;
@@ -277,5 +308,30 @@ mod tests {
     fn rfc4180_quote_processing_is_not_sticky() {
         assert_eq!(rfc(r#""a",b"c"#), ["a", r#"b"c"#]);
         assert_eq!(rfc(r#""a""b",c"#), [r#"a"b"#, "c"]);
+    }
+
+    #[test]
+    fn borrowed_unquote_agrees_with_the_byte_loop() {
+        // every string of up to 6 bytes over `a`, `"`, `,`
+        let alphabet = [b'a', b'"', b','];
+        let mut raws = vec![Vec::new()];
+        for len in 1..=6 {
+            let mut next = Vec::new();
+            for r in raws.iter().filter(|r: &&Vec<u8>| r.len() == len - 1) {
+                for &b in &alphabet {
+                    let mut r = r.clone();
+                    r.push(b);
+                    next.push(r);
+                }
+            }
+            raws.extend(next);
+        }
+        for raw in &raws {
+            assert_eq!(
+                &*unquote(raw, b'"'),
+                &unquote_owned(raw, b'"')[..],
+                "{raw:?}"
+            );
+        }
     }
 }

@@ -1,6 +1,8 @@
 //! ReferenceResponseDataImpl: the 4-record-type CSV (§6.4).
 
-use super::csv::{split_records, tokenize_mode};
+use std::sync::Arc;
+
+use super::csv::{split_records, tokenize_mode_into};
 use super::{Parsed, Reply};
 use crate::config::CsvMode;
 use crate::error::{Error, ErrorKind};
@@ -15,11 +17,12 @@ const DATA: &[u8] = b"3";
 /// `full` = build records; result-only reads only header lines (§6.2, §6.4.1).
 pub fn parse(body: &[u8], full: bool, mode: CsvMode) -> Parsed {
     let mut reply = Reply::default();
-    let mut data_header: Vec<Vec<u8>> = Vec::new();
+    let mut data_header = DataHeader::default();
+    let mut cols = Vec::new();
 
     for line in split_records(body, mode) {
-        let cols = tokenize_mode(line, mode);
-        match cols[0].as_slice() {
+        tokenize_mode_into(line, mode, &mut cols);
+        match &*cols[0] {
             HEADER => {
                 let fields = [
                     &mut reply.result_status,
@@ -27,15 +30,16 @@ pub fn parse(body: &[u8], full: bool, mode: CsvMode) -> Parsed {
                     &mut reply.response_detail,
                 ];
                 for (field, col) in fields.into_iter().zip(cols.iter().skip(1)) {
-                    field.clone_from(col);
+                    field.clear();
+                    field.extend_from_slice(col);
                 }
             }
-            DATA_HEADER if full => data_header = cols[1..].to_vec(),
+            DATA_HEADER if full => data_header = DataHeader::new(&cols[1..]),
             DATA if full => {
                 let items = &cols[1..];
-                if items.len() != data_header.len() {
+                if items.len() != data_header.columns() {
                     let kind = ErrorKind::ColumnMismatch {
-                        header: data_header.len(),
+                        header: data_header.columns(),
                         items: items.len(),
                     };
                     return Parsed {
@@ -43,10 +47,7 @@ pub fn parse(body: &[u8], full: bool, mode: CsvMode) -> Parsed {
                         error: Some(Error::new(kind)),
                     };
                 }
-                let mut record = Record::new();
-                for (name, value) in data_header.iter().zip(items) {
-                    record.put(name, value);
-                }
+                let record = data_header.record(items);
                 if !record.is_empty() {
                     reply.records.push(record);
                 }
@@ -58,6 +59,57 @@ pub fn parse(body: &[u8], full: bool, mode: CsvMode) -> Parsed {
 
     let error = is_blank(&reply.result_status).then(|| Error::new(ErrorKind::ResultMissing));
     Parsed { reply, error }
+}
+
+/// The names of the current data header, shared by its records. A repeated name (rare) is found
+/// once here, not per field: its records keep the first position and the last value.
+#[derive(Default)]
+struct DataHeader {
+    /// Distinct names in first-seen order.
+    names: Vec<Arc<[u8]>>,
+    /// Per column, its index in `names`; `None` when every name is distinct.
+    slots: Option<Vec<usize>>,
+}
+
+impl DataHeader {
+    fn new(cols: &[impl AsRef<[u8]>]) -> Self {
+        let mut names: Vec<Arc<[u8]>> = Vec::with_capacity(cols.len());
+        let mut slots = Vec::with_capacity(cols.len());
+        for col in cols {
+            let col = col.as_ref();
+            let slot = match names.iter().position(|n| **n == *col) {
+                Some(i) => i,
+                None => {
+                    names.push(Arc::from(col));
+                    names.len() - 1
+                }
+            };
+            slots.push(slot);
+        }
+        let distinct = names.len() == cols.len();
+        Self {
+            names,
+            slots: (!distinct).then_some(slots),
+        }
+    }
+
+    fn columns(&self) -> usize {
+        self.slots.as_ref().map_or(self.names.len(), Vec::len)
+    }
+
+    /// One record from a data line of `columns()` items.
+    fn record(&self, items: &[impl AsRef<[u8]>]) -> Record {
+        match &self.slots {
+            None => Record::from_distinct(self.names.iter().zip(items.iter().map(AsRef::as_ref))),
+            Some(slots) => {
+                let mut values: Vec<&[u8]> = vec![&[]; self.names.len()];
+                for (&slot, item) in slots.iter().zip(items) {
+                    values[slot] = item.as_ref();
+                }
+                Record::from_distinct(self.names.iter().zip(values))
+            }
+        }
+    }
 }
 
 #[cfg(test)]

@@ -124,6 +124,10 @@ fn identity(
 }
 
 fn pem_key(path: &[u8], data: &[u8], password: &[u8]) -> Result<PKey<Private>, TransportFailure> {
+    // The kit's legacy key without OpenSSL 3's decoder set-up (~1 ms per process).
+    if let Some(key) = super::legacy_pem::decode(data, password) {
+        return Ok(key);
+    }
     match PKey::private_key_from_pem_passphrase(data, password) {
         Ok(k) => Ok(k),
         Err(e) => {

@@ -10,6 +10,7 @@ use crate::error::TransportFailure;
 mod connect;
 mod credentials;
 mod http;
+mod legacy_pem;
 mod openssl_tls;
 mod pool;
 mod proxy;
