@@ -17,8 +17,8 @@ pub mod reply;
 pub mod request;
 pub mod transport;
 
-pub use error::{Error, ErrorCode, Warning};
 pub use error::Dialect;
+pub use error::{Error, ErrorCode, Warning};
 pub use module::Module;
 pub use params::{Params, Record};
 

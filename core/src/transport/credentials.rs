@@ -30,19 +30,22 @@ pub struct Credentials {
 
 pub fn load(s: &TransportSettings) -> Result<Credentials, TransportFailure> {
     // Client first: curl reports a bad client certificate (58) before a bad CA file (77).
-    let identity = match &s.client_file {
-        Some(path) => Some(identity(
-            path,
-            s.client_key_file.as_deref(),
-            &s.client_key_password,
-        )?),
-        None => None,
-    };
+    let identity = client_identity(s)?;
     let trust = match &s.ca_file {
         Some(path) => Some(trust(path)?),
         None => None,
     };
     Ok(Credentials { identity, trust })
+}
+
+/// The client identity alone (`None`: no client certificate configured).
+pub fn client_identity(s: &TransportSettings) -> Result<Option<Identity>, TransportFailure> {
+    match &s.client_file {
+        Some(path) => {
+            identity(path, s.client_key_file.as_deref(), &s.client_key_password).map(Some)
+        }
+        None => Ok(None),
+    }
 }
 
 fn show(path: &[u8]) -> String {

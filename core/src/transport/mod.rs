@@ -11,6 +11,7 @@ mod connect;
 mod credentials;
 mod http;
 mod legacy_pem;
+mod light;
 mod openssl_tls;
 mod pool;
 mod proxy;
@@ -20,7 +21,7 @@ mod stream;
 mod tls;
 mod url;
 
-pub use pool::{IDLE_LIMIT, clear_idle, opened as connections_opened};
+pub use pool::{IDLE_LIMIT, clear_idle, contexts_built, opened as connections_opened};
 
 /// Everything that decides which connections may be shared: the pool is keyed by it.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -115,7 +116,13 @@ pub fn post(req: &HttpRequest<'_>) -> Result<HttpReply, TransportFailure> {
     let deadline = started + req.timeout;
     let target = url::parse(req.url)?;
     let s = req.settings;
-    let ctx = pool::context(s)?;
+    // Optimistic resumption (light.rs): the full context, and with it the credentials, only
+    // when the cached session does not resume.
+    let light = pool::light(s);
+    let full = match light {
+        Some(_) => None,
+        None => Some(pool::context(s)?),
+    };
     let request = http::request(&target, req.body, req.user_agent, s.keep_alive);
     let pooled = if s.keep_alive {
         pool::take_idle(s, &target)
@@ -127,7 +134,10 @@ pub fn post(req: &HttpRequest<'_>) -> Result<HttpReply, TransportFailure> {
             c.tcp_mut().deadline = deadline;
             c
         }
-        None => open(&ctx, &target, s, deadline, started)?,
+        None => match full {
+            Some(ctx) => open(&ctx, &target, s, deadline, started)?,
+            None => open_light(light.as_deref(), &target, s, deadline, started)?,
+        },
     };
     // Point of no return (decision 18): once the first request byte is handed to the socket, a
     // failure is reported, never retried on another connection.
@@ -161,12 +171,48 @@ fn open(
     deadline: Instant,
     started: Instant,
 ) -> Result<tls::TlsConn, TransportFailure> {
+    let tcp = tcp(target, s, deadline, started)?;
+    ctx.connect(tcp, target, s)
+}
+
+fn tcp(
+    target: &url::Target,
+    s: &TransportSettings,
+    deadline: Instant,
+    started: Instant,
+) -> Result<stream::TimedTcp, TransportFailure> {
     let tcp = match &s.proxy {
         Some(p) => proxy::tunnel(p, target, deadline, started)?,
         None => connect::tcp_connect(&target.host, target.port, deadline, started, false)?,
     };
     pool::note_opened();
-    ctx.connect(stream::TimedTcp::new(tcp, deadline), target, s)
+    Ok(stream::TimedTcp::new(tcp, deadline))
+}
+
+/// Try the cached session on the light context; when the server does not resume it, open a
+/// new connection with the full context. The light attempt ends before any request byte
+/// (decision 18): its handshake either resumed or failed.
+fn open_light(
+    light: Option<&light::LightContext>,
+    target: &url::Target,
+    s: &TransportSettings,
+    deadline: Instant,
+    started: Instant,
+) -> Result<tls::TlsConn, TransportFailure> {
+    let cached = match (light, &s.session_cache_dir) {
+        (Some(l), Some(dir)) => l.session(dir, target).map(|c| (l, c)),
+        _ => None,
+    };
+    if let Some((l, (session, path))) = cached {
+        let tcp = tcp(target, s, deadline, started)?;
+        match l.connect(tcp, target, session, path) {
+            Ok(stream) => return Ok(tls::TlsConn::OpenSsl(stream)),
+            Err(light::Miss::Fail(e)) => return Err(e),
+            Err(light::Miss::Retry) => {}
+        }
+    }
+    let ctx = pool::context(s)?;
+    open(&ctx, target, s, deadline, started)
 }
 
 /// An OS error's text without Rust's ` (os error N)` suffix, as curl prints it.

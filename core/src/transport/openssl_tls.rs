@@ -13,10 +13,12 @@ use super::stream::TimedTcp;
 use super::url::Target;
 use crate::error::TransportFailure;
 
-pub fn context(creds: Credentials, session_cache: bool) -> Result<SslContext, TransportFailure> {
-    let setup = |e: openssl::error::ErrorStack| {
-        TransportFailure::new(35, format!("OpenSSL setup failed: {e}"))
-    };
+fn setup(e: openssl::error::ErrorStack) -> TransportFailure {
+    TransportFailure::new(35, format!("OpenSSL setup failed: {e}"))
+}
+
+/// The protocol settings both contexts share (the full one here, the light one in light.rs).
+pub fn base(session_cache: bool) -> Result<SslContextBuilder, TransportFailure> {
     let mut b = SslContextBuilder::new(SslMethod::tls_client()).map_err(setup)?;
     b.set_min_proto_version(Some(SslVersion::TLS1_2))
         .map_err(setup)?;
@@ -31,6 +33,11 @@ pub fn context(creds: Credentials, session_cache: bool) -> Result<SslContext, Tr
     if session_cache {
         super::session_cache::enable(&mut b);
     }
+    Ok(b)
+}
+
+pub fn context(creds: Credentials, session_cache: bool) -> Result<SslContext, TransportFailure> {
+    let mut b = base(session_cache)?;
     match creds.trust {
         Some(certs) => {
             let mut store = X509StoreBuilder::new().map_err(setup)?;
@@ -65,9 +72,19 @@ pub fn connect(
     verify_host: bool,
     session_file: Option<std::path::PathBuf>,
 ) -> Result<SslStream<TimedTcp>, TransportFailure> {
-    let setup = |e: openssl::error::ErrorStack| {
-        TransportFailure::new(35, format!("OpenSSL setup failed: {e}"))
-    };
+    let mut ssl = new_ssl(ctx, target, verify_host)?;
+    if let Some(path) = session_file {
+        super::session_cache::prepare(&mut ssl, path, None);
+    }
+    handshake(ssl, tcp, target)
+}
+
+/// An SSL for this target: SNI for DNS names, and the name to verify.
+pub fn new_ssl(
+    ctx: &SslContext,
+    target: &Target,
+    verify_host: bool,
+) -> Result<Ssl, TransportFailure> {
     let mut ssl = Ssl::new(ctx).map_err(setup)?;
     let ip = target.ip();
     if ip.is_none() {
@@ -80,9 +97,14 @@ pub fn connect(
             None => p.set_host(&target.host).map_err(setup)?,
         }
     }
-    if let Some(path) = session_file {
-        super::session_cache::prepare(&mut ssl, path);
-    }
+    Ok(ssl)
+}
+
+pub fn handshake(
+    ssl: Ssl,
+    tcp: TimedTcp,
+    target: &Target,
+) -> Result<SslStream<TimedTcp>, TransportFailure> {
     match ssl.connect(tcp) {
         Ok(s) => Ok(s),
         Err(HandshakeError::SetupFailure(e)) => Err(setup(e)),

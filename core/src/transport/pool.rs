@@ -10,8 +10,10 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use super::TransportSettings;
+use super::light::LightContext;
 use super::tls::{TlsConn, TlsContext};
 use super::url::Target;
+use crate::config::TlsBackend;
 use crate::error::TransportFailure;
 
 /// Idle connections older than this are dropped: below the 5 s keep-alive timeout of a default
@@ -25,9 +27,13 @@ type Key = (TransportSettings, String, u16);
 struct State {
     pid: u32,
     contexts: HashMap<TransportSettings, Built>,
+    /// Light contexts (light.rs), with the stamp their scope was computed under.
+    lights: HashMap<TransportSettings, (Arc<LightContext>, Stamp)>,
     idle: HashMap<Key, Vec<Idle>>,
     /// Connections opened by this process (tests count reuse with it).
     opened: u64,
+    /// Full contexts built by this process (credentials parsed).
+    built: u64,
 }
 
 struct Built {
@@ -72,8 +78,10 @@ fn with<T>(f: impl FnOnce(&mut State) -> T) -> T {
     let state = guard.get_or_insert_with(|| State {
         pid,
         contexts: HashMap::new(),
+        lights: HashMap::new(),
         idle: HashMap::new(),
         opened: 0,
+        built: 0,
     });
     f(state)
 }
@@ -94,6 +102,7 @@ pub fn context(s: &TransportSettings) -> Result<Arc<TlsContext>, TransportFailur
     // Failures are not cached: a fixed file works on the next post.
     let ctx = Arc::new(TlsContext::build(s)?);
     with(|st| {
+        st.built += 1;
         st.contexts.insert(
             s.clone(),
             Built {
@@ -103,6 +112,41 @@ pub fn context(s: &TransportSettings) -> Result<Arc<TlsContext>, TransportFailur
         )
     });
     Ok(ctx)
+}
+
+/// The light context for these settings, when it applies: OpenSSL path, session cache on, and
+/// no full context built yet in this process (once built, the full one resumes as well, and
+/// can follow a renegotiation). `None` also when a credential file cannot be read: the full
+/// path reports that.
+pub fn light(s: &TransportSettings) -> Option<Arc<LightContext>> {
+    if s.backend != TlsBackend::OpenSsl || s.session_cache_dir.is_none() {
+        return None;
+    }
+    let stamp = Stamp::of(s);
+    let cached = with(|st| {
+        if st.contexts.get(s).is_some_and(|b| b.stamp == stamp) {
+            return Err(());
+        }
+        Ok(st
+            .lights
+            .get(s)
+            .filter(|(_, st)| *st == stamp)
+            .map(|(l, _)| l.clone()))
+    });
+    match cached {
+        Err(()) => None,
+        Ok(Some(l)) => Some(l),
+        Ok(None) => {
+            let light = Arc::new(LightContext::build(s, super::session_cache::scope(s)?).ok()?);
+            with(|st| st.lights.insert(s.clone(), (light.clone(), stamp)));
+            Some(light)
+        }
+    }
+}
+
+/// Full TLS contexts this process has built (tests check that a resumed session built none).
+pub fn contexts_built() -> u64 {
+    with(|st| st.built)
 }
 
 fn key(s: &TransportSettings, t: &Target) -> Key {

@@ -1,6 +1,6 @@
 //! Cross-process TLS session cache for the OpenSSL path (`session_cache_dir`): CGI-style
 //! merchants start a process per payment, so an in-memory cache never helps them. One file per
-//! (host, port, client certificate), mode 0600 (it holds the session secret), written atomically.
+//! (host, port, scope), mode 0600 (it holds the session secret), written atomically.
 //! rustls offers no session serialisation, so the rustls path does not use it.
 
 use std::ffi::OsStr;
@@ -11,12 +11,11 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicBool, Ordering};
 
+use super::TransportSettings;
+use super::url::Target;
 use openssl::ex_data::Index;
 use openssl::hash::MessageDigest;
 use openssl::ssl::{Ssl, SslContextBuilder, SslRef, SslSession, SslSessionCacheMode};
-use openssl::x509::X509Ref;
-
-use super::url::Target;
 
 /// Where the session of one connection goes when the server issues it, and whether it went.
 struct Slot {
@@ -45,15 +44,27 @@ pub fn enable(b: &mut SslContextBuilder) {
 
 /// What a stored session vouches for: the client identity it authenticated (a resumed session
 /// keeps it) and how the server was verified (a resumed session skips verification). Sessions
-/// made under other settings must not be offered.
-pub fn scope(client: Option<&X509Ref>, ca_file: Option<&[u8]>, verify_host: bool) -> String {
-    let mut data = client.and_then(|c| c.to_der().ok()).unwrap_or_default();
-    data.push(0);
-    data.extend_from_slice(ca_file.unwrap_or(b"\0none"));
-    data.push(verify_host as u8);
-    openssl::hash::hash(MessageDigest::sha256(), &data)
-        .map(|d| d.iter().take(8).map(|b| format!("{b:02x}")).collect())
-        .unwrap_or_else(|_| "unscoped".into())
+/// made under other settings must not be offered. Taken from the raw bytes of the credential
+/// files, not the parsed certificates, so that the light context (light.rs) finds the file
+/// without parsing anything; a changed file (renewed certificate, replaced key) never resumes a
+/// session of the old one. `None` when a file cannot be read (the full path reports it).
+pub fn scope(s: &TransportSettings) -> Option<String> {
+    let mut data = Vec::new();
+    for f in [&s.client_file, &s.client_key_file, &s.ca_file] {
+        match f {
+            Some(path) => {
+                let bytes = std::fs::read(OsStr::from_bytes(path)).ok()?;
+                data.extend_from_slice(&(path.len() as u64).to_le_bytes());
+                data.extend_from_slice(path);
+                data.extend_from_slice(&(bytes.len() as u64).to_le_bytes());
+                data.extend_from_slice(&bytes);
+            }
+            None => data.extend_from_slice(b"\xffnone"),
+        }
+    }
+    data.push(s.verify_host as u8);
+    let d = openssl::hash::hash(MessageDigest::sha256(), &data).ok()?;
+    Some(d.iter().take(8).map(|b| format!("{b:02x}")).collect())
 }
 
 /// The cache file for this target under this scope.
@@ -72,14 +83,24 @@ pub fn file(dir: &[u8], target: &Target, scope: &str) -> PathBuf {
     Path::new(OsStr::from_bytes(dir)).join(format!("{host}_{}_{scope}.tlssession", target.port))
 }
 
-/// Offer the cached session (if any) and remember where to save the next one.
-pub fn prepare(ssl: &mut SslRef, path: PathBuf) {
-    if let Ok(der) = std::fs::read(&path) {
-        if let Ok(session) = SslSession::from_der(&der) {
-            // Safety: the session was produced by this module's OpenSSL client for this same
-            // host, port and client identity (the file name says so).
-            let _ = unsafe { ssl.set_session(&session) };
-        }
+/// The stored session in this file, if it parses and has not expired.
+pub fn load(path: &Path) -> Option<SslSession> {
+    let der = std::fs::read(path).ok()?;
+    let session = SslSession::from_der(&der).ok()?;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()?
+        .as_secs() as i64;
+    (i64::from(session.time()) + session.timeout() > now).then_some(session)
+}
+
+/// Offer the cached session (read from `path` unless already loaded) and remember where to save
+/// the next one.
+pub fn prepare(ssl: &mut SslRef, path: PathBuf, loaded: Option<SslSession>) {
+    if let Some(session) = loaded.or_else(|| load(&path)) {
+        // Safety: the session was produced by this module's OpenSSL client for this same
+        // host, port and scope (the file name says so).
+        let _ = unsafe { ssl.set_session(&session) };
     }
     if let Some(i) = slot_index() {
         let stored = AtomicBool::new(false);

@@ -25,10 +25,10 @@ impl TlsContext {
         let creds = credentials::load(s)?;
         Ok(match s.backend {
             TlsBackend::OpenSsl => {
-                let scope = s.session_cache_dir.as_ref().map(|_| {
-                    let client = creds.identity.as_ref().map(|i| &*i.cert);
-                    session_cache::scope(client, s.ca_file.as_deref(), s.verify_host)
-                });
+                let scope = s
+                    .session_cache_dir
+                    .as_ref()
+                    .and_then(|_| session_cache::scope(s));
                 let ctx = openssl_tls::context(creds, scope.is_some())?;
                 Self::OpenSsl(ctx, scope)
             }

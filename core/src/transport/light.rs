@@ -1,0 +1,128 @@
+//! Optimistic resumption (OpenSSL path, `session_cache_dir`; docs/tls.md "Light context"): a
+//! process with a cached TLS 1.3 session first connects with a context that holds no credentials
+//! and an empty trust store. A resumed handshake carries no certificates, so nothing is parsed;
+//! a full handshake fails server verification before any request byte, and the caller retries
+//! with the full context (decision 18 allows it: nothing was sent).
+
+use std::ffi::c_void;
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+use foreign_types::ForeignTypeRef;
+use openssl::ex_data::Index;
+use openssl::ssl::{SslContext, SslContextRef, SslRef, SslSession, SslVerifyMode, SslVersion};
+use openssl_sys::{SSL, SSL_CTX};
+
+use super::stream::TimedTcp;
+use super::url::Target;
+use super::{TransportSettings, openssl_tls, session_cache};
+use crate::error::TransportFailure;
+
+unsafe extern "C" {
+    // Not bound by openssl-sys; part of libssl since 1.0.2.
+    fn SSL_CTX_set_cert_cb(
+        ctx: *mut SSL_CTX,
+        cb: Option<unsafe extern "C" fn(*mut SSL, *mut c_void) -> libc::c_int>,
+        arg: *mut c_void,
+    );
+}
+
+pub struct LightContext {
+    ctx: SslContext,
+    scope: String,
+}
+
+/// Why a light attempt did not give a connection.
+pub enum Miss {
+    /// Not resumed (or the handshake failed): nothing was sent; go full on a new connection.
+    Retry,
+    /// A failure the full path would meet as well (the deadline passed): report it.
+    Fail(TransportFailure),
+}
+
+fn settings_index() -> Option<Index<SslContext, TransportSettings>> {
+    static INDEX: OnceLock<Option<Index<SslContext, TransportSettings>>> = OnceLock::new();
+    *INDEX.get_or_init(|| SslContext::new_ex_index().ok())
+}
+
+impl LightContext {
+    /// No file is parsed here: `scope` comes from the raw bytes (session_cache::scope).
+    pub fn build(s: &TransportSettings, scope: String) -> Result<Self, TransportFailure> {
+        let mut b = openssl_tls::base(true)?;
+        // Empty store (a new context has none): every server certificate fails verification,
+        // so only a resumed handshake completes.
+        b.set_verify(SslVerifyMode::PEER);
+        let index = settings_index()
+            .ok_or_else(|| TransportFailure::new(35, "OpenSSL setup failed: ex_data"))?;
+        b.set_ex_data(index, s.clone());
+        // Safety: live SSL_CTX owned by `b`; the callback takes its data from the context.
+        unsafe { SSL_CTX_set_cert_cb(b.as_ptr(), Some(lazy_identity), std::ptr::null_mut()) };
+        Ok(Self {
+            ctx: b.build(),
+            scope,
+        })
+    }
+
+    /// The cache file and its session, when there is a live TLS 1.3 one. TLS 1.2 sessions go
+    /// the full way: a TLS 1.2 server asking for the certificate late renegotiates with a full
+    /// handshake, which verifies the server again — impossible with an empty store, and by then
+    /// the request has been sent.
+    pub fn session(&self, dir: &[u8], target: &Target) -> Option<(SslSession, PathBuf)> {
+        let path = session_cache::file(dir, target, &self.scope);
+        let session = session_cache::load(&path)?;
+        (session.protocol_version() == SslVersion::TLS1_3).then_some((session, path))
+    }
+
+    pub fn connect(
+        &self,
+        tcp: TimedTcp,
+        target: &Target,
+        session: SslSession,
+        path: PathBuf,
+    ) -> Result<openssl::ssl::SslStream<TimedTcp>, Miss> {
+        let mut ssl = openssl_tls::new_ssl(&self.ctx, target, false).map_err(|_| Miss::Retry)?;
+        session_cache::prepare(&mut ssl, path, Some(session));
+        match openssl_tls::handshake(ssl, tcp, target) {
+            // The check that makes it safe: a connection that was not resumed was never
+            // verified (verify_result is meaningless with an empty store), so it is dropped
+            // unused, before any request byte.
+            Ok(stream) if stream.ssl().session_reused() => Ok(stream),
+            Ok(_) => Err(Miss::Retry),
+            Err(e) if e.errno == 28 => Err(Miss::Fail(e)),
+            Err(_) => Err(Miss::Retry),
+        }
+    }
+}
+
+/// Certificate callback: a server asking for the client certificate on a resumed connection
+/// (TLS 1.3 post-handshake auth, after our request) gets it, loaded now. Returns 1 to go on
+/// (with the identity, or none when none is configured), 0 to abort when it cannot be loaded.
+unsafe extern "C" fn lazy_identity(ssl: *mut SSL, _arg: *mut c_void) -> libc::c_int {
+    // No panic may cross into OpenSSL.
+    std::panic::catch_unwind(|| {
+        // Safety: OpenSSL hands the live SSL it is driving.
+        let ssl = unsafe { SslRef::from_ptr_mut(ssl) };
+        load_identity(ssl)
+    })
+    .unwrap_or(0)
+}
+
+fn load_identity(ssl: &mut SslRef) -> libc::c_int {
+    let ctx: &SslContextRef = ssl.ssl_context();
+    let Some(s) = settings_index().and_then(|i| ctx.ex_data(i)) else {
+        return 0;
+    };
+    if ssl.certificate().is_some() {
+        return 1; // already loaded (a second request on the same connection)
+    }
+    let id = match super::credentials::client_identity(s) {
+        Ok(Some(id)) => id,
+        Ok(None) => return 1,
+        Err(_) => return 0,
+    };
+    let set = ssl
+        .set_certificate(&id.cert)
+        .and_then(|_| ssl.set_private_key(&id.key))
+        .and_then(|_| id.chain.into_iter().try_for_each(|c| ssl.add_chain_cert(c)));
+    if set.is_ok() { 1 } else { 0 }
+}
