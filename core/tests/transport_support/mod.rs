@@ -132,6 +132,8 @@ pub struct Log {
     pub accepts: usize,
     pub handshake_errors: Vec<String>,
     pub requests: Vec<Seen>,
+    /// Late certificate requests made (renegotiation or post-handshake auth).
+    pub late_asks: usize,
 }
 
 /// What the server does with a request.
@@ -308,6 +310,7 @@ fn serve(
                     // Fails when the client did not offer post-handshake auth (rustls).
                     SSL_verify_client_post_handshake(ptr)
                 };
+                log.lock().unwrap().late_asks += 1;
                 if asked != 1 {
                     log.lock()
                         .unwrap()

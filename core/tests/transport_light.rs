@@ -1,0 +1,208 @@
+//! Optimistic resumption (docs/tls.md "Light context"): a new process with a cached TLS 1.3
+//! session resumes it without building the full context (no credentials parsed), falls back to
+//! the full context when the server does not resume, and still answers a late certificate
+//! request. Each case posts from a forked child, a fresh process as php-cgi would be. Its own
+//! test binary: fork() with other test threads holding locks would be unsafe.
+
+mod transport_support;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use paygent_core::config::TlsBackend;
+use paygent_core::transport::{TransportSettings, connections_opened, contexts_built};
+use transport_support::*;
+
+/// Run `f` in a forked child; panics here when it fails there.
+fn in_child(what: &str, f: impl FnOnce() -> Result<(), String>) {
+    // Safety: the child only posts and leaves with _exit; the server threads are idle in
+    // accept/read and hold no lock the child needs.
+    let pid = unsafe { libc::fork() };
+    assert!(pid >= 0, "fork failed");
+    if pid == 0 {
+        let code = match f() {
+            Ok(()) => 0,
+            Err(e) => {
+                eprintln!("child ({what}): {e}");
+                1
+            }
+        };
+        unsafe { libc::_exit(code) };
+    }
+    let mut status = 0;
+    assert_eq!(unsafe { libc::waitpid(pid, &mut status, 0) }, pid);
+    assert!(
+        libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
+        "{what}: child failed ({status})"
+    );
+}
+
+fn cache_settings(dir: &Path) -> TransportSettings {
+    let mut s = settings(TlsBackend::OpenSsl);
+    s.keep_alive = false;
+    s.session_cache_dir = Some(dir.to_path_buf().into_os_string().into_encoded_bytes());
+    s
+}
+
+fn fresh_dir(name: &str) -> PathBuf {
+    let dir =
+        Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("light-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn cache_file(dir: &Path, port: u16) -> PathBuf {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with(&format!("localhost_{port}_")))
+        })
+        .unwrap_or_else(|| panic!("no cache file for port {port}"))
+}
+
+/// One child's post: the reply, and (contexts built, connections opened) in that process.
+fn child_post(url: &str, s: &TransportSettings, built: u64, opened: u64) -> Result<(), String> {
+    let reply = post(url, s).map_err(|e| format!("{e:?}"))?;
+    if reply.body != b"ok" {
+        return Err(format!("reply {:?}", reply.body));
+    }
+    let got = (contexts_built(), connections_opened());
+    if got != (built, opened) {
+        return Err(format!(
+            "(contexts built, connections opened) = {got:?}, want {:?}",
+            (built, opened)
+        ));
+    }
+    Ok(())
+}
+
+const MERCHANT: &str = "TEST merchant 000000";
+
+#[test]
+fn light_context_resumes_falls_back_and_answers_late_requests() {
+    // 1. A cached TLS 1.3 session: resumed with no full context built, identity kept.
+    let dir = fresh_dir("resume");
+    let a = tls_server(ServerOpts::default(), always(ok(b"ok")));
+    let s = cache_settings(&dir);
+    assert_eq!(post(&a.url("localhost"), &s).unwrap().body, b"ok");
+    for _ in 0..2 {
+        in_child("resume", || child_post(&a.url("localhost"), &s, 0, 1));
+    }
+    {
+        let log = a.log();
+        let resumed: Vec<bool> = log.requests.iter().map(|r| r.resumed).collect();
+        assert_eq!(resumed, [false, true, true]);
+        assert!(
+            log.requests
+                .iter()
+                .all(|r| r.peer.first().map(String::as_str) == Some(MERCHANT))
+        );
+        assert!(
+            log.handshake_errors.is_empty(),
+            "{:?}",
+            log.handshake_errors
+        );
+    }
+
+    // 2. A server that does not resume (it cannot read another server's ticket): the light
+    // handshake fails on the empty trust store before any request byte, the full context is
+    // built and the telegram arrives exactly once.
+    let b = tls_server(ServerOpts::default(), always(ok(b"ok")));
+    let from = cache_file(&dir, a.port);
+    let name = from.file_name().unwrap().to_str().unwrap();
+    let to = dir.join(name.replacen(&a.port.to_string(), &b.port.to_string(), 1));
+    std::fs::copy(&from, &to).unwrap();
+    in_child("no resumption", || {
+        child_post(&b.url("localhost"), &s, 1, 2)
+    });
+    std::thread::sleep(Duration::from_millis(50));
+    {
+        let log = b.log();
+        assert_eq!(log.accepts, 2, "light attempt + full connection");
+        assert_eq!(log.requests.len(), 1, "the telegram arrived once");
+        assert!(!log.requests[0].resumed);
+        assert_eq!(log.requests[0].peer[0], MERCHANT);
+        assert_eq!(log.handshake_errors.len(), 1, "{:?}", log.handshake_errors);
+    }
+
+    // 3. TLS 1.3 post-handshake auth on a resumed light connection: the certificate callback
+    // loads the identity when the server asks, after the request was sent.
+    let dir3 = fresh_dir("pha");
+    let c = tls_server(
+        ServerOpts {
+            auth: ClientAuth::PostHandshake,
+            ..Default::default()
+        },
+        always(ok(b"ok")),
+    );
+    let s3 = cache_settings(&dir3);
+    assert_eq!(post(&c.url("localhost"), &s3).unwrap().body, b"ok");
+    in_child("post-handshake auth", || {
+        child_post(&c.url("localhost"), &s3, 0, 1)
+    });
+    {
+        let log = c.log();
+        let resumed: Vec<bool> = log.requests.iter().map(|r| r.resumed).collect();
+        assert_eq!(resumed, [false, true]);
+        assert_eq!(
+            log.late_asks, 2,
+            "the server asked on the resumed connection too"
+        );
+        assert!(
+            log.requests
+                .iter()
+                .all(|r| r.peer.first().map(String::as_str) == Some(MERCHANT))
+        );
+        assert!(
+            log.handshake_errors.is_empty(),
+            "{:?}",
+            log.handshake_errors
+        );
+    }
+
+    // 4. A TLS 1.2 session goes the full way (a late request would renegotiate and verify the
+    // server again): resumed by the full context.
+    let dir4 = fresh_dir("tls12");
+    let d = tls_server(
+        ServerOpts {
+            max_version: Some(openssl::ssl::SslVersion::TLS1_2),
+            ..Default::default()
+        },
+        always(ok(b"ok")),
+    );
+    let s4 = cache_settings(&dir4);
+    assert_eq!(post(&d.url("localhost"), &s4).unwrap().body, b"ok");
+    in_child("tls 1.2", || child_post(&d.url("localhost"), &s4, 1, 1));
+    assert_eq!(
+        d.log()
+            .requests
+            .iter()
+            .map(|r| r.resumed)
+            .collect::<Vec<_>>(),
+        [false, true]
+    );
+
+    // 5. A credential file changed since the session was cached: its scope differs, so no
+    // light resumption; a broken file gives the same errno 58 as without the cache.
+    let dir5 = fresh_dir("changed");
+    let kit = dir5.join("kit.pem");
+    std::fs::copy(pki().join("client-kit.pem"), &kit).unwrap();
+    let mut s5 = cache_settings(&dir5);
+    s5.client_file = Some(kit.clone().into_os_string().into_encoded_bytes());
+    assert_eq!(post(&a.url("localhost"), &s5).unwrap().body, b"ok");
+    let mut data = std::fs::read(&kit).unwrap();
+    let at = data.windows(6).position(|w| w == b"-----E").unwrap() - 10;
+    data[at] ^= 1; // damage the key
+    std::fs::write(&kit, &data).unwrap();
+    in_child("changed key", || match post(&a.url("localhost"), &s5) {
+        Err(e) if e.errno == 58 && contexts_built() == 0 && connections_opened() == 0 => Ok(()),
+        r => Err(format!("{r:?}, built {}", contexts_built())),
+    });
+    for d in [dir, dir3, dir4, dir5] {
+        let _ = std::fs::remove_dir_all(d);
+    }
+}
