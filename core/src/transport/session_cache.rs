@@ -91,7 +91,10 @@ pub fn load(path: &Path) -> Option<SslSession> {
         .duration_since(std::time::UNIX_EPOCH)
         .ok()?
         .as_secs() as i64;
-    (i64::from(session.time()) + session.timeout() > now).then_some(session)
+    // SSL_SESSION_get_time's type differs between OpenSSL versions.
+    #[allow(clippy::useless_conversion)]
+    let born = i64::from(session.time());
+    (born + session.timeout() > now).then_some(session)
 }
 
 /// Offer the cached session (read from `path` unless already loaded) and remember where to save
