@@ -108,6 +108,16 @@ fn light_context_resumes_falls_back_and_answers_late_requests() {
         );
     }
 
+    // The cache file holds no server certificate (resumption does not use it; parsing it
+    // would cost every process an OpenSSL decoder set-up), and still resumes (above).
+    let server_der =
+        openssl::x509::X509::from_pem(&std::fs::read(pki().join("server.pem")).unwrap())
+            .unwrap()
+            .to_der()
+            .unwrap();
+    let stored = std::fs::read(cache_file(&dir, a.port)).unwrap();
+    assert!(!stored.windows(server_der.len()).any(|w| w == server_der));
+
     // 2. A server that does not resume (it cannot read another server's ticket): the light
     // handshake fails on the empty trust store before any request byte, the full context is
     // built and the telegram arrives exactly once.

@@ -113,6 +113,7 @@ pub fn prepare(ssl: &mut SslRef, path: PathBuf, loaded: Option<SslSession>) {
 
 fn store(path: &Path, session: &SslSession) {
     let Ok(der) = session.to_der() else { return };
+    let der = without_peer(&der).unwrap_or(der);
     let tmp = path.with_extension(format!("tmp{}", std::process::id()));
     let written = std::fs::OpenOptions::new()
         .write(true)
@@ -124,5 +125,73 @@ fn store(path: &Path, session: &SslSession) {
     // A cache: failures only cost a full handshake next time.
     if written.is_err() || std::fs::rename(&tmp, path).is_err() {
         let _ = std::fs::remove_file(&tmp);
+    }
+}
+
+/// The session without the server certificate (`peer`, `[3]` in OpenSSL's SSL_SESSION
+/// encoding): resumption does not use it (the server was verified when the session was made),
+/// and parsing it costs every later process an OpenSSL 3 decoder set-up (~2.5 M instructions).
+/// `None` (store it whole) when the encoding is not the expected one.
+fn without_peer(der: &[u8]) -> Option<Vec<u8>> {
+    let (0x30, mut fields, []) = tlv(der)? else {
+        return None;
+    };
+    let mut body = Vec::with_capacity(fields.len());
+    while !fields.is_empty() {
+        let (tag, _, rest) = tlv(fields)?;
+        if tag != 0xa3 {
+            body.extend_from_slice(&fields[..fields.len() - rest.len()]);
+        }
+        fields = rest;
+    }
+    let n = body.len();
+    if n > 0xffff {
+        return None;
+    }
+    let mut out = vec![0x30];
+    match n {
+        0..=0x7f => out.push(n as u8),
+        0x80..=0xff => out.extend_from_slice(&[0x81, n as u8]),
+        _ => out.extend_from_slice(&[0x82, (n >> 8) as u8, n as u8]),
+    }
+    out.extend_from_slice(&body);
+    // Only keep it if OpenSSL reads it back.
+    SslSession::from_der(&out).ok().map(|_| out)
+}
+
+/// One DER element: (tag, contents, what follows). Single-byte tags, definite lengths.
+fn tlv(d: &[u8]) -> Option<(u8, &[u8], &[u8])> {
+    let (&tag, d) = d.split_first()?;
+    let (&first, d) = d.split_first()?;
+    let (len, d) = if first < 0x80 {
+        (first as usize, d)
+    } else {
+        let k = (first & 0x7f) as usize;
+        if k == 0 || k > 3 || d.len() < k {
+            return None;
+        }
+        let len = d[..k].iter().fold(0usize, |a, &b| a << 8 | b as usize);
+        (len, &d[k..])
+    };
+    (d.len() >= len).then(|| (tag, &d[..len], &d[len..]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn der_elements() {
+        assert_eq!(
+            tlv(&[0x30, 0x01, 0x05, 0xff]),
+            Some((0x30, &[5u8][..], &[0xffu8][..]))
+        );
+        let long: Vec<u8> = [0x04, 0x81, 0x80].into_iter().chain([7u8; 0x80]).collect();
+        assert_eq!(
+            tlv(&long).map(|(t, c, r)| (t, c.len(), r.len())),
+            Some((4, 0x80, 0))
+        );
+        assert_eq!(tlv(&[0x04, 0x05, 1]), None);
+        assert_eq!(without_peer(b"not der"), None);
     }
 }
