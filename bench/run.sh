@@ -206,8 +206,11 @@ write_props() {
         echo '?>'
     } >"$file"
 }
-write_props "$work/pooled/modenv_properties.php"                              # the default: keep_alive
-write_props "$work/oneshot/modenv_properties.php" 'paygentB2Bmodule.keep_alive=false'
+write_props "$work/pooled/modenv_properties.php"          # the default: keep_alive, per-user session cache
+# The official module's pattern: a new connection and a full handshake for every telegram.
+write_props "$work/oneshot/modenv_properties.php" 'paygentB2Bmodule.keep_alive=false' \
+    'paygentB2Bmodule.session_cache_dir=off'
+write_props "$work/nocache/modenv_properties.php" 'paygentB2Bmodule.session_cache_dir=off'
 write_props "$work/cached/modenv_properties.php" 'paygentB2Bmodule.keep_alive=false' \
     "paygentB2Bmodule.session_cache_dir=$work/sessions"
 mkdir -p "$work/sessions"
@@ -276,16 +279,22 @@ if [ "$php_ok" = 1 ]; then
     fi
     if command -v "$php_cgi" >/dev/null; then
         cgi_ext="$php_cgi -q -d extension=$ext"
-        read -r cgi_bare cgi_load cgi_once cgi_cached < <(rounds hyper \
+        read -r cgi_bare cgi_load cgi_once cgi_cached cgi_nocache < <(rounds hyper \
             "php-cgi -q empty script::$php_cgi -q $here/php/empty.php" \
             "php-cgi -q extension loaded, empty script::$cgi_ext $here/php/empty.php" \
             "php-cgi -q one telegram::$cgi_ext -d include_path=.:$work/pooled $here/php/once.php" \
-            "php-cgi -q one telegram, session_cache_dir::$cgi_ext -d include_path=.:$work/cached $here/php/once.php")
+            "php-cgi -q one telegram, session_cache_dir::$cgi_ext -d include_path=.:$work/cached $here/php/once.php" \
+            "php-cgi -q one telegram, session_cache_dir=off::$cgi_ext -d include_path=.:$work/nocache $here/php/once.php")
         if [ "$cgi_bare" != - ] && [ "$cgi_once" != - ]; then
             above=$(calc "$cgi_once - $cgi_bare")
-            row "PHP process per request: php-cgi -q, one 020 telegram (default config)" \
+            row "PHP process per request: php-cgi -q, one 020 telegram (default config: per-user session cache)" \
                 "$(signed "$above") ms ($cgi_once ms)" "$cgi_bare ms (bare php-cgi -q, empty script)" \
                 "$(calc "$cgi_once / $cgi_bare")×" "≤ 4 ms above bare" "$(verdict "$above <= 4")"
+        fi
+        if [ "$cgi_bare" != - ] && [ "$cgi_nocache" != - ]; then
+            row "PHP process per request: php-cgi -q, one 020 telegram, session_cache_dir=off (full handshake)" \
+                "$(signed "$cgi_nocache - $cgi_bare") ms ($cgi_nocache ms)" "$cgi_bare ms (bare php-cgi -q, empty script)" \
+                "$(calc "$cgi_nocache / $cgi_bare")×" "(info)" "—"
         fi
         if [ "$cgi_bare" != - ] && [ "$cgi_cached" != - ] && [ -n "$(ls -A "$work/sessions")" ]; then
             above=$(calc "$cgi_cached - $cgi_bare")

@@ -15,6 +15,9 @@ use crate::params::Params;
 
 pub use cache::{load_php_properties, parse_php_properties};
 
+/// `session_cache_dir` when the configuration names none (docs/tls.md "Session cache").
+pub const SESSION_CACHE_AUTO: &[u8] = b"auto";
+
 /// Property key prefix of every setting.
 pub const PREFIX: &str = "paygentB2Bmodule.";
 
@@ -95,7 +98,8 @@ pub struct Config {
     pub caller_encoding: Option<CallerEncoding>,
     pub csv_mode: CsvMode,
     pub compat: Compat,
-    /// TLS session cache directory for CGI processes; empty = none.
+    /// TLS session cache directory for CGI processes; empty = none; [`SESSION_CACHE_AUTO`] = a
+    /// private per-user directory under the system temp dir (the default).
     pub session_cache_dir: Vec<u8>,
     /// Perl `$merchant_id`: appended as `merchant_id` when the telegram has none; empty = never.
     pub default_merchant_id: Vec<u8>,

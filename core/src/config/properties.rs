@@ -133,7 +133,7 @@ pub fn validate(props: &Params, fallback_to_shipped_urls: bool) -> Result<Config
             _ => return Err(invalid()),
         },
         compat: compat(get(props, "compat").unwrap_or_default())?,
-        session_cache_dir: owned("session_cache_dir"),
+        session_cache_dir: session_cache_dir(get(props, "session_cache_dir")),
         default_merchant_id: owned("merchant_id"),
         default_telegram_version: owned("telegram_version"),
     })
@@ -154,6 +154,16 @@ pub fn split_list(v: &[u8]) -> Vec<Vec<u8>> {
         .filter(|s| !s.is_empty())
         .map(<[u8]>::to_vec)
         .collect()
+}
+
+/// Absent: the per-user default ([`super::SESSION_CACHE_AUTO`]); `off`/`none`/`false`/`0` or an
+/// empty value: no cache; anything else: that directory.
+fn session_cache_dir(v: Option<&[u8]>) -> Vec<u8> {
+    match v.map(|v| v.to_ascii_lowercase()) {
+        None => super::SESSION_CACHE_AUTO.to_vec(),
+        Some(v) if matches!(v.as_slice(), b"" | b"off" | b"none" | b"false" | b"0") => Vec::new(),
+        Some(_) => v.unwrap_or_default().to_vec(),
+    }
 }
 
 fn get<'a>(props: &'a Params, name: &str) -> Option<&'a [u8]> {

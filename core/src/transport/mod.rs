@@ -85,7 +85,7 @@ impl TransportSettings {
             verify_host: c.verify_host && !c.not_use_ca_cert,
             keep_alive: c.keep_alive,
             proxy,
-            session_cache_dir: non_empty(&c.session_cache_dir),
+            session_cache_dir: session_cache::directory(&c.session_cache_dir),
         }
     }
 }
