@@ -55,7 +55,9 @@ fn start_apache(name: &str) -> Option<(Httpd, Vec<u16>)> {
         return None;
     }
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/apache/httpd.sh");
-    let work = Path::new(env!("CARGO_TARGET_TMPDIR"))
+    // Under the system temp dir, not the target dir: Apache's children run CGI as `nobody`,
+    // who must be able to traverse every parent of the cgi-bin (a checkout under /root is not).
+    let work = std::env::temp_dir()
         .join(format!("apache-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&work);
     std::fs::create_dir_all(&work).unwrap();
