@@ -6,6 +6,8 @@ pub mod file_payment;
 pub mod payment;
 pub mod reference;
 pub mod result_csv;
+#[cfg(test)]
+mod test_support;
 
 use crate::config::{Config, CsvMode};
 use crate::error::Error;

@@ -72,29 +72,14 @@ fn split_pair(line: &[u8]) -> Option<(&[u8], &[u8])> {
 mod tests {
     use super::*;
     use crate::error::ErrorCode;
+    use crate::reply::test_support::{entries, kv};
 
-    fn entries(r: &Record) -> Vec<(String, String)> {
-        r.iter()
-            .map(|(k, v)| {
-                (
-                    String::from_utf8_lossy(k).into(),
-                    String::from_utf8_lossy(v).into(),
-                )
-            })
-            .collect()
-    }
 
     fn one_record(p: &Parsed) -> Vec<(String, String)> {
         assert_eq!(p.reply.records.len(), 1, "{p:?}");
         entries(&p.reply.records[0])
     }
 
-    fn kv(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
-    }
 
     #[test]
     fn getters_are_not_in_the_record() {

@@ -116,24 +116,9 @@ impl DataHeader {
 mod tests {
     use super::*;
     use crate::error::ErrorCode;
+    use crate::reply::test_support::{entries, kv};
 
-    fn entries(r: &Record) -> Vec<(String, String)> {
-        r.iter()
-            .map(|(k, v)| {
-                (
-                    String::from_utf8_lossy(k).into(),
-                    String::from_utf8_lossy(v).into(),
-                )
-            })
-            .collect()
-    }
 
-    fn kv(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
-    }
 
     fn compat(body: &[u8]) -> Parsed {
         parse(body, true, CsvMode::Compat)
