@@ -13,9 +13,10 @@ pub struct Recorder {
     file: Option<Mutex<(u64, File)>>,
 }
 
-/// Client certificate facts of one connection.
+/// Client certificate facts of one connection. The subject is decoded only when a request is
+/// recorded: parsing a certificate costs more than the rest of a resumed connection.
 pub struct Peer {
-    pub subject: String,
+    pub leaf: Option<Vec<u8>>,
     pub chain_len: usize,
 }
 
@@ -64,7 +65,7 @@ fn to_json(seq: u64, req: &Request, peer: &Peer) -> serde_json::Value {
         "headers": headers,
         "body": latin1(&req.body),
         "body_hex": hex(&req.body),
-        "client_cert_subject": peer.subject,
+        "client_cert_subject": peer.leaf.as_deref().map(crate::tls::subject).unwrap_or_default(),
         "client_chain_len": peer.chain_len,
     })
 }

@@ -81,11 +81,11 @@ fn connection(sim: &Sim, tcp: TcpStream) {
     }
     let peer = match s.conn.peer_certificates() {
         Some(certs) if !certs.is_empty() => Peer {
-            subject: tls::subject(&certs[0]),
+            leaf: Some(certs[0].to_vec()),
             chain_len: certs.len(),
         },
         _ => Peer {
-            subject: String::new(),
+            leaf: None,
             chain_len: 0,
         },
     };
