@@ -57,8 +57,7 @@ fn start_apache(name: &str) -> Option<(Httpd, Vec<u16>)> {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/apache/httpd.sh");
     // Under the system temp dir, not the target dir: Apache's children run CGI as `nobody`,
     // who must be able to traverse every parent of the cgi-bin (a checkout under /root is not).
-    let work = std::env::temp_dir()
-        .join(format!("apache-{name}-{}", std::process::id()));
+    let work = std::env::temp_dir().join(format!("apache-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&work);
     std::fs::create_dir_all(&work).unwrap();
     let ports: Vec<u16> = (0..5).map(|_| free_port()).collect();

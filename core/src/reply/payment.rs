@@ -74,12 +74,10 @@ mod tests {
     use crate::error::ErrorCode;
     use crate::reply::test_support::{entries, kv};
 
-
     fn one_record(p: &Parsed) -> Vec<(String, String)> {
         assert_eq!(p.reply.records.len(), 1, "{p:?}");
         entries(&p.reply.records[0])
     }
-
 
     #[test]
     fn getters_are_not_in_the_record() {

@@ -118,8 +118,6 @@ mod tests {
     use crate::error::ErrorCode;
     use crate::reply::test_support::{entries, kv};
 
-
-
     fn compat(body: &[u8]) -> Parsed {
         parse(body, true, CsvMode::Compat)
     }

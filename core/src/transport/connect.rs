@@ -1,18 +1,29 @@
 //! TCP connect with the exchange deadline, trying each resolved address in turn (a failure
 //! before any request byte is written is safe to retry elsewhere: decision 18).
+//!
+//! The connect is split in two, `start` and `Connecting::finish`, so that a process can set up
+//! TLS (OpenSSL context, session file: a millisecond or more in a fresh CGI process) while the
+//! SYN and SYN-ACK travel to the gateway and back.
 
+use std::io;
 use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
+use std::os::fd::{AsRawFd, FromRawFd};
 use std::time::{Duration, Instant};
 
 use crate::error::TransportFailure;
 
-pub fn tcp_connect(
-    host: &str,
+/// A connect in flight: the address being tried and those left.
+pub struct Connecting {
+    host: String,
     port: u16,
-    deadline: Instant,
-    started: Instant,
     proxy: bool,
-) -> Result<TcpStream, TransportFailure> {
+    addrs: std::vec::IntoIter<SocketAddr>,
+    current: Option<TcpStream>,
+    last: Option<io::Error>,
+}
+
+/// Resolve `host` and start connecting to its first address; returns without waiting.
+pub fn start(host: &str, port: u16, proxy: bool) -> Result<Connecting, TransportFailure> {
     let unresolved = || {
         if proxy {
             TransportFailure::new(5, format!("Could not resolve proxy: {host}"))
@@ -28,40 +39,279 @@ pub fn tcp_connect(
     if addrs.is_empty() {
         return Err(unresolved());
     }
-    let mut last = None;
-    for a in addrs {
-        let left = deadline.saturating_duration_since(Instant::now());
-        if left.is_zero() {
-            break;
-        }
-        match TcpStream::connect_timeout(&a, left.max(Duration::from_millis(1))) {
-            Ok(s) => {
-                let _ = s.set_nodelay(true);
-                return Ok(s);
+    let mut c = Connecting {
+        host: host.to_string(),
+        port,
+        proxy,
+        addrs: addrs.into_iter(),
+        current: None,
+        last: None,
+    };
+    c.next();
+    Ok(c)
+}
+
+/// `start` and `finish` in one go.
+pub fn tcp_connect(
+    host: &str,
+    port: u16,
+    deadline: Instant,
+    started: Instant,
+    proxy: bool,
+) -> Result<TcpStream, TransportFailure> {
+    start(host, port, proxy)?.finish(deadline, started)
+}
+
+impl Connecting {
+    /// Start on the next address that does not fail at once.
+    fn next(&mut self) {
+        for a in self.addrs.by_ref() {
+            match initiate(a) {
+                Ok(s) => {
+                    self.current = Some(s);
+                    return;
+                }
+                Err(e) => self.last = Some(e),
             }
-            Err(e) => last = Some(e),
         }
     }
-    let ms = started.elapsed().as_millis();
-    match last {
-        Some(e)
-            if !matches!(
-                e.kind(),
-                std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock
-            ) =>
-        {
-            let what = if proxy { "proxy " } else { "" };
-            Err(TransportFailure::new(
-                7,
-                format!(
-                    "Failed to connect to {what}{host} port {port}: {}",
-                    super::reason(&e)
-                ),
-            ))
+
+    /// Wait for the connection (trying the next addresses after a refusal) until `deadline`.
+    pub fn finish(
+        mut self,
+        deadline: Instant,
+        started: Instant,
+    ) -> Result<TcpStream, TransportFailure> {
+        while let Some(s) = self.current.take() {
+            match established(&s, deadline) {
+                Ok(()) => {
+                    s.set_nonblocking(false)
+                        .map_err(|e| self.failure(Some(e), started))?;
+                    let _ = s.set_nodelay(true);
+                    return Ok(s);
+                }
+                Err(e) if e.kind() == io::ErrorKind::TimedOut => {
+                    self.last = Some(e);
+                    break;
+                }
+                Err(e) => {
+                    self.last = Some(e);
+                    self.next();
+                }
+            }
         }
-        _ => Err(TransportFailure::new(
-            28,
-            format!("Connection timed out after {ms} milliseconds"),
-        )),
+        let last = self.last.take();
+        Err(self.failure(last, started))
+    }
+
+    fn failure(&self, last: Option<io::Error>, started: Instant) -> TransportFailure {
+        let (host, port) = (&self.host, self.port);
+        match last {
+            Some(e) if e.kind() != io::ErrorKind::TimedOut => {
+                let what = if self.proxy { "proxy " } else { "" };
+                TransportFailure::new(
+                    7,
+                    format!(
+                        "Failed to connect to {what}{host} port {port}: {}",
+                        super::reason(&e)
+                    ),
+                )
+            }
+            _ => TransportFailure::new(
+                28,
+                format!(
+                    "Connection timed out after {} milliseconds",
+                    started.elapsed().as_millis()
+                ),
+            ),
+        }
+    }
+}
+
+/// A non-blocking socket with its connect under way (or already done, on loopback).
+fn initiate(a: SocketAddr) -> io::Result<TcpStream> {
+    let domain = if a.is_ipv4() {
+        libc::AF_INET
+    } else {
+        libc::AF_INET6
+    };
+    let flags = libc::SOCK_STREAM | libc::SOCK_CLOEXEC | libc::SOCK_NONBLOCK;
+    // Safety: plain syscall; the descriptor is owned by the TcpStream right away.
+    let fd = unsafe { libc::socket(domain, flags, 0) };
+    if fd < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    // Safety: `fd` is a fresh, open socket that nothing else owns.
+    let s = unsafe { TcpStream::from_raw_fd(fd) };
+    let (addr, len) = sockaddr(a);
+    // Safety: `addr` holds a sockaddr_in/_in6 of `len` bytes for the socket's family.
+    let r = unsafe { libc::connect(fd, (&raw const addr).cast(), len) };
+    if r == 0 {
+        return Ok(s);
+    }
+    let e = io::Error::last_os_error();
+    if e.raw_os_error() == Some(libc::EINPROGRESS) {
+        Ok(s)
+    } else {
+        Err(e)
+    }
+}
+
+fn sockaddr(a: SocketAddr) -> (libc::sockaddr_storage, libc::socklen_t) {
+    // Safety: all-zero is a valid sockaddr_storage.
+    let mut storage: libc::sockaddr_storage = unsafe { std::mem::zeroed() };
+    let len = match a {
+        SocketAddr::V4(v4) => {
+            let sin = libc::sockaddr_in {
+                sin_family: libc::AF_INET as libc::sa_family_t,
+                sin_port: v4.port().to_be(),
+                sin_addr: libc::in_addr {
+                    s_addr: u32::from_ne_bytes(v4.ip().octets()),
+                },
+                sin_zero: [0; 8],
+            };
+            // Safety: sockaddr_storage is larger than and aligned for sockaddr_in.
+            unsafe { (&raw mut storage).cast::<libc::sockaddr_in>().write(sin) };
+            std::mem::size_of::<libc::sockaddr_in>()
+        }
+        SocketAddr::V6(v6) => {
+            let sin6 = libc::sockaddr_in6 {
+                sin6_family: libc::AF_INET6 as libc::sa_family_t,
+                sin6_port: v6.port().to_be(),
+                sin6_flowinfo: v6.flowinfo(),
+                sin6_addr: libc::in6_addr {
+                    s6_addr: v6.ip().octets(),
+                },
+                sin6_scope_id: v6.scope_id(),
+            };
+            // Safety: sockaddr_storage is larger than and aligned for sockaddr_in6.
+            unsafe { (&raw mut storage).cast::<libc::sockaddr_in6>().write(sin6) };
+            std::mem::size_of::<libc::sockaddr_in6>()
+        }
+    };
+    (storage, len as libc::socklen_t)
+}
+
+/// Wait until the connect completes, fails, or `deadline` passes.
+fn established(s: &TcpStream, deadline: Instant) -> io::Result<()> {
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(io::Error::new(io::ErrorKind::TimedOut, "connect timed out"));
+        }
+        // Round up: poll's 0 would mean "do not wait".
+        let ms = left
+            .max(Duration::from_millis(1))
+            .as_millis()
+            .min(i32::MAX as u128) as i32;
+        let mut p = libc::pollfd {
+            fd: s.as_raw_fd(),
+            events: libc::POLLOUT,
+            revents: 0,
+        };
+        // Safety: one valid pollfd.
+        let r = unsafe { libc::poll(&mut p, 1, ms) };
+        if r < 0 {
+            let e = io::Error::last_os_error();
+            if e.kind() == io::ErrorKind::Interrupted {
+                continue;
+            }
+            return Err(e);
+        }
+        if r == 0 {
+            continue; // the loop re-checks the deadline
+        }
+        return match s.take_error()? {
+            None => Ok(()),
+            Some(e) => Err(e),
+        };
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::net::TcpListener;
+
+    fn far() -> Instant {
+        Instant::now() + Duration::from_secs(5)
+    }
+
+    #[test]
+    fn connects_to_a_listener_and_returns_a_blocking_socket() {
+        let l = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = l.local_addr().unwrap().port();
+        let c = start("127.0.0.1", port, false).unwrap();
+        let (_peer, _) = l.accept().unwrap();
+        let s = c.finish(far(), Instant::now()).unwrap();
+        assert!(s.nodelay().unwrap());
+        // Blocking again: a read with a timeout waits instead of failing with WouldBlock.
+        s.set_read_timeout(Some(Duration::from_millis(20))).unwrap();
+        let mut b = [0u8; 1];
+        let e = std::io::Read::read(&mut &s, &mut b).unwrap_err();
+        assert!(matches!(
+            e.kind(),
+            io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+        ));
+    }
+
+    #[test]
+    fn a_refused_port_is_error_7_with_curl_wording() {
+        let port = {
+            let l = TcpListener::bind("127.0.0.1:0").unwrap();
+            l.local_addr().unwrap().port()
+        };
+        let e = tcp_connect("127.0.0.1", port, far(), Instant::now(), false).unwrap_err();
+        assert_eq!(e.errno, 7, "{e:?}");
+        assert!(
+            e.text
+                .starts_with(&format!("Failed to connect to 127.0.0.1 port {port}: ")),
+            "{}",
+            e.text
+        );
+        let e = tcp_connect("127.0.0.1", port, far(), Instant::now(), true).unwrap_err();
+        assert!(e.text.contains("to proxy 127.0.0.1"), "{}", e.text);
+    }
+
+    #[test]
+    fn unresolvable_names_are_5_or_6() {
+        let e = start("no-such-host.invalid", 443, false).err().unwrap();
+        assert_eq!(
+            (e.errno, e.text.as_str()),
+            (6, "Could not resolve host: no-such-host.invalid")
+        );
+        let e = start("no-such-host.invalid", 443, true).err().unwrap();
+        assert_eq!(e.errno, 5);
+    }
+
+    #[test]
+    fn an_unanswered_connect_times_out_as_28_at_the_deadline() {
+        // A listener whose accept queue is full drops further SYNs: the connect hangs.
+        let l = TcpListener::bind("127.0.0.1:0").unwrap();
+        // Safety: re-listen on our own listening socket with the smallest backlog.
+        assert_eq!(unsafe { libc::listen(l.as_raw_fd(), 0) }, 0);
+        let port = l.local_addr().unwrap().port();
+        let mut held = Vec::new();
+        let t0 = Instant::now();
+        let e = loop {
+            match tcp_connect(
+                "127.0.0.1",
+                port,
+                Instant::now() + Duration::from_millis(300),
+                t0,
+                false,
+            ) {
+                Ok(s) => held.push(s), // still room in the queue
+                Err(e) => break e,
+            }
+            assert!(held.len() < 16, "the accept queue never filled");
+        };
+        assert_eq!(e.errno, 28, "{e:?}");
+        assert!(
+            e.text.starts_with("Connection timed out after "),
+            "{}",
+            e.text
+        );
+        assert!(t0.elapsed() < Duration::from_secs(3));
     }
 }

@@ -116,13 +116,6 @@ pub fn post(req: &HttpRequest<'_>) -> Result<HttpReply, TransportFailure> {
     let deadline = started + req.timeout;
     let target = url::parse(req.url)?;
     let s = req.settings;
-    // Optimistic resumption (light.rs): the full context, and with it the credentials, only
-    // when the cached session does not resume.
-    let light = pool::light(s);
-    let full = match light {
-        Some(_) => None,
-        None => Some(pool::context(s)?),
-    };
     let request = http::request(&target, req.body, req.user_agent, s.keep_alive);
     let pooled = if s.keep_alive {
         pool::take_idle(s, &target)
@@ -134,10 +127,7 @@ pub fn post(req: &HttpRequest<'_>) -> Result<HttpReply, TransportFailure> {
             c.tcp_mut().deadline = deadline;
             c
         }
-        None => match full {
-            Some(ctx) => open(&ctx, &target, s, deadline, started)?,
-            None => open_light(light.as_deref(), &target, s, deadline, started)?,
-        },
+        None => fresh(&target, s, deadline, started)?,
     };
     // Point of no return (decision 18): once the first request byte is handed to the socket, a
     // failure is reported, never retried on another connection.
@@ -162,8 +152,65 @@ pub fn post(req: &HttpRequest<'_>) -> Result<HttpReply, TransportFailure> {
     })
 }
 
-/// A new TLS connection (through the proxy tunnel when one is configured). Everything here
-/// happens before the request is written, so trying the next address is safe.
+/// A new TLS connection. A direct TCP connect starts first, so that this process's TLS set-up
+/// (contexts, credentials, the cached session: a millisecond or more in a fresh CGI process)
+/// runs while the SYN and SYN-ACK travel. Everything here happens before the request is
+/// written, so trying another address or a second handshake is safe (decision 18).
+fn fresh(
+    target: &url::Target,
+    s: &TransportSettings,
+    deadline: Instant,
+    started: Instant,
+) -> Result<tls::TlsConn, TransportFailure> {
+    // Through a proxy the tunnel needs the proxy's reply first: connected when needed.
+    let early = s
+        .proxy
+        .is_none()
+        .then(|| connect::start(&target.host, target.port, false));
+    // Optimistic resumption (light.rs): the full context, and with it the credentials, only
+    // when there is no cached session or it does not resume. A context error is reported
+    // before the connect completes, as when contexts were built first; the socket is closed
+    // unused.
+    let cached = pool::light(s).and_then(|l| {
+        let found = l.session(s.session_cache_dir.as_deref()?, target)?;
+        Some((l, found))
+    });
+    let plan = match cached {
+        Some((l, (session, path))) => Plan::Light(l, session, path),
+        None => Plan::Full(pool::context(s)?),
+    };
+    let tcp = match early {
+        Some(c) => {
+            let tcp = c?.finish(deadline, started)?;
+            pool::note_opened();
+            stream::TimedTcp::new(tcp, deadline)
+        }
+        None => self::tcp(target, s, deadline, started)?,
+    };
+    match plan {
+        Plan::Full(ctx) => ctx.connect(tcp, target, s),
+        Plan::Light(l, session, path) => match l.connect(tcp, target, session, path) {
+            Ok(stream) => Ok(tls::TlsConn::OpenSsl(stream)),
+            Err(light::Miss::Fail(e)) => Err(e),
+            // Not resumed: nothing was sent; a new connection with the full context.
+            Err(light::Miss::Retry) => open(&*pool::context(s)?, target, s, deadline, started),
+        },
+    }
+}
+
+/// How a new connection does its handshake.
+enum Plan {
+    /// Resume the cached session with the light context.
+    Light(
+        std::sync::Arc<light::LightContext>,
+        openssl::ssl::SslSession,
+        std::path::PathBuf,
+    ),
+    Full(std::sync::Arc<tls::TlsContext>),
+}
+
+/// A new TLS connection on a new TCP connection (through the proxy tunnel when one is
+/// configured).
 fn open(
     ctx: &tls::TlsContext,
     target: &url::Target,
@@ -187,32 +234,6 @@ fn tcp(
     };
     pool::note_opened();
     Ok(stream::TimedTcp::new(tcp, deadline))
-}
-
-/// Try the cached session on the light context; when the server does not resume it, open a
-/// new connection with the full context. The light attempt ends before any request byte
-/// (decision 18): its handshake either resumed or failed.
-fn open_light(
-    light: Option<&light::LightContext>,
-    target: &url::Target,
-    s: &TransportSettings,
-    deadline: Instant,
-    started: Instant,
-) -> Result<tls::TlsConn, TransportFailure> {
-    let cached = match (light, &s.session_cache_dir) {
-        (Some(l), Some(dir)) => l.session(dir, target).map(|c| (l, c)),
-        _ => None,
-    };
-    if let Some((l, (session, path))) = cached {
-        let tcp = tcp(target, s, deadline, started)?;
-        match l.connect(tcp, target, session, path) {
-            Ok(stream) => return Ok(tls::TlsConn::OpenSsl(stream)),
-            Err(light::Miss::Fail(e)) => return Err(e),
-            Err(light::Miss::Retry) => {}
-        }
-    }
-    let ctx = pool::context(s)?;
-    open(&ctx, target, s, deadline, started)
 }
 
 /// An OS error's text without Rust's ` (os error N)` suffix, as curl prints it.
