@@ -113,6 +113,23 @@ median() {
     printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { printf "%.1f", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 
+# round_values LABEL: the round medians `rounds` recorded for LABEL.
+round_values() {
+    awk -v l="$1 (" 'index($0, l) == 1 { sub(/^[^:]*:/, ""); v = $0 } END { print v }' "$work/rounds"
+}
+
+# paired LABEL BASELINE-LABEL: median over rounds of (figure − baseline) of the same round. The
+# machine's speed drifts between rounds (bare php-cgi: 13.4–15.2 ms in one run); a difference
+# taken within each round cancels what hits both.
+paired() {
+    local -a a b d=()
+    read -ra a <<<"$(round_values "$1")"
+    read -ra b <<<"$(round_values "$2")"
+    local i
+    for i in "${!a[@]}"; do d+=("$(calc "${a[i]} - ${b[i]:-0}")"); done
+    median "${d[@]}"
+}
+
 # rounds loop|hyper "LABEL::COMMAND" ...: runs the commands in turn, ROUNDS times (interleaved),
 # and prints one median of round medians per command, space-separated ("-" when it failed).
 # Commands are split on spaces: bench/run.sh refuses paths with spaces.
@@ -290,20 +307,21 @@ if [ "$php_ok" = 1 ]; then
             "php-cgi -q extension loaded, empty script::$cgi_ext $here/php/empty.php" \
             "php-cgi -q one telegram::$cgi_ext -d include_path=.:$work/pooled $here/php/once.php" \
             "php-cgi -q one telegram, session_cache_dir=off::$cgi_ext -d include_path=.:$work/nocache $here/php/once.php")
+        bare_label="php-cgi -q empty script"
         if [ "$cgi_bare" != - ] && [ "$cgi_once" != - ]; then
-            above=$(calc "$cgi_once - $cgi_bare")
+            above=$(paired "php-cgi -q one telegram" "$bare_label")
             row "PHP process per request: php-cgi -q, one 020 telegram (default config: per-user session cache)" \
                 "$(signed "$above") ms ($cgi_once ms)" "$cgi_bare ms (bare php-cgi -q, empty script)" \
                 "$(calc "$cgi_once / $cgi_bare")×" "≤ 4 ms above bare" "$(verdict "$above <= 4")"
         fi
         if [ "$cgi_bare" != - ] && [ "$cgi_nocache" != - ]; then
             row "PHP process per request: php-cgi -q, one 020 telegram, session_cache_dir=off (full handshake)" \
-                "$(signed "$cgi_nocache - $cgi_bare") ms ($cgi_nocache ms)" "$cgi_bare ms (bare php-cgi -q, empty script)" \
+                "$(signed "$(paired "php-cgi -q one telegram, session_cache_dir=off" "$bare_label")") ms ($cgi_nocache ms)" "$cgi_bare ms (bare php-cgi -q, empty script)" \
                 "$(calc "$cgi_nocache / $cgi_bare")×" "(info)" "—"
         fi
         if [ "$cgi_bare" != - ] && [ "$cgi_load" != - ]; then
             row "PHP php-cgi -q: loading the extension (empty script)" \
-                "$(signed "$cgi_load - $cgi_bare") ms ($cgi_load ms)" "$cgi_bare ms (bare)" "—" "(info)" "—"
+                "$(signed "$(paired "php-cgi -q extension loaded, empty script" "$bare_label")") ms ($cgi_load ms)" "$cgi_bare ms (bare)" "—" "(info)" "—"
         fi
     else
         note "PHP: $php_cgi not found — process-per-request bench skipped"

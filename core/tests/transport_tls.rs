@@ -258,9 +258,16 @@ fn session_cache_dir_resumes_sessions() {
         post(&server.url("localhost"), &s).unwrap();
         post(&server.url("localhost"), &s).unwrap();
         s.session_cache_dir = Some(dir.clone().into_os_string().into_encoded_bytes());
+        // A file of credentials replaced long ago: swept when a new file is written.
+        let stale = dir.join("localhost_443_0000000000000000.tlssession");
+        std::fs::File::create(&stale)
+            .unwrap()
+            .set_modified(std::time::SystemTime::now() - std::time::Duration::from_secs(9 * 86400))
+            .unwrap();
         for _ in 0..3 {
             post(&server.url("localhost"), &s).unwrap();
         }
+        assert!(!stale.exists(), "stale session file left in the cache");
         let resumed: Vec<bool> = server.log().requests.iter().map(|r| r.resumed).collect();
         assert_eq!(resumed, [false, false, false, true, true], "{max:?}");
         let files: Vec<_> = std::fs::read_dir(&dir)

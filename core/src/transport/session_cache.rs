@@ -154,11 +154,55 @@ fn store(path: &Path, session: &SslSession) {
     // Unlink first: ext4 (auto_da_alloc) forces the new file's data to disk when a rename
     // replaces an existing file, 0.3-0.5 ms per process. A reader that finds no file in between
     // just makes a full handshake. A cache: failures only cost a full handshake next time.
+    let mut new_file = false;
     if written.is_ok() {
-        let _ = std::fs::remove_file(path);
+        new_file = matches!(std::fs::remove_file(path), Err(e) if e.kind() == std::io::ErrorKind::NotFound);
     }
     if written.is_err() || std::fs::rename(&tmp, path).is_err() {
         let _ = std::fs::remove_file(&tmp);
+    }
+    // A file under a new name (first use, renewed credentials, another gateway): the time to
+    // drop the files nobody can use any more.
+    if new_file {
+        if let Some(dir) = path.parent() {
+            sweep(dir, std::time::SystemTime::now());
+        }
+    }
+}
+
+/// A session file not rewritten for this long cannot resume: TLS 1.3 tickets live at most
+/// 7 days (RFC 8446 §4.6.1), TLS 1.2 sessions far less. Every connection rewrites its file, so
+/// the files of the credentials and gateways in use stay younger.
+const SESSION_STALE: std::time::Duration = std::time::Duration::from_secs(8 * 24 * 3600);
+/// Temporary files left by a process that died between write and rename.
+const TEMP_STALE: std::time::Duration = std::time::Duration::from_secs(3600);
+
+/// Remove stale session and temporary files of this cache from `dir` (nothing else: only
+/// regular files with our suffixes).
+fn sweep(dir: &Path, now: std::time::SystemTime) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let name = e.file_name();
+        let name = name.as_bytes();
+        let limit = if name.ends_with(b".tlssession") {
+            SESSION_STALE
+        } else if name.windows(4).any(|w| w == b".tmp") {
+            TEMP_STALE
+        } else {
+            continue;
+        };
+        let Ok(meta) = e.path().symlink_metadata() else {
+            continue;
+        };
+        let age = meta
+            .modified()
+            .ok()
+            .and_then(|m| now.duration_since(m).ok());
+        if meta.is_file() && age.is_some_and(|a| a > limit) {
+            let _ = std::fs::remove_file(e.path());
+        }
     }
 }
 
@@ -234,6 +278,36 @@ mod tests {
     }
 
     use super::*;
+
+    #[test]
+    fn sweep_drops_stale_session_and_temp_files_only() {
+        use std::time::{Duration, SystemTime};
+        let dir = std::env::temp_dir().join(format!("paygent-sweep-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let now = SystemTime::now();
+        let day = Duration::from_secs(24 * 3600);
+        let files = [
+            ("gw_443_aaaa.tlssession", now - 9 * day, false), // expired scope
+            ("gw_443_bbbb.tlssession", now - day, true),      // in use
+            (
+                "gw_443_cccc.tmp4242",
+                now - Duration::from_secs(7200),
+                false,
+            ), // crash leftover
+            ("gw_443_dddd.tmp4243", now, true),               // being written right now
+            ("merchant-notes.txt", now - 30 * day, true),     // not ours
+        ];
+        for (name, mtime, _) in files {
+            let f = std::fs::File::create(dir.join(name)).unwrap();
+            f.set_modified(mtime).unwrap();
+        }
+        sweep(&dir, now);
+        for (name, _, kept) in files {
+            assert_eq!(dir.join(name).exists(), kept, "{name}");
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 
     #[test]
     fn der_elements() {
