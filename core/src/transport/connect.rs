@@ -39,16 +39,7 @@ pub fn start(host: &str, port: u16, proxy: bool) -> Result<Connecting, Transport
     if addrs.is_empty() {
         return Err(unresolved());
     }
-    let mut c = Connecting {
-        host: host.to_string(),
-        port,
-        proxy,
-        addrs: addrs.into_iter(),
-        current: None,
-        last: None,
-    };
-    c.next();
-    Ok(c)
+    Ok(Connecting::to(host, port, proxy, addrs))
 }
 
 /// `start` and `finish` in one go.
@@ -63,6 +54,20 @@ pub fn tcp_connect(
 }
 
 impl Connecting {
+    /// Start connecting to the first of `addrs` (resolved from `host`).
+    fn to(host: &str, port: u16, proxy: bool, addrs: Vec<SocketAddr>) -> Self {
+        let mut c = Connecting {
+            host: host.to_string(),
+            port,
+            proxy,
+            addrs: addrs.into_iter(),
+            current: None,
+            last: None,
+        };
+        c.next();
+        c
+    }
+
     /// Start on the next address that does not fail at once.
     fn next(&mut self) {
         for a in self.addrs.by_ref() {
@@ -253,6 +258,40 @@ mod tests {
             e.kind(),
             io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
         ));
+    }
+
+    #[test]
+    fn connects_over_ipv6() {
+        let Ok(l) = TcpListener::bind("[::1]:0") else {
+            return; // no IPv6 loopback on this machine
+        };
+        let port = l.local_addr().unwrap().port();
+        let s = tcp_connect("::1", port, far(), Instant::now(), false).unwrap();
+        let (peer, _) = l.accept().unwrap();
+        assert_eq!(peer.peer_addr().unwrap(), s.local_addr().unwrap());
+    }
+
+    #[test]
+    fn a_refused_address_falls_through_to_the_next() {
+        let refused = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap();
+        let l = TcpListener::bind("127.0.0.1:0").unwrap();
+        let open = l.local_addr().unwrap();
+        let c = Connecting::to("gw.example", 443, false, vec![refused, open]);
+        let s = c.finish(far(), Instant::now()).unwrap();
+        assert_eq!(s.peer_addr().unwrap(), open);
+        // All refused: the last error, worded with the configured host name.
+        let c = Connecting::to("gw.example", 443, false, vec![refused, refused]);
+        let e = c.finish(far(), Instant::now()).unwrap_err();
+        assert_eq!(e.errno, 7);
+        assert!(
+            e.text
+                .starts_with("Failed to connect to gw.example port 443: "),
+            "{}",
+            e.text
+        );
     }
 
     #[test]
