@@ -302,11 +302,12 @@ if [ "$php_ok" = 1 ]; then
         cgi_ext="$php_cgi -q -d extension=$ext"
         # The default configuration has the session cache on; =off is the official module's
         # pattern (a full handshake per process).
-        read -r cgi_bare cgi_load cgi_once cgi_nocache < <(ROUNDS=$PROC_ROUNDS RUNS=$PROC_RUNS rounds hyper \
+        read -r cgi_bare cgi_load cgi_once cgi_nocache cgi_curl < <(ROUNDS=$PROC_ROUNDS RUNS=$PROC_RUNS rounds hyper \
             "php-cgi -q empty script::$php_cgi -q $here/php/empty.php" \
             "php-cgi -q extension loaded, empty script::$cgi_ext $here/php/empty.php" \
             "php-cgi -q one telegram::$cgi_ext -d include_path=.:$work/pooled $here/php/once.php" \
-            "php-cgi -q one telegram, session_cache_dir=off::$cgi_ext -d include_path=.:$work/nocache $here/php/once.php")
+            "php-cgi -q one telegram, session_cache_dir=off::$cgi_ext -d include_path=.:$work/nocache $here/php/once.php" \
+            "php-cgi -q one telegram through curl::$php_cgi -q $here/php/once-curl.php")
         bare_label="php-cgi -q empty script"
         if [ "$cgi_bare" != - ] && [ "$cgi_once" != - ]; then
             above=$(paired "php-cgi -q one telegram" "$bare_label")
@@ -318,6 +319,11 @@ if [ "$php_ok" = 1 ]; then
             row "PHP process per request: php-cgi -q, one 020 telegram, session_cache_dir=off (full handshake)" \
                 "$(signed "$(paired "php-cgi -q one telegram, session_cache_dir=off" "$bare_label")") ms ($cgi_nocache ms)" "$cgi_bare ms (bare php-cgi -q, empty script)" \
                 "$(calc "$cgi_nocache / $cgi_bare")×" "(info)" "—"
+        fi
+        if [ "$cgi_bare" != - ] && [ "$cgi_curl" != - ]; then
+            row "PHP process per request: php-cgi -q, one 020 telegram through curl (fresh handle, HTTP/1.0, full handshake: the official pattern)" \
+                "$(signed "$(paired "php-cgi -q one telegram through curl" "$bare_label")") ms ($cgi_curl ms)" "$cgi_bare ms (bare php-cgi -q, empty script)" \
+                "$(calc "$cgi_curl / $cgi_bare")×" "(baseline)" "—"
         fi
         if [ "$cgi_bare" != - ] && [ "$cgi_load" != - ]; then
             row "PHP php-cgi -q: loading the extension (empty script)" \
