@@ -361,6 +361,15 @@ EOF
             "$perl_mod µs" "$lwp µs (LWP::UserAgent, fresh connection)" \
             "$(calc "$lwp / $perl_mod")× faster" "≤ 100 µs" "$(verdict "$perl_mod <= 100")"
     fi
+    # A Perl CGI cart: one process per telegram (loop.pl with one telegram, no warm-up).
+    read -r perl_once lwp_once < <(ROUNDS=$PROC_ROUNDS RUNS=$PROC_RUNS rounds hyper \
+        "perl process, one telegram, module::perl -I$root/perl-xs/blib/lib -I$root/perl-xs/blib/arch $here/perl/loop.pl module 1 1 0" \
+        "perl process, one telegram, LWP::perl $here/perl/loop.pl lwp 1 1 0")
+    if [ "$perl_once" != - ] && [ "$lwp_once" != - ]; then
+        row "Perl process per request: perl, one 020 telegram (Paygent::B2B, default config: session cache)" \
+            "$perl_once ms" "$lwp_once ms (LWP::UserAgent, full handshake)" \
+            "$(calc "$lwp_once / $perl_once")× faster" "(info)" "—"
+    fi
 fi
 
 # ---- Apache httpd ----------------------------------------------------------------------------

@@ -81,6 +81,22 @@ sub err_code { (Paygent::PException::getInfo())[0] }
     is(err_code(), 'E01002', 'non-numeric timeout_value set at run time gives E01002');
 }
 {
+    # A relative PAYGENT_PROPERTIES names a file in the current directory (not one in @INC).
+    my $sub = "$dir/rel";
+    make_path($sub);
+    write_properties("$sub/relative.properties", %base, timeout_value => 17);
+    require Cwd;
+    my $back = Cwd::getcwd();
+    chdir $sub or die "chdir $sub: $!";
+    local $ENV{PAYGENT_PROPERTIES} = 'relative.properties';
+    Paygent::B2B->new;
+    chdir $back or die "chdir $back: $!";
+    is(err_code(), undef, 'a relative PAYGENT_PROPERTIES loads from the current directory')
+        or diag(scalar Paygent::PException::getInfo());
+    is($Paygent::B2B::timeout_value, '17', 'its variables are the ones read');
+    ok($INC{"$sub/relative.properties"}, 'required under its absolute path');
+}
+{
     my $file = "$dir/no-true.properties";
     write_properties($file, %base);
     my $text = PaygentTest::read_file($file);
