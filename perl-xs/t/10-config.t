@@ -111,7 +111,7 @@ sub err_code { (Paygent::PException::getInfo())[0] }
 # ---- endpoints from %url, %paygent_url and $url_XX ----
 SKIP: {
     my ($port, $pki) = PaygentTest::sim_env();
-    skip 'simulator not running', 3 unless $port;
+    skip 'simulator not running', 5 unless $port;
     my %vars = PaygentTest::sim_vars($dir, $port, $pki);
     my $u = "https://127.0.0.1:$port/n/card/request";
     for my $style ('%url', '%paygent_url', '$url_02') {
@@ -128,6 +128,23 @@ SKIP: {
             card_number => '4111111111111111', card_valid_term => '1230' });
         is($p->post, 1, "endpoint from $style") or diag(scalar Paygent::PException::getInfo());
     }
+
+    # A $url_XX the script declares at run time is seen by the next new (the list of those
+    # variables is cached per symbol-table size): $url_020 names the kind exactly and wins
+    # over the file's '02', a closed port.
+    local $ENV{PAYGENT_PROPERTIES} =
+        write_properties("$dir/url-late.properties", %vars, url => { '02' => closed_url() });
+    my %card = (telegram_kind => '020', payment_amount => '100', card_number => '4111111111111111',
+        card_valid_term => '1230');
+    my $p = Paygent::B2B->new;
+    $p->reqPuts({ %card, trading_id => "url-late-a-$$-" . time });
+    ok(!$p->post, "the file's endpoint: a closed port");
+    no strict 'refs';
+    ${"Paygent::B2B::url_020"} = $u;
+    $p = Paygent::B2B->new;
+    $p->reqPuts({ %card, trading_id => "url-late-b-$$-" . time });
+    is($p->post, 1, '$url_020 declared by the script is used') or diag(scalar Paygent::PException::getInfo());
+    undef ${"Paygent::B2B::url_020"};
 }
 
 # ---- another file later: the previous file's values do not leak ----

@@ -31,6 +31,7 @@ our @PROPERTY_SCALARS = qw(
 
 # Taken from %ENV when the variable is unset (the manual's mod_perl recipe).
 our @ENV_FALLBACK = qw(HTTPS_KEY_FILE HTTPS_CERT_FILE HTTPS_CA_FILE);
+my %env_fallback = map { $_ => 1 } @ENV_FALLBACK;
 
 # ithreads: a cloned object would share the Rust handle with its parent; refuse the clone
 # (the new thread sees undef) instead of freeing the handle twice.
@@ -70,7 +71,7 @@ sub init {
         }
         # Endpoints: %url (decisions.md 5), also %paygent_url and $url_XX scalars (protocol.md §2).
         my %url = (%{ _property_hash('paygent_url') }, %{ _property_hash('url') });
-        for my $name (grep { /^url_\w+\z/ } sort keys %Paygent::B2B::) {
+        for my $name (_url_scalars()) {
             my $value = _property($name);
             $url{ substr $name, 4 } = $value if defined $value && !exists $url{ substr $name, 4 };
         }
@@ -192,6 +193,7 @@ sub _setter {
 }
 
 my $loaded_file;    # the properties file whose variables are current
+my ($url_scalars_at, @url_scalars);    # see _url_scalars
 
 # require the properties file into this package. Returns 0, 1001 (not found) or 1002 (failed
 # to compile or run; then also the Perl error).
@@ -229,6 +231,7 @@ sub _load_properties {
         }
     }
     $loaded_file = $path;
+    undef $url_scalars_at;
     return 0;
 }
 
@@ -236,13 +239,25 @@ sub _property {
     my $name = shift;
     no strict 'refs';
     my $value = ${"Paygent::B2B::$name"};
-    if (!defined $value && grep { $_ eq $name } @ENV_FALLBACK) {
+    if (!defined $value && $env_fallback{$name}) {
         $value = $ENV{$name};
     }
     return undef unless defined $value;
     # A list given as an array ref ('027,090' is the documented form).
     return join(',', @$value) if ref $value && Scalar::Util::reftype($value) eq 'ARRAY';
     return "$value";
+}
+
+# The $url_XX variables of this package. Scanning the package's symbol table (every sub and
+# variable) on each `new` was the largest part of its cost; the list is taken again when the
+# table changes size (a file or the script declared a new variable) or another file loads.
+sub _url_scalars {
+    my $size = scalar keys %Paygent::B2B::;
+    if (!defined $url_scalars_at || $url_scalars_at != $size) {
+        @url_scalars = sort grep { /^url_\w+\z/ } keys %Paygent::B2B::;
+        $url_scalars_at = $size;
+    }
+    return @url_scalars;
 }
 
 sub _property_hash {
