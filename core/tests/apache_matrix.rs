@@ -209,3 +209,56 @@ fn apache_negative_cases_map_to_their_codes() {
     );
     assert!(failures.is_empty(), "{failures:#?}");
 }
+
+/// TLS 1.2 with the certificate asked per `<Location>` (renegotiation), with the session cache:
+/// the session the renegotiation makes is not stored (Apache gives it the location's session id
+/// context, so a new connection could not resume it); the first handshake's session is, and every
+/// later connection resumes it (a resumed handshake makes no new session, so the file is not
+/// rewritten) before Apache renegotiates as usual.
+#[test]
+fn tls12_renegotiation_keeps_the_resumable_session_in_the_cache() {
+    use std::os::unix::fs::MetadataExt;
+    let Some((httpd, ports)) = start_apache("reneg-cache") else {
+        return;
+    };
+    let port = ports[MODES.iter().position(|m| *m == "location TLS1.2").unwrap()];
+    let sessions = httpd.work.join("sessions");
+    std::fs::create_dir_all(&sessions).unwrap();
+    let mut s = settings(TlsBackend::OpenSsl);
+    s.keep_alive = false;
+    s.session_cache_dir = Some(sessions.clone().into_os_string().into_encoded_bytes());
+    let url = format!("https://localhost:{port}/cgi-bin/echo");
+    let file = || {
+        let files: Vec<_> = std::fs::read_dir(&sessions)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        assert_eq!(files.len(), 1, "{files:?}");
+        std::fs::metadata(&files[0]).unwrap().ino()
+    };
+    let mut inodes = Vec::new();
+    for round in 0..3 {
+        let r = post_body(&url, &s, b"a=1", Duration::from_secs(10)).unwrap();
+        let body = String::from_utf8_lossy(&r.body);
+        assert!(
+            r.status == 200 && body.contains("cn=TEST merchant 000000\n"),
+            "round {round}: HTTP {} {body}",
+            r.status
+        );
+        inodes.push(file());
+    }
+    assert_eq!(
+        inodes[1], inodes[0],
+        "the second connection did not resume the stored session"
+    );
+    assert_eq!(
+        inodes[2], inodes[0],
+        "the third connection did not resume the stored session"
+    );
+    let log = std::fs::read_to_string(httpd.work.join("error.log")).unwrap_or_default();
+    assert_eq!(
+        log.matches("Requesting connection re-negotiation").count(),
+        3,
+        "each connection was asked for the certificate by renegotiation"
+    );
+}

@@ -76,7 +76,9 @@ pub fn connect(
     if let Some(path) = session_file {
         super::session_cache::prepare(&mut ssl, path, None);
     }
-    handshake(ssl, tcp, target)
+    let stream = handshake(ssl, tcp, target)?;
+    super::session_cache::established(stream.ssl());
+    Ok(stream)
 }
 
 /// An SSL for this target: SNI for DNS names, and the name to verify.

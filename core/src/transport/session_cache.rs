@@ -17,10 +17,12 @@ use openssl::ex_data::Index;
 use openssl::hash::MessageDigest;
 use openssl::ssl::{Ssl, SslContextBuilder, SslRef, SslSession, SslSessionCacheMode};
 
-/// Where the session of one connection goes when the server issues it, and whether it went.
+/// Where the session of one connection goes when the server issues it, whether it went, and
+/// whether the connection's first handshake is over.
 struct Slot {
     path: PathBuf,
     stored: AtomicBool,
+    established: AtomicBool,
 }
 
 fn slot_index() -> Option<Index<Ssl, Slot>> {
@@ -31,15 +33,28 @@ fn slot_index() -> Option<Index<Ssl, Slot>> {
 /// Let OpenSSL hand us each new client session (TLS 1.2 at handshake end, TLS 1.3 tickets later).
 /// One file write per connection: a TLS 1.3 server sends two tickets, either resumes, and each
 /// write (temp file + rename over the old one) costs the process 0.3-0.5 ms on ext4.
+/// A TLS 1.2 session made by a renegotiation (a server asking for the client certificate per
+/// `<Location>`) is never stored: Apache gives it the location's session id context, so a new
+/// connection's first handshake cannot resume it, and storing it made every other process do a
+/// full handshake (core/tests/apache_matrix.rs).
 pub fn enable(b: &mut SslContextBuilder) {
     b.set_session_cache_mode(SslSessionCacheMode::CLIENT | SslSessionCacheMode::NO_INTERNAL);
     b.set_new_session_callback(|ssl, session| {
         if let Some(slot) = slot_index().and_then(|i| ssl.ex_data(i)) {
-            if !slot.stored.swap(true, Ordering::Relaxed) {
+            let tls13 = ssl.version2() == Some(openssl::ssl::SslVersion::TLS1_3);
+            let renegotiated = !tls13 && slot.established.load(Ordering::Relaxed);
+            if !renegotiated && !slot.stored.swap(true, Ordering::Relaxed) {
                 store(&slot.path, &session);
             }
         }
     });
+}
+
+/// The connection's first handshake is over: a later TLS 1.2 session comes from a renegotiation.
+pub fn established(ssl: &SslRef) {
+    if let Some(slot) = slot_index().and_then(|i| ssl.ex_data(i)) {
+        slot.established.store(true, Ordering::Relaxed);
+    }
 }
 
 /// What a stored session vouches for: the client identity it authenticated (a resumed session
@@ -135,8 +150,14 @@ pub fn prepare(ssl: &mut SslRef, path: PathBuf, loaded: Option<SslSession>) {
         let _ = unsafe { ssl.set_session(&session) };
     }
     if let Some(i) = slot_index() {
-        let stored = AtomicBool::new(false);
-        ssl.set_ex_data(i, Slot { path, stored });
+        ssl.set_ex_data(
+            i,
+            Slot {
+                path,
+                stored: AtomicBool::new(false),
+                established: AtomicBool::new(false),
+            },
+        );
     }
 }
 
@@ -171,8 +192,8 @@ fn store(path: &Path, session: &SslSession) {
 }
 
 /// A session file not rewritten for this long cannot resume: TLS 1.3 tickets live at most
-/// 7 days (RFC 8446 §4.6.1), TLS 1.2 sessions far less. Every connection rewrites its file, so
-/// the files of the credentials and gateways in use stay younger.
+/// 7 days (RFC 8446 §4.6.1), TLS 1.2 sessions far less. A new session rewrites the file (TLS 1.3:
+/// every connection; TLS 1.2: every full handshake), so files in use stay younger.
 const SESSION_STALE: std::time::Duration = std::time::Duration::from_secs(8 * 24 * 3600);
 /// Temporary files left by a process that died between write and rename.
 const TEMP_STALE: std::time::Duration = std::time::Duration::from_secs(3600);
