@@ -131,10 +131,11 @@ mod tests {
     #[test]
     fn log_file_is_private_and_line_shaped() {
         use std::os::unix::fs::PermissionsExt;
-        let dir = std::env::temp_dir().join(format!("paygent-log-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join("m.log");
-        let _ = std::fs::remove_file(&path);
+        let dir = tempfile::Builder::new()
+            .prefix("paygent-log-")
+            .tempdir()
+            .unwrap();
+        let path = dir.path().join("m.log");
         let l = Logger::new(path.to_str().unwrap().as_bytes(), "C").unwrap();
         assert!(l.log(b"hello").is_none());
         let text = std::fs::read_to_string(&path).unwrap();

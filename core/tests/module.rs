@@ -3,14 +3,13 @@
 use paygent_core::config::ConfigSource;
 use paygent_core::{Dialect, ErrorCode, Module};
 
-fn properties_file(extra: &str) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "paygent-module-{}-{}",
-        std::process::id(),
-        extra.len()
-    ));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("modenv_properties.php");
+/// A properties file in a scratch directory (removed when the returned TempDir is dropped).
+fn properties_file(extra: &str) -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::Builder::new()
+        .prefix("paygent-module-")
+        .tempdir()
+        .unwrap();
+    let path = dir.path().join("modenv_properties.php");
     std::fs::write(
         &path,
         format!(
@@ -22,15 +21,13 @@ fn properties_file(extra: &str) -> std::path::PathBuf {
         ),
     )
     .unwrap();
-    path
+    (dir, path)
 }
 
 #[test]
 fn getters_are_null_before_any_reply() {
-    let m = Module::new(
-        Dialect::Php,
-        ConfigSource::PhpProperties(properties_file("")),
-    );
+    let (_dir, props) = properties_file("");
+    let m = Module::new(Dialect::Php, ConfigSource::PhpProperties(props));
     assert_eq!(m.result_status(), None);
     assert_eq!(m.response_code(), None);
     assert_eq!(m.response_detail(), None);
@@ -54,10 +51,8 @@ fn missing_properties_file_is_e01001_with_the_official_warning() {
 #[test]
 fn post_without_init_initialises_lazily_and_validates_first() {
     // §4.1 R: the official module dies here; we init and then report the validation error.
-    let mut m = Module::new(
-        Dialect::Php,
-        ConfigSource::PhpProperties(properties_file("x")),
-    );
+    let (_dir, props) = properties_file("x");
+    let mut m = Module::new(Dialect::Php, ConfigSource::PhpProperties(props));
     let e = m.post().unwrap_err();
     assert_eq!(e.code, ErrorCode::TelegramParamOutside);
     assert_eq!(
@@ -78,10 +73,8 @@ fn post_without_init_initialises_lazily_and_validates_first() {
 
 #[test]
 fn unsupported_encoding_sticks_to_the_object() {
-    let mut m = Module::new(
-        Dialect::Php,
-        ConfigSource::PhpProperties(properties_file("yy")),
-    );
+    let (_dir, props) = properties_file("yy");
+    let mut m = Module::new(Dialect::Php, ConfigSource::PhpProperties(props));
     m.init().unwrap();
     assert_eq!(
         m.set_encoding(b"utf-8").unwrap_err().code,
@@ -96,10 +89,8 @@ fn unsupported_encoding_sticks_to_the_object() {
 
 #[test]
 fn init_overwrites_setters_but_keeps_parameters() {
-    let mut m = Module::new(
-        Dialect::Php,
-        ConfigSource::PhpProperties(properties_file("zzz")),
-    );
+    let (_dir, props) = properties_file("zzz");
+    let mut m = Module::new(Dialect::Php, ConfigSource::PhpProperties(props));
     m.init().unwrap();
     m.set_timeout(b"5");
     m.req_put(b"telegram_kind", b"010");
@@ -110,10 +101,8 @@ fn init_overwrites_setters_but_keeps_parameters() {
 
 #[test]
 fn perl_dialect_words_messages_like_the_perl_manual() {
-    let mut m = Module::new(
-        Dialect::Perl,
-        ConfigSource::PhpProperties(properties_file("pppp")),
-    );
+    let (_dir, props) = properties_file("pppp");
+    let mut m = Module::new(Dialect::Perl, ConfigSource::PhpProperties(props));
     m.init().unwrap();
     m.set_select_max_cnt(b"0");
     m.req_put(b"telegram_kind", b"010");

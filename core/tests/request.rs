@@ -104,17 +104,19 @@ fn sjis(s: &str) -> Vec<u8> {
     b.into_owned()
 }
 
-fn temp_dir(name: &str) -> std::path::PathBuf {
-    let d = std::env::temp_dir().join(format!("paygent-request-{}-{name}", std::process::id()));
-    std::fs::create_dir_all(&d).unwrap();
-    d
+/// A scratch directory, removed when the returned value is dropped.
+fn temp_dir(name: &str) -> tempfile::TempDir {
+    tempfile::Builder::new()
+        .prefix(&format!("paygent-request-{name}-"))
+        .tempdir()
+        .unwrap()
 }
 
 // ---- Configuration / init ------------------------------------------------------------------
 
 #[test]
 fn case_01_missing_properties_file_is_e01001() {
-    let e = config::load_php_properties(&temp_dir("c01").join("absent.php")).unwrap_err();
+    let e = config::load_php_properties(&temp_dir("c01").path().join("absent.php")).unwrap_err();
     assert_eq!(e.code, ErrorCode::ResourceFileNotFound);
     assert_eq!(
         e.warning_text(Dialect::Php),
@@ -124,7 +126,8 @@ fn case_01_missing_properties_file_is_e01001() {
 
 #[test]
 fn case_01_a_present_file_loads() {
-    let path = temp_dir("c01b").join("modenv_properties.php");
+    let dir = temp_dir("c01b");
+    let path = dir.path().join("modenv_properties.php");
     std::fs::write(&path, SHIPPED).unwrap();
     assert_eq!(
         config::load_php_properties(&path).unwrap().timeout_value,
@@ -466,7 +469,7 @@ fn case_25_zero_is_sent_as_zero() {
 #[test]
 fn case_26_send_file_becomes_last_data_pair() {
     let dir = temp_dir("c26");
-    let file = dir.join("send.csv");
+    let file = dir.path().join("send.csv");
     std::fs::write(&file, b"a,b\r\n\x82\xa0").unwrap();
     let c = shipped();
     let mut inst = instance(&c);
@@ -488,7 +491,9 @@ fn case_26_send_file_becomes_last_data_pair() {
 fn case_27_missing_send_file_is_e01005() {
     let c = shipped();
     let mut inst = instance(&c);
-    inst.send_file_path = temp_dir("c27")
+    let dir = temp_dir("c27");
+    inst.send_file_path = dir
+        .path()
         .join("absent.csv")
         .to_str()
         .unwrap()
@@ -503,7 +508,7 @@ fn case_27_missing_send_file_is_e01005() {
         )
     );
     // A directory cannot be read.
-    inst.send_file_path = temp_dir("c27").to_str().unwrap().as_bytes().to_vec();
+    inst.send_file_path = dir.path().to_str().unwrap().as_bytes().to_vec();
     let r = request::prepare(&mut params(&[(b"telegram_kind", b"200")]), &inst, &c);
     assert_eq!(
         failure(r),
@@ -514,7 +519,8 @@ fn case_27_missing_send_file_is_e01005() {
     );
     // Compatibility switch: send without data.
     let c = init(&[("paygentB2Bmodule.compat", Some("ignore_missing_send_file"))]).unwrap();
-    inst.send_file_path = temp_dir("c27")
+    inst.send_file_path = dir
+        .path()
         .join("absent.csv")
         .to_str()
         .unwrap()
@@ -527,7 +533,7 @@ fn case_27_missing_send_file_is_e01005() {
 #[test]
 fn case_28_explicit_data_suppresses_send_file() {
     let dir = temp_dir("c28");
-    let file = dir.join("send.csv");
+    let file = dir.path().join("send.csv");
     std::fs::write(&file, b"x").unwrap();
     let c = shipped();
     let mut inst = instance(&c);

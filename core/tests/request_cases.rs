@@ -93,9 +93,12 @@ fn error_code(e: &Error) -> Value {
 
 fn run(case: &Value) -> Result<(), String> {
     let id = case["id"].as_str().unwrap();
-    let tmp = std::env::temp_dir().join(format!("paygent-req-case-{}-{id}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&tmp);
-    std::fs::create_dir_all(&tmp).unwrap();
+    // Removed when `scratch` is dropped, at the end of the case.
+    let scratch = tempfile::Builder::new()
+        .prefix(&format!("paygent-req-case-{id}-"))
+        .tempdir()
+        .unwrap();
+    let tmp = scratch.path().to_path_buf();
     let sim = format!("https://127.0.0.1:9/case/{id}");
     let expect = &case["expect"];
 

@@ -59,16 +59,19 @@ mod tests {
         paygentB2Bmodule.log_output_path=\n\
         paygentB2Bmodule.select_max_cnt=2000\n";
 
-    fn temp(name: &str) -> PathBuf {
-        let dir = std::env::temp_dir().join(format!("paygent-cache-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        dir.join(name)
+    /// A file name in a scratch directory removed when the TempDir is dropped.
+    fn temp(name: &str) -> (tempfile::TempDir, PathBuf) {
+        let dir = tempfile::Builder::new()
+            .prefix("paygent-cache-")
+            .tempdir()
+            .unwrap();
+        let path = dir.path().join(name);
+        (dir, path)
     }
 
     #[test]
     fn missing_file_is_e01001_and_not_cached() {
-        let p = temp("missing.php");
-        let _ = std::fs::remove_file(&p);
+        let (_dir, p) = temp("missing.php");
         assert_eq!(
             load_php_properties(&p).unwrap_err().code,
             ErrorCode::ResourceFileNotFound
@@ -79,7 +82,7 @@ mod tests {
 
     #[test]
     fn cached_until_the_file_changes() {
-        let p = temp("cached.php");
+        let (_dir, p) = temp("cached.php");
         std::fs::write(&p, GOOD).unwrap();
         let a = load_php_properties(&p).unwrap();
         let b = load_php_properties(&p).unwrap();
