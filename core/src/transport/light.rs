@@ -86,10 +86,7 @@ impl LightContext {
             // The check that makes it safe: a connection that was not resumed was never
             // verified (verify_result is meaningless with an empty store), so it is dropped
             // unused, before any request byte.
-            Ok(stream) if stream.ssl().session_reused() => {
-                session_cache::established(stream.ssl());
-                Ok(stream)
-            }
+            Ok(stream) if stream.ssl().session_reused() => Ok(stream),
             Ok(_) => Err(Miss::Retry),
             Err(e) if e.errno == 28 => Err(Miss::Fail(e)),
             Err(_) => Err(Miss::Retry),

@@ -76,9 +76,7 @@ pub fn connect(
     if let Some(path) = session_file {
         super::session_cache::prepare(&mut ssl, path, None);
     }
-    let stream = handshake(ssl, tcp, target)?;
-    super::session_cache::established(stream.ssl());
-    Ok(stream)
+    handshake(ssl, tcp, target)
 }
 
 /// An SSL for this target: SNI for DNS names, and the name to verify.
@@ -108,7 +106,11 @@ pub fn handshake(
     target: &Target,
 ) -> Result<SslStream<TimedTcp>, TransportFailure> {
     match ssl.connect(tcp) {
-        Ok(s) => Ok(s),
+        Ok(s) => {
+            // A TLS 1.2 session made after this point comes from a renegotiation.
+            super::session_cache::established(s.ssl());
+            Ok(s)
+        }
         Err(HandshakeError::SetupFailure(e)) => Err(setup(e)),
         Err(HandshakeError::Failure(mid)) => {
             let verify = mid.ssl().verify_result();
