@@ -14,13 +14,8 @@ require __DIR__ . '/conformance.inc';
 $env = pc_env();
 $tmp = sys_get_temp_dir() . '/paygent-e2e-' . getmypid();
 @mkdir($tmp, 0700, true);
-$base = file_get_contents(PAYGENT_TESTS_DIR . '/conformance/base.properties');
-$write = function (string $sim) use ($base, $tmp, $env) {
-    $fill = fn(string $s) => strtr($s, ['{tmp}' => $tmp, '{pki}' => $env['pki'], '{sim}' => $sim]);
-    file_put_contents("$tmp/modenv_properties.php", pc_properties($base, null, $fill));
-};
+$write = fn(string $sim) => pc_write_properties($tmp, pc_fill($tmp, $sim));
 $write("https://127.0.0.1:{$env['port']}/case/reply-50-fixture03-error-sjis");
-ini_set('paygent.properties_file', "$tmp/modenv_properties.php");
 
 $p = new \PaygentModule\System\PaygentB2BModule();
 var_dump($p->init());
