@@ -227,7 +227,7 @@ fn f04_reference_027_quoted() {
 #[test]
 fn f04_with_result_csv_is_body_plus_crlf() {
     let dir = temp_dir("f04");
-    let csv = dir.join("result.csv");
+    let csv = dir.path().join("result.csv");
     let body = fixture("04_reference_027_quoted.body");
     let (p, err) = receive(ReplyFormat::Reference, &body, Some(&csv), COMPAT);
     assert_eq!((p.error.clone(), err), (None, None));
@@ -237,7 +237,6 @@ fn f04_with_result_csv_is_body_plus_crlf() {
     assert_eq!(written.len(), 381);
     assert!(written.ends_with(b"\"4\",\"3\"\r\n\r\n"));
     assert_eq!(written, [body.as_slice(), b"\r\n"].concat());
-    fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]
@@ -279,7 +278,7 @@ fn f05_embedded_crlf_rfc4180_keeps_the_value() {
 #[test]
 fn f05_with_result_csv() {
     let dir = temp_dir("f05");
-    let csv = dir.join("result.csv");
+    let csv = dir.path().join("result.csv");
     let body = fixture("05_reference_027_embedded_crlf.body");
     let (p, err) = receive(ReplyFormat::Reference, &body, Some(&csv), COMPAT);
     assert_eq!((p.error.clone(), err), (None, None));
@@ -287,7 +286,6 @@ fn f05_with_result_csv() {
     let written = fs::read(&csv).unwrap();
     assert_eq!(written.len(), 121);
     assert_eq!(written, [body.as_slice(), b"\r\n"].concat());
-    fs::remove_dir_all(&dir).unwrap();
 }
 
 const F06_DETAIL: &str =
@@ -322,7 +320,7 @@ fn f06_9003_full_parse_gives_partial_records() {
 #[test]
 fn f06_9003_with_result_csv_is_written() {
     let dir = temp_dir("f06");
-    let csv = dir.join("result.csv");
+    let csv = dir.path().join("result.csv");
     let body = fixture("06_reference_9003_partial.body");
     let (p, err) = receive(ReplyFormat::Reference, &body, Some(&csv), COMPAT);
     assert_eq!((p.error.clone(), err), (None, None));
@@ -343,7 +341,6 @@ fn f06_9003_with_result_csv_is_written() {
     assert_eq!((p.error.clone(), err), (None, None));
     assert_eq!(p.reply.response_code, b"P026");
     assert!(!csv.exists());
-    fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]
@@ -361,7 +358,7 @@ fn f09_reference_error_header_and_trailer() {
 #[test]
 fn f09_with_result_csv_writes_nothing() {
     let dir = temp_dir("f09");
-    let csv = dir.join("result.csv");
+    let csv = dir.path().join("result.csv");
     let (p, err) = receive(
         ReplyFormat::Reference,
         &fixture("09_reference_027_error.body"),
@@ -372,11 +369,10 @@ fn f09_with_result_csv_writes_nothing() {
     assert_eq!(p.reply.result_status, b"1");
     assert!(!csv.exists());
     assert_eq!(
-        fs::read_dir(&dir).unwrap().count(),
+        fs::read_dir(dir.path()).unwrap().count(),
         0,
         "no temp file left either"
     );
-    fs::remove_dir_all(&dir).unwrap();
 }
 
 // ---- file payment --------------------------------------------------------------------------
@@ -384,7 +380,7 @@ fn f09_with_result_csv_writes_nothing() {
 #[test]
 fn f07_file_payment_ok() {
     let dir = temp_dir("f07");
-    let csv = dir.join("result.csv");
+    let csv = dir.path().join("result.csv");
     let body = fixture("07_file_payment_201_ok.body");
     let (p, err) = receive(ReplyFormat::FilePayment, &body, Some(&csv), COMPAT);
     assert_eq!((p.error.clone(), err), (None, None));
@@ -393,7 +389,6 @@ fn f07_file_payment_ok() {
     let written = fs::read(&csv).unwrap();
     assert_eq!(written.len(), 105);
     assert_eq!(written, body);
-    fs::remove_dir_all(&dir).unwrap();
 }
 
 const F08_DETAIL: &str = "22 8e 77 92 e8 82 b3 82 ea 82 bd 8e f3 95 74 94 d4 8d 86 82 cc 83 74 83 40 \
@@ -402,7 +397,7 @@ const F08_DETAIL: &str = "22 8e 77 92 e8 82 b3 82 ea 82 bd 8e f3 95 74 94 d4 8d 
 #[test]
 fn f08_file_payment_error_keeps_quotes_and_still_writes() {
     let dir = temp_dir("f08");
-    let csv = dir.join("result.csv");
+    let csv = dir.path().join("result.csv");
     let body = fixture("08_file_payment_201_error.body");
     let (p, err) = receive(ReplyFormat::FilePayment, &body, Some(&csv), COMPAT);
     assert_eq!((p.error.clone(), err), (None, None));
@@ -415,7 +410,6 @@ fn f08_file_payment_error_keeps_quotes_and_still_writes() {
     let written = fs::read(&csv).unwrap();
     assert_eq!(written.len(), 73);
     assert_eq!(written, body);
-    fs::remove_dir_all(&dir).unwrap();
 }
 
 // ---- the bodies of the full HTTP replies ---------------------------------------------------

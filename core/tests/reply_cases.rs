@@ -98,7 +98,8 @@ fn check(path: &Path) {
     let text = fs::read(path).unwrap();
     let case: Value = serde_json::from_slice(&text).unwrap();
     assert_eq!(case["id"], name.as_str(), "id = file name");
-    let tmp = temp_dir(&name);
+    let scratch = temp_dir(&name);
+    let tmp = scratch.path();
 
     let mut kind = String::new();
     let mut csv_path: Option<Vec<u8>> = None;
@@ -106,7 +107,7 @@ fn check(path: &Path) {
         let call = call.as_array().unwrap();
         match call[0].as_str().unwrap() {
             "reqPut" if call[1] == "telegram_kind" => kind = call[2].as_str().unwrap().into(),
-            "setResultCsv" => csv_path = Some(bytes(&call[1], &tmp)),
+            "setResultCsv" => csv_path = Some(bytes(&call[1], tmp)),
             _ => {}
         }
     }
@@ -114,7 +115,7 @@ fn check(path: &Path) {
         Some("rfc4180") => CsvMode::Rfc4180,
         _ => CsvMode::Compat,
     };
-    let body = bytes(&case["reply"]["body"], &tmp);
+    let body = bytes(&case["reply"]["body"], tmp);
     let csv_file = csv_path
         .as_ref()
         .map(|p| PathBuf::from(String::from_utf8(p.clone()).unwrap()));
@@ -131,7 +132,7 @@ fn check(path: &Path) {
             .as_array()
             .unwrap()
             .iter()
-            .map(|v| bytes(v, &tmp))
+            .map(|v| bytes(v, tmp))
             .collect();
         let got = warnings_of(
             &parsed.error,
@@ -146,13 +147,13 @@ fn check(path: &Path) {
         ("response_code", &r.response_code),
         ("response_detail", &r.response_detail),
     ] {
-        assert_eq!(*got, bytes(&e[field], &tmp), "{name}: {field}");
+        assert_eq!(*got, bytes(&e[field], tmp), "{name}: {field}");
     }
     // parse and CSV errors leave the message at `<code>: <detail>` (§5.4)
     let message = [&r.response_code[..], b": ", &r.response_detail[..]].concat();
     assert_eq!(
         message,
-        bytes(&e["result_message"], &tmp),
+        bytes(&e["result_message"], tmp),
         "{name}: result_message"
     );
 
@@ -164,7 +165,7 @@ fn check(path: &Path) {
         .into_iter()
         .map(|o| {
             o.0.into_iter()
-                .map(|(k, v)| (k.into_bytes(), bytes(&v, &tmp)))
+                .map(|(k, v)| (k.into_bytes(), bytes(&v, tmp)))
                 .collect()
         })
         .collect();
@@ -175,10 +176,9 @@ fn check(path: &Path) {
         let file = tmp.join("result.csv");
         match csv {
             Value::Null => assert!(!file.exists(), "{name}: no CSV expected"),
-            v => assert_eq!(fs::read(&file).ok(), Some(bytes(v, &tmp)), "{name}: csv"),
+            v => assert_eq!(fs::read(&file).ok(), Some(bytes(v, tmp)), "{name}: csv"),
         }
     }
-    fs::remove_dir_all(&tmp).unwrap();
 }
 
 #[test]

@@ -3,7 +3,6 @@
 
 mod common;
 
-use std::fs;
 use std::path::Path;
 
 use common::*;
@@ -175,7 +174,7 @@ fn c67_unwritable_csv_path() {
 #[test]
 fn c67_parse_error_writes_no_csv() {
     let dir = temp_dir("c67");
-    let csv = dir.join("result.csv");
+    let csv = dir.path().join("result.csv");
     let (p, err) = receive(
         ReplyFormat::Reference,
         b"\"2\",\"a\"\r\n",
@@ -185,7 +184,6 @@ fn c67_parse_error_writes_no_csv() {
     assert_eq!(p.error.unwrap().kind, ErrorKind::ResultMissing);
     assert_eq!(err, None);
     assert!(!csv.exists());
-    fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]

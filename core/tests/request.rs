@@ -2,6 +2,9 @@
 //! the `init()` result, `request::prepare`'s error or its exact form body, and what stays on
 //! the object. Transport and reply parsing are not involved.
 
+mod common;
+
+use common::temp_dir;
 use paygent_core::config::{self, Config, properties, urls};
 use paygent_core::error::{Dialect, ErrorCode, ErrorKind};
 use paygent_core::params::Params;
@@ -102,14 +105,6 @@ fn sjis(s: &str) -> Vec<u8> {
     let (b, _, bad) = encoding_rs::SHIFT_JIS.encode(s);
     assert!(!bad);
     b.into_owned()
-}
-
-/// A scratch directory, removed when the returned value is dropped.
-fn temp_dir(name: &str) -> tempfile::TempDir {
-    tempfile::Builder::new()
-        .prefix(&format!("paygent-request-{name}-"))
-        .tempdir()
-        .unwrap()
 }
 
 // ---- Configuration / init ------------------------------------------------------------------

@@ -44,12 +44,12 @@ pub fn rec(pairs: &[(&str, &[u8])]) -> Vec<(Vec<u8>, Vec<u8>)> {
         .collect()
 }
 
-/// A fresh empty directory for one test.
-pub fn temp_dir(tag: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("paygent-reply-{tag}-{}", std::process::id()));
-    let _ = fs::remove_dir_all(&d);
-    fs::create_dir_all(&d).unwrap();
-    d
+/// A fresh empty scratch directory for one test, removed when the returned value is dropped.
+pub fn temp_dir(tag: &str) -> tempfile::TempDir {
+    tempfile::Builder::new()
+        .prefix(&format!("paygent-{tag}-"))
+        .tempdir()
+        .unwrap()
 }
 
 /// What `post()` does after the reply arrived: parse fully or result-only (§6.2), then write
