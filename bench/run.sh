@@ -353,8 +353,9 @@ our %url = ('02' => '$url_card', '027' => '$url_ref');
 1;
 EOF
     export PAYGENT_PROPERTIES="$work/paygent.properties"
+    perl_mod_cmd="perl -I$root/perl-xs/blib/lib -I$root/perl-xs/blib/arch $here/perl/loop.pl module"
     read -r perl_mod lwp < <(rounds loop \
-        "perl Paygent-B2B module::perl -I$root/perl-xs/blib/lib -I$root/perl-xs/blib/arch $here/perl/loop.pl module ${POOL[*]}" \
+        "perl Paygent-B2B module::$perl_mod_cmd ${POOL[*]}" \
         "perl LWP fresh connection::perl $here/perl/loop.pl lwp ${ONESHOT[*]}")
     if [ "$perl_mod" != - ] && [ "$lwp" != - ]; then
         row "Perl 020 persistent loop (Paygent::B2B->new, reqPuts, post)" \
@@ -363,7 +364,7 @@ EOF
     fi
     # A Perl CGI cart: one process per telegram (loop.pl with one telegram, no warm-up).
     read -r perl_once lwp_once < <(ROUNDS=$PROC_ROUNDS RUNS=$PROC_RUNS rounds hyper \
-        "perl process, one telegram, module::perl -I$root/perl-xs/blib/lib -I$root/perl-xs/blib/arch $here/perl/loop.pl module 1 1 0" \
+        "perl process, one telegram, module::$perl_mod_cmd 1 1 0" \
         "perl process, one telegram, LWP::perl $here/perl/loop.pl lwp 1 1 0")
     if [ "$perl_once" != - ] && [ "$lwp_once" != - ]; then
         row "Perl process per request: perl, one 020 telegram (Paygent::B2B, default config: session cache)" \
