@@ -1,0 +1,51 @@
+//! `paygent`: the merchant's command-line tool. It holds no protocol logic: configuration,
+//! telegrams, transport and reply parsing are paygent-core's; the payment notices store is
+//! paygent-notices'. This file only dispatches and turns outcomes into exit codes.
+
+mod confirm;
+mod decode;
+mod doctor;
+mod i18n;
+mod notices;
+mod send;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "paygent", version = paygent_core::VERSION, about = "PAYGENT connection module tool: check the set-up, send a telegram, read wire data")]
+struct Cli {
+    /// Message language (default: from LC_ALL / LC_MESSAGES / LANG).
+    #[arg(long, global = true, value_enum)]
+    lang: Option<i18n::Lang>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check the configuration, credentials, TLS path and (with --ping) the gateway account.
+    Doctor(doctor::Args),
+    /// Send one telegram built as the modules build it and print the parsed reply.
+    Send(send::Args),
+    /// Turn a pasted request body or raw reply into readable UTF-8.
+    Decode(decode::Args),
+    /// Ask the gateway (094) what became of a payment after a "maybe sent" failure.
+    Confirm(confirm::Args),
+    /// Payment notices (差分照会, telegram 091) synchronised into a database.
+    #[command(subcommand)]
+    Notices(notices::Command),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let msg = i18n::Messages::new(cli.lang.unwrap_or_else(i18n::Lang::from_env));
+    let code = match cli.command {
+        Command::Doctor(a) => doctor::run(a, &msg),
+        Command::Send(a) => send::run(a, &msg),
+        Command::Decode(a) => decode::run(a, &msg),
+        Command::Confirm(a) => confirm::run(a, &msg),
+        Command::Notices(c) => notices::run(c, &msg),
+    };
+    ExitCode::from(code)
+}
