@@ -69,6 +69,9 @@ impl Module {
         } else if !config.verify_host {
             self.log(b"warning: verify_host=false: the gateway's host name is not verified");
         }
+        if let Some(why) = crate::transport::session_cache_refusal(&config.session_cache_dir) {
+            self.log(why.as_bytes());
+        }
         self.settings = Some(Arc::new(TransportSettings::from_config(&config)));
         self.config = Some(config);
         Ok(())
