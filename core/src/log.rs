@@ -5,14 +5,27 @@ use std::fs::OpenOptions;
 use std::io::Write;
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::error::{Warning, WarningLevel};
 
 /// Appends `YYYY/MM/DD HH:MM:SS <class> <message>\n` lines (local time).
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub struct Logger {
     path: PathBuf,
     class: &'static str,
+    /// The group/world-readable warning was written.
+    mode_warned: AtomicBool,
+}
+
+impl Clone for Logger {
+    fn clone(&self) -> Self {
+        Self {
+            path: self.path.clone(),
+            class: self.class,
+            mode_warned: AtomicBool::new(self.mode_warned.load(Ordering::Relaxed)),
+        }
+    }
 }
 
 impl Logger {
@@ -21,29 +34,41 @@ impl Logger {
         (!crate::request::is_blank(path)).then(|| Self {
             path: crate::config::bytes_to_path(path),
             class,
+            mode_warned: AtomicBool::new(false),
         })
     }
 
     /// Write one message. A failure does not stop the operation; it comes back as the official
     /// module's warning.
     pub fn log(&self, message: &[u8]) -> Option<Warning> {
-        let mut line = Vec::with_capacity(message.len() + 64);
-        line.extend_from_slice(local_timestamp().as_bytes());
-        line.push(b' ');
-        line.extend_from_slice(self.class.as_bytes());
-        line.push(b' ');
-        line.extend_from_slice(message);
-        line.push(b'\n');
         let path = self.path.display();
+        // Never through a link: a link planted at the path would make the module append card
+        // data and replies to any file the web server's user can write.
         let mut file = match OpenOptions::new()
             .create(true)
             .append(true)
             .mode(0o600)
+            .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
             .open(&self.path)
         {
             Ok(f) => f,
             Err(_) => return Some(warning(format!("E01901:File doesn't open.({path})."))),
         };
+        match file.metadata() {
+            Ok(m) if m.is_file() => {
+                use std::os::unix::fs::PermissionsExt;
+                let mode = m.permissions().mode() & 0o777;
+                if mode & 0o077 != 0 && !self.mode_warned.swap(true, Ordering::Relaxed) {
+                    // Said once per logger, in the log itself (where the administrator looks).
+                    let text = format!(
+                        "warning: the log file is readable or writable by other users (mode {mode:04o}): chmod 600 {path}"
+                    );
+                    let _ = file.write_all(&self.line(text.as_bytes()));
+                }
+            }
+            _ => return Some(warning(format!("E01901:File doesn't open.({path})."))),
+        }
+        let line = self.line(message);
         // One write call so that concurrent processes do not interleave inside a line.
         match file.write_all(&line) {
             Ok(()) => None,
@@ -51,6 +76,19 @@ impl Logger {
                 "E01901:It is not possible to write it in the file({path})."
             ))),
         }
+    }
+}
+
+impl Logger {
+    fn line(&self, message: &[u8]) -> Vec<u8> {
+        let mut line = Vec::with_capacity(message.len() + 64);
+        line.extend_from_slice(local_timestamp().as_bytes());
+        line.push(b' ');
+        line.extend_from_slice(self.class.as_bytes());
+        line.push(b' ');
+        line.extend_from_slice(message);
+        line.push(b'\n');
+        line
     }
 }
 
@@ -83,25 +121,28 @@ fn local_timestamp() -> String {
     )
 }
 
-/// The value to log for `key` (decisions.md 20): `card_number` and `card_conf_number` keep
-/// their last byte (§7, 1-byte and blank values as they are); `connect_password` and every key
-/// containing `token`, `security_code` or `password` are replaced whole. `None` = log as is.
+/// The value to log for `key` (decisions.md 20 as changed in CHANGELOG 0.2): `card_number`
+/// keeps its last byte when it has more than one (§7), a 1-byte one becomes `X`; the security
+/// code `card_conf_number`, `connect_password` and every key containing `token`,
+/// `security_code` or `password` are replaced whole by `XXXX`, whatever their length (a kept
+/// digit of a 3-digit security code is a third of it). Blank values are logged as they are.
+/// `None` = log as is.
 pub fn mask_value(key: &[u8], value: &[u8]) -> Option<Vec<u8>> {
     if crate::request::is_blank(value) {
         return None;
     }
-    if key == b"card_number" || key == b"card_conf_number" {
-        if value.len() <= 1 {
-            return None;
+    if key == b"card_number" {
+        let mut v = vec![b'X'; value.len().max(2) - 1];
+        if value.len() > 1 {
+            v.push(value[value.len() - 1]);
         }
-        let mut v = vec![b'X'; value.len() - 1];
-        v.push(value[value.len() - 1]);
         return Some(v);
     }
     let lower = key.to_ascii_lowercase();
-    let secret = [&b"token"[..], b"security_code", b"password"]
-        .iter()
-        .any(|w| lower.windows(w.len()).any(|x| x == *w));
+    let secret = key == b"card_conf_number"
+        || [&b"token"[..], b"security_code", b"password"]
+            .iter()
+            .any(|w| lower.windows(w.len()).any(|x| x == *w));
     secret.then(|| b"XXXX".to_vec())
 }
 
@@ -110,14 +151,46 @@ mod tests {
     use super::*;
 
     #[test]
-    fn card_fields_keep_the_last_byte() {
+    fn card_number_keeps_only_its_last_byte_security_code_nothing() {
         assert_eq!(
             mask_value(b"card_number", b"4111111111111111").unwrap(),
             b"XXXXXXXXXXXXXXX1"
         );
-        assert_eq!(mask_value(b"card_conf_number", b"123").unwrap(), b"XX3");
-        assert_eq!(mask_value(b"card_conf_number", b"1"), None);
+        assert_eq!(mask_value(b"card_number", b"7").unwrap(), b"X");
+        assert_eq!(mask_value(b"card_conf_number", b"1236").unwrap(), b"XXXX");
+        assert_eq!(mask_value(b"card_conf_number", b"123").unwrap(), b"XXXX");
+        assert_eq!(mask_value(b"card_conf_number", b"1").unwrap(), b"XXXX");
+        assert_eq!(mask_value(b"connect_password", b"p").unwrap(), b"XXXX");
         assert_eq!(mask_value(b"card_number", b""), None);
+    }
+
+    #[test]
+    fn log_file_is_never_written_through_a_link() {
+        let dir = tempfile::tempdir().unwrap();
+        let victim = dir.path().join("victim");
+        std::fs::write(&victim, b"precious").unwrap();
+        let path = dir.path().join("m.log");
+        std::os::unix::fs::symlink(&victim, &path).unwrap();
+        let l = Logger::new(path.to_str().unwrap().as_bytes(), "C").unwrap();
+        let w = l.log(b"card data").expect("a warning, not a write");
+        assert!(w.text.starts_with(b"E01901:File doesn't open."));
+        assert_eq!(std::fs::read(&victim).unwrap(), b"precious");
+    }
+
+    #[test]
+    fn a_log_file_others_can_read_is_reported_once() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("m.log");
+        std::fs::write(&path, b"").unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let l = Logger::new(path.to_str().unwrap().as_bytes(), "C").unwrap();
+        assert!(l.log(b"one").is_none());
+        assert!(l.log(b"two").is_none());
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert_eq!(text.matches("mode 0644").count(), 1, "{text}");
+        assert!(text.contains("chmod 600"));
+        assert!(text.ends_with(" C two\n"));
     }
 
     #[test]

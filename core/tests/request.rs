@@ -569,7 +569,7 @@ fn masked_body_hides_card_and_secrets_before_encoding() {
     .unwrap();
     assert_eq!(
         p.masked_body,
-        b"telegram_kind=020&card_number=XXXXXXXXXXXXXXX1&card_conf_number=XX3&card_token=XXXX&connect_id=dflt_id&connect_password=XXXX"
+        b"telegram_kind=020&card_number=XXXXXXXXXXXXXXX1&card_conf_number=XXXX&card_token=XXXX&connect_id=dflt_id&connect_password=XXXX"
     );
     assert!(p.body.windows(16).any(|w| w == b"4111111111111111"));
 }
