@@ -234,7 +234,7 @@ write_props "$work/oneshot/modenv_properties.php" 'paygentB2Bmodule.keep_alive=f
 write_props "$work/nocache/modenv_properties.php" 'paygentB2Bmodule.session_cache_dir=off'
 write_props "$work/cached/modenv_properties.php" 'paygentB2Bmodule.keep_alive=false' \
     "paygentB2Bmodule.session_cache_dir=$work/sessions"
-mkdir -p "$work/sessions"
+mkdir -p -m 700 "$work/sessions"  # the cache refuses a directory others can enter
 
 # ---- Rust ------------------------------------------------------------------------------------
 

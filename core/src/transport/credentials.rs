@@ -198,7 +198,7 @@ fn pkcs12(path: &[u8], data: &[u8], password: &[u8]) -> Result<Identity, Transpo
     Ok(Identity { key, cert, chain })
 }
 
-fn trust(path: &[u8]) -> Result<Vec<X509>, TransportFailure> {
+pub(super) fn trust(path: &[u8]) -> Result<Vec<X509>, TransportFailure> {
     let bad = |why: String| {
         TransportFailure::new(
             77,

@@ -1,8 +1,10 @@
 //! Optimistic resumption (OpenSSL path, `session_cache_dir`; docs/tls.md "Light context"): a
 //! process with a cached TLS 1.3 session first connects with a context that holds no credentials
-//! and an empty trust store. A resumed handshake carries no certificates, so nothing is parsed;
-//! a full handshake fails server verification before any request byte, and the caller retries
-//! with the full context (decision 18 allows it: nothing was sent).
+//! and no trust store. A resumed handshake carries no certificates, so nothing is parsed. When
+//! the server does not resume (its ticket was single-use and another process used it first, or
+//! it forgot it), the same connection goes on as a full handshake: the trust anchors are loaded
+//! when the server's certificate arrives (verification callback) and the client identity when
+//! the server asks for it (certificate callback). One connection per telegram either way.
 
 use std::ffi::c_void;
 use std::path::PathBuf;
@@ -11,7 +13,7 @@ use std::sync::OnceLock;
 use foreign_types::ForeignTypeRef;
 use openssl::ex_data::Index;
 use openssl::ssl::{SslContext, SslContextRef, SslRef, SslSession, SslVerifyMode, SslVersion};
-use openssl_sys::{SSL, SSL_CTX};
+use openssl_sys::{SSL, SSL_CTX, X509_STORE_CTX};
 
 use super::stream::TimedTcp;
 use super::url::Target;
@@ -25,11 +27,22 @@ unsafe extern "C" {
         cb: Option<unsafe extern "C" fn(*mut SSL, *mut c_void) -> libc::c_int>,
         arg: *mut c_void,
     );
+    // Not bound by openssl-sys; libssl and libcrypto since 0.9.8 / 1.1.0.
+    fn SSL_CTX_set_cert_verify_callback(
+        ctx: *mut SSL_CTX,
+        cb: Option<unsafe extern "C" fn(*mut X509_STORE_CTX, *mut c_void) -> libc::c_int>,
+        arg: *mut c_void,
+    );
+    fn X509_STORE_CTX_set0_trusted_stack(
+        ctx: *mut X509_STORE_CTX,
+        sk: *mut openssl_sys::stack_st_X509,
+    );
 }
 
 pub struct LightContext {
     ctx: SslContext,
     scope: String,
+    verify_host: bool,
 }
 
 /// Why a light attempt did not give a connection.
@@ -49,17 +62,21 @@ impl LightContext {
     /// No file is parsed here: `scope` comes from the raw bytes (session_cache::scope).
     pub fn build(s: &TransportSettings, scope: String) -> Result<Self, TransportFailure> {
         let mut b = openssl_tls::base(true)?;
-        // Empty store (a new context has none): every server certificate fails verification,
-        // so only a resumed handshake completes.
+        // Verified as by the full context (PEER, the host name set per connection), with the
+        // trust anchors loaded only if a certificate arrives (lazy_trust).
         b.set_verify(SslVerifyMode::PEER);
         let index = settings_index()
             .ok_or_else(|| TransportFailure::new(35, "OpenSSL setup failed: ex_data"))?;
         b.set_ex_data(index, s.clone());
-        // Safety: live SSL_CTX owned by `b`; the callback takes its data from the context.
-        unsafe { SSL_CTX_set_cert_cb(b.as_ptr(), Some(lazy_identity), std::ptr::null_mut()) };
+        // Safety: live SSL_CTX owned by `b`; the callbacks take their data from the context.
+        unsafe {
+            SSL_CTX_set_cert_cb(b.as_ptr(), Some(lazy_identity), std::ptr::null_mut());
+            SSL_CTX_set_cert_verify_callback(b.as_ptr(), Some(lazy_trust), std::ptr::null_mut());
+        }
         Ok(Self {
             ctx: b.build(),
             scope,
+            verify_host: s.verify_host,
         })
     }
 
@@ -80,18 +97,61 @@ impl LightContext {
         session: SslSession,
         path: PathBuf,
     ) -> Result<openssl::ssl::SslStream<TimedTcp>, Miss> {
-        let mut ssl = openssl_tls::new_ssl(&self.ctx, target, false).map_err(|_| Miss::Retry)?;
+        let mut ssl =
+            openssl_tls::new_ssl(&self.ctx, target, self.verify_host).map_err(|_| Miss::Retry)?;
         session_cache::prepare(&mut ssl, path, Some(session));
         match openssl_tls::handshake(ssl, tcp, target) {
-            // The check that makes it safe: a connection that was not resumed was never
-            // verified (verify_result is meaningless with an empty store), so it is dropped
-            // unused, before any request byte.
-            Ok(stream) if stream.ssl().session_reused() => Ok(stream),
-            Ok(_) => Err(Miss::Retry),
+            // Resumed, or a full handshake verified by lazy_trust.
+            Ok(stream) => Ok(stream),
             Err(e) if e.errno == 28 => Err(Miss::Fail(e)),
+            // Nothing was sent: the full path tries again and reports its own error (a CA file
+            // that cannot be read is errno 77 there, not a verification failure).
             Err(_) => Err(Miss::Retry),
         }
     }
+}
+
+/// Verification callback of a handshake that was not resumed: the configured CA certificates
+/// become the trusted stack of this one verification, which OpenSSL then runs as usual (the
+/// connection's host name, purpose, chain). 1 = verified, 0 = not (the handshake fails with
+/// the verification error). Without `ca_file` (`not_use_ca_cert`) nothing is verified, as in
+/// the full context.
+unsafe extern "C" fn lazy_trust(store: *mut X509_STORE_CTX, _arg: *mut c_void) -> libc::c_int {
+    // No panic may cross into OpenSSL.
+    std::panic::catch_unwind(|| {
+        // Safety: OpenSSL hands the live X509_STORE_CTX of this SSL's verification; the SSL is
+        // attached to it under SSL_get_ex_data_X509_STORE_CTX_idx.
+        unsafe {
+            let ssl = openssl_sys::X509_STORE_CTX_get_ex_data(
+                store,
+                openssl_sys::SSL_get_ex_data_X509_STORE_CTX_idx(),
+            ) as *mut SSL;
+            if ssl.is_null() {
+                return 0;
+            }
+            let ctx: &SslContextRef = SslRef::from_ptr(ssl).ssl_context();
+            let Some(s) = settings_index().and_then(|i| ctx.ex_data(i)) else {
+                return 0;
+            };
+            let Some(path) = &s.ca_file else {
+                return 1;
+            };
+            let Ok(certs) = super::credentials::trust(path) else {
+                openssl_sys::X509_STORE_CTX_set_error(store, openssl_sys::X509_V_ERR_UNSPECIFIED);
+                return 0;
+            };
+            let Ok(mut stack) = openssl::stack::Stack::new() else {
+                return 0;
+            };
+            if certs.into_iter().try_for_each(|c| stack.push(c)).is_err() {
+                return 0;
+            }
+            // set0: the store context borrows the stack, which lives until we return.
+            X509_STORE_CTX_set0_trusted_stack(store, stack.as_ptr());
+            openssl_sys::X509_verify_cert(store).max(0)
+        }
+    })
+    .unwrap_or(0)
 }
 
 /// Certificate callback: a server asking for the client certificate on a resumed connection

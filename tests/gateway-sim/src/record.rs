@@ -18,6 +18,9 @@ pub struct Recorder {
 pub struct Peer {
     pub leaf: Option<Vec<u8>>,
     pub chain_len: usize,
+    /// Which accepted TCP connection (1-based, counting those that failed the handshake):
+    /// harnesses count connections per telegram with it.
+    pub conn: u64,
 }
 
 impl Recorder {
@@ -67,6 +70,7 @@ fn to_json(seq: u64, req: &Request, peer: &Peer) -> serde_json::Value {
         "body_hex": hex(&req.body),
         "client_cert_subject": peer.leaf.as_deref().map(crate::tls::subject).unwrap_or_default(),
         "client_chain_len": peer.chain_len,
+        "conn": peer.conn,
     })
 }
 

@@ -48,10 +48,10 @@ pub fn run(o: ServeOptions) -> Result<(), String> {
             std::process::exit(0);
         });
     }
-    for tcp in listener.incoming() {
+    for (n, tcp) in listener.incoming().enumerate() {
         let Ok(tcp) = tcp else { continue };
         let sim = sim.clone();
-        std::thread::spawn(move || connection(&sim, tcp));
+        std::thread::spawn(move || connection(&sim, tcp, n as u64 + 1));
     }
     Ok(())
 }
@@ -64,7 +64,7 @@ fn write_ready(path: &Path, port: u16) -> Result<(), String> {
         .map_err(|e| format!("ready file {}: {e}", path.display()))
 }
 
-fn connection(sim: &Sim, tcp: TcpStream) {
+fn connection(sim: &Sim, tcp: TcpStream, seq: u64) {
     let _ = tcp.set_nodelay(true);
     // Idle keep-alive connections end eventually, like a real server's KeepAliveTimeout.
     let _ = tcp.set_read_timeout(Some(sim.idle));
@@ -83,10 +83,12 @@ fn connection(sim: &Sim, tcp: TcpStream) {
         Some(certs) if !certs.is_empty() => Peer {
             leaf: Some(certs[0].to_vec()),
             chain_len: certs.len(),
+            conn: seq,
         },
         _ => Peer {
             leaf: None,
             chain_len: 0,
+            conn: seq,
         },
     };
     let mut reader = http::Reader::new();
