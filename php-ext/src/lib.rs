@@ -33,11 +33,19 @@ fn startup(_ty: i32, module_number: i32) -> i32 {
     0
 }
 
+/// RSHUTDOWN: close pooled connections that passed their idle limit or that the gateway closed,
+/// so that a php-fpm / mod_php worker does not keep them in CLOSE-WAIT until its next telegram.
+unsafe extern "C" fn request_shutdown(_ty: i32, _module_number: i32) -> i32 {
+    let _ = panic::guard(paygent_core::transport::close_stale);
+    0
+}
+
 #[php_module]
 #[php(startup = "startup")]
 pub fn get_module(module: ModuleBuilder) -> ModuleBuilder {
     let module = module
         .name("paygent")
+        .request_shutdown_function(request_shutdown)
         .version(paygent_core::VERSION)
         .info_function(info::info)
         .class::<class::PaygentB2BModule>()

@@ -21,7 +21,9 @@ mod stream;
 mod tls;
 mod url;
 
-pub use pool::{IDLE_LIMIT, clear_idle, contexts_built, opened as connections_opened};
+pub use pool::{
+    IDLE_LIMIT, clear_idle, close_stale, contexts_built, opened as connections_opened,
+};
 pub use session_cache::refusal as session_cache_refusal;
 
 /// Everything that decides which connections may be shared: the pool is keyed by it.

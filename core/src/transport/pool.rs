@@ -153,25 +153,22 @@ fn key(s: &TransportSettings, t: &Target) -> Key {
     (s.clone(), t.host.clone(), t.port)
 }
 
+/// Close every idle connection (of any target) past its idle limit or closed by its server (FIN
+/// or close_notify seen): a socket the server closed sits in CLOSE-WAIT, holding a descriptor
+/// and a kernel socket, until we close ours.
 fn prune(st: &mut State) {
     for list in st.idle.values_mut() {
-        list.retain(|i| i.since.elapsed() < IDLE_LIMIT);
+        list.retain(|i| i.since.elapsed() < IDLE_LIMIT && i.conn.tcp().looks_alive());
     }
     st.idle.retain(|_, l| !l.is_empty());
 }
 
 /// An idle connection that still looks alive, most recently used first. Dead ones (the server
-/// closed them, or sent something unsolicited) are dropped here, before any request byte.
+/// closed them, or sent something unsolicited) are dropped by `prune`, before any request byte.
 pub fn take_idle(s: &TransportSettings, t: &Target) -> Option<TlsConn> {
     with(|st| {
         prune(st);
-        let list = st.idle.get_mut(&key(s, t))?;
-        while let Some(i) = list.pop() {
-            if i.conn.tcp().looks_alive() {
-                return Some(i.conn);
-            }
-        }
-        None
+        st.idle.get_mut(&key(s, t))?.pop().map(|i| i.conn)
     })
 }
 
@@ -192,6 +189,12 @@ pub fn note_opened() {
 /// Connections this process has opened so far (for tests and diagnostics).
 pub fn opened() -> u64 {
     with(|st| st.opened)
+}
+
+/// Close the idle connections that are past their idle limit or that the server closed (the
+/// next opportunity after the pool's own calls: the PHP extension calls it at request end).
+pub fn close_stale() {
+    with(prune);
 }
 
 /// Drop every idle connection of this process (never the parent's: the pid check runs first).
