@@ -280,3 +280,15 @@ _version()
     RETVAL = pxs_sv(aTHX_ paygent_version());
   OUTPUT:
     RETVAL
+
+void
+_perl_variables()
+  PPCODE:
+    /* The core's table of paygent.properties variables: (name, key, env fallback) triples. */
+    size_t n = paygent_perl_variable_count(), i;
+    EXTEND(SP, (SSize_t)(n * 3));
+    for (i = 0; i < n; i++) {
+        mPUSHs(pxs_sv(aTHX_ paygent_perl_variable_name(i)));
+        mPUSHs(pxs_sv(aTHX_ paygent_perl_variable_key(i)));
+        mPUSHi(paygent_perl_variable_env_fallback(i) ? 1 : 0);
+    }

@@ -10,6 +10,7 @@ PACKAGES=(
   php8.2-cli php8.2-dev php8.2-cgi php8.2-curl php8.2-mbstring
   perl libwww-perl liblwp-protocol-https-perl
   apache2                                  # CGI demo and the TLS matrix
+  tinyproxy                                # a real CONNECT proxy for the proxy tests
 )
 
 missing=()
@@ -24,6 +25,7 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   # The demo and the tests start their own Apache on loopback; Debian's default one is not needed.
   $SUDO service apache2 stop >/dev/null 2>&1 || true
+  $SUDO service tinyproxy stop >/dev/null 2>&1 || true   # the tests start their own
 fi
 
 if ! command -v cargo >/dev/null; then

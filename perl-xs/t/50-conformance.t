@@ -27,17 +27,12 @@ my @cases = sort glob(File::Spec->catfile($cases_dir, '*.json'));
 @cases = grep { /$ENV{PAYGENT_CASE}/ } @cases if $ENV{PAYGENT_CASE};    # e.g. PAYGENT_CASE=reply-6
 ok(scalar @cases, scalar(@cases) . ' cases found');
 
-# PHP property key (without the prefix) → Perl variable.
-my %RENAMED = (
-    client_file_path     => 'HTTPS_CERT_FILE',
-    ca_file_path         => 'HTTPS_CA_FILE',
-    debug_flg            => 'Debug',
-    'telegram_kind.ref'  => 'telegram_kind_ref',
-    'telegram_kind.utf8' => 'telegram_kind_utf8',
-);
-my %SAME = map { $_ => 1 } qw(default_id default_password timeout_value log_output_path
-    select_max_cnt client_key_password compat csv_mode keep_alive verify_host tls_backend
-    caller_encoding not_use_client_cert not_use_ca_cert session_cache_dir);
+# PHP property key (without the prefix) → Perl variable: the core's table (one source).
+my %PERL_VAR;
+{
+    my @t = Paygent::B2B::_perl_variables();
+    while (my ($name, $key) = splice @t, 0, 3) { $PERL_VAR{$key} = $name }
+}
 # Deleting these gives E01002 in PHP; the Perl configuration has a default instead.
 my %PERL_DEFAULT = map { $_ => 1 } qw(timeout_value select_max_cnt log_output_path telegram_kind.ref);
 
@@ -109,11 +104,11 @@ sub perl_properties {
     for my $name (keys %props) {
         my $v = $props{$name};
         if ($name =~ /^url\.(.+)$/) { $url{$1} = $v }
-        elsif ($RENAMED{$name}) { $vars{ $RENAMED{$name} } = $v }
-        elsif ($SAME{$name}) { $vars{$name} = $v }
         elsif ($name =~ /^proxy_server_(name|ip|port)$/) {
+            # $proxy_server_name is a URL in Perl, the PHP cases set a host and a port.
             return (undef, "PHP proxy key $name") if length $v;
         }
+        elsif ($PERL_VAR{$name}) { $vars{ $PERL_VAR{$name} } = $v }
         else { return (undef, "no Perl variable for $name") }
     }
     $vars{HTTPS_KEY_FILE} = '' if defined $vars{HTTPS_CERT_FILE};    # kit PEM: key inside

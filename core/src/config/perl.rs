@@ -6,33 +6,89 @@
 use super::PREFIX;
 use crate::params::Params;
 
-/// Perl variable → `paygentB2Bmodule.<key>` with the same value.
-const RENAMED: &[(&str, &str)] = &[
-    ("HTTPS_CERT_FILE", "client_file_path"),
-    ("HTTPS_KEY_FILE", "client_key_file_path"),
-    ("HTTPS_CA_FILE", "ca_file_path"),
-    ("default_id", "default_id"),
-    ("default_password", "default_password"),
-    ("Debug", "debug_flg"),
-    ("merchant_id", "merchant_id"),
-    ("telegram_ver", "telegram_version"),
-    ("telegram_kind_ref", "telegram_kind.ref"),
-    ("telegram_kind_utf8", "telegram_kind.utf8"),
-    ("client_key_password", "client_key_password"),
-    ("verify_host", "verify_host"),
-    ("keep_alive", "keep_alive"),
-    ("tls_backend", "tls_backend"),
-    ("caller_encoding", "caller_encoding"),
-    ("session_cache_dir", "session_cache_dir"),
-    ("csv_mode", "csv_mode"),
-    ("compat", "compat"),
-    ("not_use_client_cert", "not_use_client_cert"),
-    ("not_use_ca_cert", "not_use_ca_cert"),
+/// One `paygent.properties` variable: its Perl name, the `paygentB2Bmodule.<key>` it sets (the
+/// same meaning as in `modenv_properties.php`), and where its value comes from when it is unset.
+/// The one table of Perl variables: the binding reads exactly these names (exposed through the
+/// C ABI), and the Perl tests translate PHP keys with it.
+#[derive(Debug)]
+pub struct PerlVariable {
+    pub name: &'static str,
+    pub key: &'static str,
+    /// Taken from `%ENV` when the variable is undefined (the manual's mod_perl recipe).
+    pub env_fallback: bool,
+    pub default: PerlDefault,
+}
+
+/// What an unset (or blank) Perl variable becomes. Keys that the validation requires
+/// (protocol.md §3.3) always get a value, so a minimal Perl file validates.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PerlDefault {
+    /// Left out.
+    None,
+    /// This value when the variable is undefined.
+    Unset(&'static [u8]),
+    /// This value when the variable is undefined or empty (the manual's defaults).
+    Blank(&'static [u8]),
+    /// Set only when non-empty: a proxy part, so that an empty `$proxy_server_port = ''` does
+    /// not undo the port a `$proxy_server_name` URL gave.
+    NonEmpty,
+}
+
+const fn var(name: &'static str, key: &'static str, default: PerlDefault) -> PerlVariable {
+    PerlVariable {
+        name,
+        key,
+        env_fallback: false,
+        default,
+    }
+}
+
+const fn env(name: &'static str, key: &'static str, default: PerlDefault) -> PerlVariable {
+    PerlVariable {
+        name,
+        key,
+        env_fallback: true,
+        default,
+    }
+}
+
+use PerlDefault::{Blank, NonEmpty, Unset};
+
+pub const PERL_VARIABLES: &[PerlVariable] = &[
+    env("HTTPS_CERT_FILE", "client_file_path", Unset(b"")),
+    env("HTTPS_KEY_FILE", "client_key_file_path", PerlDefault::None),
+    env("HTTPS_CA_FILE", "ca_file_path", Unset(b"")),
+    // `$proxy_server_name` may be a URL with port and credentials (parsed below); the
+    // explicit parts override what it implies.
+    var("proxy_server_name", "proxy_server_name", PerlDefault::None),
+    var("proxy_server_ip", "proxy_server_ip", NonEmpty),
+    var("proxy_server_port", "proxy_server_port", NonEmpty),
+    var("proxy_user", "proxy_user", NonEmpty),
+    var("proxy_password", "proxy_password", NonEmpty),
+    var("log_output_path", "log_output_path", Unset(b"")),
+    var("default_id", "default_id", PerlDefault::None),
+    var("default_password", "default_password", PerlDefault::None),
+    var("timeout_value", "timeout_value", Blank(b"35")),
+    var("select_max_cnt", "select_max_cnt", Blank(b"2000")),
+    var("merchant_id", "merchant_id", PerlDefault::None),
+    var("telegram_ver", "telegram_version", PerlDefault::None),
+    var("Debug", "debug_flg", PerlDefault::None),
+    var("telegram_kind_ref", "telegram_kind.ref", Unset(b"027,090")),
+    var("telegram_kind_utf8", "telegram_kind.utf8", PerlDefault::None),
+    var("client_key_password", "client_key_password", PerlDefault::None),
+    var("verify_host", "verify_host", PerlDefault::None),
+    var("keep_alive", "keep_alive", PerlDefault::None),
+    var("not_use_client_cert", "not_use_client_cert", PerlDefault::None),
+    var("not_use_ca_cert", "not_use_ca_cert", PerlDefault::None),
+    var("tls_backend", "tls_backend", PerlDefault::None),
+    var("caller_encoding", "caller_encoding", PerlDefault::None),
+    var("csv_mode", "csv_mode", PerlDefault::None),
+    var("compat", "compat", PerlDefault::None),
+    var("session_cache_dir", "session_cache_dir", PerlDefault::None),
 ];
 
 /// Map `(perl variable name, value)` pairs (e.g. `HTTPS_CERT_FILE`, `url.02`) to the
-/// `paygentB2Bmodule.*` properties the validation understands. The keys validation requires
-/// are always produced, with the manual's defaults, so a minimal Perl file validates.
+/// `paygentB2Bmodule.*` properties the validation understands ([`PERL_VARIABLES`]).
 pub fn properties_from_perl_vars(vars: &[(Vec<u8>, Vec<u8>)]) -> Params {
     let var = |name: &str| {
         vars.iter()
@@ -43,40 +99,6 @@ pub fn properties_from_perl_vars(vars: &[(Vec<u8>, Vec<u8>)]) -> Params {
     let mut props = Params::new();
     let mut put = |key: &str, value: &[u8]| props.put(format!("{PREFIX}{key}").as_bytes(), value);
 
-    // Required by §3.3: always present.
-    put(
-        "client_file_path",
-        var("HTTPS_CERT_FILE").unwrap_or_default(),
-    );
-    put("ca_file_path", var("HTTPS_CA_FILE").unwrap_or_default());
-    put(
-        "timeout_value",
-        non_empty(var("timeout_value")).unwrap_or(b"35"),
-    );
-    put(
-        "select_max_cnt",
-        non_empty(var("select_max_cnt")).unwrap_or(b"2000"),
-    );
-    put(
-        "log_output_path",
-        var("log_output_path").unwrap_or_default(),
-    );
-    put(
-        "telegram_kind.ref",
-        var("telegram_kind_ref").unwrap_or(b"027,090"),
-    );
-
-    for (perl, key) in RENAMED {
-        if matches!(
-            *key,
-            "client_file_path" | "ca_file_path" | "telegram_kind.ref"
-        ) {
-            continue;
-        }
-        if let Some(v) = var(perl) {
-            put(key, v);
-        }
-    }
     if let Some(proxy) = var("proxy_server_name").filter(|v| !v.is_empty()) {
         let p = proxy_url(proxy);
         put("proxy_server_name", &p.host);
@@ -84,6 +106,21 @@ pub fn properties_from_perl_vars(vars: &[(Vec<u8>, Vec<u8>)]) -> Params {
         if let Some((user, password)) = p.credentials {
             put("proxy_user", &user);
             put("proxy_password", &password);
+        }
+    }
+    for v in PERL_VARIABLES {
+        if v.name == "proxy_server_name" {
+            continue;
+        }
+        let value = match (var(v.name), v.default) {
+            (Some(x), Blank(d)) if x.is_empty() => Some(d),
+            (Some(x), NonEmpty) if x.is_empty() => None,
+            (Some(x), _) => Some(x),
+            (None, Unset(d) | Blank(d)) => Some(d),
+            (None, _) => None,
+        };
+        if let Some(value) = value {
+            put(v.key, value);
         }
     }
     // `url.02` (the `%url` hash, flattened by the binding) and `url_02` scalars.
@@ -282,6 +319,48 @@ mod tests {
             c.url_for_kind(b"010"),
             Some(&b"https://module.paygent.co.jp/n/atm/request"[..])
         );
+    }
+
+    #[test]
+    fn every_proxy_variable_is_taken() {
+        // Issue 14 item 11: these were dropped, so a configured proxy was silently bypassed.
+        let c = config(&[
+            ("HTTPS_CERT_FILE", "/k/client.pem"),
+            ("HTTPS_CA_FILE", "/k/ca.pem"),
+            ("proxy_server_name", ""),
+            ("proxy_server_ip", "192.0.2.7"),
+            ("proxy_server_port", "3128"),
+            ("proxy_user", "pu"),
+            ("proxy_password", "pp"),
+        ]);
+        assert_eq!(c.proxy_server_ip, b"192.0.2.7");
+        assert_eq!(c.proxy_server_port, 3128);
+        assert_eq!((&c.proxy_user[..], &c.proxy_password[..]), (&b"pu"[..], &b"pp"[..]));
+        // A URL in $proxy_server_name gives the parts; empty explicit ones do not undo them,
+        // non-empty ones win.
+        let c = config(&[
+            ("HTTPS_CERT_FILE", "/k/client.pem"),
+            ("HTTPS_CA_FILE", "/k/ca.pem"),
+            ("proxy_server_name", "http://a:b@proxy.example:8080/"),
+            ("proxy_server_port", ""),
+            ("proxy_user", ""),
+            ("proxy_password", "override"),
+        ]);
+        assert_eq!(c.proxy_server_name, b"proxy.example");
+        assert_eq!(c.proxy_server_port, 8080);
+        assert_eq!((&c.proxy_user[..], &c.proxy_password[..]), (&b"a"[..], &b"override"[..]));
+    }
+
+    #[test]
+    fn the_table_names_each_variable_and_key_once() {
+        let mut names: Vec<_> = PERL_VARIABLES.iter().map(|v| v.name).collect();
+        let mut keys: Vec<_> = PERL_VARIABLES.iter().map(|v| v.key).collect();
+        names.sort_unstable();
+        keys.sort_unstable();
+        let n = names.len();
+        names.dedup();
+        keys.dedup();
+        assert_eq!((names.len(), keys.len()), (n, n));
     }
 
     #[test]

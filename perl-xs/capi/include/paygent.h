@@ -122,6 +122,38 @@ uint32_t paygent_config_fail(struct PaygentModule *h, uint32_t code);
 // Ownership: nothing changes hands.
 uint32_t paygent_init(struct PaygentModule *h);
 
+// How many `paygent.properties` variables the core knows (the table the binding reads by
+// name; `%url` entries come in addition as `url.<prefix>`).
+//
+// # Safety
+// Always safe to call.
+size_t paygent_perl_variable_count(void);
+
+// The Perl name (without sigil) of variable `i` of the core's table; null bytes
+// (`is_null`) past the end.
+//
+// # Safety
+// Always safe to call.
+//
+// Ownership: the bytes are static; never free them.
+struct PaygentBytes paygent_perl_variable_name(size_t i);
+
+// The `paygentB2Bmodule.<key>` (without the prefix) that variable `i` sets; null bytes past
+// the end.
+//
+// # Safety
+// Always safe to call.
+//
+// Ownership: the bytes are static; never free them.
+struct PaygentBytes paygent_perl_variable_key(size_t i);
+
+// Whether variable `i` falls back to the `%ENV` entry of the same name when undefined (the
+// manual's mod_perl recipe); false past the end.
+//
+// # Safety
+// Always safe to call.
+bool paygent_perl_variable_env_fallback(size_t i);
+
 // Error number of the last status-returning call on `h` (0 if it succeeded). A NULL handle
 // gives 1901.
 //

@@ -17,20 +17,16 @@ XSLoader::load('Paygent::B2B', $VERSION);
 # The dialect number of paygent.h (PAYGENT_DIALECT_PERL): the Perl manual's message texts.
 sub DIALECT_PERL () { 1 }
 
-# paygent.properties variables handed to the core by name (decisions.md 5). Scalars only; %url
-# goes as url.<prefix>. The core maps names to its settings and ignores what it does not know.
-our @PROPERTY_SCALARS = qw(
-    HTTPS_KEY_FILE HTTPS_CERT_FILE HTTPS_CA_FILE
-    proxy_server_name proxy_server_ip proxy_server_port proxy_user proxy_password
-    log_output_path default_id default_password timeout_value select_max_cnt
-    merchant_id telegram_ver Debug
-    telegram_kind_ref telegram_kind_utf8 client_key_password verify_host keep_alive
-    not_use_client_cert not_use_ca_cert tls_backend caller_encoding csv_mode compat
-    session_cache_dir
-);
-
-# Taken from %ENV when the variable is unset (the manual's mod_perl recipe).
-our @ENV_FALLBACK = qw(HTTPS_KEY_FILE HTTPS_CERT_FILE HTTPS_CA_FILE);
+# paygent.properties variables handed to the core by name (decisions.md 5): the core's one table
+# (name, key, %ENV fallback), read once. Scalars only; %url goes as url.<prefix>.
+our (@PROPERTY_SCALARS, @ENV_FALLBACK);
+{
+    my @t = _perl_variables();
+    while (my ($name, undef, $env) = splice @t, 0, 3) {
+        push @PROPERTY_SCALARS, $name;
+        push @ENV_FALLBACK, $name if $env;
+    }
+}
 my %env_fallback = map { $_ => 1 } @ENV_FALLBACK;
 
 # ithreads: a cloned object would share the Rust handle with its parent; refuse the clone
@@ -346,6 +342,9 @@ Further variables of the Rust implementation, with the meaning of the PHP
 C<paygentB2Bmodule.*> keys of the same name: C<$proxy_server_ip>, C<$proxy_server_port>,
 C<$proxy_user>, C<$proxy_password>, C<$not_use_client_cert>, C<$not_use_ca_cert>,
 C<$tls_backend>, C<$caller_encoding>, C<$csv_mode>, C<$compat>, C<$session_cache_dir>.
+C<$proxy_server_name> may be a URL (C<http://user:password@proxy:8080/>) giving the port and
+the credentials too; non-empty C<$proxy_server_ip>, C<$proxy_server_port>, C<$proxy_user>,
+C<$proxy_password> override what it gives, and the IP wins over the name (as in PHP).
 
 =head1 METHODS
 
