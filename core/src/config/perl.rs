@@ -24,6 +24,8 @@ const RENAMED: &[(&str, &str)] = &[
     ("tls_backend", "tls_backend"),
     ("caller_encoding", "caller_encoding"),
     ("session_cache_dir", "session_cache_dir"),
+    ("reply_max_size", "reply_max_size"),
+    ("file_reply_max_size", "file_reply_max_size"),
     ("csv_mode", "csv_mode"),
     ("compat", "compat"),
     ("not_use_client_cert", "not_use_client_cert"),

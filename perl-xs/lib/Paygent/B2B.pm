@@ -26,7 +26,7 @@ our @PROPERTY_SCALARS = qw(
     merchant_id telegram_ver Debug
     telegram_kind_ref telegram_kind_utf8 client_key_password verify_host keep_alive
     not_use_client_cert not_use_ca_cert tls_backend caller_encoding csv_mode compat
-    session_cache_dir
+    session_cache_dir reply_max_size file_reply_max_size
 );
 
 # Taken from %ENV when the variable is unset (the manual's mod_perl recipe).
@@ -345,7 +345,8 @@ not compile gives C<E01002>; no file gives C<E01001>.
 Further variables of the Rust implementation, with the meaning of the PHP
 C<paygentB2Bmodule.*> keys of the same name: C<$proxy_server_ip>, C<$proxy_server_port>,
 C<$proxy_user>, C<$proxy_password>, C<$not_use_client_cert>, C<$not_use_ca_cert>,
-C<$tls_backend>, C<$caller_encoding>, C<$csv_mode>, C<$compat>, C<$session_cache_dir>.
+C<$tls_backend>, C<$caller_encoding>, C<$csv_mode>, C<$compat>, C<$session_cache_dir>,
+C<$reply_max_size>, C<$file_reply_max_size>.
 
 =head1 METHODS
 
