@@ -3,7 +3,7 @@
 //! before a reply.
 
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crate::config::{Config, ConfigSource};
 pub use crate::error::Dialect;
@@ -202,12 +202,16 @@ impl Module {
             self.log(&line);
         }
 
+        let timeout = timeout_duration(prepared.timeout_secs);
+        // The timeout bounds the whole exchange: transport and parsing.
+        let deadline = Instant::now().checked_add(timeout);
         let http = HttpRequest {
             url: &prepared.url,
             body: &prepared.body,
             user_agent: self.user_agent(),
-            timeout: timeout_duration(prepared.timeout_secs),
+            timeout,
             settings: &settings,
+            reply_max_size: config.reply_limit(&prepared.kind),
         };
         let reply = match transport::post(&http) {
             Ok(r) => r,
@@ -224,6 +228,18 @@ impl Module {
             self.log(b"Cannot get http return code.");
             return Err(self.fail(Error::new(ErrorKind::HttpStatus(reply.status))));
         }
+        let format = ReplyFormat::for_kind(&prepared.kind, &config);
+        if reply.until_eof && format == ReplyFormat::Payment && !ends_a_line(&reply.body) {
+            // HTTP/1.0 without Content-Length: only the last line end tells a complete reply
+            // from a cut connection (docs/errors.md).
+            let failure = crate::error::TransportFailure::new(
+                18,
+                "transfer closed before the reply's last line ended (HTTP/1.0 reply without \
+                 Content-Length cut short)",
+            );
+            self.log(failure.text.as_bytes());
+            return Err(self.fail(Error::transport(failure, Vec::new())));
+        }
         let body = charset::convert_reply(reply.body, prepared.reply_charset);
         if config.debug_flg {
             let mut line = b"response: \r\n".to_vec();
@@ -231,14 +247,21 @@ impl Module {
             self.log(&line);
         }
 
-        let format = ReplyFormat::for_kind(&prepared.kind, &config);
         let csv_set = !request::is_blank(&self.inst.result_csv);
         let full = match format {
             ReplyFormat::Payment => true,
             ReplyFormat::Reference => !csv_set,
             ReplyFormat::FilePayment => false,
         };
-        let parsed = reply::parse(format, &body, full, config.csv_mode);
+        let parsed = reply::parse_until(format, &body, full, config.csv_mode, deadline);
+        if let Some(e) = parsed
+            .error
+            .as_ref()
+            .filter(|e| matches!(e.kind, ErrorKind::Transport { .. }))
+        {
+            // Out of time while parsing: no reply, as for a transport timeout.
+            return Err(self.fail(e.clone()));
+        }
         let mut message = parsed.reply.response_code.clone();
         message.extend_from_slice(b": ");
         message.extend_from_slice(&parsed.reply.response_detail);
@@ -336,6 +359,12 @@ impl Module {
             Dialect::Perl => "libwww-perl/6.68",
         }
     }
+}
+
+/// A payment reply's last line ends with LF (CRLF from the gateway); an empty body is left to
+/// the parser (E02005 "resultStatus is Nothing").
+fn ends_a_line(body: &[u8]) -> bool {
+    body.is_empty() || body.ends_with(b"\n")
 }
 
 fn timeout_duration(secs: f64) -> Duration {

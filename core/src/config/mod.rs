@@ -18,6 +18,12 @@ pub use cache::{load_php_properties, parse_php_properties};
 /// `session_cache_dir` when the configuration names none (docs/tls.md "Session cache").
 pub const SESSION_CACHE_AUTO: &[u8] = b"auto";
 
+/// `reply_max_size` default: payment and reference replies (protocol.md §8.1: 100 KB messages;
+/// 2000 reference records of a few hundred bytes each) with ample margin.
+pub const REPLY_MAX_SIZE_DEFAULT: usize = 4 * 1024 * 1024;
+/// `file_reply_max_size` default: the file payment result (kind 201) of a 10 MB request file.
+pub const FILE_REPLY_MAX_SIZE_DEFAULT: usize = 64 * 1024 * 1024;
+
 /// Property key prefix of every setting.
 pub const PREFIX: &str = "paygentB2Bmodule.";
 
@@ -105,6 +111,10 @@ pub struct Config {
     pub default_merchant_id: Vec<u8>,
     /// Perl `$telegram_ver`: appended as `telegram_version` when absent; empty = never.
     pub default_telegram_version: Vec<u8>,
+    /// Most reply body bytes for payment and reference telegrams; 0 = the default.
+    pub reply_max_size: usize,
+    /// Most reply body bytes for the file payment result (kind 201); 0 = the default.
+    pub file_reply_max_size: usize,
 }
 
 impl Config {
@@ -122,6 +132,16 @@ impl Config {
     /// Kind's reply is the reference CSV (§6.2); exact string comparison (decisions.md 7).
     pub fn is_ref_kind(&self, kind: &[u8]) -> bool {
         self.telegram_kind_ref.iter().any(|k| k == kind)
+    }
+
+    /// The reply size limit for a telegram kind (`reply_max_size` / `file_reply_max_size`).
+    pub fn reply_limit(&self, kind: &[u8]) -> usize {
+        let (set, default) = if kind == crate::reply::FILE_PAYMENT_RES_KIND {
+            (self.file_reply_max_size, FILE_REPLY_MAX_SIZE_DEFAULT)
+        } else {
+            (self.reply_max_size, REPLY_MAX_SIZE_DEFAULT)
+        };
+        if set == 0 { default } else { set }
     }
 
     /// Kind is exchanged in UTF-8 (§4.7).

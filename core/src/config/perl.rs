@@ -85,6 +85,8 @@ pub const PERL_VARIABLES: &[PerlVariable] = &[
     var("csv_mode", "csv_mode", PerlDefault::None),
     var("compat", "compat", PerlDefault::None),
     var("session_cache_dir", "session_cache_dir", PerlDefault::None),
+    var("reply_max_size", "reply_max_size", PerlDefault::None),
+    var("file_reply_max_size", "file_reply_max_size", PerlDefault::None),
 ];
 
 /// Map `(perl variable name, value)` pairs (e.g. `HTTPS_CERT_FILE`, `url.02`) to the

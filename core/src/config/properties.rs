@@ -136,7 +136,30 @@ pub fn validate(props: &Params, fallback_to_shipped_urls: bool) -> Result<Config
         session_cache_dir: session_cache_dir(get(props, "session_cache_dir")),
         default_merchant_id: owned("merchant_id"),
         default_telegram_version: owned("telegram_version"),
+        reply_max_size: size(get(props, "reply_max_size"))?,
+        file_reply_max_size: size(get(props, "file_reply_max_size"))?,
     })
+}
+
+/// A byte count, optionally with a `K`/`M` (1024-based) suffix; absent or empty = 0 (the
+/// default); anything else, or 0, is invalid.
+fn size(v: Option<&[u8]>) -> Result<usize, Error> {
+    let v = php_trim(v.unwrap_or_default());
+    if v.is_empty() {
+        return Ok(0);
+    }
+    let (digits, unit) = match v.last().map(u8::to_ascii_uppercase) {
+        Some(b'K') => (&v[..v.len() - 1], 1024),
+        Some(b'M') => (&v[..v.len() - 1], 1024 * 1024),
+        _ => (v, 1),
+    };
+    std::str::from_utf8(digits)
+        .ok()
+        .filter(|d| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()))
+        .and_then(|d| d.parse::<usize>().ok())
+        .and_then(|n| n.checked_mul(unit))
+        .filter(|&n| n > 0)
+        .ok_or_else(invalid)
 }
 
 /// PHP `trim()` with its default characters.

@@ -9,8 +9,10 @@ pub mod result_csv;
 #[cfg(test)]
 mod test_support;
 
+use std::time::Instant;
+
 use crate::config::{Config, CsvMode};
-use crate::error::Error;
+use crate::error::{Error, TransportFailure};
 use crate::params::Record;
 
 /// Which parser a kind's reply goes through (§6.2).
@@ -75,10 +77,52 @@ pub fn split_crlf(body: &[u8]) -> Vec<&[u8]> {
 
 /// Parse `body` as `format`. `full` = build records (false = result-only, §6.2).
 pub fn parse(format: ReplyFormat, body: &[u8], full: bool, csv_mode: CsvMode) -> Parsed {
-    match format {
-        ReplyFormat::Payment => payment::parse(body, full),
-        ReplyFormat::Reference => reference::parse(body, full, csv_mode),
-        ReplyFormat::FilePayment => file_payment::parse(body),
+    parse_until(format, body, full, csv_mode, None)
+}
+
+/// [`parse`], giving up with `E02005` (errno 28) once `deadline` has passed: the configured
+/// timeout bounds the whole `post()`, parsing included.
+pub fn parse_until(
+    format: ReplyFormat,
+    body: &[u8],
+    full: bool,
+    csv_mode: CsvMode,
+    deadline: Option<Instant>,
+) -> Parsed {
+    let mut d = Deadline { at: deadline, lines: 0 };
+    let parsed = match format {
+        ReplyFormat::Payment => payment::parse_until(body, full, &mut d),
+        ReplyFormat::Reference => reference::parse_until(body, full, csv_mode, &mut d),
+        ReplyFormat::FilePayment => Ok(file_payment::parse(body)),
+    };
+    parsed.unwrap_or_else(|e| Parsed {
+        reply: Reply::default(),
+        error: Some(e),
+    })
+}
+
+/// The `post()` deadline as the parsers see it: the clock is read every few thousand lines only.
+pub struct Deadline {
+    at: Option<Instant>,
+    lines: u32,
+}
+
+impl Deadline {
+    pub const NONE: Self = Self { at: None, lines: 0 };
+
+    /// Call once per line; `Err` (E02005, errno 28) once the deadline has passed.
+    pub fn check(&mut self) -> Result<(), Error> {
+        self.lines = self.lines.wrapping_add(1);
+        match self.at {
+            Some(at) if self.lines % 2048 == 0 && Instant::now() >= at => Err(Error::transport(
+                TransportFailure::new(
+                    28,
+                    "Operation timed out while parsing the reply (timeout_value)",
+                ),
+                Vec::new(),
+            )),
+            _ => Ok(()),
+        }
     }
 }
 

@@ -1,8 +1,8 @@
 //! PaymentResponseDataImpl: `key=value` CRLF lines with the `_html` rule (§6.3).
 
-use super::{Parsed, Reply, split_crlf};
+use super::{Deadline, Parsed, Reply, split_crlf};
 use crate::error::{Error, ErrorKind};
-use crate::params::Record;
+use crate::params::{Params, Record};
 use crate::request::is_blank;
 
 const HTML_SUFFIX: &[u8] = b"_html";
@@ -10,12 +10,23 @@ const CRLF: &[u8] = b"\r\n";
 
 /// `full` = build the record; result-only stops at the first `_html` key (§6.2).
 pub fn parse(body: &[u8], full: bool) -> Parsed {
+    let mut none = Deadline::NONE;
+    parse_until(body, full, &mut none).unwrap_or_else(|e| Parsed {
+        reply: Reply::default(),
+        error: Some(e),
+    })
+}
+
+/// [`parse`], failing once `deadline` has passed. Linear in the reply: the record is an indexed
+/// map, so `N` distinct keys cost O(N).
+pub fn parse_until(body: &[u8], full: bool, deadline: &mut Deadline) -> Result<Parsed, Error> {
     let mut reply = Reply::default();
-    let mut record = Record::new();
+    let mut record = Params::new();
     // (key name, buffer) once an `_html` key has been met
     let mut html: Option<(Vec<u8>, Vec<u8>)> = None;
 
     for line in split_crlf(body) {
+        deadline.check()?;
         let pair = split_pair(line);
         let html_key = pair
             .filter(|(k, _)| k.ends_with(HTML_SUFFIX))
@@ -56,10 +67,15 @@ pub fn parse(body: &[u8], full: bool) -> Parsed {
         record.put(&name, &buffer);
     }
     if !record.is_empty() {
-        reply.records.push(record);
+        reply.records.push(Record::from_params(&record).ok_or_else(too_large)?);
     }
     let error = is_blank(&reply.result_status).then(|| Error::new(ErrorKind::ResultMissing));
-    Parsed { reply, error }
+    Ok(Parsed { reply, error })
+}
+
+/// A record of 4 GiB or more (only with a reply limit raised that far).
+pub(super) fn too_large() -> Error {
+    Error::new(ErrorKind::Internal("reply record of 4 GiB or more".into()))
 }
 
 /// Split at the first `=`; no trimming. A line without `=` is no pair.

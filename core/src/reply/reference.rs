@@ -1,9 +1,10 @@
 //! ReferenceResponseDataImpl: the 4-record-type CSV (§6.4).
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use super::csv::{split_records, tokenize_mode_into};
-use super::{Parsed, Reply};
+use super::{Deadline, Parsed, Reply};
 use crate::config::CsvMode;
 use crate::error::{Error, ErrorKind};
 use crate::params::Record;
@@ -16,11 +17,26 @@ const DATA: &[u8] = b"3";
 
 /// `full` = build records; result-only reads only header lines (§6.2, §6.4.1).
 pub fn parse(body: &[u8], full: bool, mode: CsvMode) -> Parsed {
+    let mut none = Deadline::NONE;
+    parse_until(body, full, mode, &mut none).unwrap_or_else(|e| Parsed {
+        reply: Reply::default(),
+        error: Some(e),
+    })
+}
+
+/// [`parse`], failing once `deadline` has passed.
+pub fn parse_until(
+    body: &[u8],
+    full: bool,
+    mode: CsvMode,
+    deadline: &mut Deadline,
+) -> Result<Parsed, Error> {
     let mut reply = Reply::default();
     let mut data_header = DataHeader::default();
     let mut cols = Vec::new();
 
     for line in split_records(body, mode) {
+        deadline.check()?;
         tokenize_mode_into(line, mode, &mut cols);
         match &*cols[0] {
             HEADER => {
@@ -42,12 +58,12 @@ pub fn parse(body: &[u8], full: bool, mode: CsvMode) -> Parsed {
                         header: data_header.columns(),
                         items: items.len(),
                     };
-                    return Parsed {
+                    return Ok(Parsed {
                         reply,
                         error: Some(Error::new(kind)),
-                    };
+                    });
                 }
-                let record = data_header.record(items);
+                let record = data_header.record(items).ok_or_else(super::payment::too_large)?;
                 if !record.is_empty() {
                     reply.records.push(record);
                 }
@@ -58,7 +74,7 @@ pub fn parse(body: &[u8], full: bool, mode: CsvMode) -> Parsed {
     }
 
     let error = is_blank(&reply.result_status).then(|| Error::new(ErrorKind::ResultMissing));
-    Parsed { reply, error }
+    Ok(Parsed { reply, error })
 }
 
 /// The names of the current data header, shared by its records. A repeated name (rare) is found
@@ -66,7 +82,7 @@ pub fn parse(body: &[u8], full: bool, mode: CsvMode) -> Parsed {
 #[derive(Default)]
 struct DataHeader {
     /// Distinct names in first-seen order.
-    names: Vec<Arc<[u8]>>,
+    names: Arc<[Arc<[u8]>]>,
     /// Per column, its index in `names`; `None` when every name is distinct.
     slots: Option<Vec<usize>>,
 }
@@ -74,21 +90,19 @@ struct DataHeader {
 impl DataHeader {
     fn new(cols: &[impl AsRef<[u8]>]) -> Self {
         let mut names: Vec<Arc<[u8]>> = Vec::with_capacity(cols.len());
+        let mut seen: HashMap<&[u8], usize> = HashMap::with_capacity(cols.len());
         let mut slots = Vec::with_capacity(cols.len());
         for col in cols {
             let col = col.as_ref();
-            let slot = match names.iter().position(|n| **n == *col) {
-                Some(i) => i,
-                None => {
-                    names.push(Arc::from(col));
-                    names.len() - 1
-                }
-            };
+            let slot = *seen.entry(col).or_insert_with(|| {
+                names.push(Arc::from(col));
+                names.len() - 1
+            });
             slots.push(slot);
         }
         let distinct = names.len() == cols.len();
         Self {
-            names,
+            names: names.into(),
             slots: (!distinct).then_some(slots),
         }
     }
@@ -98,15 +112,15 @@ impl DataHeader {
     }
 
     /// One record from a data line of `columns()` items.
-    fn record(&self, items: &[impl AsRef<[u8]>]) -> Record {
+    fn record(&self, items: &[impl AsRef<[u8]>]) -> Option<Record> {
         match &self.slots {
-            None => Record::from_distinct(self.names.iter().zip(items.iter().map(AsRef::as_ref))),
+            None => Record::from_distinct(&self.names, items.iter().map(AsRef::as_ref)),
             Some(slots) => {
                 let mut values: Vec<&[u8]> = vec![&[]; self.names.len()];
                 for (&slot, item) in slots.iter().zip(items) {
                     values[slot] = item.as_ref();
                 }
-                Record::from_distinct(self.names.iter().zip(values))
+                Record::from_distinct(&self.names, values.iter().copied())
             }
         }
     }

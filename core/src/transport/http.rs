@@ -30,6 +30,27 @@ pub struct Response {
     pub status: u16,
     pub body: Vec<u8>,
     pub reusable: bool,
+    /// The body ran to the end of the connection (no Content-Length, not chunked): a cut
+    /// connection looks the same as a complete reply.
+    pub until_eof: bool,
+}
+
+/// Longest reply header line, and most header lines, we accept (a real server sends a few
+/// short ones).
+pub const HEADER_LINE_MAX: usize = 8 * 1024;
+pub const HEADER_COUNT_MAX: usize = 100;
+/// The whole reply head (status line and headers).
+const HEAD_MAX: usize = 64 * 1024;
+
+fn too_large(limit: usize) -> TransportFailure {
+    TransportFailure::new(
+        63,
+        format!("Maximum file size exceeded: the reply is larger than {limit} bytes (reply_max_size)"),
+    )
+}
+
+fn weird_head(what: String) -> TransportFailure {
+    TransportFailure::new(8, format!("Weird server reply ({what})"))
 }
 
 /// Reads from the connection, counting bytes for curl-style timeout texts.
@@ -39,13 +60,16 @@ struct Reader<'a, R> {
     pos: usize,
     received: u64,
     started: Instant,
+    /// Most body bytes accepted.
+    limit: usize,
 }
 
 impl<R: Read> Reader<'_, R> {
     /// Read more bytes into the buffer; `Ok(false)` at EOF.
     fn fill(&mut self) -> Result<bool, TransportFailure> {
-        if self.pos > 0 && self.pos == self.buf.len() {
-            self.buf.clear();
+        // Drop what was consumed, so the buffer holds at most one unread line or read.
+        if self.pos > 0 {
+            self.buf.drain(..self.pos);
             self.pos = 0;
         }
         let mut chunk = [0u8; 16 * 1024];
@@ -90,8 +114,12 @@ impl<R: Read> Reader<'_, R> {
         }
     }
 
-    /// Exactly `n` body bytes; errno 18 when the connection ends first.
+    /// Exactly `n` body bytes; errno 18 when the connection ends first, 63 when the body would
+    /// pass the limit (checked before reading).
     fn exact(&mut self, n: usize, out: &mut Vec<u8>) -> Result<(), TransportFailure> {
+        if out.len().saturating_add(n) > self.limit {
+            return Err(too_large(self.limit));
+        }
         let mut left = n;
         while left > 0 {
             if self.available().is_empty() && !self.fill()? {
@@ -135,27 +163,44 @@ pub fn timed_out(started: Instant, received: u64) -> TransportFailure {
     )
 }
 
-/// Read one reply (skipping interim 1xx replies).
-pub fn response<R: Read>(conn: &mut R, started: Instant) -> Result<Response, TransportFailure> {
+/// Read one reply (skipping interim 1xx replies); a body longer than `limit` bytes fails with
+/// errno 63 as soon as that is known, so memory stays bounded whatever the server sends.
+pub fn response<R: Read>(
+    conn: &mut R,
+    started: Instant,
+    limit: usize,
+) -> Result<Response, TransportFailure> {
     let mut r = Reader {
         inner: conn,
         buf: Vec::new(),
         pos: 0,
         received: 0,
         started,
+        limit,
     };
     loop {
         let (status, version, head_len, framing, close) = loop {
-            let mut headers = [httparse::EMPTY_HEADER; 100];
+            let mut headers = [httparse::EMPTY_HEADER; HEADER_COUNT_MAX];
             let mut res = httparse::Response::new(&mut headers);
             match res.parse(r.available()) {
                 Ok(httparse::Status::Complete(n)) => {
                     let status = res.code.unwrap_or(0);
                     let version = res.version.unwrap_or(0);
+                    if let Some(h) = res
+                        .headers
+                        .iter()
+                        .find(|h| h.name.len() + h.value.len() + 2 > HEADER_LINE_MAX)
+                    {
+                        return Err(weird_head(format!(
+                            "header line {} longer than {HEADER_LINE_MAX} bytes",
+                            h.name
+                        )));
+                    }
                     let (framing, close) = framing(res.headers)?;
                     break (status, version, n, framing, close);
                 }
                 Ok(httparse::Status::Partial) => {
+                    check_partial_head(r.available())?;
                     if !r.fill()? {
                         return Err(if r.received == 0 {
                             TransportFailure::new(52, "Empty reply from server")
@@ -164,12 +209,12 @@ pub fn response<R: Read>(conn: &mut R, started: Instant) -> Result<Response, Tra
                         });
                     }
                 }
-                Err(e) => {
-                    return Err(TransportFailure::new(
-                        8,
-                        format!("Weird server reply ({e})"),
-                    ));
+                Err(httparse::Error::TooManyHeaders) => {
+                    return Err(weird_head(format!(
+                        "more than {HEADER_COUNT_MAX} header lines"
+                    )));
                 }
+                Err(e) => return Err(weird_head(e.to_string())),
             }
         };
         r.pos += head_len;
@@ -191,6 +236,9 @@ pub fn response<R: Read>(conn: &mut R, started: Instant) -> Result<Response, Tra
                 }
                 Framing::Eof => {
                     loop {
+                        if body.len() + r.available().len() > r.limit {
+                            return Err(too_large(r.limit));
+                        }
                         body.extend_from_slice(r.available());
                         r.pos = r.buf.len();
                         if !r.fill()? {
@@ -201,14 +249,28 @@ pub fn response<R: Read>(conn: &mut R, started: Instant) -> Result<Response, Tra
                 }
             }
         };
+        let until_eof = !framed;
         // Bytes after the reply, or anything but HTTP/1.1 keep-alive, end the connection's use.
         let reusable = framed && version == 1 && !close && r.available().is_empty();
         return Ok(Response {
             status,
             body,
             reusable,
+            until_eof,
         });
     }
+}
+
+/// A head still incomplete: fail once it, or its unfinished line, passes the limits.
+fn check_partial_head(head: &[u8]) -> Result<(), TransportFailure> {
+    if head.len() > HEAD_MAX {
+        return Err(weird_head(format!("reply header larger than {HEAD_MAX} bytes")));
+    }
+    let open_line = head.iter().rposition(|&b| b == b'\n').map_or(head.len(), |i| head.len() - i - 1);
+    if open_line > HEADER_LINE_MAX {
+        return Err(weird_head(format!("header line longer than {HEADER_LINE_MAX} bytes")));
+    }
+    Ok(())
 }
 
 enum Framing {
@@ -261,14 +323,15 @@ fn chunked<R: Read>(r: &mut Reader<'_, R>, body: &mut Vec<u8>) -> Result<(), Tra
         let size = std::str::from_utf8(size).map_err(|_| bad())?.trim();
         let size = usize::from_str_radix(size, 16).map_err(|_| bad())?;
         if size == 0 {
-            // Trailers up to the empty line.
-            loop {
+            // Trailers up to the empty line, no more of them than header lines.
+            for _ in 0..=HEADER_COUNT_MAX {
                 match r.line()? {
                     None => return Err(ended()),
                     Some(l) if l.is_empty() => return Ok(()),
                     Some(_) => {}
                 }
             }
+            return Err(weird_head(format!("more than {HEADER_COUNT_MAX} trailer lines")));
         }
         r.exact(size, body)
             .map_err(|e| if e.errno == 18 { ended() } else { e })?;
@@ -285,7 +348,7 @@ mod tests {
     use super::*;
 
     fn parse(raw: &[u8]) -> Result<Response, TransportFailure> {
-        response(&mut &raw[..], Instant::now())
+        response(&mut &raw[..], Instant::now(), 1 << 20)
     }
 
     #[test]

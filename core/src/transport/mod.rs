@@ -103,6 +103,8 @@ pub struct HttpRequest<'a> {
     /// Bounds connect and the whole exchange (`CURLOPT_TIMEOUT` = `CONNECTTIMEOUT`, §4.9).
     pub timeout: Duration,
     pub settings: &'a TransportSettings,
+    /// Most reply body bytes accepted (errno 63, E02005, beyond): `reply_max_size`.
+    pub reply_max_size: usize,
 }
 
 /// The reply as the transport API gives it (§5.2 R, §6.1 R).
@@ -110,6 +112,9 @@ pub struct HttpRequest<'a> {
 pub struct HttpReply {
     pub status: u16,
     pub body: Vec<u8>,
+    /// The body was delimited only by the end of the connection (HTTP/1.0 without
+    /// Content-Length): a cut connection cannot be told from the end.
+    pub until_eof: bool,
 }
 
 /// POST a telegram. Never sends it twice once any byte may have reached the server
@@ -145,13 +150,14 @@ pub fn post(req: &HttpRequest<'_>) -> Result<HttpReply, TransportFailure> {
             ),
         });
     }
-    let reply = http::response(&mut conn, started)?;
+    let reply = http::response(&mut conn, started, req.reply_max_size)?;
     if s.keep_alive && reply.reusable {
         pool::put_idle(s, &target, conn);
     }
     Ok(HttpReply {
         status: reply.status,
         body: reply.body,
+        until_eof: reply.until_eof,
     })
 }
 

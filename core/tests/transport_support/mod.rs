@@ -84,12 +84,24 @@ pub fn post_body(
     body: &[u8],
     timeout: Duration,
 ) -> Result<HttpReply, paygent_core::error::TransportFailure> {
+    post_limited(url, s, body, timeout, 4 << 20)
+}
+
+/// [`post_body`] with a reply size limit.
+pub fn post_limited(
+    url: &str,
+    s: &TransportSettings,
+    body: &[u8],
+    timeout: Duration,
+    reply_max_size: usize,
+) -> Result<HttpReply, paygent_core::error::TransportFailure> {
     paygent_core::transport::post(&HttpRequest {
         url: url.as_bytes(),
         body,
         user_agent: "curl_php",
         timeout,
         settings: s,
+        reply_max_size,
     })
 }
 

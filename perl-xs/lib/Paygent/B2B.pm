@@ -341,7 +341,8 @@ not compile gives C<E01002>; no file gives C<E01001>.
 Further variables of the Rust implementation, with the meaning of the PHP
 C<paygentB2Bmodule.*> keys of the same name: C<$proxy_server_ip>, C<$proxy_server_port>,
 C<$proxy_user>, C<$proxy_password>, C<$not_use_client_cert>, C<$not_use_ca_cert>,
-C<$tls_backend>, C<$caller_encoding>, C<$csv_mode>, C<$compat>, C<$session_cache_dir>.
+C<$tls_backend>, C<$caller_encoding>, C<$csv_mode>, C<$compat>, C<$session_cache_dir>,
+C<$reply_max_size>, C<$file_reply_max_size>.
 C<$proxy_server_name> may be a URL (C<http://user:password@proxy:8080/>) giving the port and
 the credentials too; non-empty C<$proxy_server_ip>, C<$proxy_server_port>, C<$proxy_user>,
 C<$proxy_password> override what it gives, and the IP wins over the name (as in PHP).
