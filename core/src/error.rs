@@ -97,13 +97,48 @@ pub struct TransportFailure {
     /// 77 CA file, 1 unsupported protocol, 3 bad URL, 8 weird server reply, 18 partial reply.
     pub errno: u32,
     pub text: String,
+    /// Whether the telegram may have reached the gateway.
+    pub phase: FailurePhase,
 }
 
 impl TransportFailure {
+    /// A failure before any request byte left this process (the transport marks later ones
+    /// with [`TransportFailure::maybe_sent`]).
     pub fn new(errno: u32, text: impl Into<String>) -> Self {
         Self {
             errno,
             text: text.into(),
+            phase: FailurePhase::NotSent,
+        }
+    }
+
+    /// The same failure, met after the first request byte was handed to the socket.
+    pub fn maybe_sent(mut self) -> Self {
+        self.phase = FailurePhase::MaybeSent;
+        self
+    }
+}
+
+/// Where a failed `post()` broke off, for the caller to decide between "payment failed" and
+/// "ask the gateway" (docs/error-codes.md "Failure phase"). The error code stays the official
+/// one (E02005, E02004…) either way.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FailurePhase {
+    /// No byte of the telegram left this process (name resolution, connect, TLS handshake of a
+    /// new connection, proxy refusal): the gateway cannot have processed it; safe to send again.
+    NotSent,
+    /// The telegram, or part of it, was handed to the network, and no complete reply came
+    /// (reset, timeout waiting for the reply, truncated or unreadable reply, non-2xx status):
+    /// the gateway may have processed it. Confirm with an inquiry (094); never resend blindly.
+    MaybeSent,
+}
+
+impl FailurePhase {
+    /// `not_sent` / `maybe_sent`: the value of PHP `getFailurePhase()` and Perl `{failurePhase}`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::NotSent => "not_sent",
+            Self::MaybeSent => "maybe_sent",
         }
     }
 }

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use crate::config::{Config, ConfigSource};
 pub use crate::error::Dialect;
-use crate::error::{Error, ErrorKind, Warning, WarningLevel};
+use crate::error::{Error, ErrorKind, FailurePhase, Warning, WarningLevel};
 use crate::log::Logger;
 use crate::params::{Params, Record};
 use crate::reply::{self, Reply, ReplyFormat, result_csv};
@@ -29,6 +29,7 @@ pub struct Module {
     cursor: usize,
     result_message: Vec<u8>,
     warnings: Vec<Warning>,
+    failure_phase: Option<FailurePhase>,
 }
 
 impl Module {
@@ -46,6 +47,7 @@ impl Module {
             cursor: 0,
             result_message: Vec::new(),
             warnings: Vec::new(),
+            failure_phase: None,
         }
     }
 
@@ -170,6 +172,7 @@ impl Module {
             self.reply = None;
             self.cursor = 0;
         }
+        self.failure_phase = None;
         if self.config.is_none() {
             // The official module dies here (§4.1); we initialise lazily instead.
             if let Err(e) = self.init() {
@@ -205,25 +208,50 @@ impl Module {
         let timeout = timeout_duration(prepared.timeout_secs);
         // The timeout bounds the whole exchange: transport and parsing.
         let deadline = Instant::now().checked_add(timeout);
-        let http = HttpRequest {
-            url: &prepared.url,
-            body: &prepared.body,
-            user_agent: self.user_agent(),
-            timeout,
-            settings: &settings,
-            reply_max_size: config.reply_limit(&prepared.kind),
-        };
-        let reply = match transport::post(&http) {
-            Ok(r) => r,
-            Err(failure) => {
-                let mut line = format!("{}: {}", failure.errno, failure.text).into_bytes();
-                line.extend_from_slice(b": ");
-                line.extend_from_slice(&prepared.url);
-                self.log(&line);
-                let notes = file_notes(&config);
-                return Err(self.fail(Error::transport(failure, notes)));
+        let mut attempt = 0;
+        let reply = loop {
+            let left = deadline.map_or(timeout, |d| d.saturating_duration_since(Instant::now()));
+            let http = HttpRequest {
+                url: &prepared.url,
+                body: &prepared.body,
+                user_agent: self.user_agent(),
+                timeout: left,
+                settings: &settings,
+                reply_max_size: config.reply_limit(&prepared.kind),
+            };
+            let failure = match transport::post(&http) {
+                Ok(r) => break r,
+                Err(f) => f,
+            };
+            let mut line = format!("{}: {}", failure.errno, failure.text).into_bytes();
+            line.extend_from_slice(b": ");
+            line.extend_from_slice(&prepared.url);
+            self.log(&line);
+            // Opt-in safe retry (issue 12): only when nothing of the telegram left the process,
+            // with a short backoff, inside the same timeout.
+            let pause = Duration::from_millis(100 << attempt.min(4));
+            let time_left = deadline.is_none_or(|d| Instant::now() + pause < d);
+            if failure.phase == FailurePhase::NotSent
+                && attempt < config.retry_not_sent
+                && time_left
+            {
+                attempt += 1;
+                self.log(
+                    format!(
+                        "retry {attempt}/{} after a failure before sending (not_sent)",
+                        config.retry_not_sent
+                    )
+                    .as_bytes(),
+                );
+                std::thread::sleep(pause);
+                continue;
             }
+            self.failure_phase = Some(failure.phase);
+            let notes = file_notes(&config);
+            return Err(self.fail(Error::transport(failure, notes)));
         };
+        // From here the gateway had the telegram: a failure may hide a processed payment.
+        self.failure_phase = Some(FailurePhase::MaybeSent);
         if !(200..=206).contains(&reply.status) {
             self.log(b"Cannot get http return code.");
             return Err(self.fail(Error::new(ErrorKind::HttpStatus(reply.status))));
@@ -267,6 +295,9 @@ impl Module {
         message.extend_from_slice(&parsed.reply.response_detail);
         self.result_message = message;
         let write_csv = csv_set && result_csv::should_write(format, &parsed.reply);
+        if !request::is_blank(&parsed.reply.result_status) {
+            self.failure_phase = None; // the gateway's answer is known
+        }
         self.reply = Some(parsed.reply);
         if let Some(e) = parsed.error {
             self.warn(WarningLevel::Warning, e.warning_text(self.dialect));
@@ -327,6 +358,13 @@ impl Module {
         let rec = records.get(i)?;
         self.cursor = i + 1;
         Some(rec)
+    }
+
+    /// Where the last `post()` broke off: `None` when it had no failure or the gateway's answer
+    /// was read (a `result=1` reply included); `NotSent` when no byte of the telegram left this
+    /// process; `MaybeSent` when the gateway may have processed it (issue 12, docs/error-codes.md).
+    pub fn failure_phase(&self) -> Option<FailurePhase> {
+        self.failure_phase
     }
 
     /// Warnings raised since the last call, for the binding to emit (PHP `trigger_error`).

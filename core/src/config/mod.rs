@@ -115,6 +115,9 @@ pub struct Config {
     pub reply_max_size: usize,
     /// Most reply body bytes for the file payment result (kind 201); 0 = the default.
     pub file_reply_max_size: usize,
+    /// `retry_not_sent`: how many times a telegram that failed before any byte of it left the
+    /// process is sent again (0, the official behaviour: never).
+    pub retry_not_sent: u32,
 }
 
 impl Config {

@@ -87,6 +87,7 @@ pub const PERL_VARIABLES: &[PerlVariable] = &[
     var("session_cache_dir", "session_cache_dir", PerlDefault::None),
     var("reply_max_size", "reply_max_size", PerlDefault::None),
     var("file_reply_max_size", "file_reply_max_size", PerlDefault::None),
+    var("retry_not_sent", "retry_not_sent", PerlDefault::None),
 ];
 
 /// Map `(perl variable name, value)` pairs (e.g. `HTTPS_CERT_FILE`, `url.02`) to the
@@ -137,10 +138,6 @@ pub fn properties_from_perl_vars(vars: &[(Vec<u8>, Vec<u8>)]) -> Params {
         }
     }
     props
-}
-
-fn non_empty(v: Option<&[u8]>) -> Option<&[u8]> {
-    v.filter(|v| !v.is_empty())
 }
 
 /// The parts of a Perl proxy setting.

@@ -138,7 +138,22 @@ pub fn validate(props: &Params, fallback_to_shipped_urls: bool) -> Result<Config
         default_telegram_version: owned("telegram_version"),
         reply_max_size: size(get(props, "reply_max_size"))?,
         file_reply_max_size: size(get(props, "file_reply_max_size"))?,
+        retry_not_sent: retries(get(props, "retry_not_sent"))?,
     })
+}
+
+/// `retry_not_sent`: absent or empty = 0; otherwise 0–10 (more would only hide an outage).
+fn retries(v: Option<&[u8]>) -> Result<u32, Error> {
+    let v = php_trim(v.unwrap_or_default());
+    if v.is_empty() {
+        return Ok(0);
+    }
+    std::str::from_utf8(v)
+        .ok()
+        .filter(|d| d.bytes().all(|b| b.is_ascii_digit()))
+        .and_then(|d| d.parse::<u32>().ok())
+        .filter(|&n| n <= 10)
+        .ok_or_else(invalid)
 }
 
 /// A byte count, optionally with a `K`/`M` (1024-based) suffix; absent or empty = 0 (the

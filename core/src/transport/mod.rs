@@ -5,7 +5,7 @@ use std::io::Write;
 use std::time::{Duration, Instant};
 
 use crate::config::{Config, TlsBackend};
-use crate::error::TransportFailure;
+use crate::error::{FailurePhase, TransportFailure};
 
 mod connect;
 mod credentials;
@@ -130,27 +130,24 @@ pub fn post(req: &HttpRequest<'_>) -> Result<HttpReply, TransportFailure> {
     } else {
         None
     };
-    let mut conn = match pooled {
+    let (mut conn, was_pooled) = match pooled {
         Some(mut c) => {
             c.tcp_mut().deadline = deadline;
-            c
+            (c, true)
         }
-        None => fresh(&target, s, deadline, started)?,
+        None => (fresh(&target, s, deadline, started)?, false),
     };
     // Point of no return (decision 18): once the first request byte is handed to the socket, a
-    // failure is reported, never retried on another connection.
-    if let Err(e) = conn.write_all(&request).and_then(|_| conn.flush()) {
-        return Err(match e.kind() {
-            std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock => {
-                http::timed_out(started, 0)
-            }
-            _ => TransportFailure::new(
-                55,
-                format!("Failed sending data to the peer: {}", reason(&e)),
-            ),
-        });
+    // failure is reported (maybe sent), never retried on another connection.
+    let mut written = write_request(&mut conn, &request, started);
+    if was_pooled && matches!(written, Err(ref f) if f.phase == FailurePhase::NotSent) {
+        // A kept-alive connection found dead before anything was written: a new one.
+        conn = fresh(&target, s, deadline, started)?;
+        written = write_request(&mut conn, &request, started);
     }
-    let reply = http::response(&mut conn, started, req.reply_max_size)?;
+    written?;
+    let reply =
+        http::response(&mut conn, started, req.reply_max_size).map_err(|f| f.maybe_sent())?;
     if s.keep_alive && reply.reusable {
         pool::put_idle(s, &target, conn);
     }
@@ -158,6 +155,39 @@ pub fn post(req: &HttpRequest<'_>) -> Result<HttpReply, TransportFailure> {
         status: reply.status,
         body: reply.body,
         until_eof: reply.until_eof,
+    })
+}
+
+/// Write the whole request. A failure on the first write call, before the socket took any byte,
+/// is [`FailurePhase::NotSent`]; after that it may have reached the server.
+fn write_request(
+    conn: &mut tls::TlsConn,
+    request: &[u8],
+    started: Instant,
+) -> Result<(), TransportFailure> {
+    let mut done = 0;
+    let result = loop {
+        if done == request.len() {
+            break conn.flush();
+        }
+        match conn.write(&request[done..]) {
+            Ok(0) => break Err(std::io::ErrorKind::WriteZero.into()),
+            Ok(n) => done += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => break Err(e),
+        }
+    };
+    result.map_err(|e| {
+        let f = match e.kind() {
+            std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock => {
+                http::timed_out(started, 0)
+            }
+            _ => TransportFailure::new(
+                55,
+                format!("Failed sending data to the peer: {}", reason(&e)),
+            ),
+        };
+        if done == 0 { f } else { f.maybe_sent() }
     })
 }
 

@@ -59,6 +59,8 @@ pub enum Fault {
     Truncate,
     /// Status line `HTX/9 abc`.
     GarbageStatus,
+    /// Half the reply (a longer Content-Length announced), then a TCP reset.
+    Reset,
 }
 
 impl Fault {
@@ -67,6 +69,7 @@ impl Fault {
             "close" => Some(Fault::Close),
             "truncate" => Some(Fault::Truncate),
             "garbage_status" => Some(Fault::GarbageStatus),
+            "reset" => Some(Fault::Reset),
             _ => None,
         }
     }
@@ -203,7 +206,7 @@ pub fn write<S: Write>(s: &mut S, req: &Request, resp: &Response) -> io::Result<
     if !has("Content-Length") {
         let announced = match resp.fault {
             // Announce more than is sent: the client sees a partial reply.
-            Some(Fault::Truncate) => {
+            Some(Fault::Truncate | Fault::Reset) => {
                 body = &resp.body[..resp.body.len() / 2];
                 resp.body.len() + 100
             }

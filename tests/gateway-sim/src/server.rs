@@ -112,7 +112,12 @@ fn connection(sim: &Sim, tcp: TcpStream, seq: u64) {
         if resp.delay_ms > 0 {
             std::thread::sleep(Duration::from_millis(resp.delay_ms));
         }
-        match http::write(&mut s, &req, &resp) {
+        let written = http::write(&mut s, &req, &resp);
+        if resp.fault == Some(http::Fault::Reset) {
+            reset(&s.sock);
+            return;
+        }
+        match written {
             Ok(true) => continue,
             _ => break,
         }
@@ -120,6 +125,25 @@ fn connection(sim: &Sim, tcp: TcpStream, seq: u64) {
     s.conn.send_close_notify();
     let _ = s.flush();
     let _ = s.sock.shutdown(Shutdown::Both);
+}
+
+/// Close with a TCP reset (SO_LINGER 0), no TLS close_notify: the client's next read fails.
+fn reset(tcp: &TcpStream) {
+    use std::os::fd::AsRawFd;
+    let linger = libc::linger {
+        l_onoff: 1,
+        l_linger: 0,
+    };
+    // SAFETY: a valid socket descriptor and a linger value of the right size.
+    unsafe {
+        libc::setsockopt(
+            tcp.as_raw_fd(),
+            libc::SOL_SOCKET,
+            libc::SO_LINGER,
+            (&linger as *const libc::linger).cast(),
+            std::mem::size_of::<libc::linger>() as libc::socklen_t,
+        );
+    }
 }
 
 fn respond(sim: &Sim, req: &Request) -> Response {

@@ -157,7 +157,18 @@ impl Gateway {
         let kind = f.text("telegram_kind");
         let mut delay_ms = 0;
         if let Some(fault) = f.get("sim_fault") {
-            match fault_reply(&f, &String::from_utf8_lossy(fault)) {
+            let fault = String::from_utf8_lossy(fault);
+            // The telegram is processed (a payment is made), then its reply is lost: what a
+            // merchant must confirm by inquiry (094).
+            if let Some(after) = fault.strip_prefix("processed:") {
+                let Some(fault) = Fault::parse(after) else {
+                    return Some(Response::text(400, "unknown sim_fault\n"));
+                };
+                let mut resp = Response::new(200, self.telegram(route, &kind, &f));
+                resp.fault = Some(fault);
+                return Some(resp);
+            }
+            match fault_reply(&f, &fault) {
                 Ok(Some(resp)) => return Some(resp),
                 Ok(None) => {}
                 Err(ms) => delay_ms = ms,
@@ -247,6 +258,7 @@ fn fault_reply(f: &Form, fault: &str) -> Result<Option<Response>, u64> {
         "" => Ok(None),
         "close" => with(Fault::Close),
         "truncate" => with(Fault::Truncate),
+        "reset" => with(Fault::Reset),
         "garbage_status" => with(Fault::GarbageStatus),
         "empty" => Ok(Some(Response::new(200, Vec::new()))),
         _ => {
