@@ -9,6 +9,7 @@
 
 pub mod boundary;
 pub mod config;
+pub mod confirm;
 pub mod error;
 pub mod log;
 pub mod module;

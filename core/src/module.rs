@@ -81,6 +81,24 @@ impl Module {
 
     /// Where the next `init()` loads its configuration from. The PHP binding discovers the
     /// properties file at `init()` time (ini setting, `include_path`, composer layout).
+    /// The loaded configuration, shared (an inquiry on this object's behalf reuses it).
+    pub(crate) fn shared_config(&self) -> Option<Arc<Config>> {
+        self.config.clone()
+    }
+
+    /// Where `init()` loads the configuration from.
+    pub fn source(&self) -> &ConfigSource {
+        &self.source
+    }
+
+    /// Take `other`'s per-object settings (default id and password, timeout) after `init()`:
+    /// an inquiry made on behalf of `other` (confirm.rs) goes out as `other`'s telegrams do.
+    pub(crate) fn copy_defaults_from(&mut self, other: &Module) {
+        self.inst.default_id = other.inst.default_id.clone();
+        self.inst.default_password = other.inst.default_password.clone();
+        self.inst.timeout = other.inst.timeout.clone();
+    }
+
     pub fn set_source(&mut self, source: ConfigSource) {
         self.source = source;
     }
