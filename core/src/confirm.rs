@@ -38,6 +38,30 @@ impl Confirmation {
             Self::Unknown { .. } => "unknown",
         }
     }
+
+    /// The answer as (name, value) pairs, `outcome` first: what PHP `confirm()` returns as an
+    /// array and Perl `confirm` as a hash.
+    pub fn items(&self) -> Vec<(&'static [u8], &[u8])> {
+        let mut out = vec![(&b"outcome"[..], self.outcome().as_bytes())];
+        match self {
+            Self::Found {
+                payment_id,
+                trading_id,
+                payment_type,
+                payment_status,
+                payment_amount,
+            } => out.extend([
+                (&b"payment_id"[..], &payment_id[..]),
+                (b"trading_id", trading_id),
+                (b"payment_type", payment_type),
+                (b"payment_status", payment_status),
+                (b"payment_amount", payment_amount),
+            ]),
+            Self::NotFound => {}
+            Self::Unknown { reason } => out.push((b"reason", reason)),
+        }
+        out
+    }
 }
 
 /// Ask the gateway about `trading_id` / `payment_id` (either may be empty, not both) with the

@@ -149,6 +149,28 @@ impl PaygentB2BModule {
         })
     }
 
+    /// Extension (not in the official module): where the last `post()` broke off —
+    /// `"not_sent"` (nothing left this process: safe to send again), `"maybe_sent"` (the gateway
+    /// may have processed it: `confirm()`, never resend blindly), or `""` (no failure, or the
+    /// gateway's answer was read).
+    pub fn get_failure_phase(&self) -> Zval {
+        self.view(|m| bytes_zval(m.failure_phase().map_or("", |p| p.as_str()).as_bytes()))
+    }
+
+    /// Extension: ask the gateway (094 payment information inquiry) about the last telegram's
+    /// `trading_id` / `payment_id`. Returns `['outcome' => 'found', 'payment_id' => …,
+    /// 'trading_id' => …, 'payment_type' => …, 'payment_status' => …, 'payment_amount' => …]`,
+    /// `['outcome' => 'not_found']` (not yet, at least) or `['outcome' => 'unknown', 'reason' =>
+    /// …]`. The object's parameters and reply are left as they are.
+    pub fn confirm(&mut self) -> Zval {
+        self.run(OnPanic::Null, |m, _| {
+            let c = m.confirm();
+            let mut zv = Zval::new();
+            zv.set_hashtable(pairs_array(c.items().into_iter()));
+            zv
+        })
+    }
+
     /// V3: `null`, or `"E01006"` for anything but `UTF-8`, `Shift_JIS`, `EUC-JP`.
     pub fn set_encoding(&mut self, encoding: &Zval) -> Zval {
         self.run(OnPanic::Code, |m, extra| {

@@ -125,6 +125,17 @@ namespace {
         public function __construct() {}
 
         /**
+         * Extension: ask the gateway (094 payment information inquiry) about the last telegram's
+         * `trading_id` / `payment_id`. Returns `['outcome' => 'found', 'payment_id' => …,
+         * 'trading_id' => …, 'payment_type' => …, 'payment_status' => …, 'payment_amount' => …]`,
+         * `['outcome' => 'not_found']` (not yet, at least) or `['outcome' => 'unknown', 'reason' =>
+         * …]`. The object's parameters and reply are left as they are.
+         *
+         * @return mixed
+         */
+        public function confirm() {}
+
+        /**
          * @return mixed
          */
         public function getDefaultId() {}
@@ -133,6 +144,16 @@ namespace {
          * @return mixed
          */
         public function getDefaultPassword() {}
+
+        /**
+         * Extension (not in the official module): where the last `post()` broke off —
+         * `"not_sent"` (nothing left this process: safe to send again), `"maybe_sent"` (the gateway
+         * may have processed it: `confirm()`, never resend blindly), or `""` (no failure, or the
+         * gateway's answer was read).
+         *
+         * @return mixed
+         */
+        public function getFailurePhase() {}
 
         /**
          * `response_code` of the last reply (raw bytes), `null` before a reply.
