@@ -292,3 +292,28 @@ _perl_variables()
         mPUSHs(pxs_sv(aTHX_ paygent_perl_variable_key(i)));
         mPUSHi(paygent_perl_variable_env_fallback(i) ? 1 : 0);
     }
+
+SV *
+_failure_phase(self)
+    SV *self
+  CODE:
+    RETVAL = pxs_sv(aTHX_ paygent_failure_phase(pxs_handle(aTHX_ self)));
+  OUTPUT:
+    RETVAL
+
+SV *
+_confirm(self)
+    SV *self
+  CODE:
+    /* The 094 inquiry about the last telegram, as a hash: outcome, then its items. */
+    PaygentModule *h = pxs_handle(aTHX_ self);
+    HV *answer = newHV();
+    size_t i, n = h ? paygent_confirm(h) : 0;
+    for (i = 0; i < n; i++) {
+        PaygentBytes k, v;
+        if (paygent_confirm_item(h, i, &k, &v) && k.len <= (size_t)I32_MAX)
+            (void)hv_store(answer, (const char *)k.ptr, (I32)k.len, pxs_sv(aTHX_ v), 0);
+    }
+    RETVAL = newRV_noinc((SV *)answer);
+  OUTPUT:
+    RETVAL

@@ -154,6 +154,39 @@ struct PaygentBytes paygent_perl_variable_key(size_t i);
 // Always safe to call.
 bool paygent_perl_variable_env_fallback(size_t i);
 
+// Where the last `paygent_post` broke off: `not_sent` (nothing left this process: safe to send
+// again), `maybe_sent` (the gateway may have processed it: confirm, never resend blindly), or
+// empty (no failure, or the gateway's answer was read). Empty for a NULL handle.
+//
+// # Safety
+// `h` must be a live handle or NULL.
+//
+// Ownership: the bytes are static; never free them.
+struct PaygentBytes paygent_failure_phase(const struct PaygentModule *h);
+
+// Ask the gateway (094 payment information inquiry) about the last telegram's `trading_id` /
+// `payment_id`, and keep the answer on the handle. Returns the number of its items (at least 1,
+// `outcome` first: `found`, `not_found` or `unknown`), read with [`paygent_confirm_item`]; 0
+// for a NULL handle or an internal error.
+//
+// # Safety
+// `h` must be a live handle or NULL.
+//
+// Ownership: nothing changes hands; views borrowed earlier from `h` become invalid.
+size_t paygent_confirm(struct PaygentModule *h);
+
+// Item `i` of the last [`paygent_confirm`] answer into `*key` / `*val`. Returns false when out
+// of range, before any confirm, or when an out pointer is NULL.
+//
+// # Safety
+// `h` must be a live handle or NULL; `key` and `val` must be NULL or writable.
+//
+// Ownership: the views borrow from the handle until its next non-getter call.
+bool paygent_confirm_item(const struct PaygentModule *h,
+                          size_t i,
+                          struct PaygentBytes *key,
+                          struct PaygentBytes *val);
+
 // Error number of the last status-returning call on `h` (0 if it succeeded). A NULL handle
 // gives 1901.
 //

@@ -19,6 +19,8 @@ pub struct PaygentModule {
     last_error: Option<Error>,
     last_message: Vec<u8>,
     warnings: Vec<Vec<u8>>,
+    /// The answer of the last `paygent_confirm`.
+    pub(crate) confirmation: Option<paygent_core::confirm::Confirmation>,
 }
 
 impl PaygentModule {
@@ -30,6 +32,7 @@ impl PaygentModule {
             last_error: None,
             last_message: Vec::new(),
             warnings: Vec::new(),
+            confirmation: None,
         }
     }
 

@@ -16,6 +16,7 @@
 
 mod bytes;
 mod config;
+mod confirm;
 mod error;
 mod handle;
 mod panic;
@@ -24,6 +25,7 @@ mod request;
 
 pub use bytes::PaygentBytes;
 pub use config::*;
+pub use confirm::*;
 pub use error::*;
 pub use handle::*;
 pub use reply::*;

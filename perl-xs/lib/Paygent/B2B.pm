@@ -138,7 +138,19 @@ sub post {
     $self->{resultMsg}    = _response_detail($self);
     $self->{resultLine}   = $records;
     $self->{result}       = @$records ? $records->[0] : {};
+    $self->{failurePhase} = _failure_phase($self);
     return $status == 0 ? 1 : 0;
+}
+
+# Extensions (not in the official module): where the last post broke off, and the gateway's
+# answer about that telegram (094 inquiry).
+sub getFailurePhase { my $self = shift; _is_object($self) ? _failure_phase($self) : undef }
+
+sub confirm {
+    my $self = shift;
+    return { outcome => 'unknown', reason => 'not a Paygent::B2B object' } unless _is_object($self);
+    my $answer = _confirm($self);
+    return keys %$answer ? $answer : { outcome => 'unknown', reason => 'internal error' };
 }
 
 sub getResultMessage { my $self = shift; _is_object($self) ? _result_message($self) : undef }
@@ -339,7 +351,8 @@ file are cleared first. A file that does not end with a true value is accepted. 
 not compile gives C<E01002>; no file gives C<E01001>.
 
 Further variables of the Rust implementation, with the meaning of the PHP
-C<paygentB2Bmodule.*> keys of the same name: C<$proxy_server_ip>, C<$proxy_server_port>,
+C<paygentB2Bmodule.*> keys of the same name: C<$retry_not_sent> (0 by default; N resends a
+telegram up to N times, only when it failed before any byte of it left the process), C<$proxy_server_ip>, C<$proxy_server_port>,
 C<$proxy_user>, C<$proxy_password>, C<$not_use_client_cert>, C<$not_use_ca_cert>,
 C<$tls_backend>, C<$caller_encoding>, C<$csv_mode>, C<$compat>, C<$session_cache_dir>,
 C<$reply_max_size>, C<$file_reply_max_size>.
@@ -430,6 +443,15 @@ The first record as a hash ref (payment replies have one), or C<{}>.
 All records as an array ref of hash refs (reference telegram C<027>: one per line;
 payment: the one record).
 
+=item C<< $p->{failurePhase} >>
+
+Extension (not in the official module): where a failed C<post> broke off. C<'not_sent'>: no
+byte of the telegram left the process (name resolution, connect, TLS handshake, proxy): the
+gateway cannot have processed it, sending it again is safe. C<'maybe_sent'>: the gateway may have
+processed it (no reply, a cut or unreadable reply, an HTTP error status): call C<confirm>, never
+resend blindly. C<''>: no failure, or the gateway's answer was read (C<resultStatus> C<'1'>
+included). The error code stays the official one (C<E02005>, C<E02004>).
+
 =back
 
 Parameters stay on the object for the next C<post>; the result fields are reset by every C<post>.
@@ -438,6 +460,26 @@ Parameters stay on the object for the next C<post>; the result fields are reset 
 
 The PHP module's C<getResultMessage()> text of the last outcome (C<"E02005: 7: ...">,
 C<"<response_code>: <response_detail>">).
+
+=item getFailurePhase
+
+C<< $p->{failurePhase} >> of the last C<post>, as a method.
+
+=item confirm
+
+Extension: asks the gateway (094 payment information inquiry) about the last telegram's
+C<trading_id> / C<payment_id>, with the object's configuration and its C<merchant_id>,
+C<connect_id>, C<connect_password>. Returns a hash ref: C<< { outcome => 'found', payment_id,
+trading_id, payment_type, payment_status, payment_amount } >>, C<< { outcome => 'not_found' } >>
+(not processed I<yet>: the telegram may still be in flight at the gateway; ask again later, the
+payment notices of telegram 091 report it too) or C<< { outcome => 'unknown', reason } >> (the
+inquiry failed). The object's parameters and results are left as they are.
+
+    if (!$p->post && ($p->{failurePhase} // '') eq 'maybe_sent') {
+        mark_order_pending_confirmation($order);          # never "failed", never resent
+        my $c = $p->confirm;
+        settle_order($order, $c) if $c->{outcome} eq 'found';
+    }
 
 =item getTelegramKind
 
