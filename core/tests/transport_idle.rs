@@ -17,6 +17,11 @@ use transport_support::*;
 /// A keep-alive server that closes a connection idle for `after`, as a server's
 /// KeepAliveTimeout does.
 fn closing_server(after: Duration) -> u16 {
+    server_saying(after, "")
+}
+
+/// The same, with extra reply header lines (`Keep-Alive: timeout=N\r\n`).
+fn server_saying(after: Duration, headers: &'static str) -> u16 {
     let mut b = SslAcceptor::mozilla_intermediate_v5(SslMethod::tls()).unwrap();
     b.set_private_key_file(pki().join("server.key"), SslFiletype::PEM).unwrap();
     b.set_certificate_chain_file(pki().join("server.pem")).unwrap();
@@ -30,7 +35,8 @@ fn closing_server(after: Duration) -> u16 {
                 let _ = tcp.set_read_timeout(Some(after));
                 let Ok(mut s) = acceptor.accept(tcp) else { return };
                 while read_request(&mut s).is_some() {
-                    let _ = s.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+                    let reply = format!("HTTP/1.1 200 OK\r\n{headers}Content-Length: 2\r\n\r\nok");
+                    let _ = s.write_all(reply.as_bytes());
                 }
                 let _ = s.shutdown();
             });
@@ -53,8 +59,13 @@ fn close_wait(port: u16) -> usize {
         .count()
 }
 
+/// The pool is the process's: each post prunes every target's idle connections, so the tests
+/// of this file take turns.
+static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 #[test]
 fn a_connection_the_server_closed_is_closed_at_the_next_opportunity() {
+    let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
     for backend in BACKENDS {
         let s = settings(backend);
         let a = closing_server(Duration::from_millis(50));
@@ -80,4 +91,31 @@ fn a_connection_the_server_closed_is_closed_at_the_next_opportunity() {
         assert_eq!(post(&url(b), &s).unwrap().body, b"ok");
         assert_eq!(paygent_core::transport::connections_opened(), before, "reused");
     }
+}
+
+/// A server that announces `Keep-Alive: timeout=2` closes idle connections after 2 s: we keep
+/// them 1 s (a second of margin), so a telegram 1.3 s later never races the server's close.
+#[test]
+fn the_servers_keep_alive_timeout_bounds_the_idle_time() {
+    let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    use paygent_core::transport::connections_opened;
+    let s = settings(TlsBackend::OpenSsl);
+    let url = |p: u16| format!("https://localhost:{p}/n/card/request");
+    let short = server_saying(Duration::from_secs(2), "Keep-Alive: timeout=2, max=100\r\n");
+    let plain = server_saying(Duration::from_secs(10), "");
+    for port in [short, plain] {
+        assert_eq!(post(&url(port), &s).unwrap().body, b"ok");
+    }
+    std::thread::sleep(Duration::from_millis(1300));
+    let before = connections_opened();
+    assert_eq!(post(&url(plain), &s).unwrap().body, b"ok");
+    assert_eq!(connections_opened(), before, "no header: kept for the default 4 s, reused");
+    assert_eq!(post(&url(short), &s).unwrap().body, b"ok");
+    assert_eq!(connections_opened(), before + 1, "timeout=2: dropped after 1 s, a new one");
+    // timeout=1 leaves no safe window: not kept at all.
+    assert_eq!(paygent_core::transport::idle_limit(Some(Duration::from_secs(1))), None);
+    assert_eq!(
+        paygent_core::transport::idle_limit(Some(Duration::from_secs(60))),
+        Some(paygent_core::transport::IDLE_LIMIT)
+    );
 }

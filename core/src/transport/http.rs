@@ -30,6 +30,8 @@ pub struct Response {
     pub status: u16,
     pub body: Vec<u8>,
     pub reusable: bool,
+    /// How long the server keeps the connection open while idle (`Keep-Alive: timeout=N`).
+    pub server_idle: Option<std::time::Duration>,
     /// The body ran to the end of the connection (no Content-Length, not chunked): a cut
     /// connection looks the same as a complete reply.
     pub until_eof: bool,
@@ -179,7 +181,7 @@ pub fn response<R: Read>(
         limit,
     };
     loop {
-        let (status, version, head_len, framing, close) = loop {
+        let (status, version, head_len, framing, close, server_idle) = loop {
             let mut headers = [httparse::EMPTY_HEADER; HEADER_COUNT_MAX];
             let mut res = httparse::Response::new(&mut headers);
             match res.parse(r.available()) {
@@ -197,7 +199,8 @@ pub fn response<R: Read>(
                         )));
                     }
                     let (framing, close) = framing(res.headers)?;
-                    break (status, version, n, framing, close);
+                    let idle = keep_alive_timeout(res.headers);
+                    break (status, version, n, framing, close, idle);
                 }
                 Ok(httparse::Status::Partial) => {
                     check_partial_head(r.available())?;
@@ -256,6 +259,7 @@ pub fn response<R: Read>(
             status,
             body,
             reusable,
+            server_idle,
             until_eof,
         });
     }
@@ -311,6 +315,20 @@ fn framing(headers: &[httparse::Header<'_>]) -> Result<(Framing, bool), Transpor
         Framing::Eof
     };
     Ok((f, close))
+}
+
+/// `Keep-Alive: timeout=N[, max=M]` (RFC 2068 §19.7.1.1): the server closes the connection after
+/// N idle seconds.
+fn keep_alive_timeout(headers: &[httparse::Header<'_>]) -> Option<std::time::Duration> {
+    let h = headers.iter().find(|h| h.name.eq_ignore_ascii_case("keep-alive"))?;
+    let value = std::str::from_utf8(h.value).ok()?;
+    value.split(',').find_map(|part| {
+        let (k, v) = part.split_once('=')?;
+        k.trim()
+            .eq_ignore_ascii_case("timeout")
+            .then(|| v.trim().parse::<u64>().ok())?
+            .map(std::time::Duration::from_secs)
+    })
 }
 
 fn chunked<R: Read>(r: &mut Reader<'_, R>, body: &mut Vec<u8>) -> Result<(), TransportFailure> {
@@ -380,6 +398,19 @@ mod tests {
         );
         let r = parse(b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 0\r\n\r\n").unwrap();
         assert_eq!((r.status, r.body.len(), r.reusable), (200, 0, false));
+    }
+
+    #[test]
+    fn keep_alive_timeout_is_read() {
+        let r = parse(b"HTTP/1.1 200 OK\r\nKeep-Alive: timeout=2, max=100\r\nContent-Length: 0\r\n\r\n")
+            .unwrap();
+        assert_eq!(r.server_idle, Some(std::time::Duration::from_secs(2)));
+        let r = parse(b"HTTP/1.1 200 OK\r\nkeep-alive: max=5,TIMEOUT = 7\r\nContent-Length: 0\r\n\r\n")
+            .unwrap();
+        assert_eq!(r.server_idle, Some(std::time::Duration::from_secs(7)));
+        let r = parse(b"HTTP/1.1 200 OK\r\nKeep-Alive: timeout=x\r\nContent-Length: 0\r\n\r\n")
+            .unwrap();
+        assert_eq!(r.server_idle, None);
     }
 
     #[test]

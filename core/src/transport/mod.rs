@@ -22,7 +22,7 @@ mod tls;
 mod url;
 
 pub use pool::{
-    IDLE_LIMIT, clear_idle, close_stale, contexts_built, opened as connections_opened,
+    IDLE_LIMIT, clear_idle, close_stale, contexts_built, idle_limit, opened as connections_opened,
 };
 pub use session_cache::refusal as session_cache_refusal;
 
@@ -149,7 +149,9 @@ pub fn post(req: &HttpRequest<'_>) -> Result<HttpReply, TransportFailure> {
     let reply =
         http::response(&mut conn, started, req.reply_max_size).map_err(|f| f.maybe_sent())?;
     if s.keep_alive && reply.reusable {
-        pool::put_idle(s, &target, conn);
+        if let Some(limit) = pool::idle_limit(reply.server_idle) {
+            pool::put_idle(s, &target, conn, limit);
+        }
     }
     Ok(HttpReply {
         status: reply.status,

@@ -44,6 +44,20 @@ struct Built {
 struct Idle {
     conn: TlsConn,
     since: Instant,
+    /// Kept at most this long: [`IDLE_LIMIT`], or less when the server said it closes sooner.
+    limit: Duration,
+}
+
+/// How long an idle connection is kept: [`IDLE_LIMIT`], and a second less than a server's own
+/// `Keep-Alive: timeout=N` when that is shorter, so that we never write into a connection the
+/// server is closing (decision 18 makes that a failure, not a retry). `None`: not kept.
+pub fn idle_limit(server_idle: Option<Duration>) -> Option<Duration> {
+    let margin = Duration::from_secs(1);
+    match server_idle {
+        None => Some(IDLE_LIMIT),
+        Some(t) if t <= margin => None,
+        Some(t) => Some(IDLE_LIMIT.min(t - margin)),
+    }
 }
 
 /// Identity of the credential files: a renewed certificate at the same path is picked up.
@@ -158,7 +172,7 @@ fn key(s: &TransportSettings, t: &Target) -> Key {
 /// and a kernel socket, until we close ours.
 fn prune(st: &mut State) {
     for list in st.idle.values_mut() {
-        list.retain(|i| i.since.elapsed() < IDLE_LIMIT && i.conn.tcp().looks_alive());
+        list.retain(|i| i.since.elapsed() < i.limit && i.conn.tcp().looks_alive());
     }
     st.idle.retain(|_, l| !l.is_empty());
 }
@@ -172,12 +186,13 @@ pub fn take_idle(s: &TransportSettings, t: &Target) -> Option<TlsConn> {
     })
 }
 
-pub fn put_idle(s: &TransportSettings, t: &Target, conn: TlsConn) {
+pub fn put_idle(s: &TransportSettings, t: &Target, conn: TlsConn, limit: Duration) {
     with(|st| {
         prune(st);
         st.idle.entry(key(s, t)).or_default().push(Idle {
             conn,
             since: Instant::now(),
+            limit,
         });
     })
 }
