@@ -14,7 +14,11 @@ impl Lang {
     pub fn from_env() -> Self {
         for var in ["LC_ALL", "LC_MESSAGES", "LANG"] {
             if let Some(v) = std::env::var_os(var).filter(|v| !v.is_empty()) {
-                return if v.to_string_lossy().starts_with("ja") { Lang::Ja } else { Lang::En };
+                return if v.to_string_lossy().starts_with("ja") {
+                    Lang::Ja
+                } else {
+                    Lang::En
+                };
             }
         }
         Lang::En
@@ -33,7 +37,6 @@ fn table(text: &'static str) -> HashMap<&'static str, &'static str> {
 }
 
 pub struct Messages {
-    pub lang: Lang,
     table: HashMap<&'static str, &'static str>,
     english: HashMap<&'static str, &'static str>,
 }
@@ -41,14 +44,23 @@ pub struct Messages {
 impl Messages {
     pub fn new(lang: Lang) -> Self {
         let english = table(EN);
-        let table = if lang == Lang::Ja { table(JA) } else { english.clone() };
-        Self { lang, table, english }
+        let table = if lang == Lang::Ja {
+            table(JA)
+        } else {
+            english.clone()
+        };
+        Self { table, english }
     }
 
     /// The message `key` with `{name}` placeholders filled; English if the language lacks it,
     /// the key itself if neither has it (a test keeps both files complete).
     pub fn get(&self, key: &str, args: &[(&str, &str)]) -> String {
-        let template = self.table.get(key).or_else(|| self.english.get(key)).copied().unwrap_or(key);
+        let template = self
+            .table
+            .get(key)
+            .or_else(|| self.english.get(key))
+            .copied()
+            .unwrap_or(key);
         let mut out = template.to_string();
         for (name, value) in args {
             out = out.replace(&format!("{{{name}}}"), value);
@@ -73,6 +85,9 @@ mod tests {
     #[test]
     fn placeholders_are_filled() {
         let m = Messages::new(Lang::En);
-        assert_eq!(m.get("not_implemented", &[("command", "x")]), "paygent x: not implemented yet");
+        assert_eq!(
+            m.get("not_implemented", &[("command", "x")]),
+            "paygent x: not implemented yet"
+        );
     }
 }

@@ -2,6 +2,7 @@
 //! telegrams, transport and reply parsing are paygent-core's; the payment notices store is
 //! paygent-notices'. This file only dispatches and turns outcomes into exit codes.
 
+mod config;
 mod confirm;
 mod decode;
 mod doctor;

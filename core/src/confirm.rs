@@ -97,7 +97,10 @@ fn ask(
         m.req_put(k, v);
     }
     m.req_put(b"telegram_kind", b"094");
-    for (k, v) in [(&b"trading_id"[..], trading_id), (b"payment_id", payment_id)] {
+    for (k, v) in [
+        (&b"trading_id"[..], trading_id),
+        (b"payment_id", payment_id),
+    ] {
         if !is_blank(v) {
             m.req_put(k, v);
         }

@@ -39,8 +39,10 @@ struct Server {
 
 fn server(plan: impl Fn(usize) -> Act + Send + Sync + 'static) -> Server {
     let mut b = SslAcceptor::mozilla_intermediate_v5(SslMethod::tls()).unwrap();
-    b.set_private_key_file(pki().join("server.key"), SslFiletype::PEM).unwrap();
-    b.set_certificate_chain_file(pki().join("server.pem")).unwrap();
+    b.set_private_key_file(pki().join("server.key"), SslFiletype::PEM)
+        .unwrap();
+    b.set_certificate_chain_file(pki().join("server.pem"))
+        .unwrap();
     b.set_ca_file(pki().join("ca.pem")).unwrap();
     b.set_verify(SslVerifyMode::PEER | SslVerifyMode::FAIL_IF_NO_PEER_CERT);
     let acceptor = Arc::new(b.build());
@@ -59,7 +61,9 @@ fn server(plan: impl Fn(usize) -> Act + Send + Sync + 'static) -> Server {
                     return;
                 }
                 let _ = tcp.set_read_timeout(Some(Duration::from_secs(10)));
-                let Ok(mut s) = acceptor.accept(tcp) else { return };
+                let Ok(mut s) = acceptor.accept(tcp) else {
+                    return;
+                };
                 while let Some((_, body)) = read_request(&mut s) {
                     seen.lock().unwrap().push(body);
                     match act {
@@ -68,8 +72,10 @@ fn server(plan: impl Fn(usize) -> Act + Send + Sync + 'static) -> Server {
                         Act::Hang => std::thread::sleep(Duration::from_secs(5)),
                         _ => {}
                     }
-                    let reply = b"result=0\r\nresponse_code=\r\nresponse_detail=\r\npayment_id=1\r\n";
-                    let head = format!("HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n", reply.len());
+                    let reply =
+                        b"result=0\r\nresponse_code=\r\nresponse_detail=\r\npayment_id=1\r\n";
+                    let head =
+                        format!("HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n", reply.len());
                     let _ = s.write_all(&[head.as_bytes(), reply].concat());
                 }
             });
@@ -83,7 +89,10 @@ fn reset(mut s: SslStream<std::net::TcpStream>) {
     let _ = s.flush();
     let tcp = s.get_ref();
     // SO_LINGER 0: close with a reset.
-    let linger = libc::linger { l_onoff: 1, l_linger: 0 };
+    let linger = libc::linger {
+        l_onoff: 1,
+        l_linger: 0,
+    };
     // SAFETY: a valid socket and a linger value of the right size.
     unsafe {
         use std::os::fd::AsRawFd;
@@ -100,9 +109,14 @@ fn reset(mut s: SslStream<std::net::TcpStream>) {
 }
 
 fn phase_of(url: &str, s: &paygent_core::transport::TransportSettings) -> FailurePhase {
-    post_body(url, s, b"telegram_kind=020&trading_id=T1", Duration::from_secs(2))
-        .expect_err("a failure")
-        .phase
+    post_body(
+        url,
+        s,
+        b"telegram_kind=020&trading_id=T1",
+        Duration::from_secs(2),
+    )
+    .expect_err("a failure")
+    .phase
 }
 
 #[test]
@@ -111,9 +125,17 @@ fn each_fault_has_its_phase() {
         let s = settings(backend);
         let url = |p: u16| format!("https://localhost:{p}/n/card/request");
         // Nothing left the process.
-        assert_eq!(phase_of(&url(refused_port()), &s), FailurePhase::NotSent, "{backend:?} refused");
+        assert_eq!(
+            phase_of(&url(refused_port()), &s),
+            FailurePhase::NotSent,
+            "{backend:?} refused"
+        );
         let d = server(|_| Act::DropBeforeTls);
-        assert_eq!(phase_of(&url(d.port), &s), FailurePhase::NotSent, "{backend:?} handshake");
+        assert_eq!(
+            phase_of(&url(d.port), &s),
+            FailurePhase::NotSent,
+            "{backend:?} handshake"
+        );
         assert_eq!(
             phase_of(&format!("https://no-such-host.invalid:{}/x", d.port), &s),
             FailurePhase::NotSent,
@@ -122,7 +144,11 @@ fn each_fault_has_its_phase() {
         let mut wrong_ca = s.clone();
         wrong_ca.ca_file = Some(file("rogue-ca.pem"));
         let a = server(|_| Act::Answer);
-        assert_eq!(phase_of(&url(a.port), &wrong_ca), FailurePhase::NotSent, "{backend:?} untrusted");
+        assert_eq!(
+            phase_of(&url(a.port), &wrong_ca),
+            FailurePhase::NotSent,
+            "{backend:?} untrusted"
+        );
         assert!(a.bodies.lock().unwrap().is_empty());
         // The gateway had the telegram.
         for (act, what) in [
@@ -131,8 +157,16 @@ fn each_fault_has_its_phase() {
             (Act::Hang, "no reply within the timeout"),
         ] {
             let srv = server(move |_| act);
-            assert_eq!(phase_of(&url(srv.port), &s), FailurePhase::MaybeSent, "{backend:?} {what}");
-            assert_eq!(srv.bodies.lock().unwrap().len(), 1, "{backend:?} {what}: sent once");
+            assert_eq!(
+                phase_of(&url(srv.port), &s),
+                FailurePhase::MaybeSent,
+                "{backend:?} {what}"
+            );
+            assert_eq!(
+                srv.bodies.lock().unwrap().len(),
+                1,
+                "{backend:?} {what}: sent once"
+            );
         }
     }
 }
@@ -170,27 +204,55 @@ fn module(path: std::path::PathBuf) -> Module {
 fn retry_not_sent_resends_only_what_never_left() {
     let dir = tempfile::tempdir().unwrap();
     // The first two connections are dropped before TLS (not sent), the third is answered.
-    let flaky = server(|n| if n < 2 { Act::DropBeforeTls } else { Act::Answer });
-    let mut m = module(properties(dir.path(), flaky.port, "paygentB2Bmodule.retry_not_sent=2\n"));
+    let flaky = server(|n| {
+        if n < 2 {
+            Act::DropBeforeTls
+        } else {
+            Act::Answer
+        }
+    });
+    let mut m = module(properties(
+        dir.path(),
+        flaky.port,
+        "paygentB2Bmodule.retry_not_sent=2\n",
+    ));
     m.post().expect("cleared within the retries");
     assert_eq!(m.result_status(), Some(&b"0"[..]));
     assert_eq!(m.failure_phase(), None);
-    assert_eq!(flaky.bodies.lock().unwrap().len(), 1, "the telegram arrived exactly once");
+    assert_eq!(
+        flaky.bodies.lock().unwrap().len(),
+        1,
+        "the telegram arrived exactly once"
+    );
     let log = std::fs::read_to_string(dir.path().join("m.log")).unwrap();
     assert_eq!(log.matches("retry ").count(), 2, "{log}");
 
     // Without the option: the official behaviour, one attempt.
-    let flaky = server(|n| if n < 1 { Act::DropBeforeTls } else { Act::Answer });
+    let flaky = server(|n| {
+        if n < 1 {
+            Act::DropBeforeTls
+        } else {
+            Act::Answer
+        }
+    });
     let mut m = module(properties(dir.path(), flaky.port, ""));
     assert_eq!(m.post().unwrap_err().code, ErrorCode::KsConnect);
     assert_eq!(m.failure_phase(), Some(FailurePhase::NotSent));
 
     // A maybe-sent failure is never retried, whatever the option says.
     let closing = server(|_| Act::CloseAfterRequest);
-    let mut m = module(properties(dir.path(), closing.port, "paygentB2Bmodule.retry_not_sent=3\n"));
+    let mut m = module(properties(
+        dir.path(),
+        closing.port,
+        "paygentB2Bmodule.retry_not_sent=3\n",
+    ));
     assert_eq!(m.post().unwrap_err().code, ErrorCode::KsConnect);
     assert_eq!(m.failure_phase(), Some(FailurePhase::MaybeSent));
-    assert_eq!(closing.bodies.lock().unwrap().len(), 1, "sent once, never again");
+    assert_eq!(
+        closing.bodies.lock().unwrap().len(),
+        1,
+        "sent once, never again"
+    );
 
     // A gateway reply, even an error, is no failure phase.
     let ok = server(|_| Act::Answer);
@@ -203,8 +265,16 @@ fn retry_not_sent_resends_only_what_never_left() {
 fn retry_not_sent_is_validated() {
     let dir = tempfile::tempdir().unwrap();
     for bad in ["-1", "x", "11"] {
-        let path = properties(dir.path(), 1, &format!("paygentB2Bmodule.retry_not_sent={bad}\n"));
+        let path = properties(
+            dir.path(),
+            1,
+            &format!("paygentB2Bmodule.retry_not_sent={bad}\n"),
+        );
         let mut m = Module::new(Dialect::Php, ConfigSource::PhpProperties(path));
-        assert_eq!(m.init().unwrap_err().code, ErrorCode::ResourceFileRequired, "{bad}");
+        assert_eq!(
+            m.init().unwrap_err().code,
+            ErrorCode::ResourceFileRequired,
+            "{bad}"
+        );
     }
 }

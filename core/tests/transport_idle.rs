@@ -23,8 +23,10 @@ fn closing_server(after: Duration) -> u16 {
 /// The same, with extra reply header lines (`Keep-Alive: timeout=N\r\n`).
 fn server_saying(after: Duration, headers: &'static str) -> u16 {
     let mut b = SslAcceptor::mozilla_intermediate_v5(SslMethod::tls()).unwrap();
-    b.set_private_key_file(pki().join("server.key"), SslFiletype::PEM).unwrap();
-    b.set_certificate_chain_file(pki().join("server.pem")).unwrap();
+    b.set_private_key_file(pki().join("server.key"), SslFiletype::PEM)
+        .unwrap();
+    b.set_certificate_chain_file(pki().join("server.pem"))
+        .unwrap();
     let acceptor = std::sync::Arc::new(b.build());
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
@@ -33,7 +35,9 @@ fn server_saying(after: Duration, headers: &'static str) -> u16 {
             let acceptor = acceptor.clone();
             std::thread::spawn(move || {
                 let _ = tcp.set_read_timeout(Some(after));
-                let Ok(mut s) = acceptor.accept(tcp) else { return };
+                let Ok(mut s) = acceptor.accept(tcp) else {
+                    return;
+                };
                 while read_request(&mut s).is_some() {
                     let reply = format!("HTTP/1.1 200 OK\r\n{headers}Content-Length: 2\r\n\r\nok");
                     let _ = s.write_all(reply.as_bytes());
@@ -73,7 +77,11 @@ fn a_connection_the_server_closed_is_closed_at_the_next_opportunity() {
         let url = |p: u16| format!("https://localhost:{p}/n/card/request");
         assert_eq!(post(&url(a), &s).unwrap().body, b"ok");
         std::thread::sleep(Duration::from_millis(300));
-        assert_eq!(close_wait(a), 1, "{backend:?}: the server closed, we have not yet");
+        assert_eq!(
+            close_wait(a),
+            1,
+            "{backend:?}: the server closed, we have not yet"
+        );
         // A telegram to another gateway is an opportunity too.
         assert_eq!(post(&url(b), &s).unwrap().body, b"ok");
         assert_eq!(close_wait(a), 0, "{backend:?}: closed by the next post");
@@ -89,7 +97,11 @@ fn a_connection_the_server_closed_is_closed_at_the_next_opportunity() {
         assert_eq!(close_wait(b), 0);
         let before = paygent_core::transport::connections_opened();
         assert_eq!(post(&url(b), &s).unwrap().body, b"ok");
-        assert_eq!(paygent_core::transport::connections_opened(), before, "reused");
+        assert_eq!(
+            paygent_core::transport::connections_opened(),
+            before,
+            "reused"
+        );
     }
 }
 
@@ -109,11 +121,22 @@ fn the_servers_keep_alive_timeout_bounds_the_idle_time() {
     std::thread::sleep(Duration::from_millis(1300));
     let before = connections_opened();
     assert_eq!(post(&url(plain), &s).unwrap().body, b"ok");
-    assert_eq!(connections_opened(), before, "no header: kept for the default 4 s, reused");
+    assert_eq!(
+        connections_opened(),
+        before,
+        "no header: kept for the default 4 s, reused"
+    );
     assert_eq!(post(&url(short), &s).unwrap().body, b"ok");
-    assert_eq!(connections_opened(), before + 1, "timeout=2: dropped after 1 s, a new one");
+    assert_eq!(
+        connections_opened(),
+        before + 1,
+        "timeout=2: dropped after 1 s, a new one"
+    );
     // timeout=1 leaves no safe window: not kept at all.
-    assert_eq!(paygent_core::transport::idle_limit(Some(Duration::from_secs(1))), None);
+    assert_eq!(
+        paygent_core::transport::idle_limit(Some(Duration::from_secs(1))),
+        None
+    );
     assert_eq!(
         paygent_core::transport::idle_limit(Some(Duration::from_secs(60))),
         Some(paygent_core::transport::IDLE_LIMIT)

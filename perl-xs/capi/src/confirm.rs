@@ -16,7 +16,9 @@ use crate::panic;
 /// Ownership: the bytes are static; never free them.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn paygent_failure_phase(h: *const PaygentModule) -> PaygentBytes {
-    let phase = panic::get(h, "", |m| m.module.failure_phase().map_or("", |p| p.as_str()));
+    let phase = panic::get(h, "", |m| {
+        m.module.failure_phase().map_or("", |p| p.as_str())
+    });
     PaygentBytes::of(phase.as_bytes())
 }
 
@@ -63,7 +65,11 @@ pub unsafe extern "C" fn paygent_confirm_item(
         return false;
     }
     panic::get(h, false, |m| {
-        let Some((k, v)) = m.confirmation.as_ref().and_then(|c| c.items().get(i).copied()) else {
+        let Some((k, v)) = m
+            .confirmation
+            .as_ref()
+            .and_then(|c| c.items().get(i).copied())
+        else {
             return false;
         };
         // SAFETY: checked non-null; writable per contract.

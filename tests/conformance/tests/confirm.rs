@@ -31,7 +31,10 @@ fn properties(dir: &std::path::Path, sim: &Sim, extra: &str) -> std::path::PathB
 }
 
 fn card(props: &std::path::Path, trading_id: &str, fault: &str) -> Module {
-    let mut m = Module::new(Dialect::Php, ConfigSource::PhpProperties(props.to_path_buf()));
+    let mut m = Module::new(
+        Dialect::Php,
+        ConfigSource::PhpProperties(props.to_path_buf()),
+    );
     m.init().unwrap();
     for (k, v) in [
         ("merchant_id", "10000"),
@@ -130,7 +133,14 @@ fn found_not_found_and_unknown() {
     }
     // Nothing to ask about.
     assert_eq!(
-        inquire(Dialect::Php, ConfigSource::PhpProperties(props), b"", b"", &[]).outcome(),
+        inquire(
+            Dialect::Php,
+            ConfigSource::PhpProperties(props),
+            b"",
+            b"",
+            &[]
+        )
+        .outcome(),
         "unknown"
     );
 }
@@ -144,7 +154,11 @@ fn delay_past_the_timeout_is_maybe_sent_and_found_later() {
     // The simulator processes it after 3 s; the module's timeout is 2 s.
     let m = card(&props, &id, "delay:3000");
     assert_eq!(m.failure_phase(), Some(FailurePhase::MaybeSent));
-    assert_eq!(sent(&sim, &id), 1, "never retried, retry_not_sent notwithstanding");
+    assert_eq!(
+        sent(&sim, &id),
+        1,
+        "never retried, retry_not_sent notwithstanding"
+    );
     std::thread::sleep(std::time::Duration::from_millis(1500));
     assert_eq!(m.confirm().outcome(), "found");
 }
