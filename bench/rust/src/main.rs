@@ -4,6 +4,7 @@
 //! paygent-bench loop --config FILE [--telegram card|ref] [--count N] [--batch B] [--warmup W]
 //!                    [--expect-records N]
 //! paygent-bench once --config FILE [--telegram card|ref] [--expect-records N]
+//! paygent-bench soak --config FILE --count N --gap-ms MIN:MAX
 //! ```
 //!
 //! `FILE` is a `modenv_properties.php`; its `keep_alive` and `session_cache_dir` choose the
@@ -12,6 +13,9 @@
 //! `telegrams=N batches=K median_us=X p90_us=Y` — µs per telegram over batches of B.
 //! `once` sends one telegram and prints nothing (for a process-per-telegram measure with
 //! hyperfine). Any failed telegram is a harness error: message on stderr, exit status 1.
+//! `soak` sends N telegrams in one process with idle gaps drawn from MIN..MAX ms between them
+//! (across a server's keep-alive timeout) and prints
+//! `telegrams=N failures=F connections=C`; failures are counted, not fatal.
 
 mod stats;
 mod telegram;
@@ -30,6 +34,7 @@ struct Args {
     batch: usize,
     warmup: usize,
     expect_records: Option<usize>,
+    gap_ms: (u64, u64),
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -37,8 +42,8 @@ fn parse_args() -> Result<Args, String> {
     let mode = it
         .next()
         .ok_or("usage: paygent-bench loop|once --config FILE ...")?;
-    if mode != "loop" && mode != "once" {
-        return Err(format!("unknown mode {mode:?} (loop or once)"));
+    if !matches!(mode.as_str(), "loop" | "once" | "soak") {
+        return Err(format!("unknown mode {mode:?} (loop, once or soak)"));
     }
     let mut a = Args {
         mode,
@@ -48,6 +53,7 @@ fn parse_args() -> Result<Args, String> {
         batch: 50,
         warmup: 20,
         expect_records: None,
+        gap_ms: (900, 1100),
     };
     while let Some(flag) = it.next() {
         let value = it.next().ok_or_else(|| format!("{flag} needs a value"))?;
@@ -66,6 +72,11 @@ fn parse_args() -> Result<Args, String> {
             "--batch" => a.batch = num()?,
             "--warmup" => a.warmup = num()?,
             "--expect-records" => a.expect_records = Some(num()?),
+            "--gap-ms" => {
+                let (lo, hi) = value.split_once(':').ok_or("--gap-ms MIN:MAX")?;
+                let ms = |v: &str| v.parse::<u64>().map_err(|_| format!("--gap-ms: {value}"));
+                a.gap_ms = (ms(lo)?, ms(hi)?.max(ms(lo)?));
+            }
             _ => return Err(format!("unknown option {flag}")),
         }
     }
@@ -86,9 +97,38 @@ fn one(a: &Args) -> Result<(), String> {
     }
 }
 
+/// Telegrams spaced by gaps around a server's keep-alive timeout: how many fail (decision 18
+/// forbids resending, so a connection the server closes while we write would be a failure).
+fn soak(a: &Args) -> Result<(), String> {
+    // A small LCG: reproducible gaps without a dependency.
+    let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut failures = 0;
+    for i in 0..a.count {
+        if i > 0 {
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            let span = a.gap_ms.1 - a.gap_ms.0 + 1;
+            let gap = a.gap_ms.0 + (seed >> 33) % span;
+            std::thread::sleep(std::time::Duration::from_millis(gap));
+        }
+        if let Err(e) = one(a) {
+            failures += 1;
+            eprintln!("telegram {i}: {e}");
+        }
+    }
+    println!(
+        "telegrams={} failures={failures} connections={}",
+        a.count,
+        paygent_core::transport::connections_opened()
+    );
+    Ok(())
+}
+
 fn run(a: &Args) -> Result<(), String> {
     if a.mode == "once" {
         return one(a);
+    }
+    if a.mode == "soak" {
+        return soak(a);
     }
     for _ in 0..a.warmup {
         one(a)?;

@@ -183,7 +183,14 @@ fn parse_head(buf: &[u8]) -> io::Result<Option<(usize, Request, usize)>> {
 }
 
 /// Writes the reply (honouring its fault); returns whether the connection may stay open.
-pub fn write<S: Write>(s: &mut S, req: &Request, resp: &Response) -> io::Result<bool> {
+/// `keep_alive_timeout`: the seconds an idle connection stays open, announced as Apache does
+/// (`Keep-Alive: timeout=N`) on a kept-alive reply; 0 announces nothing.
+pub fn write<S: Write>(
+    s: &mut S,
+    req: &Request,
+    resp: &Response,
+    keep_alive_timeout: u64,
+) -> io::Result<bool> {
     if resp.fault == Some(Fault::Close) {
         return Ok(false);
     }
@@ -220,6 +227,9 @@ pub fn write<S: Write>(s: &mut S, req: &Request, resp: &Response) -> io::Result<
         } else {
             "Connection: close\r\n"
         });
+        if keep && keep_alive_timeout > 0 && !has("Keep-Alive") {
+            head.push_str(&format!("Keep-Alive: timeout={keep_alive_timeout}\r\n"));
+        }
     }
     head.push_str("\r\n");
     let mut out = head.into_bytes();

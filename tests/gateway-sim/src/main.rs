@@ -28,6 +28,8 @@ pub struct ServeOptions {
     pub file_ready_after: u32,
     /// Idle seconds after which a kept-alive connection is closed by the server.
     pub keep_alive_timeout: u64,
+    /// Do not announce `Keep-Alive: timeout=N` (a server that closes idle connections silently).
+    pub no_keep_alive_header: bool,
 }
 
 const USAGE: &str = "usage:
@@ -35,7 +37,7 @@ const USAGE: &str = "usage:
   paygent-sim serve --listen 127.0.0.1:0 --pki DIR [--cases DIR] [--record FILE]
                     [--ready-file FILE] [--tls12-only|--tls13-only] [--no-client-auth]
                     [--exit-on-stdin-eof] [--purge-before N] [--file-ready-after N]
-                    [--keep-alive-timeout SECS]";
+                    [--keep-alive-timeout SECS] [--no-keep-alive-header]";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -77,6 +79,7 @@ fn parse_serve(args: &[String]) -> Result<ServeOptions, String> {
         purge_before: 0,
         file_ready_after: 2,
         keep_alive_timeout: 15,
+        no_keep_alive_header: false,
     };
     let mut it = args.iter();
     while let Some(flag) = it.next() {
@@ -98,6 +101,7 @@ fn parse_serve(args: &[String]) -> Result<ServeOptions, String> {
             "--tls13-only" => o.tls = tls::Versions::Tls13,
             "--no-client-auth" => o.client_auth = false,
             "--exit-on-stdin-eof" => o.exit_on_stdin_eof = true,
+            "--no-keep-alive-header" => o.no_keep_alive_header = true,
             _ => return Err(format!("unknown option {flag}\n{USAGE}")),
         }
     }

@@ -17,6 +17,8 @@ use crate::{ServeOptions, case, tls};
 struct Sim {
     tls: Arc<ServerConfig>,
     idle: Duration,
+    /// Seconds announced in `Keep-Alive: timeout=N` (0: no header).
+    announce_idle: u64,
     cases: Option<PathBuf>,
     recorder: Recorder,
     gateway: Gateway,
@@ -28,6 +30,7 @@ pub fn run(o: ServeOptions) -> Result<(), String> {
     let sim = Arc::new(Sim {
         tls: Arc::new(config),
         idle: Duration::from_secs(o.keep_alive_timeout),
+        announce_idle: if o.no_keep_alive_header { 0 } else { o.keep_alive_timeout },
         cases: o.cases.clone(),
         recorder: Recorder::open(o.record.as_deref())?,
         gateway: Gateway::new(o.purge_before, o.file_ready_after),
@@ -112,7 +115,7 @@ fn connection(sim: &Sim, tcp: TcpStream, seq: u64) {
         if resp.delay_ms > 0 {
             std::thread::sleep(Duration::from_millis(resp.delay_ms));
         }
-        let written = http::write(&mut s, &req, &resp);
+        let written = http::write(&mut s, &req, &resp, sim.announce_idle);
         if resp.fault == Some(http::Fault::Reset) {
             reset(&s.sock);
             return;
