@@ -158,6 +158,9 @@ pub enum Action {
     Drop,
     /// Say nothing for this long, then close.
     Stall(Duration),
+    /// Let the function write the reply (e.g. an endless one: it stops when a write fails),
+    /// then close.
+    Stream(Arc<dyn Fn(&mut dyn Write) + Send + Sync>),
 }
 
 pub type Handler = Arc<dyn Fn(usize, &Seen) -> Action + Send + Sync>;
@@ -397,6 +400,11 @@ fn serve(
             Action::Drop => return,
             Action::Stall(d) => {
                 thread::sleep(d);
+                return;
+            }
+            Action::Stream(write) => {
+                write(s);
+                let _ = s.shutdown();
                 return;
             }
         }
