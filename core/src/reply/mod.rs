@@ -140,6 +140,25 @@ mod tests {
     }
 
     #[test]
+    fn a_passed_deadline_stops_every_parser() {
+        let past = Instant::now().checked_sub(std::time::Duration::from_secs(1));
+        let payment = b"result=0\r\n".repeat(5000);
+        let reference = b"1,0\r\n2,a\r\n3,x\r\n".repeat(2000);
+        for (format, body) in [
+            (ReplyFormat::Payment, &payment[..]),
+            (ReplyFormat::Reference, &reference[..]),
+        ] {
+            let p = parse_until(format, body, true, CsvMode::Compat, past);
+            let e = p.error.unwrap();
+            assert_eq!(e.code, crate::error::ErrorCode::KsConnect, "{format:?}");
+            assert!(matches!(e.kind, crate::error::ErrorKind::Transport { ref failure, .. } if failure.errno == 28));
+            assert_eq!(p.reply, Reply::default());
+            // Without a deadline (or before it) the same bodies parse.
+            assert_eq!(parse(format, body, true, CsvMode::Compat).error, None);
+        }
+    }
+
+    #[test]
     fn format_for_kind_compares_exact_strings() {
         let config = Config {
             telegram_kind_ref: vec![b"027".to_vec(), b"090".to_vec()],
