@@ -231,6 +231,10 @@ pub fn response<R: Read>(
                     true
                 }
                 Framing::Length(n) => {
+                    // Within the limit (else exact fails first): one allocation, no regrowth.
+                    if n <= r.limit {
+                        body.reserve_exact(n);
+                    }
                     r.exact(n, &mut body)?;
                     true
                 }
