@@ -122,11 +122,17 @@ fn oversized_replies_fail_with_e02005_in_bounded_memory() {
             "line too long",
         ),
     ];
-    for (what, handler, text) in cases {
+    // Both TLS paths: each case once with OpenSSL, once with rustls.
+    let cases = cases.into_iter().flat_map(|(what, handler, text)| {
+        ["openssl", "rustls"].map(|backend| (what, backend, handler.clone(), text))
+    });
+    for (what, backend, handler, text) in cases {
         let srv = tls_server(ServerOpts::default(), handler);
-        let (_d, mut m) = module(&srv.url("localhost"), "");
+        let backend_line = format!("paygentB2Bmodule.tls_backend={backend}\n");
+        let (_d, mut m) = module(&srv.url("localhost"), &backend_line);
         let started = Instant::now();
         let e = post(&mut m, b"020").unwrap_err();
+        let what = format!("{what} ({backend})");
         assert_eq!(e.code, ErrorCode::KsConnect, "{what}");
         let msg = String::from_utf8_lossy(m.result_message()).into_owned();
         assert!(msg.starts_with("E02005") && msg.contains(text), "{what}: {msg}");
