@@ -93,12 +93,20 @@ fn oversized_replies_fail_with_e02005_in_bounded_memory() {
     let cases: Vec<(&str, Handler, &str)> = vec![
         (
             "endless chunked body",
-            stream(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n", chunk(65536), endless),
+            stream(
+                b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n",
+                chunk(65536),
+                endless,
+            ),
             "reply_max_size",
         ),
         (
             "150 MB Content-Length body",
-            stream(b"HTTP/1.1 200 OK\r\nContent-Length: 157286400\r\n\r\n", vec![b'a'; 65536], 2400),
+            stream(
+                b"HTTP/1.1 200 OK\r\nContent-Length: 157286400\r\n\r\n",
+                vec![b'a'; 65536],
+                2400,
+            ),
             "reply_max_size",
         ),
         (
@@ -113,12 +121,20 @@ fn oversized_replies_fail_with_e02005_in_bounded_memory() {
         ),
         (
             "endless header lines",
-            stream(b"HTTP/1.1 200 OK\r\n", b"X-Many: v\r\n".repeat(1000), endless),
+            stream(
+                b"HTTP/1.1 200 OK\r\n",
+                b"X-Many: v\r\n".repeat(1000),
+                endless,
+            ),
             "more than 100 header lines",
         ),
         (
             "endless chunk extension",
-            stream(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1;", vec![b'x'; 65536], endless),
+            stream(
+                b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1;",
+                vec![b'x'; 65536],
+                endless,
+            ),
             "line too long",
         ),
     ];
@@ -135,23 +151,43 @@ fn oversized_replies_fail_with_e02005_in_bounded_memory() {
         let what = format!("{what} ({backend})");
         assert_eq!(e.code, ErrorCode::KsConnect, "{what}");
         let msg = String::from_utf8_lossy(m.result_message()).into_owned();
-        assert!(msg.starts_with("E02005") && msg.contains(text), "{what}: {msg}");
+        assert!(
+            msg.starts_with("E02005") && msg.contains(text),
+            "{what}: {msg}"
+        );
         assert_eq!(m.result_status(), None, "{what}: no reply");
-        assert!(started.elapsed() < Duration::from_secs(10), "{what}: took {:?}", started.elapsed());
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "{what}: took {:?}",
+            started.elapsed()
+        );
     }
     let grown = vm_hwm_kib().saturating_sub(base);
     eprintln!("peak RSS: {base} KiB after a normal telegram, +{grown} KiB after the hostile ones");
-    assert!(grown < 24 * 1024, "peak RSS grew by {grown} KiB over a normal telegram");
+    assert!(
+        grown < 24 * 1024,
+        "peak RSS grew by {grown} KiB over a normal telegram"
+    );
 }
 
 #[test]
 fn the_reply_limit_is_configurable() {
-    let body = b"result=0\r\nk=".iter().copied().chain(std::iter::repeat_n(b'v', 5000)).chain(*b"\r\n");
+    let body = b"result=0\r\nk="
+        .iter()
+        .copied()
+        .chain(std::iter::repeat_n(b'v', 5000))
+        .chain(*b"\r\n");
     let body: Vec<u8> = body.collect();
     let srv = tls_server(ServerOpts::default(), always(ok(&body)));
-    let (_d, mut m) = module(&srv.url("localhost"), "paygentB2Bmodule.reply_max_size=4K\n");
+    let (_d, mut m) = module(
+        &srv.url("localhost"),
+        "paygentB2Bmodule.reply_max_size=4K\n",
+    );
     assert_eq!(post(&mut m, b"020").unwrap_err().code, ErrorCode::KsConnect);
-    let (_d, mut m) = module(&srv.url("localhost"), "paygentB2Bmodule.reply_max_size=8K\n");
+    let (_d, mut m) = module(
+        &srv.url("localhost"),
+        "paygentB2Bmodule.reply_max_size=8K\n",
+    );
     post(&mut m, b"020").unwrap();
     assert_eq!(m.records()[0].get(b"k").map(<[u8]>::len), Some(5000));
     // Kind 201 has its own, larger limit.
@@ -161,26 +197,41 @@ fn the_reply_limit_is_configurable() {
     );
     m.init().unwrap();
     let c = m.config().unwrap();
-    assert_eq!((c.reply_limit(b"020"), c.reply_limit(b"201")), (4096, 1 << 20));
-    let (_d, mut m) = module(&srv.url("localhost"), "paygentB2Bmodule.reply_max_size=lots\n");
+    assert_eq!(
+        (c.reply_limit(b"020"), c.reply_limit(b"201")),
+        (4096, 1 << 20)
+    );
+    let (_d, mut m) = module(
+        &srv.url("localhost"),
+        "paygentB2Bmodule.reply_max_size=lots\n",
+    );
     assert_eq!(m.init().unwrap_err().code, ErrorCode::ResourceFileRequired);
 }
 
 #[test]
 fn http10_reply_cut_mid_line_is_e02005() {
     let cut = b"HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\nresult=0\r\nresponse_code=\r\npayment_id=12";
-    let srv = tls_server(ServerOpts::default(), Arc::new(|_, _| Action::ReplyClose(cut.to_vec())));
+    let srv = tls_server(
+        ServerOpts::default(),
+        Arc::new(|_, _| Action::ReplyClose(cut.to_vec())),
+    );
     let (_d, mut m) = module(&srv.url("localhost"), "");
     let e = post(&mut m, b"020").unwrap_err();
     assert_eq!(e.code, ErrorCode::KsConnect);
     let msg = String::from_utf8_lossy(m.result_message()).into_owned();
-    assert!(msg.starts_with("E02005") && msg.contains("cut short"), "{msg}");
+    assert!(
+        msg.starts_with("E02005") && msg.contains("cut short"),
+        "{msg}"
+    );
     assert_eq!(m.result_status(), None);
 
     // The same reply complete is accepted, and a reference reply is left to its parser.
     let mut whole = b"HTTP/1.0 200 OK\r\n\r\n".to_vec();
     whole.extend_from_slice(OK_REPLY);
-    let srv = tls_server(ServerOpts::default(), Arc::new(move |_, _| Action::ReplyClose(whole.clone())));
+    let srv = tls_server(
+        ServerOpts::default(),
+        Arc::new(move |_, _| Action::ReplyClose(whole.clone())),
+    );
     let (_d, mut m) = module(&srv.url("localhost"), "");
     post(&mut m, b"020").unwrap();
     assert_eq!(m.records()[0].get(b"payment_id"), Some(&b"1234"[..]));
@@ -204,7 +255,11 @@ fn two_hundred_thousand_distinct_keys_parse_within_the_timeout() {
         }
         Err(e) => panic!("{e:?}: {}", String::from_utf8_lossy(m.result_message())),
     }
-    assert!(started.elapsed() < Duration::from_secs(6), "took {:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(6),
+        "took {:?}",
+        started.elapsed()
+    );
 
     // reqPut takes the same path: 200,000 distinct keys, the telegram keeps their order.
     let (_d, mut m) = module(&srv.url("localhost"), "");
@@ -214,5 +269,9 @@ fn two_hundred_thousand_distinct_keys_parse_within_the_timeout() {
     }
     m.req_put(b"p7", b"y");
     assert_eq!(m.params().iter().nth(7), Some((&b"p7"[..], &b"y"[..])));
-    assert!(started.elapsed() < Duration::from_secs(5), "took {:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "took {:?}",
+        started.elapsed()
+    );
 }

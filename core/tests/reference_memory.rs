@@ -66,9 +66,21 @@ fn every_record_is_kept_in_at_most_twice_the_reply() {
     assert_eq!(parsed.error, None);
     assert_eq!(parsed.reply.records.len(), n);
     let last = &parsed.reply.records[n - 1];
-    assert_eq!(last.get(b"customer_card_id"), Some(format!("{n}").as_bytes()));
-    assert_eq!(last.field(5), Some((&b"add_info1"[..], format!("note {n}, with comma").as_bytes())));
+    assert_eq!(
+        last.get(b"customer_card_id"),
+        Some(format!("{n}").as_bytes())
+    );
+    assert_eq!(
+        last.field(5),
+        Some((
+            &b"add_info1"[..],
+            format!("note {n}, with comma").as_bytes()
+        ))
+    );
     let ratio = held as f64 / body.len() as f64;
-    eprintln!("{n} records: reply {} bytes, records hold {held} bytes ({ratio:.2}×)", body.len());
+    eprintln!(
+        "{n} records: reply {} bytes, records hold {held} bytes ({ratio:.2}×)",
+        body.len()
+    );
     assert!(ratio <= 2.0, "records hold {ratio:.2}× the reply");
 }

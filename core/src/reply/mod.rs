@@ -89,7 +89,10 @@ pub fn parse_until(
     csv_mode: CsvMode,
     deadline: Option<Instant>,
 ) -> Parsed {
-    let mut d = Deadline { at: deadline, lines: 0 };
+    let mut d = Deadline {
+        at: deadline,
+        lines: 0,
+    };
     let parsed = match format {
         ReplyFormat::Payment => payment::parse_until(body, full, &mut d),
         ReplyFormat::Reference => reference::parse_until(body, full, csv_mode, &mut d),
@@ -151,7 +154,9 @@ mod tests {
             let p = parse_until(format, body, true, CsvMode::Compat, past);
             let e = p.error.unwrap();
             assert_eq!(e.code, crate::error::ErrorCode::KsConnect, "{format:?}");
-            assert!(matches!(e.kind, crate::error::ErrorKind::Transport { ref failure, .. } if failure.errno == 28));
+            assert!(
+                matches!(e.kind, crate::error::ErrorKind::Transport { ref failure, .. } if failure.errno == 28)
+            );
             assert_eq!(p.reply, Reply::default());
             // Without a deadline (or before it) the same bodies parse.
             assert_eq!(parse(format, body, true, CsvMode::Compat).error, None);

@@ -160,10 +160,12 @@ pub enum Action {
     Stall(Duration),
     /// Let the function write the reply (e.g. an endless one: it stops when a write fails),
     /// then close.
-    Stream(Arc<dyn Fn(&mut dyn Write) + Send + Sync>),
+    Stream(Writer),
 }
 
 pub type Handler = Arc<dyn Fn(usize, &Seen) -> Action + Send + Sync>;
+/// Writes a reply of its own making.
+pub type Writer = Arc<dyn Fn(&mut dyn Write) + Send + Sync>;
 
 pub fn ok(body: &[u8]) -> Vec<u8> {
     let mut v = format!(

@@ -249,7 +249,9 @@ pub fn write<S: Write>(s: &mut S, req: &Request, resp: &Response) -> io::Result<
 }
 
 fn endless_chunked<S: Write>(s: &mut S) -> io::Result<bool> {
-    s.write_all(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n")?;
+    s.write_all(
+        b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n",
+    )?;
     let mut chunk = b"10000\r\n".to_vec();
     chunk.extend(std::iter::repeat_n(b'a', 0x10000));
     chunk.extend_from_slice(b"\r\n");
