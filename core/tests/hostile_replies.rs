@@ -269,6 +269,9 @@ fn two_hundred_thousand_distinct_keys_parse_within_the_timeout() {
     }
     m.req_put(b"p7", b"y");
     assert_eq!(m.params().iter().nth(7), Some((&b"p7"[..], &b"y"[..])));
+    // post() validates all of them (the telegram is far over 100 KB: E02002, nothing sent).
+    let e = post(&mut m, b"020").unwrap_err();
+    assert_eq!(e.code, ErrorCode::TelegramParamRequired);
     assert!(
         started.elapsed() < Duration::from_secs(5),
         "took {:?}",
