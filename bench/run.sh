@@ -188,6 +188,9 @@ fi
 say "== simulator"
 "$sim" pki --out "$work/pki" >"$work/pki.log" 2>&1 || fatal "paygent-sim pki failed: $(cat "$work/pki.log")"
 perl "$here/ref027.pl" "$work/simdir" 2000 || fatal "cannot write the 027 reply"
+# One large reference reply for the memory rows (issue 14 #3).
+BIG_REF=$([ "$quick" = 1 ] && echo 100000 || echo 1000000)
+perl "$here/ref027.pl" "$work/simdir" "$BIG_REF" bench-027-big || fatal "cannot write the large 027 reply"
 # The simulator reads its stdin pipe (fd 3 here) and exits when this script ends.
 # --purge-before: every payment adds a 091 notice and the simulator scans its whole notice list
 # on each one; purging them at once keeps its per-telegram cost flat over 10^5 telegrams.
@@ -371,6 +374,36 @@ EOF
             "$perl_once ms" "$lwp_once ms (LWP::UserAgent, full handshake)" \
             "$(calc "$lwp_once / $perl_once")× faster" "(info)" "—"
     fi
+fi
+
+# ---- memory of one large reference reply (issue 14 #3) ----------------------------------------
+
+say "== memory: one 027 reply of $BIG_REF records"
+big_body=$work/simdir/bench/bench-027-big.body
+url_big="https://127.0.0.1:$port/case/bench-027-big"
+# memory_row LANG OUTPUT: held and peak RSS against the reply's size.
+memory_row() {
+    local reply held peak
+    reply=$(field reply_kb "$2"); held=$(field retained_kb "$2"); peak=$(field peak_kb "$2")
+    [ -n "$reply" ] && [ -n "$held" ] || { harness_error "$1 memory bench: $2"; return; }
+    row "$1 027 with $BIG_REF records: RSS held while the records are readable (peak during post)" \
+        "$(calc "$held / 1024") MB (peak $(calc "$peak / 1024") MB)" "$(calc "$reply / 1024") MB (the reply)" \
+        "$(calc "$held / $reply")× (peak $(calc "$peak / $reply")×)" "≤ 2× the reply held" "$(verdict "$held <= 2 * $reply")"
+}
+write_props "$work/big/modenv_properties.php" "paygentB2Bmodule.url.027=$url_big" \
+    'paygentB2Bmodule.reply_max_size=1024M' 'paygentB2Bmodule.timeout_value=600'
+if [ "$php_ok" = 1 ]; then
+    out=$(php -d "extension=$ext" -d "include_path=.:$work/big" -d memory_limit=-1 \
+        "$here/php/ref-memory.php" "$BIG_REF" "$big_body" 3>&- 2>&1)
+    memory_row PHP "$out"
+fi
+if [ "$perl_built" = 1 ]; then
+    sed -e "s|'027' => '$url_ref'|'027' => '$url_big'|" -e 's/^our \$timeout_value = 10;/our $timeout_value = 600;/' \
+        "$work/paygent.properties" >"$work/paygent-big.properties"
+    echo "our \$reply_max_size = '1024M'; 1;" >>"$work/paygent-big.properties"
+    out=$(PAYGENT_PROPERTIES="$work/paygent-big.properties" perl -I"$root/perl-xs/blib/lib" \
+        -I"$root/perl-xs/blib/arch" "$here/perl/ref-memory.pl" "$BIG_REF" "$big_body" 3>&- 2>&1)
+    memory_row Perl "$out"
 fi
 
 # ---- Apache httpd ----------------------------------------------------------------------------

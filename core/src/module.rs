@@ -277,7 +277,7 @@ impl Module {
         let format = ReplyFormat::for_kind(&prepared.kind, &config);
         if reply.until_eof && format == ReplyFormat::Payment && !ends_a_line(&reply.body) {
             // HTTP/1.0 without Content-Length: only the last line end tells a complete reply
-            // from a cut connection (docs/errors.md).
+            // from a cut connection (docs/error-codes.md).
             let failure = crate::error::TransportFailure::new(
                 18,
                 "transfer closed before the reply's last line ended (HTTP/1.0 reply without \

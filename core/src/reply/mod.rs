@@ -89,7 +89,10 @@ pub fn parse_until(
     csv_mode: CsvMode,
     deadline: Option<Instant>,
 ) -> Parsed {
-    let mut d = Deadline { at: deadline, lines: 0 };
+    let mut d = Deadline {
+        at: deadline,
+        lines: 0,
+    };
     let parsed = match format {
         ReplyFormat::Payment => payment::parse_until(body, full, &mut d),
         ReplyFormat::Reference => reference::parse_until(body, full, csv_mode, &mut d),
@@ -137,6 +140,27 @@ mod tests {
         assert_eq!(split_crlf(b"a\nb\rc"), vec![&b"a\nb\rc"[..]]);
         assert_eq!(split_crlf(b"\r\r\n\n"), vec![&b"\r"[..], b"\n"]);
         assert_eq!(split_crlf(b"\r\n\r\n"), vec![&b""[..], b"", b""]);
+    }
+
+    #[test]
+    fn a_passed_deadline_stops_every_parser() {
+        let past = Instant::now().checked_sub(std::time::Duration::from_secs(1));
+        let payment = b"result=0\r\n".repeat(5000);
+        let reference = b"1,0\r\n2,a\r\n3,x\r\n".repeat(2000);
+        for (format, body) in [
+            (ReplyFormat::Payment, &payment[..]),
+            (ReplyFormat::Reference, &reference[..]),
+        ] {
+            let p = parse_until(format, body, true, CsvMode::Compat, past);
+            let e = p.error.unwrap();
+            assert_eq!(e.code, crate::error::ErrorCode::KsConnect, "{format:?}");
+            assert!(
+                matches!(e.kind, crate::error::ErrorKind::Transport { ref failure, .. } if failure.errno == 28)
+            );
+            assert_eq!(p.reply, Reply::default());
+            // Without a deadline (or before it) the same bodies parse.
+            assert_eq!(parse(format, body, true, CsvMode::Compat).error, None);
+        }
     }
 
     #[test]

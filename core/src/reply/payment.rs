@@ -67,7 +67,9 @@ pub fn parse_until(body: &[u8], full: bool, deadline: &mut Deadline) -> Result<P
         record.put(&name, &buffer);
     }
     if !record.is_empty() {
-        reply.records.push(Record::from_params(&record).ok_or_else(too_large)?);
+        reply
+            .records
+            .push(Record::from_params(&record).ok_or_else(too_large)?);
     }
     let error = is_blank(&reply.result_status).then(|| Error::new(ErrorKind::ResultMissing));
     Ok(Parsed { reply, error })

@@ -63,7 +63,9 @@ pub fn parse_until(
                         error: Some(Error::new(kind)),
                     });
                 }
-                let record = data_header.record(items).ok_or_else(super::payment::too_large)?;
+                let record = data_header
+                    .record(items)
+                    .ok_or_else(super::payment::too_large)?;
                 if !record.is_empty() {
                     reply.records.push(record);
                 }

@@ -43,11 +43,16 @@ pub const HEADER_LINE_MAX: usize = 8 * 1024;
 pub const HEADER_COUNT_MAX: usize = 100;
 /// The whole reply head (status line and headers).
 const HEAD_MAX: usize = 64 * 1024;
+/// Interim (1xx) replies skipped before the real one.
+const INTERIM_MAX: usize = 10;
 
 fn too_large(limit: usize) -> TransportFailure {
     TransportFailure::new(
         63,
-        format!("Maximum file size exceeded: the reply is larger than {limit} bytes (reply_max_size)"),
+        format!(
+            "Maximum file size exceeded: the reply is larger than {limit} bytes \
+             (reply_max_size, file_reply_max_size for kind 201)"
+        ),
     )
 }
 
@@ -180,7 +185,8 @@ pub fn response<R: Read>(
         started,
         limit,
     };
-    loop {
+    // Interim 1xx replies before the real one: a few at most.
+    for _ in 0..INTERIM_MAX {
         let (status, version, head_len, framing, close, server_idle) = loop {
             let mut headers = [httparse::EMPTY_HEADER; HEADER_COUNT_MAX];
             let mut res = httparse::Response::new(&mut headers);
@@ -234,6 +240,10 @@ pub fn response<R: Read>(
                     true
                 }
                 Framing::Length(n) => {
+                    // Within the limit (else exact fails first): one allocation, no regrowth.
+                    if n <= r.limit {
+                        body.reserve_exact(n);
+                    }
                     r.exact(n, &mut body)?;
                     true
                 }
@@ -263,16 +273,26 @@ pub fn response<R: Read>(
             until_eof,
         });
     }
+    Err(weird_head(format!(
+        "more than {INTERIM_MAX} interim 1xx replies"
+    )))
 }
 
 /// A head still incomplete: fail once it, or its unfinished line, passes the limits.
 fn check_partial_head(head: &[u8]) -> Result<(), TransportFailure> {
     if head.len() > HEAD_MAX {
-        return Err(weird_head(format!("reply header larger than {HEAD_MAX} bytes")));
+        return Err(weird_head(format!(
+            "reply header larger than {HEAD_MAX} bytes"
+        )));
     }
-    let open_line = head.iter().rposition(|&b| b == b'\n').map_or(head.len(), |i| head.len() - i - 1);
+    let open_line = head
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(head.len(), |i| head.len() - i - 1);
     if open_line > HEADER_LINE_MAX {
-        return Err(weird_head(format!("header line longer than {HEADER_LINE_MAX} bytes")));
+        return Err(weird_head(format!(
+            "header line longer than {HEADER_LINE_MAX} bytes"
+        )));
     }
     Ok(())
 }
@@ -349,7 +369,9 @@ fn chunked<R: Read>(r: &mut Reader<'_, R>, body: &mut Vec<u8>) -> Result<(), Tra
                     Some(_) => {}
                 }
             }
-            return Err(weird_head(format!("more than {HEADER_COUNT_MAX} trailer lines")));
+            return Err(weird_head(format!(
+                "more than {HEADER_COUNT_MAX} trailer lines"
+            )));
         }
         r.exact(size, body)
             .map_err(|e| if e.errno == 18 { ended() } else { e })?;
@@ -439,5 +461,40 @@ mod tests {
             parse(b"HTTP/1.1 200 OK\r\nContent-Le").unwrap_err().errno,
             8
         );
+        let interims = b"HTTP/1.1 100 Continue\r\n\r\n".repeat(11);
+        assert_eq!(parse(&interims).unwrap_err().errno, 8);
+    }
+
+    #[test]
+    fn limits() {
+        let limited = |raw: &[u8], limit| response(&mut &raw[..], Instant::now(), limit);
+        let big = b"HTTP/1.1 200 OK\r\nContent-Length: 11\r\n\r\nhello world";
+        assert_eq!(limited(big, 10).unwrap_err().errno, 63);
+        assert_eq!(limited(big, 11).unwrap().body, b"hello world");
+        let chunks = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n6\r\nhello \r\n5\r\nworld\r\n0\r\n\r\n";
+        assert_eq!(limited(chunks, 10).unwrap_err().errno, 63);
+        assert_eq!(limited(chunks, 11).unwrap().body, b"hello world");
+        let eof = b"HTTP/1.0 200 OK\r\n\r\nhello world";
+        assert_eq!(limited(eof, 10).unwrap_err().errno, 63);
+        let r = limited(eof, 11).unwrap();
+        assert!(r.until_eof && r.body == b"hello world");
+        let mut long = b"HTTP/1.1 200 OK\r\nX: ".to_vec();
+        long.extend(std::iter::repeat_n(b'a', HEADER_LINE_MAX));
+        long.extend_from_slice(b"\r\nContent-Length: 0\r\n\r\n");
+        assert_eq!(limited(&long, 100).unwrap_err().errno, 8);
+        let many = [
+            &b"HTTP/1.1 200 OK\r\n"[..],
+            &b"X: y\r\n".repeat(101),
+            b"\r\n",
+        ]
+        .concat();
+        assert_eq!(limited(&many, 100).unwrap_err().errno, 8);
+        let trailers = [
+            &b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n"[..],
+            &b"T: 1\r\n".repeat(101),
+            b"\r\n",
+        ]
+        .concat();
+        assert_eq!(limited(&trailers, 100).unwrap_err().errno, 8);
     }
 }

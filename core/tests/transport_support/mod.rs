@@ -171,9 +171,14 @@ pub enum Action {
     Drop,
     /// Say nothing for this long, then close.
     Stall(Duration),
+    /// Let the function write the reply (e.g. an endless one: it stops when a write fails),
+    /// then close.
+    Stream(Writer),
 }
 
 pub type Handler = Arc<dyn Fn(usize, &Seen) -> Action + Send + Sync>;
+/// Writes a reply of its own making.
+pub type Writer = Arc<dyn Fn(&mut dyn Write) + Send + Sync>;
 
 pub fn ok(body: &[u8]) -> Vec<u8> {
     let mut v = format!(
@@ -410,6 +415,11 @@ fn serve(
             Action::Drop => return,
             Action::Stall(d) => {
                 thread::sleep(d);
+                return;
+            }
+            Action::Stream(write) => {
+                write(s);
+                let _ = s.shutdown();
                 return;
             }
         }

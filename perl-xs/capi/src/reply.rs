@@ -106,8 +106,8 @@ pub unsafe extern "C" fn paygent_record_field_count(h: *const PaygentModule, i: 
     panic::get(h, 0, |m| m.module.records().get(i).map_or(0, Record::len))
 }
 
-/// Field `j` of record `i`, in the reply's order, into `*key` / `*val` (constant time, so
-/// reading every field is linear). Returns false when out of range or an out pointer is NULL.
+/// Field `j` of record `i`, in the reply's order, into `*key` / `*val`. Returns false when out
+/// of range or an out pointer is NULL.
 ///
 /// # Safety
 /// `h` must be a live handle or NULL; `key` and `val` must be NULL or writable.
@@ -125,6 +125,7 @@ pub unsafe extern "C" fn paygent_record_field(
         return false;
     }
     panic::get(h, false, |m| {
+        // Constant time per field, so reading every field of a record is linear.
         match m.module.records().get(i).and_then(|r| r.field(j)) {
             Some((k, v)) => {
                 // SAFETY: checked non-null; writable per contract.

@@ -61,6 +61,11 @@ pub enum Fault {
     GarbageStatus,
     /// Half the reply (a longer Content-Length announced), then a TCP reset.
     Reset,
+    /// A chunked body that never ends (stops when the client hangs up, or after 8 GiB).
+    EndlessChunked,
+    /// HTTP/1.0 without Content-Length, the body cut in the middle of its last line by a bare
+    /// TCP FIN (no TLS close_notify).
+    CutMidLine,
 }
 
 impl Fault {
@@ -70,6 +75,8 @@ impl Fault {
             "truncate" => Some(Fault::Truncate),
             "garbage_status" => Some(Fault::GarbageStatus),
             "reset" => Some(Fault::Reset),
+            "endless_chunked" => Some(Fault::EndlessChunked),
+            "cut_mid_line" => Some(Fault::CutMidLine),
             _ => None,
         }
     }
@@ -194,6 +201,19 @@ pub fn write<S: Write>(
     if resp.fault == Some(Fault::Close) {
         return Ok(false);
     }
+    match resp.fault {
+        Some(Fault::EndlessChunked) => return endless_chunked(s),
+        Some(Fault::CutMidLine) => {
+            let mut out = b"HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\n".to_vec();
+            // All but the last line end and half of the last line.
+            let body = resp.body.strip_suffix(b"\r\n").unwrap_or(&resp.body);
+            out.extend_from_slice(&body[..body.len() - body.len().min(4)]);
+            s.write_all(&out)?;
+            s.flush()?;
+            return Ok(false);
+        }
+        _ => {}
+    }
     let keep = req.keep_alive() && resp.fault.is_none();
     let version = if req.version == 0 {
         "HTTP/1.0"
@@ -239,6 +259,19 @@ pub fn write<S: Write>(
     s.write_all(&out)?;
     s.flush()?;
     Ok(keep)
+}
+
+fn endless_chunked<S: Write>(s: &mut S) -> io::Result<bool> {
+    s.write_all(
+        b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n",
+    )?;
+    let mut chunk = b"10000\r\n".to_vec();
+    chunk.extend(std::iter::repeat_n(b'a', 0x10000));
+    chunk.extend_from_slice(b"\r\n");
+    for _ in 0..(8u64 << 30) / 0x10000 {
+        s.write_all(&chunk)?;
+    }
+    Ok(false)
 }
 
 fn reason(status: u16) -> &'static str {

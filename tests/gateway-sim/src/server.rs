@@ -10,7 +10,7 @@ use std::time::Duration;
 use rustls::{ServerConfig, ServerConnection, StreamOwned};
 
 use crate::gateway::Gateway;
-use crate::http::{self, Request, Response};
+use crate::http::{self, Fault, Request, Response};
 use crate::record::{Peer, Recorder};
 use crate::{ServeOptions, case, tls};
 
@@ -122,6 +122,12 @@ fn connection(sim: &Sim, tcp: TcpStream, seq: u64) {
         }
         match written {
             Ok(true) => continue,
+            _ if resp.fault == Some(Fault::CutMidLine) => {
+                // A bare FIN: no close_notify.
+                let _ = s.flush();
+                let _ = s.sock.shutdown(Shutdown::Both);
+                return;
+            }
             _ => break,
         }
     }

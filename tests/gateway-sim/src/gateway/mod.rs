@@ -260,6 +260,8 @@ fn fault_reply(f: &Form, fault: &str) -> Result<Option<Response>, u64> {
         "truncate" => with(Fault::Truncate),
         "reset" => with(Fault::Reset),
         "garbage_status" => with(Fault::GarbageStatus),
+        "endless_chunked" => with(Fault::EndlessChunked),
+        "cut_mid_line" => with(Fault::CutMidLine),
         "empty" => Ok(Some(Response::new(200, Vec::new()))),
         _ => {
             if let Some(ms) = fault.strip_prefix("delay:").and_then(|m| m.parse().ok()) {
