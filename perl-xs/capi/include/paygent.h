@@ -318,8 +318,8 @@ size_t paygent_record_count(const struct PaygentModule *h);
 // Ownership: nothing changes hands.
 size_t paygent_record_field_count(const struct PaygentModule *h, size_t i);
 
-// Field `j` of record `i`, in the reply's order, into `*key` / `*val` (constant time, so
-// reading every field is linear). Returns false when out of range or an out pointer is NULL.
+// Field `j` of record `i`, in the reply's order, into `*key` / `*val`. Returns false when out
+// of range or an out pointer is NULL.
 //
 // # Safety
 // `h` must be a live handle or NULL; `key` and `val` must be NULL or writable.
