@@ -8,26 +8,6 @@ use paygent_conformance::sim::Sim;
 use paygent_core::config::ConfigSource;
 use paygent_core::{Dialect, Module};
 
-fn php_config(dir: &Path, sim: &Sim) -> std::path::PathBuf {
-    let (pki, host) = (sim.pki.display(), format!("https://127.0.0.1:{}", sim.port));
-    let path = dir.join("modenv_properties.php");
-    std::fs::write(
-        &path,
-        format!(
-            "<?php\npaygentB2Bmodule.client_file_path={pki}/client-kit.pem\n\
-             paygentB2Bmodule.ca_file_path={pki}/ca.pem\n\
-             paygentB2Bmodule.default_id=test_connect_id\n\
-             paygentB2Bmodule.default_password=test_connect_pw\n\
-             paygentB2Bmodule.timeout_value=5\npaygentB2Bmodule.log_output_path=\n\
-             paygentB2Bmodule.select_max_cnt=2000\npaygentB2Bmodule.telegram_kind.ref=027,090\n\
-             paygentB2Bmodule.url.02={host}/n/card/request\n\
-             paygentB2Bmodule.url.094={host}/n/ref/paymentref\n?>\n"
-        ),
-    )
-    .unwrap();
-    path
-}
-
 fn perl_config(dir: &Path, sim: &Sim) -> std::path::PathBuf {
     let (pki, host) = (sim.pki.display(), format!("https://127.0.0.1:{}", sim.port));
     let path = dir.join("paygent.properties");
@@ -82,7 +62,7 @@ fn confirm(args: &[&str]) -> (i32, String) {
 fn found_not_found_unknown_with_both_config_files() {
     let dir = tempfile::tempdir().unwrap();
     let sim = Sim::start(dir.path(), &paygent_conformance::cases_dir()).unwrap();
-    let php = php_config(dir.path(), &sim);
+    let php = sim.php_properties(dir.path(), 5, "");
     let perl = perl_config(dir.path(), &sim);
     let id = format!("cli-confirm-{}", std::process::id());
     lost_payment(&php, &id);

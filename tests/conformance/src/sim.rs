@@ -117,6 +117,42 @@ impl Sim {
     }
 }
 
+impl Sim {
+    /// A `modenv_properties.php` in `dir` for the gateway mode: the test PKI's kit PEM and CA,
+    /// default connect id/password, `timeout_value`, every kind prefix's path, then `extra`
+    /// lines. Returns its path.
+    pub fn php_properties(&self, dir: &Path, timeout_secs: u32, extra: &str) -> PathBuf {
+        let pki = self.pki.display();
+        let host = format!("https://127.0.0.1:{}", self.port);
+        let mut text = format!(
+            "<?php\npaygentB2Bmodule.client_file_path={pki}/client-kit.pem\n\
+             paygentB2Bmodule.ca_file_path={pki}/ca.pem\n\
+             paygentB2Bmodule.default_id=test_connect_id\n\
+             paygentB2Bmodule.default_password=test_connect_pw\n\
+             paygentB2Bmodule.timeout_value={timeout_secs}\npaygentB2Bmodule.log_output_path=\n\
+             paygentB2Bmodule.select_max_cnt=2000\npaygentB2Bmodule.telegram_kind.ref=027,090\n"
+        );
+        for (prefix, path) in [
+            ("01", "/n/atm/request"),
+            ("02", "/n/card/request"),
+            ("03", "/n/conveni/request"),
+            ("04", "/n/conveni/request_print"),
+            ("06", "/n/bank/requestasp"),
+            ("07", "/n/virtualaccount/request"),
+            ("091", "/n/ref/paynotice"),
+            ("094", "/n/ref/paymentref"),
+            ("20", "/n/o/requestdata"),
+        ] {
+            text.push_str(&format!("paygentB2Bmodule.url.{prefix}={host}{path}\n"));
+        }
+        text.push_str(extra);
+        text.push_str("?>\n");
+        let path = dir.join("modenv_properties.php");
+        std::fs::write(&path, text).expect("write modenv_properties.php");
+        path
+    }
+}
+
 impl Drop for Sim {
     fn drop(&mut self) {
         let _ = self.child.kill();

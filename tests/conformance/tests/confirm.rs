@@ -9,27 +9,6 @@ use paygent_core::confirm::{Confirmation, inquire};
 use paygent_core::error::FailurePhase;
 use paygent_core::{Dialect, Module};
 
-fn properties(dir: &std::path::Path, sim: &Sim, extra: &str) -> std::path::PathBuf {
-    let pki = sim.pki.display().to_string();
-    let host = format!("https://127.0.0.1:{}", sim.port);
-    let path = dir.join("modenv_properties.php");
-    std::fs::write(
-        &path,
-        format!(
-            "<?php\npaygentB2Bmodule.client_file_path={pki}/client-kit.pem\n\
-             paygentB2Bmodule.ca_file_path={pki}/ca.pem\n\
-             paygentB2Bmodule.default_id=test_connect_id\n\
-             paygentB2Bmodule.default_password=test_connect_pw\n\
-             paygentB2Bmodule.timeout_value=2\npaygentB2Bmodule.log_output_path=\n\
-             paygentB2Bmodule.select_max_cnt=2000\npaygentB2Bmodule.telegram_kind.ref=027,090\n\
-             paygentB2Bmodule.url.02={host}/n/card/request\n\
-             paygentB2Bmodule.url.094={host}/n/ref/paymentref\n{extra}?>\n"
-        ),
-    )
-    .unwrap();
-    path
-}
-
 fn card(props: &std::path::Path, trading_id: &str, fault: &str) -> Module {
     let mut m = Module::new(
         Dialect::Php,
@@ -66,7 +45,7 @@ fn sent(sim: &Sim, trading_id: &str) -> usize {
 fn found_not_found_and_unknown() {
     let work = tempfile::tempdir().unwrap();
     let sim = Sim::start(work.path(), &paygent_conformance::cases_dir()).unwrap();
-    let props = properties(work.path(), &sim, "");
+    let props = sim.php_properties(work.path(), 2, "");
     let run = std::process::id();
 
     // Processed, then the connection closed without a reply: maybe_sent, and found.
@@ -118,7 +97,7 @@ fn found_not_found_and_unknown() {
     // The inquiry cannot be made (gateway down): unknown, with the module's reason.
     let down = tempfile::tempdir().unwrap();
     let dead = Sim::start(down.path(), &paygent_conformance::cases_dir()).unwrap();
-    let dead_props = properties(down.path(), &dead, "");
+    let dead_props = dead.php_properties(down.path(), 2, "");
     drop(dead);
     let c = inquire(
         Dialect::Php,
@@ -149,7 +128,7 @@ fn found_not_found_and_unknown() {
 fn delay_past_the_timeout_is_maybe_sent_and_found_later() {
     let work = tempfile::tempdir().unwrap();
     let sim = Sim::start(work.path(), &paygent_conformance::cases_dir()).unwrap();
-    let props = properties(work.path(), &sim, "paygentB2Bmodule.retry_not_sent=2\n");
+    let props = sim.php_properties(work.path(), 2, "paygentB2Bmodule.retry_not_sent=2\n");
     let id = format!("confirm-{}-slow", std::process::id());
     // The simulator processes it after 3 s; the module's timeout is 2 s.
     let m = card(&props, &id, "delay:3000");

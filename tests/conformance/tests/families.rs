@@ -20,33 +20,7 @@ impl Gateway {
         let _ = std::fs::remove_dir_all(&work);
         std::fs::create_dir_all(&work).unwrap();
         let sim = Sim::start(&work, &paygent_conformance::cases_dir()).unwrap();
-        let host = format!("https://127.0.0.1:{}", sim.port);
-        let pki = sim.pki.display().to_string();
-        let urls = [
-            ("01", "/n/atm/request"),
-            ("02", "/n/card/request"),
-            ("03", "/n/conveni/request"),
-            ("04", "/n/conveni/request_print"),
-            ("06", "/n/bank/requestasp"),
-            ("07", "/n/virtualaccount/request"),
-            ("091", "/n/ref/paynotice"),
-            ("094", "/n/ref/paymentref"),
-            ("20", "/n/o/requestdata"),
-        ];
-        let mut text = format!(
-            "<?php\npaygentB2Bmodule.client_file_path={pki}/client-kit.pem\n\
-             paygentB2Bmodule.ca_file_path={pki}/ca.pem\n\
-             paygentB2Bmodule.default_id=test_connect_id\n\
-             paygentB2Bmodule.default_password=test_connect_pw\n\
-             paygentB2Bmodule.timeout_value=10\npaygentB2Bmodule.log_output_path=\n\
-             paygentB2Bmodule.select_max_cnt=2000\npaygentB2Bmodule.telegram_kind.ref=027,090\n"
-        );
-        for (k, path) in urls {
-            text.push_str(&format!("paygentB2Bmodule.url.{k}={host}{path}\n"));
-        }
-        text.push_str("?>\n");
-        let props = work.join("modenv_properties.php");
-        std::fs::write(&props, text).unwrap();
+        let props = sim.php_properties(&work, 10, "");
         Self { sim, props, work }
     }
 
