@@ -25,6 +25,7 @@ run_suite c-header  ./perl-xs/capi/check-header.sh
 # PHP, Perl and the demo share one release build of the extension, the C ABI and the simulator.
 export PAYGENT_PROFILE=release PAYGENT_CARGO_PROFILE=release
 run_suite php       ./php-ext/run-tests.sh
+run_suite connections ./tests/concurrency/connections.sh
 run_suite perl      ./perl-xs/run-tests.sh
 run_suite demo-e2e  ./tests/e2e/demo-test.sh
 

@@ -18,6 +18,8 @@ pub struct ServeOptions {
     pub pki: PathBuf,
     pub cases: Option<PathBuf>,
     pub record: Option<PathBuf>,
+    /// Rewritten with the number of TCP connections accepted so far, at each accept.
+    pub connections: Option<PathBuf>,
     pub ready_file: Option<PathBuf>,
     pub tls: tls::Versions,
     pub client_auth: bool,
@@ -37,7 +39,8 @@ const USAGE: &str = "usage:
   paygent-sim serve --listen 127.0.0.1:0 --pki DIR [--cases DIR] [--record FILE]
                     [--ready-file FILE] [--tls12-only|--tls13-only] [--no-client-auth]
                     [--exit-on-stdin-eof] [--purge-before N] [--file-ready-after N]
-                    [--keep-alive-timeout SECS] [--no-keep-alive-header]";
+                    [--keep-alive-timeout SECS] [--no-keep-alive-header]
+                    [--connections FILE]";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -72,6 +75,7 @@ fn parse_serve(args: &[String]) -> Result<ServeOptions, String> {
         pki: PathBuf::new(),
         cases: None,
         record: None,
+        connections: None,
         ready_file: None,
         tls: tls::Versions::Both,
         client_auth: true,
@@ -93,6 +97,7 @@ fn parse_serve(args: &[String]) -> Result<ServeOptions, String> {
             "--pki" => o.pki = value()?.into(),
             "--cases" => o.cases = Some(value()?.into()),
             "--record" => o.record = Some(value()?.into()),
+            "--connections" => o.connections = Some(value()?.into()),
             "--ready-file" => o.ready_file = Some(value()?.into()),
             "--purge-before" => o.purge_before = number(&value()?)?,
             "--file-ready-after" => o.file_ready_after = number(&value()?)? as u32,

@@ -51,20 +51,29 @@ pub fn run(o: ServeOptions) -> Result<(), String> {
             std::process::exit(0);
         });
     }
-    for (n, tcp) in listener.incoming().enumerate() {
+    let mut accepted = 0u64;
+    for tcp in listener.incoming() {
         let Ok(tcp) = tcp else { continue };
+        accepted += 1;
+        if let Some(file) = &o.connections {
+            // Before the connection is served: a harness that saw its reply sees it counted.
+            let _ = write_atomically(file, &accepted.to_string());
+        }
         let sim = sim.clone();
-        std::thread::spawn(move || connection(&sim, tcp, n as u64 + 1));
+        std::thread::spawn(move || connection(&sim, tcp, accepted));
     }
     Ok(())
 }
 
-/// Written under a temporary name and renamed, so a reader never sees a partial port.
 fn write_ready(path: &Path, port: u16) -> Result<(), String> {
-    let tmp = path.with_extension(format!("tmp{}", std::process::id()));
-    std::fs::write(&tmp, port.to_string())
-        .and_then(|_| std::fs::rename(&tmp, path))
+    write_atomically(path, &port.to_string())
         .map_err(|e| format!("ready file {}: {e}", path.display()))
+}
+
+/// Written under a temporary name and renamed, so a reader never sees a partial number.
+fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
+    let tmp = path.with_extension(format!("tmp{}", std::process::id()));
+    std::fs::write(&tmp, text).and_then(|_| std::fs::rename(&tmp, path))
 }
 
 fn connection(sim: &Sim, tcp: TcpStream, seq: u64) {
