@@ -1,11 +1,163 @@
-//! `paygent decode` (scaffold: to be built).
+//! `paygent decode`: what support staff paste — a URL-encoded Shift_JIS request body, or a raw
+//! reply (HTTP head optional, `key=value` or CSV) — as readable UTF-8 lines or JSON. Reading is
+//! core's (`wire::decode`, the modules' parsers); secrets are masked with the log's mask list.
+
+use std::io::Read;
+use std::path::PathBuf;
+
+use paygent_core::log::mask_value;
+use paygent_core::reply::ReplyFormat;
+use paygent_core::wire::{Pasted, decode};
+use serde_json::{Map, Value, json};
 
 use crate::i18n::Messages;
 
-#[derive(clap::Args)]
-pub struct Args {}
+/// What is read at most: a file payment result of a 10 MB file with room to spare.
+const INPUT_MAX: u64 = 64 * 1024 * 1024;
 
-pub fn run(_args: Args, msg: &Messages) -> u8 {
-    eprintln!("{}", msg.get("not_implemented", &[("command", "decode")]));
-    2
+/// Exit codes: 0 decoded; 2 the input could not be read.
+#[derive(clap::Args)]
+#[command(after_help = "Exit codes: 0 decoded; 2 the input could not be read (or is over 64 MiB).")]
+pub struct Args {
+    /// The pasted data; `-` or nothing: standard input.
+    file: Option<PathBuf>,
+    /// One JSON object on stdout.
+    #[arg(long)]
+    json: bool,
+    /// Show card numbers, security codes, passwords and tokens as they are.
+    #[arg(long)]
+    unmasked: bool,
+}
+
+pub fn run(args: Args, msg: &Messages) -> u8 {
+    let mut input = Vec::new();
+    let read = match args.file.as_deref().filter(|p| p.as_os_str() != "-") {
+        Some(p) => {
+            std::fs::File::open(p).and_then(|f| f.take(INPUT_MAX + 1).read_to_end(&mut input))
+        }
+        None => std::io::stdin().take(INPUT_MAX + 1).read_to_end(&mut input),
+    };
+    let name = args
+        .file
+        .as_ref()
+        .map_or("-".into(), |p| p.display().to_string());
+    if let Err(e) = read {
+        eprintln!(
+            "{}",
+            msg.get(
+                "decode.unreadable",
+                &[("path", &name), ("detail", &e.to_string())]
+            )
+        );
+        return 2;
+    }
+    if input.len() as u64 > INPUT_MAX {
+        eprintln!("{}", msg.get("decode.too_large", &[("path", &name)]));
+        return 2;
+    }
+    let show = |key: &[u8], value: &[u8]| -> String {
+        let masked = if args.unmasked {
+            None
+        } else {
+            mask_value(key, value)
+        };
+        text(masked.as_deref().unwrap_or(value))
+    };
+    let pairs = |it: &mut dyn Iterator<Item = (&[u8], &[u8])>| -> Vec<(String, String)> {
+        it.map(|(k, v)| (text(k), show(k, v))).collect()
+    };
+    let out = match decode(&input) {
+        Pasted::Request(params) => {
+            let items = pairs(&mut params.iter());
+            if args.json {
+                json!({"kind": "request", "params": object(&items)})
+            } else {
+                println!("{}", msg.get("decode.request", &[]));
+                print_aligned(&items);
+                return 0;
+            }
+        }
+        Pasted::Reply {
+            http_status,
+            format,
+            parsed,
+        } => {
+            let r = &parsed.reply;
+            let records: Vec<Vec<(String, String)>> =
+                r.records.iter().map(|rec| pairs(&mut rec.iter())).collect();
+            let format = match format {
+                ReplyFormat::Payment => "payment",
+                ReplyFormat::Reference => "reference",
+                ReplyFormat::FilePayment => "file_payment",
+            };
+            let error = parsed
+                .error
+                .as_ref()
+                .map(|e| text(&e.warning_text(paygent_core::Dialect::Php)));
+            if args.json {
+                json!({
+                    "kind": "reply",
+                    "format": format,
+                    "http_status": http_status,
+                    "result": text(&r.result_status),
+                    "response_code": text(&r.response_code),
+                    "response_detail": text(&r.response_detail),
+                    "records": records.iter().map(|items| object(items)).collect::<Vec<_>>(),
+                    "error": error,
+                })
+            } else {
+                println!("{}", msg.get("decode.reply", &[("format", format)]));
+                let mut head = vec![
+                    ("result".to_string(), text(&r.result_status)),
+                    ("response_code".to_string(), text(&r.response_code)),
+                    ("response_detail".to_string(), text(&r.response_detail)),
+                ];
+                if let Some(s) = http_status {
+                    head.insert(0, ("http_status".into(), s.to_string()));
+                }
+                print_aligned(&head);
+                for (i, items) in records.iter().enumerate() {
+                    println!(
+                        "{}",
+                        msg.get("decode.record", &[("n", &(i + 1).to_string())])
+                    );
+                    print_aligned(items);
+                }
+                if let Some(e) = error {
+                    println!("{}", msg.get("decode.parse_error", &[("error", &e)]));
+                }
+                return 0;
+            }
+        }
+    };
+    println!("{out}");
+    0
+}
+
+/// Windows-31J bytes as UTF-8 (what the gateway and the modules exchange).
+fn text(b: &[u8]) -> String {
+    encoding_rs::SHIFT_JIS.decode(b).0.into_owned()
+}
+
+fn object(items: &[(String, String)]) -> Value {
+    Value::Object(
+        items
+            .iter()
+            .map(|(k, v)| (k.clone(), Value::from(v.as_str())))
+            .collect::<Map<_, _>>(),
+    )
+}
+
+fn print_aligned(items: &[(String, String)]) {
+    let width = items
+        .iter()
+        .map(|(k, _)| k.chars().count())
+        .max()
+        .unwrap_or(0);
+    for (k, v) in items {
+        // A multi-line value (out_acs_html) keeps its lines, indented under the key.
+        let pad = " ".repeat(width + 4);
+        let v = v.replace("\r\n", "\n").replace('\n', &format!("\n{pad}"));
+        println!("  {k:<width$}  {v}");
+    }
 }

@@ -17,6 +17,7 @@ pub mod params;
 pub mod reply;
 pub mod request;
 pub mod transport;
+pub mod wire;
 
 pub use error::Dialect;
 pub use error::{Error, ErrorCode, Warning};

@@ -36,8 +36,56 @@ pub fn encode_with(params: &Params, replace: impl Fn(&[u8], &[u8]) -> Option<Vec
     out
 }
 
+/// The inverse of [`encode`]: a form body back to its parameters (`+` → space, `%XX` → the byte;
+/// a malformed escape stays as it is), in order, later duplicates winning as `reqPut` would.
+pub fn decode(body: &[u8]) -> Params {
+    let mut params = Params::new();
+    for pair in body.split(|&b| b == b'&').filter(|p| !p.is_empty()) {
+        let (k, v) = match pair.iter().position(|&b| b == b'=') {
+            Some(i) => (&pair[..i], &pair[i + 1..]),
+            None => (pair, &b""[..]),
+        };
+        params.put(&urldecode(k), &urldecode(v));
+    }
+    params
+}
+
+/// PHP `urldecode`.
+pub fn urldecode(b: &[u8]) -> Vec<u8> {
+    let hex = |c: u8| (c as char).to_digit(16).map(|d| d as u8);
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < b.len() => match (hex(b[i + 1]), hex(b[i + 2])) {
+                (Some(h), Some(l)) => {
+                    out.push(h << 4 | l);
+                    i += 3;
+                    continue;
+                }
+                _ => out.push(b'%'),
+            },
+            c => out.push(c),
+        }
+        i += 1;
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn decode_is_the_inverse_of_encode() {
+        let mut p = crate::params::Params::new();
+        p.put(b"telegram_kind", b"020");
+        p.put(b"k y", b"a+b%*~\x83\x41&=");
+        p.put(b"empty", b"");
+        assert_eq!(super::decode(&super::encode(&p)), p);
+        assert_eq!(super::urldecode(b"100%"), b"100%");
+        assert_eq!(super::urldecode(b"%zz%4"), b"%zz%4");
+    }
+
     use super::*;
 
     fn enc(b: &[u8]) -> Vec<u8> {

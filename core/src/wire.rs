@@ -1,0 +1,131 @@
+//! What support staff paste (`paygent decode`): a URL-encoded request body, or a raw reply with
+//! or without its HTTP head, told apart and read with the module's own parsers.
+
+use crate::config::CsvMode;
+use crate::params::Params;
+use crate::reply::{self, Parsed, ReplyFormat};
+use crate::request::form;
+
+/// A pasted piece of wire data, read.
+#[derive(Debug)]
+pub enum Pasted {
+    /// A telegram's form body: its parameters (values as sent, normally Windows-31J).
+    Request(Params),
+    /// A reply: the HTTP status when the head was pasted too, the format recognised, the parse.
+    Reply {
+        http_status: Option<u16>,
+        format: ReplyFormat,
+        parsed: Parsed,
+    },
+}
+
+/// Read `input`: an HTTP head (`HTTP/1.x NNN …` up to the empty line) is taken off first; a
+/// single line of `key=value&…` pairs is a request body; a reply whose first record is the
+/// reference header (`"1",…`, quoted) is a reference CSV (§6.4), an unquoted `1,…` CSV line a
+/// file payment result (§6.5); anything else a `key=value` payment reply (§6.3).
+pub fn decode(input: &[u8]) -> Pasted {
+    let (http_status, body) = split_head(input);
+    if http_status.is_none() && is_form(body) {
+        return Pasted::Request(form::decode(trim_end(body)));
+    }
+    let format = if body.starts_with(b"\"1\",") {
+        ReplyFormat::Reference
+    } else if body.starts_with(b"1,") {
+        ReplyFormat::FilePayment
+    } else {
+        ReplyFormat::Payment
+    };
+    Pasted::Reply {
+        http_status,
+        format,
+        parsed: reply::parse(format, body, true, CsvMode::Compat),
+    }
+}
+
+/// The status and the body of `HTTP/1.x NNN …\r\n…\r\n\r\nbody` (LF-only heads too, as pasted
+/// from a terminal); `(None, input)` without a head.
+fn split_head(input: &[u8]) -> (Option<u16>, &[u8]) {
+    if !input.starts_with(b"HTTP/1.") {
+        return (None, input);
+    }
+    let status = input
+        .get(9..12)
+        .and_then(|s| std::str::from_utf8(s).ok())
+        .and_then(|s| s.parse().ok());
+    let crlf = input
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .map(|i| i + 4);
+    let lf = input.windows(2).position(|w| w == b"\n\n").map(|i| i + 2);
+    let end = match (crlf, lf) {
+        (Some(a), Some(b)) => a.min(b),
+        (a, b) => a.or(b).unwrap_or(input.len()),
+    };
+    (status, &input[end..])
+}
+
+fn trim_end(b: &[u8]) -> &[u8] {
+    let end = b
+        .iter()
+        .rposition(|c| !c.is_ascii_whitespace())
+        .map_or(0, |i| i + 1);
+    &b[..end]
+}
+
+/// One line of `k=v` pairs joined by `&`, every byte printable ASCII (a form body is
+/// URL-encoded; a reply has line ends and raw Shift_JIS).
+fn is_form(body: &[u8]) -> bool {
+    let line = trim_end(body);
+    !line.is_empty()
+        && line.contains(&b'=')
+        && line.iter().all(|&c| (0x21..0x7f).contains(&c))
+        && line
+            .split(|&c| c == b'&')
+            .all(|pair| pair.contains(&b'=') || pair.is_empty())
+        && (line.contains(&b'&') || !line.starts_with(b"result="))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn request_bodies_and_replies_are_told_apart() {
+        match decode(b"merchant_id=1&telegram_kind=020&customer_family_name_kana=%B6%C0\n") {
+            Pasted::Request(p) => {
+                assert_eq!(p.get(b"telegram_kind"), Some(&b"020"[..]));
+                assert_eq!(p.get(b"customer_family_name_kana"), Some(&b"\xb6\xc0"[..]));
+            }
+            other => panic!("{other:?}"),
+        }
+        let head = b"HTTP/1.1 500 Internal Server Error\r\nContent-Type: text/plain\r\n\r\nresult=1\r\nresponse_code=E001\r\n";
+        match decode(head) {
+            Pasted::Reply {
+                http_status,
+                format,
+                parsed,
+            } => {
+                assert_eq!(http_status, Some(500));
+                assert_eq!(format, ReplyFormat::Payment);
+                assert_eq!(parsed.reply.response_code, b"E001");
+            }
+            other => panic!("{other:?}"),
+        }
+        // A one-line payment reply is a reply, not a form.
+        assert!(matches!(decode(b"result=0\r\n"), Pasted::Reply { .. }));
+        assert!(matches!(
+            decode(b"\"1\",\"0\",\"\",\"\"\r\n\"4\",\"0\"\r\n"),
+            Pasted::Reply {
+                format: ReplyFormat::Reference,
+                ..
+            }
+        ));
+        assert!(matches!(
+            decode(b"1,024,111111,999,20100401,20100401,0,,\r\n4,0,0,0\r\n"),
+            Pasted::Reply {
+                format: ReplyFormat::FilePayment,
+                ..
+            }
+        ));
+    }
+}
