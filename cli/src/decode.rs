@@ -148,7 +148,7 @@ fn object(items: &[(String, String)]) -> Value {
     )
 }
 
-fn print_aligned(items: &[(String, String)]) {
+pub fn print_aligned(items: &[(String, String)]) {
     let width = items
         .iter()
         .map(|(k, _)| k.chars().count())

@@ -337,6 +337,22 @@ impl Module {
         Ok(())
     }
 
+    /// What `post()` would send, without sending it: the target URL and the body with the log's
+    /// masking (card number, security code, passwords, tokens). Runs the same pipeline (§4.1–§4.8)
+    /// on a copy of the parameters; the object is left as it was.
+    pub fn dry_run(&mut self) -> Result<(Vec<u8>, Vec<u8>), Error> {
+        if self.config.is_none() {
+            self.init()?;
+        }
+        let config = self
+            .config
+            .clone()
+            .ok_or_else(|| Error::new(ErrorKind::Internal("configuration missing".into())))?;
+        let mut params = self.params.clone();
+        let p = request::prepare(&mut params, &self.inst, &config)?;
+        Ok((p.url, p.masked_body))
+    }
+
     /// Record a failure before any reply: message, warning, error back.
     fn fail(&mut self, e: Error) -> Error {
         if let Some(m) = e.result_message(self.dialect) {
