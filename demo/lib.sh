@@ -52,8 +52,9 @@ demo_install() {
 }
 
 demo_build() {
-    say "building the PHP extension and the simulator (release)..."
-    (cd "$REPO" && cargo build --locked --release -p paygent-php -p paygent-sim) || die "cargo build failed"
+    say "building the PHP extension, the simulator and the paygent tool (release)..."
+    (cd "$REPO" && cargo build --locked --release -p paygent-php -p paygent-sim -p paygent-cli) \
+        || die "cargo build failed"
     [ -f "$REPO/target/release/libpaygent.so" ] || die "target/release/libpaygent.so missing"
     say "building the Perl module..."
     (cd "$REPO/perl-xs" && perl Makefile.PL && make) >"$REPO/target/perl-build.log" 2>&1 \

@@ -59,6 +59,9 @@ cat <<MSG
   091 batch:              PERL5LIB=$RUN/perl/blib/lib:$RUN/perl/blib/arch \\
                           PAYGENT_PROPERTIES=$RUN/perl/paygent.properties \\
                           perl demo/batch/diff_inquiry.pl --state $RUN/state/diff_inquiry.state
+  paygent tool:           target/release/paygent send --config $RUN/php/conf/modenv_properties.php \\
+                              merchant_id=10000 telegram_kind=094 payment_id=$pid
+                          (also: decode, confirm --trading-id ID; --help)
   Test cards: 4111111111111111 approves, 4000000000000002 declines, 4000000000003220 3-D Secure
   Logs: $RUN/logs   Gateway record: $RUN/sim.record
 
