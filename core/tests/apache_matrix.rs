@@ -61,24 +61,31 @@ fn start_apache(name: &str) -> Option<(Httpd, Vec<u16>)> {
     let work = std::env::temp_dir().join(format!("apache-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&work);
     std::fs::create_dir_all(&work).unwrap();
-    let ports: Vec<u16> = (0..5).map(|_| free_port()).collect();
-    let status = Command::new("sh")
-        .arg(&script)
-        .arg("start")
-        .arg(&work)
-        .arg(pki())
-        .args(ports.iter().map(|p| p.to_string()))
-        .status()
-        .unwrap();
-    let httpd = Httpd {
-        work: work.clone(),
-        script,
+    // Free ports are found by binding port 0 and letting go: another test (three start an
+    // Apache at once) may take one in between, so a start that fails gets fresh ports.
+    let mut attempt = 0;
+    let (httpd, ports) = loop {
+        attempt += 1;
+        let ports: Vec<u16> = (0..5).map(|_| free_port()).collect();
+        let status = Command::new("sh")
+            .arg(&script)
+            .arg("start")
+            .arg(&work)
+            .arg(pki())
+            .args(ports.iter().map(|p| p.to_string()))
+            .status()
+            .unwrap();
+        let httpd = Httpd {
+            work: work.clone(),
+            script: script.clone(),
+        };
+        if status.success() {
+            break (httpd, ports);
+        }
+        assert!(attempt < 3, "apache2 did not start; see {}", work.display());
+        drop(httpd); // stops what started, removes the work dir
+        std::fs::create_dir_all(&work).unwrap();
     };
-    assert!(
-        status.success(),
-        "apache2 did not start; see {}",
-        work.display()
-    );
     let until = Instant::now() + Duration::from_secs(15);
     for p in &ports {
         while TcpStream::connect(("127.0.0.1", *p)).is_err() {
