@@ -1,11 +1,498 @@
-//! `paygent doctor` (scaffold: to be built).
+//! `paygent doctor`: every check of a merchant's set-up, one line each with a remedy. The
+//! facts come from paygent-core (the config parsers, `transport::probe`, the 094 inquiry);
+//! this file decides what is ok, a warning or a failure, and says it.
 
+use std::net::ToSocketAddrs;
+use std::path::PathBuf;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use paygent_core::Dialect;
+use paygent_core::config::properties::{KEYS, is_known_key, keys_with_lines};
+use paygent_core::config::{Config, PREFIX};
+use paygent_core::confirm::{Confirmation, inquire};
+use paygent_core::transport::{TransportSettings, probe, session_cache_refusal};
+use serde_json::json;
+
+use crate::config;
 use crate::i18n::Messages;
 
+/// Exit codes: 0 no failure (warnings allowed); 1 at least one failure; 2 the configuration
+/// file could not be found or read.
 #[derive(clap::Args)]
-pub struct Args {}
+#[command(
+    after_help = "Exit codes: 0 no failure (warnings allowed); 1 at least one check \
+failed; 2 the configuration file could not be found or read."
+)]
+pub struct Args {
+    /// modenv_properties.php or paygent.properties (default: $PAYGENT_PROPERTIES,
+    /// ./modenv_properties.php, ./paygent.properties).
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// One JSON object on stdout (for monitoring).
+    #[arg(long)]
+    json: bool,
+    /// Also send one read-only 094 inquiry for a payment that cannot exist (proves the merchant
+    /// id, the connect id/password and the IP allow-list).
+    #[arg(long)]
+    ping: bool,
+    /// merchant_id for --ping (when the configuration does not add one).
+    #[arg(long)]
+    merchant_id: Option<String>,
+}
 
-pub fn run(_args: Args, msg: &Messages) -> u8 {
-    eprintln!("{}", msg.get("not_implemented", &[("command", "doctor")]));
-    2
+#[derive(Clone, Copy, PartialEq)]
+enum Status {
+    Ok,
+    Warn,
+    Fail,
+    Skip,
+}
+
+struct Check {
+    id: &'static str,
+    status: Status,
+    message: String,
+    remedy: String,
+}
+
+struct Report<'a> {
+    msg: &'a Messages,
+    checks: Vec<Check>,
+}
+
+impl Report<'_> {
+    fn add(&mut self, id: &'static str, status: Status, key: &str, args: &[(&str, &str)]) {
+        let message = self.msg.get(&format!("doctor.{key}"), args);
+        let remedy = match status {
+            Status::Warn | Status::Fail => self.msg.get(&format!("doctor.{key}.remedy"), args),
+            _ => String::new(),
+        };
+        self.checks.push(Check {
+            id,
+            status,
+            message,
+            remedy,
+        });
+    }
+}
+
+pub fn run(args: Args, msg: &Messages) -> u8 {
+    let found = match config::find(args.config.as_deref()) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!(
+                "{}",
+                msg.get(e.key, &[("path", &e.path), ("detail", &e.detail)])
+            );
+            return 2;
+        }
+    };
+    let path = found.path.display().to_string();
+    let mut r = Report {
+        msg,
+        checks: Vec::new(),
+    };
+    let config = check_config(&mut r, &found, &path);
+    if let Some(c) = &config {
+        let s = TransportSettings::from_config(c);
+        let targets = check_urls(&mut r, c);
+        check_credentials(&mut r, &s);
+        check_tls(&mut r, &s, c, &targets);
+        check_cache_and_log(&mut r, c);
+        if args.ping {
+            check_ping(
+                &mut r,
+                &found,
+                args.merchant_id.as_deref().unwrap_or_default(),
+            );
+        }
+    }
+    print(&r, &path, args.json);
+    if r.checks.iter().any(|c| c.status == Status::Fail) {
+        1
+    } else {
+        0
+    }
+}
+
+fn check_config(
+    r: &mut Report,
+    found: &config::Found,
+    path: &str,
+) -> Option<std::sync::Arc<Config>> {
+    if found.dialect == Dialect::Php {
+        let text = std::fs::read(&found.path).unwrap_or_default();
+        for (line, key) in keys_with_lines(&text) {
+            if key.starts_with(b"<?") || is_known_key(&key) {
+                continue;
+            }
+            let key = String::from_utf8_lossy(&key).into_owned();
+            let near = KEYS
+                .iter()
+                .map(|k| format!("{PREFIX}{k}"))
+                .min_by_key(|k| strsim::levenshtein(k, &key))
+                .unwrap_or_default();
+            let line = line.to_string();
+            r.add(
+                "config.parse",
+                Status::Warn,
+                "config.unknown",
+                &[
+                    ("path", path),
+                    ("line", &line),
+                    ("key", &key),
+                    ("near", &near),
+                ],
+            );
+        }
+    }
+    match found.source.load() {
+        Ok(c) => {
+            r.add("config.parse", Status::Ok, "config.ok", &[("path", path)]);
+            Some(c)
+        }
+        Err(e) => {
+            let text = String::from_utf8_lossy(&e.warning_text(found.dialect)).into_owned();
+            r.add(
+                "config.parse",
+                Status::Fail,
+                "config.invalid",
+                &[("path", path), ("error", &text)],
+            );
+            None
+        }
+    }
+}
+
+/// Distinct (url, host:port) of the configured endpoints.
+fn check_urls(r: &mut Report, c: &Config) -> Vec<(Vec<u8>, String)> {
+    let mut targets: Vec<(Vec<u8>, String)> = Vec::new();
+    for (_, url) in &c.urls {
+        let text = String::from_utf8_lossy(url).into_owned();
+        let Some(rest) = text.strip_prefix("https://") else {
+            r.add("urls", Status::Fail, "urls.not_https", &[("url", &text)]);
+            continue;
+        };
+        let authority = rest.split('/').next().unwrap_or_default();
+        let host_port = if authority
+            .rsplit_once(':')
+            .is_some_and(|(_, p)| p.parse::<u16>().is_ok())
+        {
+            authority.to_string()
+        } else {
+            format!("{authority}:443")
+        };
+        if targets.iter().any(|(_, hp)| *hp == host_port) {
+            continue;
+        }
+        if host_port
+            .to_socket_addrs()
+            .map_or(true, |mut a| a.next().is_none())
+        {
+            r.add(
+                "urls",
+                Status::Fail,
+                "urls.unresolved",
+                &[("host", &host_port)],
+            );
+            continue;
+        }
+        targets.push((url.clone(), host_port));
+    }
+    let list: Vec<&str> = targets.iter().map(|(_, hp)| hp.as_str()).collect();
+    if !list.is_empty() {
+        r.add(
+            "urls",
+            Status::Ok,
+            "urls.ok",
+            &[("hosts", &list.join(", "))],
+        );
+    }
+    targets
+}
+
+fn now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
+fn date(t: i64) -> String {
+    // YYYY-MM-DD (UTC) from days since the epoch (civil-from-days).
+    let z = t.div_euclid(86_400) + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+/// ok / warn (within 30 days) / fail (not yet valid, expired) for a certificate's dates.
+fn dates(r: &mut Report, id: &'static str, cert: &probe::CertificateFacts) {
+    let days = (cert.not_after - now()).div_euclid(86_400);
+    let (until, left) = (date(cert.not_after), days.to_string());
+    let args = [
+        ("subject", cert.subject.as_str()),
+        ("until", until.as_str()),
+        ("days", left.as_str()),
+    ];
+    if now() < cert.not_before {
+        r.add(id, Status::Fail, "cert.not_yet", &args);
+    } else if now() >= cert.not_after {
+        r.add(id, Status::Fail, "cert.expired", &args);
+    } else if days < 30 {
+        r.add(id, Status::Warn, "cert.expiring", &args);
+    } else {
+        r.add(id, Status::Ok, "cert.valid", &args);
+    }
+}
+
+fn check_credentials(r: &mut Report, s: &TransportSettings) {
+    match probe::client_credential(s) {
+        None => {
+            r.add("client_cert.load", Status::Skip, "client.none", &[]);
+        }
+        Some(cred) => {
+            match &cred.key {
+                Ok(()) => r.add("client_cert.load", Status::Ok, "client.ok", &[]),
+                Err(e) => r.add(
+                    "client_cert.load",
+                    Status::Fail,
+                    "client.bad",
+                    &[("error", &e.text)],
+                ),
+            }
+            match cred.key_matches {
+                Some(true) => r.add("client_cert.key_match", Status::Ok, "key.match", &[]),
+                Some(false) => r.add("client_cert.key_match", Status::Fail, "key.mismatch", &[]),
+                None => r.add("client_cert.key_match", Status::Skip, "key.unknown", &[]),
+            }
+            match &cred.certificate {
+                Some(c) => dates(r, "client_cert.expiry", c),
+                None => r.add("client_cert.expiry", Status::Skip, "key.unknown", &[]),
+            }
+        }
+    }
+    match probe::ca_certificates(s) {
+        None => r.add("ca.load", Status::Warn, "ca.none", &[]),
+        Some(Ok(n)) => r.add("ca.load", Status::Ok, "ca.ok", &[("count", &n.to_string())]),
+        Some(Err(e)) => r.add("ca.load", Status::Fail, "ca.bad", &[("error", &e.text)]),
+    }
+}
+
+fn check_tls(r: &mut Report, s: &TransportSettings, c: &Config, targets: &[(Vec<u8>, String)]) {
+    let timeout = Duration::from_secs_f64(
+        std::str::from_utf8(&c.timeout_value)
+            .ok()
+            .and_then(|t| t.trim().parse().ok())
+            .unwrap_or(35.0),
+    );
+    for (url, host) in targets {
+        match probe::handshake(s, url, timeout) {
+            Ok(h) => {
+                let (tcp, tls) = (
+                    format!("{:.1}", ms(h.connect)),
+                    format!("{:.1}", ms(h.handshake)),
+                );
+                r.add(
+                    "tls.connect",
+                    Status::Ok,
+                    "tls.ok",
+                    &[
+                        ("host", host),
+                        ("tcp", &tcp),
+                        ("version", &h.version),
+                        ("cipher", &h.cipher),
+                        ("tls", &tls),
+                    ],
+                );
+                if s.verify_host && s.ca_file.is_some() {
+                    r.add("tls.server_name", Status::Ok, "name.ok", &[("host", host)]);
+                } else {
+                    r.add(
+                        "tls.server_name",
+                        Status::Warn,
+                        "name.off",
+                        &[("host", host)],
+                    );
+                }
+                match &h.server_certificate {
+                    Some(cert) => dates(r, "tls.server_cert_expiry", cert),
+                    None => r.add("tls.server_cert_expiry", Status::Skip, "key.unknown", &[]),
+                }
+            }
+            Err(e) if e.errno == 60 && e.text.to_ascii_lowercase().contains("mismatch") => {
+                r.add(
+                    "tls.connect",
+                    Status::Fail,
+                    "tls.failed",
+                    &[("host", host), ("error", &e.text)],
+                );
+                r.add(
+                    "tls.server_name",
+                    Status::Fail,
+                    "name.mismatch",
+                    &[("host", host)],
+                );
+            }
+            Err(e) => {
+                let key = match e.errno {
+                    60 => "tls.untrusted",
+                    58 | 77 => "tls.credentials",
+                    _ => "tls.failed",
+                };
+                r.add(
+                    "tls.connect",
+                    Status::Fail,
+                    key,
+                    &[("host", host), ("error", &e.text)],
+                );
+            }
+        }
+    }
+    // How the server asks for the certificate (handshake, renegotiation, post-handshake auth)
+    // needs a request on the connection: not done without --ping yet.
+    r.add("tls.client_auth", Status::Skip, "auth.skip", &[]);
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+fn check_cache_and_log(r: &mut Report, c: &Config) {
+    match session_cache_refusal(&c.session_cache_dir) {
+        Some(why) => r.add("cache_dir", Status::Warn, "cache.refused", &[("why", &why)]),
+        None if c.session_cache_dir.is_empty() => r.add("cache_dir", Status::Ok, "cache.off", &[]),
+        None => {
+            let dir = String::from_utf8_lossy(&c.session_cache_dir).into_owned();
+            r.add("cache_dir", Status::Ok, "cache.ok", &[("dir", &dir)]);
+        }
+    }
+    let log = String::from_utf8_lossy(&c.log_output_path)
+        .trim()
+        .to_string();
+    if log.is_empty() {
+        r.add("log_file", Status::Ok, "log.none", &[]);
+        return;
+    }
+    let p = std::path::Path::new(&log);
+    let dir_ok = p
+        .parent()
+        .is_some_and(|d| d.as_os_str().is_empty() || d.is_dir());
+    if !dir_ok {
+        r.add("log_file", Status::Fail, "log.no_dir", &[("path", &log)]);
+        return;
+    }
+    use std::os::unix::fs::MetadataExt;
+    match std::fs::symlink_metadata(p) {
+        Ok(m) if m.file_type().is_symlink() => {
+            r.add("log_file", Status::Fail, "log.link", &[("path", &log)]);
+            return;
+        }
+        Ok(m) if m.mode() & 0o077 != 0 => {
+            let mode = format!("{:04o}", m.mode() & 0o777);
+            r.add(
+                "log_file",
+                Status::Warn,
+                "log.mode",
+                &[("path", &log), ("mode", &mode)],
+            );
+        }
+        _ => r.add("log_file", Status::Ok, "log.ok", &[("path", &log)]),
+    }
+    if c.debug_flg {
+        r.add("log_file", Status::Warn, "log.debug", &[("path", &log)]);
+    }
+}
+
+fn check_ping(r: &mut Report, found: &config::Found, merchant_id: &str) {
+    let common: Vec<(&[u8], &[u8])> = if merchant_id.is_empty() {
+        Vec::new()
+    } else {
+        vec![(b"merchant_id", merchant_id.as_bytes())]
+    };
+    // A payment id the gateway cannot have: any answer of the gateway proves the account.
+    let c = inquire(
+        found.dialect,
+        found.source.clone(),
+        b"",
+        b"000000000000000000",
+        &common,
+    );
+    let reason = match &c {
+        Confirmation::Unknown { reason } => String::from_utf8_lossy(reason).into_owned(),
+        _ => String::new(),
+    };
+    if reason.starts_with("E0") {
+        r.add(
+            "gateway.ping",
+            Status::Fail,
+            "ping.failed",
+            &[("error", &reason)],
+        );
+    } else {
+        let answer = match &c {
+            Confirmation::NotFound => "13001".to_string(),
+            Confirmation::Found { .. } => "found".to_string(),
+            Confirmation::Unknown { reason } => sjis(reason),
+        };
+        r.add(
+            "gateway.ping",
+            Status::Ok,
+            "ping.ok",
+            &[("answer", &answer)],
+        );
+    }
+}
+
+fn sjis(b: &[u8]) -> String {
+    encoding_rs::SHIFT_JIS.decode(b).0.into_owned()
+}
+
+fn print(r: &Report, path: &str, as_json: bool) {
+    let failures = r.checks.iter().filter(|c| c.status == Status::Fail).count();
+    let warnings = r.checks.iter().filter(|c| c.status == Status::Warn).count();
+    if as_json {
+        let checks: Vec<_> = r
+            .checks
+            .iter()
+            .map(|c| {
+                let status = match c.status {
+                    Status::Ok => "ok",
+                    Status::Warn => "warn",
+                    Status::Fail => "fail",
+                    Status::Skip => "skip",
+                };
+                json!({"id": c.id, "status": status, "message": c.message, "remedy": c.remedy})
+            })
+            .collect();
+        println!(
+            "{}",
+            json!({"config": path, "checks": checks, "failures": failures, "warnings": warnings})
+        );
+        return;
+    }
+    println!("{}", r.msg.get("config.used", &[("path", path)]));
+    for c in &r.checks {
+        let mark = match c.status {
+            Status::Ok => "✓",
+            Status::Warn => "!",
+            Status::Fail => "✗",
+            Status::Skip => "-",
+        };
+        println!("{mark} {:<24} {}", c.id, c.message);
+        if !c.remedy.is_empty() {
+            println!("  {:<24} → {}", "", c.remedy);
+        }
+    }
+    let (f, w) = (failures.to_string(), warnings.to_string());
+    println!(
+        "{}",
+        r.msg
+            .get("doctor.summary", &[("failures", &f), ("warnings", &w)])
+    );
 }

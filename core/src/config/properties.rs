@@ -29,6 +29,66 @@ pub fn parse(text: &[u8], escape_truncation: bool) -> Params {
     props
 }
 
+/// Every `paygentB2Bmodule.<key>` this implementation reads, besides the `url.<prefix>` family.
+pub const KEYS: &[&str] = &[
+    "client_file_path",
+    "client_key_file_path",
+    "ca_file_path",
+    "proxy_server_name",
+    "proxy_server_ip",
+    "proxy_server_port",
+    "proxy_user",
+    "proxy_password",
+    "default_id",
+    "default_password",
+    "timeout_value",
+    "log_output_path",
+    "debug_flg",
+    "select_max_cnt",
+    "telegram_kind.ref",
+    "telegram_kind.utf8",
+    "client_key_password",
+    "verify_host",
+    "keep_alive",
+    "tls_backend",
+    "caller_encoding",
+    "csv_mode",
+    "compat",
+    "session_cache_dir",
+    "not_use_client_cert",
+    "not_use_ca_cert",
+    "merchant_id",
+    "telegram_version",
+    "reply_max_size",
+    "file_reply_max_size",
+    "retry_not_sent",
+];
+
+/// The `(line number, key)` of every setting line of a `modenv_properties.php` (as [`parse`]
+/// reads it, without the escape truncation), for diagnostics that name the line.
+pub fn keys_with_lines(text: &[u8]) -> Vec<(usize, Vec<u8>)> {
+    text.split(|&b| b == b'\n')
+        .enumerate()
+        .filter_map(|(i, raw)| {
+            let line = php_trim(raw);
+            if line.is_empty() || line[0] == b'#' {
+                return None;
+            }
+            let eq = line.iter().position(|&b| b == b'=').filter(|&e| e > 0)?;
+            Some((i + 1, php_trim(&line[..eq]).to_vec()))
+        })
+        .collect()
+}
+
+/// A key this implementation reads (`paygentB2Bmodule.` + one of [`KEYS`] or `url.<prefix>`).
+pub fn is_known_key(key: &[u8]) -> bool {
+    let Some(name) = key.strip_prefix(super::PREFIX.as_bytes()) else {
+        return false;
+    };
+    name.strip_prefix(b"url.").is_some_and(|p| !p.is_empty())
+        || KEYS.iter().any(|k| k.as_bytes() == name)
+}
+
 /// The `paygentB2Bmodule.compat` list names `escape_truncation` (checked before the second
 /// parse, because the switch lives in the file it changes).
 pub fn wants_escape_truncation(props: &Params) -> bool {
@@ -241,6 +301,31 @@ fn compat(v: &[u8]) -> Result<Compat, Error> {
         }
     }
     Ok(c)
+}
+
+#[cfg(test)]
+mod key_table_tests {
+    use super::*;
+
+    #[test]
+    fn every_key_read_here_is_in_the_table() {
+        // The keys `validate` reads: a new one must be added to KEYS (the doctor's list).
+        let src = include_str!("properties.rs");
+        for call in ["get(props, \"", "owned(\""] {
+            for part in src.split(call).skip(1) {
+                let key = part.split('"').next().unwrap_or_default();
+                if !key.is_empty() && !key.contains('{') {
+                    assert!(KEYS.contains(&key), "{key} missing from KEYS");
+                }
+            }
+        }
+        assert!(is_known_key(b"paygentB2Bmodule.url.02"));
+        assert!(!is_known_key(b"paygentB2Bmodule.timeout"));
+        assert_eq!(
+            keys_with_lines(b"<?php\n# c\npaygentB2Bmodule.a=1\n\n x = 2\n?>"),
+            vec![(3, b"paygentB2Bmodule.a".to_vec()), (5, b"x".to_vec())]
+        );
+    }
 }
 
 #[cfg(test)]

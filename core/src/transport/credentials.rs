@@ -48,6 +48,9 @@ pub fn client_identity(s: &TransportSettings) -> Result<Option<Identity>, Transp
     }
 }
 
+/// The text of a key that opens but belongs to another certificate (the doctor tells it apart).
+pub const KEY_MISMATCH: &str = "the private key does not match the client certificate";
+
 fn show(path: &[u8]) -> String {
     String::from_utf8_lossy(path).into_owned()
 }
@@ -119,7 +122,7 @@ fn identity(
         .unwrap_or(false);
     if !matches {
         return Err(cert_problem(format!(
-            "unable to set private key file: {}: the private key does not match the client certificate",
+            "unable to set private key file: {}: {KEY_MISMATCH}",
             show(key_path.unwrap_or(cert_path))
         )));
     }

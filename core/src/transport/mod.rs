@@ -14,6 +14,7 @@ mod legacy_pem;
 mod light;
 mod openssl_tls;
 mod pool;
+pub mod probe;
 mod proxy;
 mod rustls_tls;
 mod session_cache;

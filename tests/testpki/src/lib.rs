@@ -38,6 +38,7 @@ pub const PASSWORD: &str = "changeit";
 /// - `client.p12`: PKCS#12 (key, certificate, intermediate; changeit)
 /// - `client-other.key`: an unrelated key (key/certificate mismatch tests)
 /// - `client-expired.pem`: unencrypted kit whose certificate has expired
+/// - `client-expiring.pem`: unencrypted kit whose certificate expires in 10 days
 /// - `client-rogue.pem`: unencrypted kit from a CA the server does not trust
 /// - `rogue-ca.pem`: that other CA (as `ca_file_path`: the server is then untrusted)
 pub fn generate(dir: &Path) -> io::Result<()> {
@@ -81,6 +82,7 @@ fn build(dir: &Path) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     )?;
     let client = issue("TEST merchant 000000", Some(&inter), Kind::Client, 0, 825)?;
     let expired = issue("TEST merchant expired", Some(&inter), Kind::Client, -30, -1)?;
+    let expiring = issue("TEST merchant expiring", Some(&inter), Kind::Client, -300, 10)?;
     let rogue_ca = issue("paygent-rs TEST Rogue CA", None, Kind::Ca, 0, 3650)?;
     let rogue = issue("TEST merchant rogue", Some(&rogue_ca), Kind::Client, 0, 825)?;
     let other = PKey::from_rsa(Rsa::generate(2048)?)?;
@@ -140,7 +142,12 @@ fn build(dir: &Path) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     let exp_key = expired.key.private_key_to_pem_pkcs8()?;
     w(
         "client-expired.pem",
-        &[exp_key, pem(&expired.cert)?, inter_pem].concat(),
+        &[exp_key, pem(&expired.cert)?, inter_pem.clone()].concat(),
+    )?;
+    let soon_key = expiring.key.private_key_to_pem_pkcs8()?;
+    w(
+        "client-expiring.pem",
+        &[soon_key, pem(&expiring.cert)?, inter_pem].concat(),
     )?;
     let rogue_key = rogue.key.private_key_to_pem_pkcs8()?;
     w(

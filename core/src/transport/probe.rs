@@ -1,0 +1,155 @@
+//! Diagnostics for `paygent doctor`: the client credential and CA file as the transport reads
+//! them, and one TLS handshake with the gateway (timed, with what was negotiated). Nothing here
+//! sends a telegram.
+
+use std::time::{Duration, Instant};
+
+use openssl::asn1::{Asn1Time, Asn1TimeRef};
+use openssl::x509::{X509, X509Ref};
+
+use super::tls::{TlsConn, TlsContext};
+use super::{TransportSettings, credentials, url};
+use crate::error::TransportFailure;
+
+/// The facts of one certificate a doctor shows.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CertificateFacts {
+    /// The subject, one line (`/O=…/CN=…`).
+    pub subject: String,
+    /// Validity, seconds since the Unix epoch.
+    pub not_before: i64,
+    pub not_after: i64,
+}
+
+impl CertificateFacts {
+    fn of(c: &X509Ref) -> Self {
+        let subject = c
+            .subject_name()
+            .entries()
+            .map(|e| {
+                let key = e.object().nid().short_name().unwrap_or("?");
+                let val = e.data().to_string().unwrap_or_default();
+                format!("/{key}={val}")
+            })
+            .collect();
+        Self {
+            subject,
+            not_before: unix(c.not_before()),
+            not_after: unix(c.not_after()),
+        }
+    }
+}
+
+fn unix(t: &Asn1TimeRef) -> i64 {
+    Asn1Time::from_unix(0)
+        .ok()
+        .and_then(|epoch| epoch.diff(t).ok())
+        .map_or(0, |d| i64::from(d.days) * 86_400 + i64::from(d.secs))
+}
+
+/// The client credential as the transport loads it.
+#[derive(Debug)]
+pub struct ClientCredential {
+    /// The certificate, when it could be read (even if the key could not).
+    pub certificate: Option<CertificateFacts>,
+    /// The key opened with the configured passphrase (`Err`: the transport's errno 58 failure).
+    pub key: Result<(), TransportFailure>,
+    /// The key belongs to the certificate (`None` when either could not be read).
+    pub key_matches: Option<bool>,
+}
+
+/// `None` when no client certificate is configured (`not_use_client_cert`).
+pub fn client_credential(s: &TransportSettings) -> Option<ClientCredential> {
+    let path = s.client_file.as_ref()?;
+    Some(match credentials::client_identity(s) {
+        Ok(Some(id)) => ClientCredential {
+            certificate: Some(CertificateFacts::of(&id.cert)),
+            key: Ok(()),
+            key_matches: id.cert.public_key().ok().map(|k| k.public_eq(&id.key)),
+        },
+        Ok(None) => return None,
+        Err(e) => {
+            // The certificate may still be readable (PEM) when the key is not.
+            let file = std::fs::read(crate::config::bytes_to_path(path)).unwrap_or_default();
+            let cert = X509::stack_from_pem(&file)
+                .ok()
+                .and_then(|v| v.into_iter().next());
+            // The loader refuses a key that opens but belongs to another certificate.
+            let mismatch = e.text.contains(credentials::KEY_MISMATCH);
+            ClientCredential {
+                certificate: cert.as_deref().map(CertificateFacts::of),
+                key: if mismatch { Ok(()) } else { Err(e) },
+                key_matches: mismatch.then_some(false),
+            }
+        }
+    })
+}
+
+/// The CA file's certificates; `None` without one (`not_use_ca_cert`).
+pub fn ca_certificates(s: &TransportSettings) -> Option<Result<usize, TransportFailure>> {
+    let path = s.ca_file.as_ref()?;
+    Some(credentials::trust(path).map(|c| c.len()))
+}
+
+/// One connection to the gateway, as a telegram would make it (proxy, TLS path, verification),
+/// closed without sending anything.
+#[derive(Debug)]
+pub struct Handshake {
+    pub connect: Duration,
+    pub handshake: Duration,
+    pub version: String,
+    pub cipher: String,
+    pub server_certificate: Option<CertificateFacts>,
+}
+
+pub fn handshake(
+    s: &TransportSettings,
+    url: &[u8],
+    timeout: Duration,
+) -> Result<Handshake, TransportFailure> {
+    let started = Instant::now();
+    let deadline = started + timeout;
+    let target = url::parse(url)?;
+    let ctx = TlsContext::build(s)?;
+    let t0 = Instant::now();
+    let tcp = super::tcp(&target, s, deadline, started)?;
+    let connect = t0.elapsed();
+    let t1 = Instant::now();
+    let conn = ctx.connect(tcp, &target, s)?;
+    let handshake = t1.elapsed();
+    let (version, cipher, server_certificate) = match &conn {
+        TlsConn::OpenSsl(st) => {
+            let ssl = st.ssl();
+            (
+                ssl.version_str().to_string(),
+                ssl.current_cipher()
+                    .map(|c| c.name().to_string())
+                    .unwrap_or_default(),
+                ssl.peer_certificate().as_deref().map(CertificateFacts::of),
+            )
+        }
+        TlsConn::Rustls(st) => {
+            let c = &st.conn;
+            let cert = c
+                .peer_certificates()
+                .and_then(|v| v.first())
+                .and_then(|der| X509::from_der(der).ok());
+            (
+                c.protocol_version()
+                    .map(|v| format!("{v:?}"))
+                    .unwrap_or_default(),
+                c.negotiated_cipher_suite()
+                    .map(|cs| format!("{:?}", cs.suite()))
+                    .unwrap_or_default(),
+                cert.as_deref().map(CertificateFacts::of),
+            )
+        }
+    };
+    Ok(Handshake {
+        connect,
+        handshake,
+        version,
+        cipher,
+        server_certificate,
+    })
+}
