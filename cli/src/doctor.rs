@@ -8,7 +8,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use paygent_core::Dialect;
 use paygent_core::config::properties::{KEYS, is_known_key, keys_with_lines};
-use paygent_core::config::{Config, PREFIX};
+use paygent_core::config::{Config, PREFIX, TlsBackend};
 use paygent_core::confirm::{Confirmation, inquire};
 use paygent_core::transport::{TransportSettings, probe, session_cache_refusal};
 use serde_json::json;
@@ -354,9 +354,43 @@ fn check_tls(r: &mut Report, s: &TransportSettings, c: &Config, targets: &[(Vec<
             }
         }
     }
-    // How the server asks for the certificate (handshake, renegotiation, post-handshake auth)
-    // needs a request on the connection: not done without --ping yet.
-    r.add("tls.client_auth", Status::Skip, "auth.skip", &[]);
+    // How the server asks for the certificate: an empty POST to the path (not a telegram).
+    for (url, host) in targets {
+        match probe::client_auth(s, url, timeout) {
+            Ok(probe::ClientAuth::Handshake) => r.add(
+                "tls.client_auth",
+                Status::Ok,
+                "auth.handshake",
+                &[("host", host)],
+            ),
+            Ok(how @ (probe::ClientAuth::Renegotiation | probe::ClientAuth::PostHandshake)) => {
+                let key = if how == probe::ClientAuth::Renegotiation {
+                    "auth.renegotiation"
+                } else {
+                    "auth.post_handshake"
+                };
+                // rustls can neither renegotiate nor answer a post-handshake request.
+                let status = if s.backend == TlsBackend::Rustls {
+                    Status::Fail
+                } else {
+                    Status::Ok
+                };
+                r.add("tls.client_auth", status, key, &[("host", host)]);
+            }
+            Ok(probe::ClientAuth::NotAsked) => r.add(
+                "tls.client_auth",
+                Status::Warn,
+                "auth.not_asked",
+                &[("host", host)],
+            ),
+            Err(e) => r.add(
+                "tls.client_auth",
+                Status::Skip,
+                "auth.unknown",
+                &[("host", host), ("error", &e.text)],
+            ),
+        }
+    }
 }
 
 fn ms(d: Duration) -> f64 {

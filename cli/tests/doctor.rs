@@ -137,6 +137,18 @@ fn a_good_setup_passes_and_each_planted_fault_is_named() {
     assert_eq!(status(&v, "client_cert.expiry"), "warn");
     assert!(v["warnings"].as_u64().unwrap() >= 1);
 
+    // A server that never asks for the client certificate: a warning.
+    let (_open, open_port) = serve(&sim.pki, dir.path(), "open", &["--no-client-auth"]);
+    let open = config(
+        dir.path(),
+        &sim,
+        "no-client-auth",
+        &format!("paygentB2Bmodule.url.02=https://127.0.0.1:{open_port}/n/card/request\n"),
+    );
+    let (code, v) = doctor(&open, &[]);
+    assert_eq!(code, 0, "{v}");
+    assert_eq!(status(&v, "tls.client_auth"), "warn", "{v}");
+
     // An unknown key: a warning naming the closest known key and the line.
     let typo = config(
         dir.path(),
@@ -168,7 +180,7 @@ fn a_good_setup_passes_and_each_planted_fault_is_named() {
         wrong_pki.join("server.key"),
     )
     .unwrap();
-    let (_child, port) = serve(&wrong_pki, dir.path());
+    let (_child, port) = serve(&wrong_pki, dir.path(), "wrong", &[]);
     let wrong = config(
         dir.path(),
         &sim,
@@ -186,13 +198,14 @@ fn closed_port() -> u16 {
 }
 
 /// A second simulator on `pki`; killed when the returned child guard drops.
-fn serve(pki: &Path, dir: &Path) -> (Guard, u16) {
-    let ready = dir.join("wrong.port");
+fn serve(pki: &Path, dir: &Path, name: &str, extra: &[&str]) -> (Guard, u16) {
+    let ready = dir.join(format!("{name}.port"));
     let child = Command::new(paygent_conformance::sim::binary().unwrap())
         .args(["serve", "--listen", "127.0.0.1:0", "--pki"])
         .arg(pki)
         .arg("--ready-file")
         .arg(&ready)
+        .args(extra)
         .stdout(Stdio::null())
         .spawn()
         .unwrap();
@@ -214,5 +227,90 @@ impl Drop for Guard {
     fn drop(&mut self) {
         let _ = self.0.kill();
         let _ = self.0.wait();
+    }
+}
+
+/// `tls.client_auth` against Debian's Apache in the four ways the gateway may ask (initial
+/// handshake or per-location, TLS 1.2 and 1.3): the answer names each way.
+#[test]
+fn client_auth_is_told_for_each_apache_mode() {
+    let apache = std::env::var("APACHE").unwrap_or_else(|_| "/usr/sbin/apache2".into());
+    if !Path::new(&apache).exists() {
+        assert!(std::env::var("CI").is_err(), "CI: apache2 is required");
+        eprintln!("SKIPPED: {apache} not found");
+        return;
+    }
+    let pki = tempfile::tempdir().unwrap();
+    paygent_testpki::generate(pki.path()).unwrap();
+    let work = std::env::temp_dir().join(format!("paygent-doctor-apache-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&work);
+    std::fs::create_dir_all(&work).unwrap();
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/apache/httpd.sh");
+    let ports: Vec<u16> = (0..4).map(|_| closed_port()).collect();
+    let started = Command::new("sh")
+        .arg(&script)
+        .arg("start")
+        .arg(&work)
+        .arg(pki.path())
+        .args(ports.iter().map(u16::to_string))
+        .status()
+        .unwrap();
+    struct Stop(std::path::PathBuf, std::path::PathBuf);
+    impl Drop for Stop {
+        fn drop(&mut self) {
+            let _ = Command::new("sh")
+                .arg(&self.0)
+                .arg("stop")
+                .arg(&self.1)
+                .status();
+            let _ = std::fs::remove_dir_all(&self.1);
+        }
+    }
+    let _stop = Stop(script, work.clone());
+    assert!(started.success(), "apache2 did not start");
+    for p in &ports {
+        let until = std::time::Instant::now() + std::time::Duration::from_secs(15);
+        while std::net::TcpStream::connect(("127.0.0.1", *p)).is_err() {
+            assert!(
+                std::time::Instant::now() < until,
+                "apache2 not listening on {p}"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+    }
+    let d = pki.path().display();
+    let expect = [
+        "in the handshake",
+        "renegotiation",
+        "in the handshake",
+        "post-handshake",
+    ];
+    for (port, want) in ports.iter().zip(expect) {
+        let cfg = work.join(format!("doctor-{port}.php"));
+        std::fs::write(
+            &cfg,
+            format!(
+                "<?php\npaygentB2Bmodule.client_file_path={d}/client-kit.pem\n\
+                 paygentB2Bmodule.ca_file_path={d}/ca.pem\npaygentB2Bmodule.timeout_value=10\n\
+                 paygentB2Bmodule.log_output_path=\npaygentB2Bmodule.select_max_cnt=2000\n\
+                 paygentB2Bmodule.telegram_kind.ref=027,090\n\
+                 paygentB2Bmodule.url.02=https://localhost:{port}/cgi-bin/echo\n?>\n"
+            ),
+        )
+        .unwrap();
+        let (code, v) = doctor(&cfg, &[]);
+        assert_eq!(code, 0, "{port}: {v}");
+        let line = v["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["id"] == "tls.client_auth")
+            .unwrap()
+            .clone();
+        assert_eq!(line["status"], "ok", "{line}");
+        assert!(
+            line["message"].as_str().unwrap().contains(want),
+            "{want}: {line}"
+        );
     }
 }

@@ -12,7 +12,7 @@ use std::sync::OnceLock;
 
 use foreign_types::ForeignTypeRef;
 use openssl::ex_data::Index;
-use openssl::ssl::{SslContext, SslContextRef, SslRef, SslSession, SslVerifyMode, SslVersion};
+use openssl::ssl::{Ssl, SslContext, SslContextRef, SslRef, SslSession, SslVerifyMode, SslVersion};
 use openssl_sys::{SSL, SSL_CTX, X509_STORE_CTX};
 
 use super::stream::TimedTcp;
@@ -167,7 +167,32 @@ unsafe extern "C" fn lazy_identity(ssl: *mut SSL, _arg: *mut c_void) -> libc::c_
     .unwrap_or(0)
 }
 
+/// When a server asked for the client certificate on a connection the doctor's probe watches:
+/// `asked` is 1 during the first handshake, 2 after it (renegotiation or post-handshake auth).
+#[derive(Default)]
+pub struct AskWatch {
+    pub handshake_done: std::sync::atomic::AtomicBool,
+    pub asked: std::sync::atomic::AtomicU8,
+}
+
+pub fn ask_watch_index() -> Option<Index<Ssl, AskWatch>> {
+    static INDEX: OnceLock<Option<Index<Ssl, AskWatch>>> = OnceLock::new();
+    *INDEX.get_or_init(|| Ssl::new_ex_index().ok())
+}
+
+impl LightContext {
+    /// The OpenSSL context (the doctor's probe opens a watched connection on it).
+    pub fn context(&self) -> &SslContext {
+        &self.ctx
+    }
+}
+
 fn load_identity(ssl: &mut SslRef) -> libc::c_int {
+    if let Some(w) = ask_watch_index().and_then(|i| ssl.ex_data(i)) {
+        use std::sync::atomic::Ordering::Relaxed;
+        let when = if w.handshake_done.load(Relaxed) { 2 } else { 1 };
+        let _ = w.asked.compare_exchange(0, when, Relaxed, Relaxed);
+    }
     let ctx: &SslContextRef = ssl.ssl_context();
     let Some(s) = settings_index().and_then(|i| ctx.ex_data(i)) else {
         return 0;

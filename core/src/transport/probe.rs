@@ -153,3 +153,58 @@ pub fn handshake(
         server_certificate,
     })
 }
+
+/// How the server asks for the client certificate.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ClientAuth {
+    /// In the initial handshake.
+    Handshake,
+    /// By a TLS 1.2 renegotiation after the request (Apache's per-`<Location>` SSLVerifyClient).
+    Renegotiation,
+    /// By TLS 1.3 post-handshake authentication after the request.
+    PostHandshake,
+    /// Not at all (for this path).
+    NotAsked,
+}
+
+/// Find out how the server at `url` asks for the client certificate: one connection (OpenSSL,
+/// identity and trust loaded only when needed, as the light context does), an empty POST to the
+/// URL's path — not a telegram: the gateway answers it with an error — and its reply read.
+pub fn client_auth(
+    s: &TransportSettings,
+    url: &[u8],
+    timeout: Duration,
+) -> Result<ClientAuth, TransportFailure> {
+    use std::io::Write;
+    use std::sync::atomic::Ordering::Relaxed;
+    let started = Instant::now();
+    let deadline = started + timeout;
+    let target = url::parse(url)?;
+    let light = super::light::LightContext::build(s, String::new())?;
+    let index = super::light::ask_watch_index()
+        .ok_or_else(|| TransportFailure::new(35, "OpenSSL setup failed: ex_data"))?;
+    let verify_host = s.verify_host && s.ca_file.is_some();
+    let mut ssl = super::openssl_tls::new_ssl(light.context(), &target, verify_host)?;
+    ssl.set_ex_data(index, super::light::AskWatch::default());
+    let tcp = super::tcp(&target, s, deadline, started)?;
+    let mut stream = super::openssl_tls::handshake(ssl, tcp, &target)?;
+    if let Some(w) = stream.ssl().ex_data(index) {
+        w.handshake_done.store(true, Relaxed);
+    }
+    let request = super::http::request(&target, b"", "paygent-doctor", false);
+    stream
+        .write_all(&request)
+        .map_err(|e| TransportFailure::new(55, format!("Failed sending data to the peer: {e}")))?;
+    let read = super::http::response(&mut stream, started, 1 << 20);
+    let asked = stream
+        .ssl()
+        .ex_data(index)
+        .map_or(0, |w| w.asked.load(Relaxed));
+    let tls13 = stream.ssl().version2() == Some(openssl::ssl::SslVersion::TLS1_3);
+    match (asked, tls13) {
+        (1, _) => Ok(ClientAuth::Handshake),
+        (2, true) => Ok(ClientAuth::PostHandshake),
+        (2, false) => Ok(ClientAuth::Renegotiation),
+        _ => read.map(|_| ClientAuth::NotAsked),
+    }
+}
