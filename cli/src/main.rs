@@ -10,11 +10,14 @@ mod i18n;
 mod notices;
 mod send;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "paygent", version = paygent_core::VERSION, about = "PAYGENT connection module tool: check the set-up, send a telegram, read wire data")]
+#[command(
+    name = "paygent",
+    about = "PAYGENT connection module tool: check the set-up, send a telegram, read wire data"
+)]
 struct Cli {
     /// Message language (default: from LC_ALL / LC_MESSAGES / LANG).
     #[arg(long, global = true, value_enum)]
@@ -38,8 +41,23 @@ enum Command {
     Notices(notices::Command),
 }
 
+/// `paygent --version`: the version, the default TLS backend and the OpenSSL it runs with.
+fn version() -> String {
+    format!(
+        "{} (TLS: OpenSSL by default, rustls with tls_backend=rustls; {})",
+        paygent_core::VERSION,
+        paygent_core::transport::tls_library_version()
+    )
+}
+
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    // Built at run time (the OpenSSL in use), leaked once: clap wants a static string.
+    let version: &'static str = Box::leak(version().into_boxed_str());
+    let matches = Cli::command().version(version).get_matches();
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(c) => c,
+        Err(e) => e.exit(),
+    };
     let msg = i18n::Messages::new(cli.lang.unwrap_or_else(i18n::Lang::from_env));
     let code = match cli.command {
         Command::Doctor(a) => doctor::run(a, &msg),

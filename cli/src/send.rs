@@ -2,7 +2,7 @@
 //! converted to Windows-31J as `caller_encoding=UTF-8` converts them), its reply printed as
 //! UTF-8. The telegram pipeline, transport and parsers are core's `Module`.
 
-use std::io::Read;
+use std::io::{IsTerminal, Read};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -108,7 +108,20 @@ pub fn run(args: Args, msg: &Messages) -> u8 {
             Err(e) => module_error(&m, &e, msg),
         };
     }
+    // File payment and reference downloads can take a while: a spinner, only on a terminal.
+    let long = params
+        .iter()
+        .any(|(k, v)| k == "telegram_kind" && ["200", "201", "027", "090"].contains(&v.as_str()));
+    let spinner = (long && std::io::stderr().is_terminal()).then(|| {
+        let pb = indicatif::ProgressBar::new_spinner();
+        pb.set_message(msg.get("send.waiting", &[]));
+        pb.enable_steady_tick(std::time::Duration::from_millis(120));
+        pb
+    });
     let posted = m.post();
+    if let Some(pb) = spinner {
+        pb.finish_and_clear();
+    }
     if let Err(e) = &posted {
         if m.result_status().is_none() {
             return module_error(&m, e, msg);

@@ -109,6 +109,10 @@ fn payment_reference_file_payment_dry_run_and_errors() {
         ],
     );
     assert_eq!(code, 0, "{err}");
+    assert!(
+        !err.contains('\r'),
+        "no progress display when stderr is not a terminal: {err:?}"
+    );
     let receipt = v["records"][0]["file_receipt_id"]
         .as_str()
         .unwrap()

@@ -286,3 +286,9 @@ fn reason(e: &std::io::Error) -> String {
         None => text,
     }
 }
+
+/// The TLS library the OpenSSL path runs with (`OpenSSL 3.0.x  …`), for `--version` and info
+/// pages.
+pub fn tls_library_version() -> &'static str {
+    openssl::version::version()
+}
