@@ -436,11 +436,36 @@ fn check_cache_and_log(r: &mut Report, c: &Config) {
                 &[("path", &log), ("mode", &mode)],
             );
         }
+        _ if !writable(p) => {
+            r.add(
+                "log_file",
+                Status::Fail,
+                "log.not_writable",
+                &[("path", &log)],
+            );
+        }
         _ => r.add("log_file", Status::Ok, "log.ok", &[("path", &log)]),
     }
     if c.debug_flg {
         r.add("log_file", Status::Warn, "log.debug", &[("path", &log)]);
     }
+}
+
+/// The file (or, before it exists, its directory) is writable by this user.
+fn writable(p: &std::path::Path) -> bool {
+    use std::os::unix::ffi::OsStrExt;
+    let target = if p.exists() {
+        p.to_path_buf()
+    } else {
+        p.parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .map_or_else(|| ".".into(), |d| d.to_path_buf())
+    };
+    let Ok(c) = std::ffi::CString::new(target.as_os_str().as_bytes()) else {
+        return false;
+    };
+    // SAFETY: a valid NUL-terminated path.
+    unsafe { libc::access(c.as_ptr(), libc::W_OK) == 0 }
 }
 
 fn check_ping(r: &mut Report, found: &config::Found, merchant_id: &str) {

@@ -59,12 +59,17 @@ fn main() -> ExitCode {
         Err(e) => e.exit(),
     };
     let msg = i18n::Messages::new(cli.lang.unwrap_or_else(i18n::Lang::from_env));
-    let code = match cli.command {
+    // Never a panic or a backtrace in front of an operator: a bug is a message and exit 2.
+    paygent_core::boundary::install_quiet_panic_hook();
+    let code = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match cli.command {
         Command::Doctor(a) => doctor::run(a, &msg),
         Command::Send(a) => send::run(a, &msg),
         Command::Decode(a) => decode::run(a, &msg),
         Command::Confirm(a) => confirm::run(a, &msg),
         Command::Notices(c) => notices::run(c, &msg),
-    };
-    ExitCode::from(code)
+    }));
+    ExitCode::from(code.unwrap_or_else(|_| {
+        eprintln!("{}", msg.get("internal_error", &[]));
+        2
+    }))
 }

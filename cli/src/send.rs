@@ -22,13 +22,14 @@ module error (E0xxxx: configuration, validation, certificate, connection), or ba
 )]
 pub struct Args {
     /// Telegram parameters, `key=value` (UTF-8), e.g. `telegram_kind=094 payment_id=…`.
-    params: Vec<String>,
+    #[arg(value_name = "KEY=VALUE")]
+    pairs: Vec<String>,
     /// modenv_properties.php or paygent.properties (default: $PAYGENT_PROPERTIES,
     /// ./modenv_properties.php, ./paygent.properties).
     #[arg(long)]
     config: Option<PathBuf>,
     /// Read the parameters from a JSON object (FILE, or - for standard input) instead.
-    #[arg(long, value_name = "FILE|-")]
+    #[arg(long = "params", value_name = "FILE|-")]
     params_file: Option<PathBuf>,
     /// Print the target URL and the masked wire body; send nothing.
     #[arg(long)]
@@ -198,7 +199,7 @@ fn module_error(m: &Module, e: &Error, msg: &Messages) -> u8 {
     2
 }
 
-/// `key=value` arguments, or the `--params-file` JSON object (strings, numbers as written).
+/// `key=value` arguments, or the `--params` JSON object (strings, numbers as written).
 fn parameters(args: &Args) -> Result<Vec<(String, String)>, String> {
     if let Some(p) = &args.params_file {
         let mut raw = String::new();
@@ -209,7 +210,7 @@ fn parameters(args: &Args) -> Result<Vec<(String, String)>, String> {
         };
         read.map_err(|e| format!("{}: {e}", p.display()))?;
         let v: Value = serde_json::from_str(&raw).map_err(|e| format!("{}: {e}", p.display()))?;
-        let obj = v.as_object().ok_or("--params-file: not a JSON object")?;
+        let obj = v.as_object().ok_or("--params: not a JSON object")?;
         return obj
             .iter()
             .map(|(k, v)| match v {
@@ -219,7 +220,7 @@ fn parameters(args: &Args) -> Result<Vec<(String, String)>, String> {
             })
             .collect();
     }
-    args.params
+    args.pairs
         .iter()
         .map(|a| {
             a.split_once('=')

@@ -125,6 +125,35 @@ fn a_good_setup_passes_and_each_planted_fault_is_named() {
         );
     }
 
+    // A log path that is a link: the module would not write through it.
+    let link = dir.path().join("link.log");
+    std::os::unix::fs::symlink(dir.path().join("elsewhere.log"), &link).unwrap();
+    let linked = config(
+        dir.path(),
+        &sim,
+        "loglink",
+        &format!("paygentB2Bmodule.log_output_path={}\n", link.display()),
+    );
+    let (code, v) = doctor(&linked, &[]);
+    assert_eq!(code, 1, "{v}");
+    assert_eq!(status(&v, "log_file"), "fail", "{v}");
+    // Debug logging on: a warning.
+    let debug = config(
+        dir.path(),
+        &sim,
+        "debug",
+        &format!(
+            "paygentB2Bmodule.log_output_path={}/m.log\npaygentB2Bmodule.debug_flg=1\n",
+            dir.path().display()
+        ),
+    );
+    let (code, v) = doctor(&debug, &[]);
+    assert_eq!(
+        (code, status(&v, "log_file")),
+        (0, "warn".to_string()),
+        "{v}"
+    );
+
     // Expiring in 10 days: a warning, not a failure.
     let soon = config(
         dir.path(),
