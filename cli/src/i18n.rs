@@ -85,9 +85,9 @@ mod tests {
     #[test]
     fn placeholders_are_filled() {
         let m = Messages::new(Lang::En);
-        assert_eq!(
-            m.get("not_implemented", &[("command", "x")]),
-            "paygent x: not implemented yet"
-        );
+        assert_eq!(m.get("config.used", &[("path", "/x")]), "configuration: /x");
+        let ja = Messages::new(Lang::Ja);
+        assert_eq!(ja.get("config.used", &[("path", "/x")]), "設定ファイル: /x");
+        assert_eq!(m.get("no.such.key", &[]), "no.such.key");
     }
 }

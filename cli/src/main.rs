@@ -1,13 +1,11 @@
 //! `paygent`: the merchant's command-line tool. It holds no protocol logic: configuration,
-//! telegrams, transport and reply parsing are paygent-core's; the payment notices store is
-//! paygent-notices'. This file only dispatches and turns outcomes into exit codes.
+//! telegrams, transport and reply parsing are paygent-core's. This file only dispatches and turns outcomes into exit codes.
 
 mod config;
 mod confirm;
 mod decode;
 mod doctor;
 mod i18n;
-mod notices;
 mod send;
 
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
@@ -36,9 +34,6 @@ enum Command {
     Decode(decode::Args),
     /// Ask the gateway (094) what became of a payment after a "maybe sent" failure.
     Confirm(confirm::Args),
-    /// Payment notices (差分照会, telegram 091) synchronised into a database.
-    #[command(subcommand)]
-    Notices(notices::Command),
 }
 
 /// `paygent --version`: the version, the default TLS backend and the OpenSSL it runs with.
@@ -66,7 +61,6 @@ fn main() -> ExitCode {
         Command::Send(a) => send::run(a, &msg),
         Command::Decode(a) => decode::run(a, &msg),
         Command::Confirm(a) => confirm::run(a, &msg),
-        Command::Notices(c) => notices::run(c, &msg),
     }));
     ExitCode::from(code.unwrap_or_else(|_| {
         eprintln!("{}", msg.get("internal_error", &[]));
