@@ -25,6 +25,29 @@ pub struct NotFound {
     pub detail: String,
 }
 
+/// [`find`] for a command: why not (with the remedy) on stderr, and, unless `quiet` (JSON
+/// output), which file is used. `None`: the command exits 2.
+pub fn find_for_command(
+    arg: Option<&Path>,
+    msg: &crate::i18n::Messages,
+    quiet: bool,
+) -> Option<Found> {
+    match find(arg) {
+        Ok(f) => {
+            if !quiet {
+                let path = f.path.display().to_string();
+                eprintln!("{}", msg.get("config.used", &[("path", &path)]));
+            }
+            Some(f)
+        }
+        Err(e) => {
+            let args = [("path", e.path.as_str()), ("detail", e.detail.as_str())];
+            eprintln!("{}", msg.get(e.key, &args));
+            None
+        }
+    }
+}
+
 pub fn find(arg: Option<&Path>) -> Result<Found, NotFound> {
     let path = match arg {
         Some(p) => p.to_path_buf(),

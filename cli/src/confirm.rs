@@ -36,25 +36,9 @@ pub struct Args {
 }
 
 pub fn run(args: Args, msg: &Messages) -> u8 {
-    let found = match config::find(args.config.as_deref()) {
-        Ok(f) => f,
-        Err(e) => {
-            eprintln!(
-                "{}",
-                msg.get(e.key, &[("path", &e.path), ("detail", &e.detail)])
-            );
-            return 2;
-        }
+    let Some(found) = config::find_for_command(args.config.as_deref(), msg, args.json) else {
+        return 2;
     };
-    if !args.json {
-        eprintln!(
-            "{}",
-            msg.get(
-                "config.used",
-                &[("path", &found.path.display().to_string())]
-            )
-        );
-    }
     let merchant = args.merchant_id.unwrap_or_default();
     let common: Vec<(&[u8], &[u8])> = if merchant.is_empty() {
         Vec::new()

@@ -77,15 +77,8 @@ impl Report<'_> {
 }
 
 pub fn run(args: Args, msg: &Messages) -> u8 {
-    let found = match config::find(args.config.as_deref()) {
-        Ok(f) => f,
-        Err(e) => {
-            eprintln!(
-                "{}",
-                msg.get(e.key, &[("path", &e.path), ("detail", &e.detail)])
-            );
-            return 2;
-        }
+    let Some(found) = config::find_for_command(args.config.as_deref(), msg, true) else {
+        return 2;
     };
     let path = found.path.display().to_string();
     let mut r = Report {

@@ -53,25 +53,9 @@ pub fn run(args: Args, msg: &Messages) -> u8 {
             return 2;
         }
     };
-    let found = match config::find(args.config.as_deref()) {
-        Ok(f) => f,
-        Err(e) => {
-            eprintln!(
-                "{}",
-                msg.get(e.key, &[("path", &e.path), ("detail", &e.detail)])
-            );
-            return 2;
-        }
+    let Some(found) = config::find_for_command(args.config.as_deref(), msg, args.json) else {
+        return 2;
     };
-    if !args.json {
-        eprintln!(
-            "{}",
-            msg.get(
-                "config.used",
-                &[("path", &found.path.display().to_string())]
-            )
-        );
-    }
     // The caller's values are UTF-8: the module converts them (and the reply) as it does for
     // `caller_encoding=UTF-8`, reporting what Windows-31J cannot hold.
     let source = match found.source.load() {
