@@ -7,7 +7,9 @@ use std::path::PathBuf;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use paygent_core::Dialect;
-use paygent_core::config::properties::{KEYS, is_known_key, keys_with_lines};
+use paygent_core::config::properties::{
+    KEYS, first_invalid_key, is_known_key, keys_with_lines, parse,
+};
 use paygent_core::config::{Config, PREFIX, TlsBackend};
 use paygent_core::confirm::{Confirmation, inquire};
 use paygent_core::transport::{TransportSettings, probe, session_cache_refusal};
@@ -146,12 +148,34 @@ fn check_config(
         }
         Err(e) => {
             let text = String::from_utf8_lossy(&e.warning_text(found.dialect)).into_owned();
-            r.add(
-                "config.parse",
-                Status::Fail,
-                "config.invalid",
-                &[("path", path), ("error", &text)],
-            );
+            // The official code names no key: find the line that makes the file invalid.
+            let file = std::fs::read(&found.path).unwrap_or_default();
+            let culprit = (found.dialect == Dialect::Php)
+                .then(|| first_invalid_key(&parse(&file, false), false))
+                .flatten()
+                .and_then(|key| {
+                    keys_with_lines(&file)
+                        .into_iter()
+                        .rev()
+                        .find(|(_, k)| *k == key)
+                });
+            match culprit {
+                Some((line, key)) => {
+                    let (line, key) =
+                        (line.to_string(), String::from_utf8_lossy(&key).into_owned());
+                    let args = [
+                        ("path", path),
+                        ("error", &text),
+                        ("line", &line),
+                        ("key", &key),
+                    ];
+                    r.add("config.parse", Status::Fail, "config.invalid_at", &args);
+                }
+                None => {
+                    let args = [("path", path), ("error", text.as_str())];
+                    r.add("config.parse", Status::Fail, "config.invalid", &args);
+                }
+            }
             None
         }
     }

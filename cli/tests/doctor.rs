@@ -178,6 +178,28 @@ fn a_good_setup_passes_and_each_planted_fault_is_named() {
     assert_eq!(code, 0, "{v}");
     assert_eq!(status(&v, "tls.client_auth"), "warn", "{v}");
 
+    // A value the module refuses: the failure names the line and the key.
+    let bad = config(
+        dir.path(),
+        &sim,
+        "badvalue",
+        "paygentB2Bmodule.tls_backend=gnutls\n",
+    );
+    let (code, v) = doctor(&bad, &[]);
+    assert_eq!(code, 1, "{v}");
+    assert_eq!(status(&v, "config.parse"), "fail");
+    let line = std::fs::read_to_string(&bad)
+        .unwrap()
+        .lines()
+        .position(|l| l.contains("tls_backend=gnutls"))
+        .unwrap()
+        + 1;
+    let text = v.to_string();
+    assert!(
+        text.contains(&format!("line {line}:")) && text.contains("paygentB2Bmodule.tls_backend"),
+        "{v}"
+    );
+
     // An unknown key: a warning naming the closest known key and the line.
     let typo = config(
         dir.path(),

@@ -80,6 +80,39 @@ pub fn keys_with_lines(text: &[u8]) -> Vec<(usize, Vec<u8>)> {
         .collect()
 }
 
+/// Which setting makes [`validate`] refuse `props` (the official error, E01002, names none): the
+/// first key in the file's order whose value, put right, lets the file validate. A missing
+/// required key gives `None` (its line does not exist). For `paygent doctor`.
+pub fn first_invalid_key(props: &Params, fallback_to_shipped_urls: bool) -> Option<Vec<u8>> {
+    if validate(props, fallback_to_shipped_urls).is_ok() {
+        return None;
+    }
+    props.iter().map(|(k, _)| k.to_vec()).find(|key| {
+        let name = key
+            .strip_prefix(super::PREFIX.as_bytes())
+            .unwrap_or_default();
+        // A value the validation accepts for this key: the default of a number, a stand-in
+        // path or URL otherwise; optional keys simply go.
+        let good: Option<&[u8]> = match name {
+            b"timeout_value" => Some(b"35"),
+            b"select_max_cnt" => Some(b"2000"),
+            b"client_file_path" | b"ca_file_path" => Some(b"/x"),
+            b"log_output_path" => Some(b""),
+            n if n.starts_with(b"url.") => Some(b"https://x/"),
+            _ => None,
+        };
+        let mut fixed = Params::new();
+        for (k, v) in props.iter() {
+            match (k == key.as_slice(), good) {
+                (false, _) => fixed.put(k, v),
+                (true, Some(g)) => fixed.put(k, g),
+                (true, None) => {}
+            }
+        }
+        validate(&fixed, fallback_to_shipped_urls).is_ok()
+    })
+}
+
 /// A key this implementation reads (`paygentB2Bmodule.` + one of [`KEYS`] or `url.<prefix>`).
 pub fn is_known_key(key: &[u8]) -> bool {
     let Some(name) = key.strip_prefix(super::PREFIX.as_bytes()) else {
@@ -320,6 +353,28 @@ mod key_table_tests {
             }
         }
         assert!(is_known_key(b"paygentB2Bmodule.url.02"));
+        let base = "paygentB2Bmodule.client_file_path=/k\npaygentB2Bmodule.ca_file_path=/c\n\
+                    paygentB2Bmodule.log_output_path=\npaygentB2Bmodule.select_max_cnt=2000\n";
+        for (bad, key) in [
+            ("paygentB2Bmodule.timeout_value=abc\n", "timeout_value"),
+            (
+                "paygentB2Bmodule.timeout_value=35\npaygentB2Bmodule.tls_backend=gnutls\n",
+                "tls_backend",
+            ),
+            (
+                "paygentB2Bmodule.timeout_value=35\npaygentB2Bmodule.proxy_server_port=99999\n",
+                "proxy_server_port",
+            ),
+        ] {
+            let props = parse(format!("{base}{bad}").as_bytes(), false);
+            let found = first_invalid_key(&props, true).unwrap();
+            assert_eq!(found, format!("{}{key}", super::super::PREFIX).into_bytes());
+        }
+        let ok = parse(
+            format!("{base}paygentB2Bmodule.timeout_value=35\n").as_bytes(),
+            false,
+        );
+        assert_eq!(first_invalid_key(&ok, true), None);
         assert!(!is_known_key(b"paygentB2Bmodule.timeout"));
         assert_eq!(
             keys_with_lines(b"<?php\n# c\npaygentB2Bmodule.a=1\n\n x = 2\n?>"),
