@@ -114,10 +114,13 @@ fn is_php(text: &[u8]) -> bool {
     text[start..].starts_with(b"<?php") || text.windows(17).any(|w| w == b"paygentB2Bmodule.")
 }
 
+/// `(name, value)` pairs as core's Perl mapping takes them.
+type Vars = Vec<(Vec<u8>, Vec<u8>)>;
+
 /// Load a Perl `paygent.properties` with `perl` in the package `Paygent::B2B` reads it from, and
 /// return the variables of core's table (with the `%ENV` fallbacks) and the `%url`,
 /// `%paygent_url`, `$url_XX` endpoints as `url.<prefix>`.
-fn perl_variables(path: &Path) -> Result<Vec<(Vec<u8>, Vec<u8>)>, String> {
+fn perl_variables(path: &Path) -> Result<Vars, String> {
     const DUMP: &str = r#"
         package Paygent::B2B; no strict 'refs';
         my ($file, @names) = @ARGV;

@@ -74,11 +74,23 @@ pub const PERL_VARIABLES: &[PerlVariable] = &[
     var("telegram_ver", "telegram_version", PerlDefault::None),
     var("Debug", "debug_flg", PerlDefault::None),
     var("telegram_kind_ref", "telegram_kind.ref", Unset(b"027,090")),
-    var("telegram_kind_utf8", "telegram_kind.utf8", PerlDefault::None),
-    var("client_key_password", "client_key_password", PerlDefault::None),
+    var(
+        "telegram_kind_utf8",
+        "telegram_kind.utf8",
+        PerlDefault::None,
+    ),
+    var(
+        "client_key_password",
+        "client_key_password",
+        PerlDefault::None,
+    ),
     var("verify_host", "verify_host", PerlDefault::None),
     var("keep_alive", "keep_alive", PerlDefault::None),
-    var("not_use_client_cert", "not_use_client_cert", PerlDefault::None),
+    var(
+        "not_use_client_cert",
+        "not_use_client_cert",
+        PerlDefault::None,
+    ),
     var("not_use_ca_cert", "not_use_ca_cert", PerlDefault::None),
     var("tls_backend", "tls_backend", PerlDefault::None),
     var("caller_encoding", "caller_encoding", PerlDefault::None),
@@ -86,7 +98,11 @@ pub const PERL_VARIABLES: &[PerlVariable] = &[
     var("compat", "compat", PerlDefault::None),
     var("session_cache_dir", "session_cache_dir", PerlDefault::None),
     var("reply_max_size", "reply_max_size", PerlDefault::None),
-    var("file_reply_max_size", "file_reply_max_size", PerlDefault::None),
+    var(
+        "file_reply_max_size",
+        "file_reply_max_size",
+        PerlDefault::None,
+    ),
     var("retry_not_sent", "retry_not_sent", PerlDefault::None),
 ];
 
@@ -116,8 +132,8 @@ pub fn properties_from_perl_vars(vars: &[(Vec<u8>, Vec<u8>)]) -> Params {
             continue;
         }
         let value = match (var(v.name), v.default) {
-            (Some(x), Blank(d)) if x.is_empty() => Some(d),
-            (Some(x), NonEmpty) if x.is_empty() => None,
+            (Some(b""), Blank(d)) => Some(d),
+            (Some(b""), NonEmpty) => None,
             (Some(x), _) => Some(x),
             (None, Unset(d) | Blank(d)) => Some(d),
             (None, _) => None,
@@ -334,7 +350,10 @@ mod tests {
         ]);
         assert_eq!(c.proxy_server_ip, b"192.0.2.7");
         assert_eq!(c.proxy_server_port, 3128);
-        assert_eq!((&c.proxy_user[..], &c.proxy_password[..]), (&b"pu"[..], &b"pp"[..]));
+        assert_eq!(
+            (&c.proxy_user[..], &c.proxy_password[..]),
+            (&b"pu"[..], &b"pp"[..])
+        );
         // A URL in $proxy_server_name gives the parts; empty explicit ones do not undo them,
         // non-empty ones win.
         let c = config(&[
@@ -347,7 +366,10 @@ mod tests {
         ]);
         assert_eq!(c.proxy_server_name, b"proxy.example");
         assert_eq!(c.proxy_server_port, 8080);
-        assert_eq!((&c.proxy_user[..], &c.proxy_password[..]), (&b"a"[..], &b"override"[..]));
+        assert_eq!(
+            (&c.proxy_user[..], &c.proxy_password[..]),
+            (&b"a"[..], &b"override"[..])
+        );
     }
 
     #[test]

@@ -109,6 +109,50 @@ pub unsafe extern "C" fn paygent_init(h: *mut PaygentModule) -> u32 {
     })
 }
 
+/// How many `paygent.properties` variables the core knows (the table the binding reads by
+/// name; `%url` entries come in addition as `url.<prefix>`).
+///
+/// # Safety
+/// Always safe to call.
+#[unsafe(no_mangle)]
+pub extern "C" fn paygent_perl_variable_count() -> usize {
+    perl::PERL_VARIABLES.len()
+}
+
+/// The Perl name (without sigil) of variable `i` of the core's table; null bytes
+/// (`is_null`) past the end.
+///
+/// # Safety
+/// Always safe to call.
+///
+/// Ownership: the bytes are static; never free them.
+#[unsafe(no_mangle)]
+pub extern "C" fn paygent_perl_variable_name(i: usize) -> PaygentBytes {
+    PaygentBytes::of_opt(perl::PERL_VARIABLES.get(i).map(|v| v.name.as_bytes()))
+}
+
+/// The `paygentB2Bmodule.<key>` (without the prefix) that variable `i` sets; null bytes past
+/// the end.
+///
+/// # Safety
+/// Always safe to call.
+///
+/// Ownership: the bytes are static; never free them.
+#[unsafe(no_mangle)]
+pub extern "C" fn paygent_perl_variable_key(i: usize) -> PaygentBytes {
+    PaygentBytes::of_opt(perl::PERL_VARIABLES.get(i).map(|v| v.key.as_bytes()))
+}
+
+/// Whether variable `i` falls back to the `%ENV` entry of the same name when undefined (the
+/// manual's mod_perl recipe); false past the end.
+///
+/// # Safety
+/// Always safe to call.
+#[unsafe(no_mangle)]
+pub extern "C" fn paygent_perl_variable_env_fallback(i: usize) -> bool {
+    perl::PERL_VARIABLES.get(i).is_some_and(|v| v.env_fallback)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -173,48 +217,4 @@ mod tests {
         );
         unsafe { paygent_free(h) };
     }
-}
-
-/// How many `paygent.properties` variables the core knows (the table the binding reads by
-/// name; `%url` entries come in addition as `url.<prefix>`).
-///
-/// # Safety
-/// Always safe to call.
-#[unsafe(no_mangle)]
-pub extern "C" fn paygent_perl_variable_count() -> usize {
-    perl::PERL_VARIABLES.len()
-}
-
-/// The Perl name (without sigil) of variable `i` of the core's table; null bytes
-/// (`is_null`) past the end.
-///
-/// # Safety
-/// Always safe to call.
-///
-/// Ownership: the bytes are static; never free them.
-#[unsafe(no_mangle)]
-pub extern "C" fn paygent_perl_variable_name(i: usize) -> PaygentBytes {
-    PaygentBytes::of_opt(perl::PERL_VARIABLES.get(i).map(|v| v.name.as_bytes()))
-}
-
-/// The `paygentB2Bmodule.<key>` (without the prefix) that variable `i` sets; null bytes past
-/// the end.
-///
-/// # Safety
-/// Always safe to call.
-///
-/// Ownership: the bytes are static; never free them.
-#[unsafe(no_mangle)]
-pub extern "C" fn paygent_perl_variable_key(i: usize) -> PaygentBytes {
-    PaygentBytes::of_opt(perl::PERL_VARIABLES.get(i).map(|v| v.key.as_bytes()))
-}
-
-/// Whether variable `i` falls back to the `%ENV` entry of the same name when undefined (the
-/// manual's mod_perl recipe); false past the end.
-///
-/// # Safety
-/// Always safe to call.
-#[unsafe(no_mangle)]
-pub extern "C" fn paygent_perl_variable_env_fallback(i: usize) -> bool {
-    perl::PERL_VARIABLES.get(i).is_some_and(|v| v.env_fallback)
 }
