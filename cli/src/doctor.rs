@@ -234,24 +234,10 @@ fn now() -> i64 {
         .map_or(0, |d| d.as_secs() as i64)
 }
 
-fn date(t: i64) -> String {
-    // YYYY-MM-DD (UTC) from days since the epoch (civil-from-days).
-    let z = t.div_euclid(86_400) + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02}")
-}
-
 /// ok / warn (within 30 days) / fail (not yet valid, expired) for a certificate's dates.
 fn dates(r: &mut Report, id: &'static str, cert: &probe::CertificateFacts) {
     let days = (cert.not_after - now()).div_euclid(86_400);
-    let (until, left) = (date(cert.not_after), days.to_string());
+    let (until, left) = (cert.not_after_text.clone(), days.to_string());
     let args = [
         ("subject", cert.subject.as_str()),
         ("until", until.as_str()),

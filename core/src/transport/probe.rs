@@ -19,6 +19,8 @@ pub struct CertificateFacts {
     /// Validity, seconds since the Unix epoch.
     pub not_before: i64,
     pub not_after: i64,
+    /// `not_after` as OpenSSL prints it (`Mar  8 12:00:00 2029 GMT`).
+    pub not_after_text: String,
 }
 
 impl CertificateFacts {
@@ -36,6 +38,7 @@ impl CertificateFacts {
             subject,
             not_before: unix(c.not_before()),
             not_after: unix(c.not_after()),
+            not_after_text: c.not_after().to_string(),
         }
     }
 }
