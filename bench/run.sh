@@ -156,6 +156,22 @@ rounds() {
     echo "${out[*]}"
 }
 
+# instr LABEL CMD: instructions of one run of CMD under callgrind (deterministic, unlike wall
+# time on a shared machine), echoed in millions; nothing (and a note) without valgrind. The run
+# before it (hyperfine) left the session file, so the telegram runs resume as in production.
+instr() {
+    local label=$1 out="$work/callgrind.out"
+    shift
+    command -v valgrind >/dev/null || return 0
+    say "-- $label (callgrind): $*"
+    # shellcheck disable=SC2068
+    if ! valgrind --tool=callgrind --callgrind-out-file="$out" $@ 3>&- >"$work/cg.log" 2>&1; then
+        harness_error "$label under callgrind failed: $(tail -n 3 "$work/cg.log")"
+        return 1
+    fi
+    awk '/^(summary|totals):/ { printf "%.2f", $2 / 1e6; exit }' "$out"
+}
+
 # ---- build -----------------------------------------------------------------------------------
 
 say "== build (release)"
@@ -331,6 +347,26 @@ if [ "$php_ok" = 1 ]; then
         if [ "$cgi_bare" != - ] && [ "$cgi_load" != - ]; then
             row "PHP php-cgi -q: loading the extension (empty script)" \
                 "$(signed "$(paired "php-cgi -q extension loaded, empty script" "$bare_label")") ms ($cgi_load ms)" "$cgi_bare ms (bare)" "—" "(info)" "—"
+        fi
+        # The same processes counted in instructions (callgrind, one run each): the CGI figure
+        # without the machine's noise.
+        if command -v valgrind >/dev/null; then
+            i_bare=$(instr "php-cgi -q empty script" "$php_cgi -q $here/php/empty.php")
+            i_load=$(instr "php-cgi -q extension loaded" "$cgi_ext $here/php/empty.php")
+            i_once=$(instr "php-cgi -q one telegram" "$cgi_ext -d include_path=.:$work/pooled $here/php/once.php")
+            i_off=$(instr "php-cgi -q one telegram, session_cache_dir=off" "$cgi_ext -d include_path=.:$work/nocache $here/php/once.php")
+            i_curl=$(instr "php-cgi -q one telegram through curl" "$php_cgi -q $here/php/once-curl.php")
+            if [ -n "$i_bare" ]; then
+                for pair in "extension loaded, empty script:$i_load" "one 020 telegram (session cache):$i_once" \
+                    "one 020 telegram, session_cache_dir=off:$i_off" "one 020 telegram through curl:$i_curl"; do
+                    [ -n "${pair#*:}" ] || continue
+                    row "PHP php-cgi -q instructions (callgrind): ${pair%%:*}" \
+                        "$(signed "${pair#*:} - $i_bare") M (${pair#*:} M)" "$i_bare M (bare php-cgi -q, empty script)" \
+                        "—" "(info)" "—"
+                done
+            fi
+        else
+            note "PHP: valgrind not installed — php-cgi instruction counts skipped (apt-get install valgrind)"
         fi
     else
         note "PHP: $php_cgi not found — process-per-request bench skipped"
