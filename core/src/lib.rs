@@ -10,6 +10,7 @@
 pub mod boundary;
 pub mod config;
 pub mod error;
+pub mod info;
 pub mod log;
 pub mod module;
 pub mod params;

@@ -22,6 +22,7 @@ mod tls;
 mod url;
 
 pub use pool::{IDLE_LIMIT, clear_idle, contexts_built, opened as connections_opened};
+pub use session_cache::directory as session_cache_directory;
 
 /// Everything that decides which connections may be shared: the pool is keyed by it.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
