@@ -6,7 +6,35 @@ use std::ffi::{CString, OsStr};
 use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 
-use crate::config::{Config, TlsBackend};
+use crate::config::{Config, SESSION_CACHE_AUTO, TlsBackend};
+
+/// One reported fact: a key (Perl `info` hash), a label (`phpinfo()`), the value in words.
+pub struct Row {
+    pub key: &'static str,
+    pub label: &'static str,
+    pub value: String,
+}
+
+/// Everything but the properties file, which each binding finds its own way: version, TLS
+/// backend and library, and the session cache, log and debug settings of `config` (`None`:
+/// no properties file loaded).
+pub fn report(config: Option<&Config>) -> Vec<Row> {
+    let none = || "(no properties file loaded)".to_string();
+    let cache_dir = config.map_or(SESSION_CACHE_AUTO, |c| &c.session_cache_dir);
+    let row = |key, label, value| Row { key, label, value };
+    vec![
+        row("version", "version", crate::VERSION.to_string()),
+        row("tls_backend", "default TLS backend", default_tls_backend().to_string()),
+        row("openssl", "OpenSSL in use", openssl_version().to_string()),
+        row("session_cache", "TLS session cache", session_cache(cache_dir)),
+        row("log_file", "log file", config.map_or_else(none, log_path)),
+        row(
+            "debug",
+            "debug (debug_flg)",
+            config.map_or_else(none, |c| if c.debug_flg { "on" } else { "off" }.into()),
+        ),
+    ]
+}
 
 /// The TLS backend used when the configuration names none.
 pub fn default_tls_backend() -> &'static str {

@@ -8,7 +8,7 @@ use ext_php_rs::ffi::{
     php_info_print_table_end, php_info_print_table_row, php_info_print_table_start,
 };
 use ext_php_rs::zend::ModuleEntry;
-use paygent_core::config::{Config, SESSION_CACHE_AUTO, load_php_properties};
+use paygent_core::config::load_php_properties;
 use paygent_core::info;
 
 use crate::call::call;
@@ -46,9 +46,13 @@ pub extern "C" fn info(_module: *mut ModuleEntry) {
         // SAFETY: phpinfo() is running; start/end bracket the rows.
         unsafe { php_info_print_table_start() };
         row("paygent support", "enabled");
-        row("version", paygent_core::VERSION);
-        row("default TLS backend", info::default_tls_backend());
-        row("OpenSSL in use", info::openssl_version());
+        let settings = match &config {
+            Some(Ok(c)) => Some(&**c),
+            _ => None,
+        };
+        for r in info::report(settings) {
+            row(r.label, &r.value);
+        }
         let ini = ini_file().map(|p| p.display().to_string());
         row(
             "paygent.properties_file",
@@ -61,18 +65,6 @@ pub extern "C" fn info(_module: *mut ModuleEntry) {
             }
             (Ok(p), _) => row("properties file", &p.display().to_string()),
         }
-        let settings: Option<&Config> = match &config {
-            Some(Ok(c)) => Some(c),
-            _ => None,
-        };
-        let cache_dir = settings.map_or(SESSION_CACHE_AUTO, |c| &c.session_cache_dir);
-        row("TLS session cache", &info::session_cache(cache_dir));
-        let (log, debug) = match settings {
-            Some(c) => (info::log_path(c), if c.debug_flg { "on" } else { "off" }),
-            None => ("(no properties file loaded)".into(), "(no properties file loaded)"),
-        };
-        row("log file", &log);
-        row("debug (debug_flg)", debug);
         // SAFETY: as above.
         unsafe { php_info_print_table_end() };
     });

@@ -18,6 +18,7 @@ mod bytes;
 mod config;
 mod error;
 mod handle;
+mod info;
 mod panic;
 mod reply;
 mod request;
@@ -26,6 +27,7 @@ pub use bytes::PaygentBytes;
 pub use config::*;
 pub use error::*;
 pub use handle::*;
+pub use info::*;
 pub use reply::*;
 pub use request::*;
 
