@@ -34,7 +34,7 @@ start_sim() {
   SIM_PKI=$work/pki SIM_RECORD=$work/sim.record
   "$sim" pki --out "$SIM_PKI" >/dev/null || return 1
   : >"$SIM_RECORD"
-  "$sim" serve --listen 127.0.0.1:0 --pki "$SIM_PKI" --record "$SIM_RECORD" \
+  "$sim" serve --listen 127.0.0.1:0 --pki "$SIM_PKI" --record "$SIM_RECORD" ${SIM_ARGS:-} \
     --ready-file "$work/sim.port" >"$work/sim.log" 2>&1 &
   sim_pid=$!
   for _ in $(seq 1 100); do [ -s "$work/sim.port" ] && break; sleep 0.1; done
