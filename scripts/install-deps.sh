@@ -10,6 +10,7 @@ PACKAGES=(
   php8.2-cli php8.2-dev php8.2-cgi php8.2-curl php8.2-mbstring
   perl libwww-perl liblwp-protocol-https-perl
   apache2                                  # CGI demo and the TLS matrix
+  lintian help2man rpm composer            # scripts/package.sh and tests/packages/ (issue 13)
 )
 
 missing=()
