@@ -89,7 +89,7 @@ stage_cli() { # $1 = tree, $2 = the built binary
   strip_so "$t/usr/bin/paygent"
   install -d "$t/usr/share/man/man1"
   # The man page is the clap --help / --version output (help2man), so it cannot drift.
-  LANG=C.UTF-8 help2man --no-info --section=1 --version-string="$VERSION" \
+  env -u LC_ALL -u LC_MESSAGES LANG=C.UTF-8 help2man --no-info --section=1 --version-string="$VERSION" \
     --name="PAYGENT connection module tool" "$t/usr/bin/paygent" >"$t/usr/share/man/man1/paygent.1" \
     || return 1
   gzip -9n "$t/usr/share/man/man1/paygent.1"

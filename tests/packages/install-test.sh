@@ -13,7 +13,13 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 work=$(mktemp -d "${TMPDIR:-/tmp}/paygent-pkgtest.XXXXXX")
 . "$root/tests/packages/lib.sh"
 . "$root/packaging/layout.sh"
-cleanup() { stop_sim; rm -rf "$work"; }
+installed=0
+# A failed run must not leave the packages on the machine (the other suites load the built .so).
+cleanup() {
+  stop_sim
+  ((installed)) && dpkg --purge "${pkgs[@]}" >/dev/null 2>&1
+  rm -rf "$work"
+}
 trap cleanup EXIT
 
 [ "$(id -u)" -eq 0 ] || skip_or_fail "dpkg -i needs root"
@@ -34,6 +40,7 @@ grep -E '^(W|E): ' "$work/package.log" || true
 
 echo "== install"
 dpkg --purge "${pkgs[@]}" >/dev/null 2>&1 || true
+installed=1
 if dpkg -i "$dist"/*.deb >"$work/dpkg-i.log" 2>&1; then ok "dpkg -i"; else cat "$work/dpkg-i.log"; nok "dpkg -i"; summary; exit 1; fi
 for p in "${pkgs[@]}"; do
   dpkg -L "$p" | while read -r f; do [ -d "$f" ] || echo "$f"; done >"$work/files.$p"
@@ -131,6 +138,7 @@ stop_sim
 
 echo "== purge"
 # Test-made files (composer project, properties) are outside the package; remove none by hand.
+installed=0
 if dpkg --purge "${pkgs[@]}" >"$work/purge.log" 2>&1; then ok "dpkg --purge"; else cat "$work/purge.log"; nok "dpkg --purge"; fi
 left=$(cat "$work"/files.* | while read -r f; do [ -e "$f" ] || [ -L "$f" ] && echo "$f"; done)
 check "no packaged file left after purge" test -z "$left"
