@@ -317,3 +317,23 @@ _confirm(self)
     RETVAL = newRV_noinc((SV *)answer);
   OUTPUT:
     RETVAL
+
+SV *
+_info(self)
+    SV *self
+  CODE:
+    /* The report's "key\tvalue\n" text; B2B.pm's info() splits it. */
+    PaygentModule *h = pxs_handle(aTHX_ self);
+    char buf[2048];
+    size_t n = paygent_info(h, (uint8_t *)buf, sizeof buf);
+    if (n <= sizeof buf) {
+        RETVAL = newSVpvn(buf, n);
+    } else {
+        RETVAL = newSV(n);
+        paygent_info(h, (uint8_t *)SvPVX(RETVAL), n);
+        SvPVX(RETVAL)[n] = '\0';
+        SvCUR_set(RETVAL, n);
+        SvPOK_on(RETVAL);
+    }
+  OUTPUT:
+    RETVAL

@@ -28,6 +28,12 @@ run_suite php       ./php-ext/run-tests.sh
 run_suite connections ./tests/concurrency/connections.sh
 run_suite perl      ./perl-xs/run-tests.sh
 run_suite demo-e2e  ./tests/e2e/demo-test.sh
+# Installing without Rust (issue 13): .deb/.rpm from the release build above, the CPAN tarball
+# built outside the repo, composer validate + the composer recipe, the generated doc tables.
+run_suite packages  ./tests/packages/install-test.sh
+run_suite cpan-dist ./tests/packages/cpan-dist.sh
+run_suite composer  ./tests/packages/composer-test.sh
+run_suite doc-tables ./docs/tables/generate.pl --check
 
 echo
 if ((suites_failed)); then

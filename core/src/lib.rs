@@ -11,6 +11,7 @@ pub mod boundary;
 pub mod config;
 pub mod confirm;
 pub mod error;
+pub mod info;
 pub mod log;
 pub mod module;
 pub mod params;

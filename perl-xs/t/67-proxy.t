@@ -22,7 +22,9 @@ my $pport = do {
     $p;
 };
 my ($user, $pass) = ('TEST-proxy-user', 'TEST-proxy-pass');
-my ($pid, $pdir) = split ' ', (`../tests/proxy/tinyproxy.sh $pport $user $pass` // '');
+# The repo's starter script; a tarball unpacked elsewhere is told where it is (tests/packages/cpan-dist.sh).
+my $starter = $ENV{PAYGENT_TINYPROXY} || '../tests/proxy/tinyproxy.sh';
+my ($pid, $pdir) = split ' ', (`$starter $pport $user $pass` // '');
 if (!$pid || $pid !~ /^\d+$/) {
     die "tinyproxy did not start; CI must not skip\n" if PaygentTest::require_all();
     plan skip_all => 'tinyproxy not available (apt-get install tinyproxy)';

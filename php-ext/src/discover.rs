@@ -24,7 +24,7 @@ pub fn config_source() -> ConfigSource {
     }
 }
 
-fn find() -> Option<PathBuf> {
+pub fn find() -> Option<PathBuf> {
     if let Some(p) = ini_file() {
         return Some(p);
     }
@@ -38,7 +38,7 @@ pub fn ini_file() -> Option<PathBuf> {
     (!bytes.is_empty()).then(|| bytes_to_path(bytes))
 }
 
-fn include_path_file() -> Option<PathBuf> {
+pub fn include_path_file() -> Option<PathBuf> {
     let v = call("stream_resolve_include_path", vec![&FILE_NAME])?;
     Some(bytes_to_path(v.zend_str()?.as_bytes()))
 }

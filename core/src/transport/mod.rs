@@ -25,7 +25,7 @@ mod url;
 pub use pool::{
     IDLE_LIMIT, clear_idle, close_stale, contexts_built, idle_limit, opened as connections_opened,
 };
-pub use session_cache::refusal as session_cache_refusal;
+pub use session_cache::{directory as session_cache_directory, refusal as session_cache_refusal};
 
 /// Everything that decides which connections may be shared: the pool is keyed by it.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]

@@ -252,6 +252,18 @@ void paygent_free(struct PaygentModule *h);
 // Ownership: the bytes are static; never free them.
 struct PaygentBytes paygent_version(void);
 
+// The installation report for this handle's loaded configuration: `key\tvalue\n` lines (keys
+// `version`, `tls_backend`, `openssl`, `session_cache`, `log_file`, `debug`). Copies at most
+// `cap` bytes to `out` and returns the report's full length: call again with a larger buffer
+// when that exceeds `cap`. Returns 0 for a NULL handle.
+//
+// # Safety
+// `h` must be a live handle or NULL; `out` must point to `cap` writable bytes (NULL when `cap`
+// is 0).
+//
+// Ownership: the bytes are copied into the caller's buffer.
+size_t paygent_info(const struct PaygentModule *h, uint8_t *out, size_t cap);
+
 // Send the telegram (protocol.md §4–§6). Returns 0 when a reply was received and its result
 // read — including `result=1`, a business error: check [`paygent_result_status`] — else the
 // error number (2005 = E02005, …). Initialises lazily if [`paygent_init`] was not called.

@@ -19,6 +19,7 @@ mod config;
 mod confirm;
 mod error;
 mod handle;
+mod info;
 mod panic;
 mod reply;
 mod request;
@@ -28,6 +29,7 @@ pub use config::*;
 pub use confirm::*;
 pub use error::*;
 pub use handle::*;
+pub use info::*;
 pub use reply::*;
 pub use request::*;
 

@@ -274,6 +274,26 @@ sub _property_hash {
     return \%{"Paygent::B2B::$name"};
 }
 
+# The installation report (what `php --ri paygent` shows), as a hash ref: version, tls_backend,
+# openssl (the library in use), properties_file (or why none), session_cache (directory and
+# whether usable), log_file, debug. Class or object method; it loads the configuration as `new`
+# does (so Paygent::PException then holds that outcome).
+sub info {
+    my $p = __PACKAGE__->new;
+    my %info = map { split /\t/, $_, 2 } split /\n/, _info($p);
+    my $path = properties_path();
+    if (!defined $path) {
+        $info{properties_file} = 'none: $ENV{PAYGENT_PROPERTIES} is unset and no paygent.properties '
+            . 'is beside Paygent/B2B.pm or in @INC (as Paygent/paygent.properties or paygent.properties)';
+    }
+    else {
+        my ($status, $detail) = _load_properties();
+        $info{properties_file} = $status == 0 ? $path
+            : "$path (not loaded: E0" . $status . (defined $detail ? ": $detail" : '') . ')';
+    }
+    return \%info;
+}
+
 1;
 __END__
 
@@ -488,6 +508,16 @@ The telegram kind of the last C<post>.
 =item properties_path
 
 Class function: the configuration file C<new> would load, or C<undef>.
+
+=item info
+
+Class (or object) method: the installation report as a hash ref, what C<php --ri paygent> shows
+for PHP. Keys: C<version>, C<tls_backend> (the default), C<openssl> (the OpenSSL library in use),
+C<properties_file> (the file C<new> loads, or why there is none or why it did not load),
+C<session_cache> (directory and whether it is usable, or C<off>), C<log_file>, C<debug>
+(C<on>/C<off>). It loads the configuration as C<new> does.
+
+    perl -MPaygent::B2B -e 'my $i = Paygent::B2B->info; print "$_: $i->{$_}\n" for sort keys %$i'
 
 =item CLONE_SKIP
 

@@ -1,0 +1,114 @@
+//! What the installation reports about itself (`php --ri paygent`, `Paygent::B2B->info`): the TLS
+//! library in use and whether the TLS session cache directory can be used. The bindings add what
+//! only they know (which properties file they found).
+
+use std::ffi::{CString, OsStr};
+use std::os::unix::ffi::OsStrExt;
+use std::path::Path;
+
+use crate::config::{Config, SESSION_CACHE_AUTO, TlsBackend};
+
+/// One reported fact: a key (Perl `info` hash), a label (`phpinfo()`), the value in words.
+pub struct Row {
+    pub key: &'static str,
+    pub label: &'static str,
+    pub value: String,
+}
+
+/// Everything but the properties file, which each binding finds its own way: version, TLS
+/// backend and library, and the session cache, log and debug settings of `config` (`None`:
+/// no properties file loaded).
+pub fn report(config: Option<&Config>) -> Vec<Row> {
+    let none = || "(no properties file loaded)".to_string();
+    let cache_dir = config.map_or(SESSION_CACHE_AUTO, |c| &c.session_cache_dir);
+    let row = |key, label, value| Row { key, label, value };
+    vec![
+        row("version", "version", crate::VERSION.to_string()),
+        row("tls_backend", "default TLS backend", default_tls_backend().to_string()),
+        row("openssl", "OpenSSL in use", openssl_version().to_string()),
+        row("session_cache", "TLS session cache", session_cache(cache_dir)),
+        row("log_file", "log file", config.map_or_else(none, log_path)),
+        row(
+            "debug",
+            "debug (debug_flg)",
+            config.map_or_else(none, |c| if c.debug_flg { "on" } else { "off" }.into()),
+        ),
+    ]
+}
+
+/// The TLS backend used when the configuration names none.
+pub fn default_tls_backend() -> &'static str {
+    match TlsBackend::default() {
+        TlsBackend::OpenSsl => "OpenSSL (system libssl)",
+        TlsBackend::Rustls => "rustls",
+    }
+}
+
+/// The OpenSSL library loaded at run time (not the headers built against), e.g.
+/// `OpenSSL 3.0.19 27 Jan 2026`.
+pub fn openssl_version() -> &'static str {
+    openssl::version::version()
+}
+
+/// The session cache directory of `session_cache_dir` (a config value) and whether it is
+/// usable, in words. Resolving the default directory creates it (mode 0700), as the first
+/// telegram would.
+pub fn session_cache(configured: &[u8]) -> String {
+    if configured.is_empty() {
+        return "off".into();
+    }
+    let Some(dir) = crate::transport::session_cache_directory(configured) else {
+        return format!(
+            "not usable: no private directory of this user under {} (cache off)",
+            std::env::temp_dir().display()
+        );
+    };
+    let path = Path::new(OsStr::from_bytes(&dir));
+    let shown = path.display();
+    if !path.is_dir() {
+        return format!("{shown} (not usable: not a directory)");
+    }
+    if !writable(path) {
+        return format!("{shown} (not usable: not writable by this user)");
+    }
+    format!("{shown} (usable)")
+}
+
+fn writable(path: &Path) -> bool {
+    let Ok(c) = CString::new(path.as_os_str().as_bytes()) else {
+        return false;
+    };
+    // SAFETY: a NUL-terminated path alive for the call; access() only reads it.
+    unsafe { libc::access(c.as_ptr(), libc::W_OK | libc::X_OK) == 0 }
+}
+
+/// The log file setting in words.
+pub fn log_path(config: &Config) -> String {
+    if config.log_output_path.is_empty() {
+        "(none: log_output_path is empty)".into()
+    } else {
+        String::from_utf8_lossy(&config.log_output_path).into_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn openssl_version_names_the_library() {
+        assert!(openssl_version().starts_with("OpenSSL "), "{}", openssl_version());
+    }
+
+    #[test]
+    fn session_cache_off_usable_and_not() {
+        assert_eq!(session_cache(b""), "off");
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().as_os_str().as_bytes();
+        assert!(session_cache(p).ends_with("(usable)"), "{}", session_cache(p));
+        let file = dir.path().join("f");
+        std::fs::write(&file, b"x").unwrap();
+        let f = file.as_os_str().as_bytes();
+        assert!(session_cache(f).ends_with("(not usable: not a directory)"));
+    }
+}

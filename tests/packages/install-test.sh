@@ -1,0 +1,155 @@
+#!/usr/bin/env bash
+# Install test of the Debian packages: build them (scripts/package.sh, lintian errors fail),
+# purge any earlier install, dpkg -i, then with INSTALLED files only (no target/ path, no
+# -d extension=, no PERL5LIB): php -m and php-cgi -m list paygent; php --ri paygent; a classic
+# merchant script (include_path /usr/share/php) and a composer-layout project (composer install
+# from the installed paygent/connect) post to the gateway simulator; perl -MPaygent::B2B from /
+# posts; paygent --version and its man page. Then dpkg --purge leaves none of the files dpkg -L
+# listed and no conf.d link, and php -m no longer lists paygent. Also checks the .rpm files
+# (rpm -qlp / -qRp): installing them needs an RPM machine.
+# Needs root (dpkg -i). Prints `N passed, N failed`; exits non-zero on any failure.
+set -uo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+work=$(mktemp -d "${TMPDIR:-/tmp}/paygent-pkgtest.XXXXXX")
+. "$root/tests/packages/lib.sh"
+. "$root/packaging/layout.sh"
+installed=0
+# A failed run must not leave the packages on the machine (the other suites load the built .so).
+cleanup() {
+  stop_sim
+  ((installed)) && dpkg --purge "${pkgs[@]}" >/dev/null 2>&1
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+[ "$(id -u)" -eq 0 ] || skip_or_fail "dpkg -i needs root"
+for t in dpkg-deb lintian help2man composer rpmbuild; do
+  command -v "$t" >/dev/null || skip_or_fail "$t missing (scripts/install-deps.sh installs it)"
+done
+layout_init
+dist=$work/dist
+pkgs=("$PHP_PKG" "$PERL_PKG" "$CLI_PKG")
+
+echo "== scripts/package.sh --lint"
+if DIST_DIR=$dist "$root/scripts/package.sh" --lint >"$work/package.log" 2>&1; then
+  ok "packages built, lintian clean of errors"
+else
+  tail -40 "$work/package.log"; nok "scripts/package.sh --lint"; summary; exit 1
+fi
+grep -E '^(W|E): ' "$work/package.log" || true
+
+echo "== install"
+dpkg --purge "${pkgs[@]}" >/dev/null 2>&1 || true
+installed=1
+if dpkg -i "$dist"/*.deb >"$work/dpkg-i.log" 2>&1; then ok "dpkg -i"; else cat "$work/dpkg-i.log"; nok "dpkg -i"; summary; exit 1; fi
+for p in "${pkgs[@]}"; do
+  dpkg -L "$p" | while read -r f; do [ -d "$f" ] || echo "$f"; done >"$work/files.$p"
+done
+check "php -m lists paygent (cli)" bash -c 'php -m | grep -qx paygent'
+check "php-cgi -m lists paygent (cgi)" bash -c 'php-cgi -m | grep -qx paygent'
+ri=$(php --ri paygent 2>&1)
+check "php --ri paygent: version $VERSION" grep -q "version => $VERSION" <<<"$ri"
+check "php --ri paygent: OpenSSL version" grep -qi "OpenSSL 3" <<<"$ri"
+
+start_sim || { nok "simulator start"; summary; exit 1; }
+
+echo "== classic PHP cart (include_path ., /usr/share/php)"
+mkdir -p "$work/classic"
+write_modenv "$work/classic/modenv_properties.php" "$work/classic/paygent.log"
+{
+  echo '<?php'
+  echo "require_once 'jp/co/ks/merchanttool/connectmodule/system/PaygentB2BModule.php';"
+  echo "include_once 'jp/co/ks/merchanttool/connectmodule/entity/ResponseDataFactory.php';"
+  echo "include_once 'jp/co/ks/merchanttool/connectmodule/exception/PaygentB2BModuleException.php';"
+  php_card_payment pkg-classic-$$
+  echo 'echo "shim=", (new ReflectionClass("PaygentB2BModule"))->isInternal() ? "ext" : "user", " file=", get_included_files()[1], "\n";'
+} >"$work/classic/cart.php"
+out=$(cd "$work/classic" && php cart.php 2>&1)
+echo "   $out"
+check "classic: 020 answered (resultStatus 0, payment_id)" grep -qE 'status=0 payment_id=[0-9A-Za-z]+' <<<"$out"
+check "classic: shim from /usr/share/php, class from the extension" \
+  grep -q 'shim=ext file=/usr/share/php/jp/co/ks/merchanttool/connectmodule/system/PaygentB2BModule.php' <<<"$out"
+check "classic: the simulator saw the telegram" sim_saw "pkg-classic-$$"
+
+echo "== composer project (path repository $COMPOSER_SHIM_DIR)"
+proj=$work/composer-project
+mkdir -p "$proj"
+cat >"$proj/composer.json" <<EOF
+{
+    "repositories": [
+        {"type": "path", "url": "$COMPOSER_SHIM_DIR", "options": {"symlink": false}},
+        {"packagist.org": false}
+    ],
+    "require": {"paygent/connect": "^${VERSION%.*}"}
+}
+EOF
+if (cd "$proj" && COMPOSER_HOME=$work/composer-home composer install --no-interaction --no-progress) >"$work/composer.log" 2>&1; then
+  ok "composer install of paygent/connect from the installed package"
+else
+  cat "$work/composer.log"; nok "composer install"
+fi
+shimdir=$proj/vendor/paygent/connect/src/paygent_module
+check "composer: vendor/paygent/connect is a copy, not a link" test ! -L "$proj/vendor/paygent/connect"
+write_modenv "$shimdir/modenv_properties.php" "$proj/paygent.log"
+check "composer: modenv_properties.php not written into the installed package" \
+  test ! -e "$COMPOSER_SHIM_DIR/src/paygent_module/modenv_properties.php"
+{
+  echo '<?php'
+  echo 'require __DIR__ . "/vendor/autoload.php";'
+  echo 'use PaygentModule\System\PaygentB2BModule;'
+  php_card_payment pkg-composer-$$
+} >"$proj/pay.php"
+out=$(cd / && php "$proj/pay.php" 2>&1)
+echo "   $out"
+check "composer: 020 answered (resultStatus 0, payment_id)" grep -qE 'status=0 payment_id=[0-9A-Za-z]+' <<<"$out"
+check "composer: the simulator saw the telegram" sim_saw "pkg-composer-$$"
+
+echo "== Perl from / (vendor dirs, no PERL5LIB)"
+cat >"$work/paygent.properties" <<EOF
+our \$HTTPS_CERT_FILE = '$SIM_PKI/client-kit.pem';
+our \$HTTPS_KEY_FILE  = '';
+our \$HTTPS_CA_FILE   = '$SIM_PKI/ca.pem';
+our \$default_id = 'pkg_connect_id'; our \$default_password = 'pkg_connect_pw';
+our \$timeout_value = 35; our \$merchant_id = '000000001'; our \$telegram_ver = '1.0';
+our \$log_output_path = '$work/paygent-perl.log';
+our %url = ('02' => '$SIM_BASE/n/card/request');
+1;
+EOF
+out=$(cd / && env -u PERL5LIB -u PERLLIB PAYGENT_PROPERTIES="$work/paygent.properties" perl -MPaygent::B2B -e '
+  my $p = new Paygent::B2B;
+  $p->reqPuts([telegram_kind => "020", trading_id => $ARGV[0], payment_amount => "1000",
+               card_number => "4111111111111111", card_valid_term => "1230", payment_class => "10"]);
+  my $ok = $p->post;
+  print "post=$ok status=$p->{resultStatus} payment_id=$p->{result}{payment_id} pm=$INC{q{Paygent/B2B.pm}}\n";
+  my $i = Paygent::B2B->info;
+  print "info.version=$i->{version}\n";
+' "pkg-perl-$$" 2>&1)
+echo "   $out"
+check "perl: 020 answered" grep -qE 'post=1 status=0 payment_id=[0-9A-Za-z]+' <<<"$out"
+check "perl: Paygent/B2B.pm from $PERL_VENDORARCH" grep -q "pm=$PERL_VENDORARCH/Paygent/B2B.pm" <<<"$out"
+check "perl: Paygent::B2B->info version" grep -q "info.version=$VERSION" <<<"$out"
+check "perl: the simulator saw the telegram" sim_saw "pkg-perl-$$"
+check "perl: man page Paygent::B2B(3pm)" test -f /usr/share/man/man3/Paygent::B2B.3pm.gz
+
+echo "== CLI"
+check "paygent --version" bash -c "cd / && paygent --version | grep -q '$VERSION'"
+check "man page paygent(1) from --help" bash -c "zcat /usr/share/man/man1/paygent.1.gz | grep -q 'doctor'"
+stop_sim
+
+echo "== purge"
+# Test-made files (composer project, properties) are outside the package; remove none by hand.
+installed=0
+if dpkg --purge "${pkgs[@]}" >"$work/purge.log" 2>&1; then ok "dpkg --purge"; else cat "$work/purge.log"; nok "dpkg --purge"; fi
+left=$(cat "$work"/files.* | while read -r f; do [ -e "$f" ] || [ -L "$f" ] && echo "$f"; done)
+check "no packaged file left after purge" test -z "$left"
+[ -z "$left" ] || echo "$left"
+links=$(find "/etc/php/$PHP_VER" -name '*paygent*' 2>/dev/null; find /var/lib/php/modules -name paygent 2>/dev/null)
+check "no conf.d link, ini or module state left" test -z "$links"
+[ -z "$links" ] || echo "$links"
+check "php -m no longer lists paygent" bash -c '! php -m | grep -qx paygent'
+check "php still runs" bash -c 'php -r "echo 1;" | grep -qx 1'
+
+echo "== rpm (file lists and dependencies; installing needs an RPM machine)"
+"$root/tests/packages/rpm-check.sh" "$dist" && ok "rpm file lists and dependencies" || nok "rpm check"
+
+summary
