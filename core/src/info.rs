@@ -24,9 +24,17 @@ pub fn report(config: Option<&Config>) -> Vec<Row> {
     let row = |key, label, value| Row { key, label, value };
     vec![
         row("version", "version", crate::VERSION.to_string()),
-        row("tls_backend", "default TLS backend", default_tls_backend().to_string()),
+        row(
+            "tls_backend",
+            "default TLS backend",
+            default_tls_backend().to_string(),
+        ),
         row("openssl", "OpenSSL in use", openssl_version().to_string()),
-        row("session_cache", "TLS session cache", session_cache(cache_dir)),
+        row(
+            "session_cache",
+            "TLS session cache",
+            session_cache(cache_dir),
+        ),
         row("log_file", "log file", config.map_or_else(none, log_path)),
         row(
             "debug",
@@ -57,6 +65,19 @@ pub fn session_cache(configured: &[u8]) -> String {
     if configured.is_empty() {
         return "off".into();
     }
+    if configured != SESSION_CACHE_AUTO {
+        // A configured directory is used only while private (transport::session_cache_refusal).
+        let path = Path::new(OsStr::from_bytes(configured));
+        let shown = path.display();
+        if !path.is_dir() {
+            return format!("{shown} (not usable: not a directory)");
+        }
+        if crate::transport::session_cache_refusal(configured).is_some() {
+            return format!(
+                "{shown} (not usable: must be a directory, not a link, owned by this user, mode 0700)"
+            );
+        }
+    }
     let Some(dir) = crate::transport::session_cache_directory(configured) else {
         return format!(
             "not usable: no private directory of this user under {} (cache off)",
@@ -65,9 +86,6 @@ pub fn session_cache(configured: &[u8]) -> String {
     };
     let path = Path::new(OsStr::from_bytes(&dir));
     let shown = path.display();
-    if !path.is_dir() {
-        return format!("{shown} (not usable: not a directory)");
-    }
     if !writable(path) {
         return format!("{shown} (not usable: not writable by this user)");
     }
@@ -94,10 +112,15 @@ pub fn log_path(config: &Config) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::os::unix::fs::PermissionsExt;
 
     #[test]
     fn openssl_version_names_the_library() {
-        assert!(openssl_version().starts_with("OpenSSL "), "{}", openssl_version());
+        assert!(
+            openssl_version().starts_with("OpenSSL "),
+            "{}",
+            openssl_version()
+        );
     }
 
     #[test]
@@ -105,7 +128,18 @@ mod tests {
         assert_eq!(session_cache(b""), "off");
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().as_os_str().as_bytes();
-        assert!(session_cache(p).ends_with("(usable)"), "{}", session_cache(p));
+        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+        assert!(
+            session_cache(p).ends_with("mode 0700)"),
+            "{}",
+            session_cache(p)
+        );
+        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o700)).unwrap();
+        assert!(
+            session_cache(p).ends_with("(usable)"),
+            "{}",
+            session_cache(p)
+        );
         let file = dir.path().join("f");
         std::fs::write(&file, b"x").unwrap();
         let f = file.as_os_str().as_bytes();

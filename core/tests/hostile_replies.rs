@@ -16,6 +16,14 @@ use transport_support::*;
 const OK_REPLY: &[u8] = b"result=0\r\nresponse_code=\r\nresponse_detail=\r\npayment_id=1234\r\n";
 
 /// A module whose properties point kind 02x at `url`, with the test PKI.
+/// The memory test reads the process's peak RSS, which the other tests' allocations (200 000
+/// keys) would raise: the tests of this file run one at a time.
+static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn serial() -> std::sync::MutexGuard<'static, ()> {
+    SERIAL.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 fn module(url: &str, extra: &str) -> (tempfile::TempDir, Module) {
     let dir = tempfile::Builder::new()
         .prefix("paygent-hostile-")
@@ -84,6 +92,7 @@ fn chunk(n: usize) -> Vec<u8> {
 
 #[test]
 fn oversized_replies_fail_with_e02005_in_bounded_memory() {
+    let _serial = serial();
     let normal = tls_server(ServerOpts::default(), always(ok(OK_REPLY)));
     let (_d, mut m) = module(&normal.url("localhost"), "");
     post(&mut m, b"020").unwrap();
@@ -172,6 +181,7 @@ fn oversized_replies_fail_with_e02005_in_bounded_memory() {
 
 #[test]
 fn the_reply_limit_is_configurable() {
+    let _serial = serial();
     let body = b"result=0\r\nk="
         .iter()
         .copied()
@@ -210,6 +220,7 @@ fn the_reply_limit_is_configurable() {
 
 #[test]
 fn http10_reply_cut_mid_line_is_e02005() {
+    let _serial = serial();
     let cut = b"HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\nresult=0\r\nresponse_code=\r\npayment_id=12";
     let srv = tls_server(
         ServerOpts::default(),
@@ -239,6 +250,7 @@ fn http10_reply_cut_mid_line_is_e02005() {
 
 #[test]
 fn two_hundred_thousand_distinct_keys_parse_within_the_timeout() {
+    let _serial = serial();
     let mut body = b"result=0\r\nresponse_code=\r\nresponse_detail=\r\n".to_vec();
     for i in 0..200_000 {
         body.extend_from_slice(format!("k{i}=v\r\n").as_bytes());
