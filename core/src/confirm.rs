@@ -6,7 +6,7 @@
 use crate::Module;
 use crate::config::ConfigSource;
 use crate::error::{Dialect, Error};
-use crate::request::is_blank;
+use crate::php::is_blank;
 
 /// The gateway's answer about one payment.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -251,15 +251,15 @@ impl Error {
             KeyEmpty => "HTTP request key must be null.".into(),
             KeyTooLong => format!(
                 "HTTP request key must be shorter than {} bytes.",
-                crate::request::TELEGRAM_KEY_LENGTH
+                crate::telegram::TELEGRAM_KEY_LENGTH
             ),
             ValueTooLong => format!(
                 "HTTP request value must be shorter than {} bytes.",
-                crate::request::TELEGRAM_VALUE_LENGTH
+                crate::telegram::TELEGRAM_VALUE_LENGTH
             ),
             TelegramTooLong { file: false } => format!(
                 "The number of HTTP request telegram must be smaller than {}.",
-                crate::request::TELEGRAM_LENGTH
+                crate::telegram::TELEGRAM_LENGTH
             ),
             TelegramTooLong { file: true } => {
                 "The number of HTTP request telegram must be smaller than 10MB.".into()

@@ -8,6 +8,7 @@
 //! asked for a charset conversion (protocol.md §4.7, decisions.md 13).
 
 pub mod boundary;
+pub mod charset;
 pub mod config;
 pub mod confirm;
 pub mod error;
@@ -15,8 +16,10 @@ pub mod info;
 pub mod log;
 pub mod module;
 pub mod params;
+pub mod php;
 pub mod reply;
 pub mod request;
+pub mod telegram;
 pub mod transport;
 pub mod wire;
 

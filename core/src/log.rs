@@ -31,8 +31,8 @@ impl Clone for Logger {
 impl Logger {
     /// `None` when the path is blank: nothing is logged (§10 #3).
     pub fn new(path: &[u8], class: &'static str) -> Option<Self> {
-        (!crate::request::is_blank(path)).then(|| Self {
-            path: crate::config::bytes_to_path(path),
+        (!crate::php::is_blank(path)).then(|| Self {
+            path: crate::php::bytes_to_path(path),
             class,
             mode_warned: AtomicBool::new(false),
         })
@@ -128,7 +128,7 @@ fn local_timestamp() -> String {
 /// digit of a 3-digit security code is a third of it). Blank values are logged as they are.
 /// `None` = log as is.
 pub fn mask_value(key: &[u8], value: &[u8]) -> Option<Vec<u8>> {
-    if crate::request::is_blank(value) {
+    if crate::php::is_blank(value) {
         return None;
     }
     if key == b"card_number" {

@@ -5,13 +5,15 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use crate::charset;
 use crate::config::{Config, ConfigSource};
 pub use crate::error::Dialect;
 use crate::error::{Error, ErrorKind, FailurePhase, Warning, WarningLevel};
 use crate::log::Logger;
 use crate::params::{Params, Record};
+use crate::php;
 use crate::reply::{self, Reply, ReplyFormat, result_csv};
-use crate::request::{self, Encoding, Instance, charset};
+use crate::request::{self, Encoding, ObjectSettings};
 use crate::transport::{self, HttpRequest, TransportSettings};
 
 /// One connection-module object.
@@ -22,7 +24,7 @@ pub struct Module {
     config: Option<Arc<Config>>,
     settings: Option<Arc<TransportSettings>>,
     logger: Option<Logger>,
-    inst: Instance,
+    inst: ObjectSettings,
     params: Params,
     telegram_kind: Vec<u8>,
     reply: Option<Reply>,
@@ -40,7 +42,7 @@ impl Module {
             config: None,
             settings: None,
             logger: None,
-            inst: Instance::default(),
+            inst: ObjectSettings::default(),
             params: Params::new(),
             telegram_kind: Vec::new(),
             reply: None,
@@ -133,7 +135,7 @@ impl Module {
 
     // ---- per-object settings -------------------------------------------------------------
 
-    pub fn instance(&self) -> &Instance {
+    pub fn instance(&self) -> &ObjectSettings {
         &self.inst
     }
 
@@ -219,7 +221,7 @@ impl Module {
         self.telegram_kind = prepared.kind.clone();
         if config.debug_flg {
             let mut line = b"request: ".to_vec();
-            line.extend_from_slice(&prepared.masked_body);
+            line.extend_from_slice(&masked_body(&prepared));
             self.log(&line);
         }
 
@@ -293,7 +295,7 @@ impl Module {
             self.log(&line);
         }
 
-        let csv_set = !request::is_blank(&self.inst.result_csv);
+        let csv_set = !php::is_blank(&self.inst.result_csv);
         let full = match format {
             ReplyFormat::Payment => true,
             ReplyFormat::Reference => !csv_set,
@@ -313,7 +315,7 @@ impl Module {
         message.extend_from_slice(&parsed.reply.response_detail);
         self.result_message = message;
         let write_csv = csv_set && result_csv::should_write(format, &parsed.reply);
-        if !request::is_blank(&parsed.reply.result_status) {
+        if !php::is_blank(&parsed.reply.result_status) {
             self.failure_phase = None; // the gateway's answer is known
         }
         self.reply = Some(parsed.reply);
@@ -322,7 +324,7 @@ impl Module {
             return Err(e);
         }
         if write_csv {
-            let path = crate::config::bytes_to_path(&self.inst.result_csv);
+            let path = crate::php::bytes_to_path(&self.inst.result_csv);
             if let Err(e) = result_csv::write(&path, format, &body) {
                 if e.kind == ErrorKind::CsvOpen {
                     let mut notice = b"cannot open file ".to_vec();
@@ -350,7 +352,8 @@ impl Module {
             .ok_or_else(|| Error::new(ErrorKind::Internal("configuration missing".into())))?;
         let mut params = self.params.clone();
         let p = request::prepare(&mut params, &self.inst, &config)?;
-        Ok((p.url, p.masked_body))
+        let masked = masked_body(&p);
+        Ok((p.url, masked))
     }
 
     /// Record a failure before any reply: message, warning, error back.
@@ -454,7 +457,7 @@ fn file_notes(config: &Config) -> Vec<u8> {
     };
     let mut out = Vec::new();
     for path in [client, config.ca_file_path.as_slice()] {
-        let p = crate::config::bytes_to_path(path);
+        let p = crate::php::bytes_to_path(path);
         let what: &[u8] = if !p.exists() {
             b"(file is not exists: "
         } else if std::fs::File::open(&p).is_err() {
@@ -467,4 +470,10 @@ fn file_notes(config: &Config) -> Vec<u8> {
         out.push(b')');
     }
     out
+}
+
+/// The request body with card, password and token values masked (decisions.md 20): what the
+/// debug log and a dry run show.
+fn masked_body(prepared: &request::Prepared) -> Vec<u8> {
+    request::form::encode_with(&prepared.wire, crate::log::mask_value)
 }

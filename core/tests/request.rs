@@ -5,12 +5,12 @@
 mod common;
 
 use common::temp_dir;
+use paygent_core::charset::{ReplyCharset, convert_reply};
 use paygent_core::config::{self, Config, properties, urls};
 use paygent_core::error::{Dialect, ErrorCode, ErrorKind};
 use paygent_core::params::Params;
 use paygent_core::reply::ReplyFormat;
-use paygent_core::request::charset::{ReplyCharset, convert_reply};
-use paygent_core::request::{self, Encoding, Instance, Prepared};
+use paygent_core::request::{self, Encoding, ObjectSettings, Prepared};
 use paygent_core::{Error, Module};
 
 /// The shipped shape (§3.2) with the sandbox utf8 list and the §3.5 keys.
@@ -67,13 +67,13 @@ fn shipped() -> Config {
 }
 
 /// What `init()` copies into the object.
-fn instance(c: &Config) -> Instance {
-    Instance {
+fn instance(c: &Config) -> ObjectSettings {
+    ObjectSettings {
         default_id: c.default_id.clone(),
         default_password: c.default_password.clone(),
         timeout: c.timeout_value.clone(),
         select_max_cnt: c.select_max_cnt.clone(),
-        ..Instance::default()
+        ..ObjectSettings::default()
     }
 }
 
@@ -568,7 +568,7 @@ fn masked_body_hides_card_and_secrets_before_encoding() {
     ])
     .unwrap();
     assert_eq!(
-        p.masked_body,
+        paygent_core::request::form::encode_with(&p.wire, paygent_core::log::mask_value),
         b"telegram_kind=020&card_number=XXXXXXXXXXXXXXX1&card_conf_number=XXXX&card_token=XXXX&connect_id=dflt_id&connect_password=XXXX"
     );
     assert!(p.body.windows(16).any(|w| w == b"4111111111111111"));

@@ -35,7 +35,7 @@ enum OnPanic {
 }
 
 /// Warnings of one call: the core's, then the binding's own (argument refusals…).
-type Extra = Vec<Warning>;
+type PendingWarnings = Vec<Warning>;
 
 fn warning(text: impl Into<Vec<u8>>) -> Warning {
     Warning {
@@ -62,7 +62,7 @@ fn code_zval(e: &Error) -> Zval {
 }
 
 /// A setter's argument as bytes; arrays/objects are stored as "" with a warning.
-fn setting(method: &str, value: &Zval, extra: &mut Extra) -> Vec<u8> {
+fn setting(method: &str, value: &Zval, extra: &mut PendingWarnings) -> Vec<u8> {
     value_bytes(value).unwrap_or_else(|r| {
         extra.push(refused(method, r));
         Vec::new()
@@ -81,9 +81,9 @@ impl PaygentB2BModule {
     fn run(
         &mut self,
         on_panic: OnPanic,
-        body: impl FnOnce(&mut Module, &mut Extra) -> Zval,
+        body: impl FnOnce(&mut Module, &mut PendingWarnings) -> Zval,
     ) -> Zval {
-        let mut extra = Extra::new();
+        let mut extra = PendingWarnings::new();
         let result = guard(|| body(&mut self.module, &mut extra));
         let mut all = self.module.take_warnings();
         all.append(&mut extra);

@@ -7,8 +7,10 @@ use ext_php_rs::builders::ModuleBuilder;
 use ext_php_rs::constant::IntoConst;
 use ext_php_rs::flags::GlobalConstantFlags;
 use paygent_core::ErrorCode;
-use paygent_core::request::{
-    TELEGRAM_KEY_LENGTH, TELEGRAM_LENGTH, TELEGRAM_LENGTH_FILE, TELEGRAM_VALUE_LENGTH,
+use paygent_core::config::PREFIX;
+use paygent_core::telegram::{
+    FILE_PAYMENT_RES_KIND, KIND_PREFIX_LEN, TELEGRAM_KEY_LENGTH, TELEGRAM_LENGTH,
+    TELEGRAM_LENGTH_FILE, TELEGRAM_VALUE_LENGTH,
 };
 
 /// A value of the constant table.
@@ -98,17 +100,15 @@ const TABLE: &[(&str, Value)] = &[
     s("PaygentB2BModule__DATA_KEY", "data"),
     s("PaygentB2BModule__RESULT_STATUS_ERROR", "1"),
     s("PaygentB2BModule__RESPONSE_CODE_9003", "9003"),
-    s("PaygentB2BModule__TELEGRAM_KIND_FILE_PAYMENT_RES", "201"),
     // PaygentB2BModuleResources (the property keys are added from RESOURCE_KEYS)
     s(
         "PaygentB2BModuleResources__PROPERTIES_FILE_NAME",
         "modenv_properties.php",
     ),
     s("PaygentB2BModuleResources__TELEGRAM_KIND_SEPARATOR", ","),
-    i("PaygentB2BModuleResources__TELEGRAM_KIND_FIRST_CHARS", 2),
-    s(
-        "PaygentB2BModuleResources__URL_COMM",
-        "paygentB2Bmodule.url.",
+    i(
+        "PaygentB2BModuleResources__TELEGRAM_KIND_FIRST_CHARS",
+        KIND_PREFIX_LEN as i64,
     ),
     // CSVTokenizer (NO_ITEM_ENVELOPE, a NUL byte, is registered apart)
     s("CSVTokenizer__DEF_SEPARATOR", ","),
@@ -188,8 +188,20 @@ pub fn register(mut module: ModuleBuilder<'_>) -> ModuleBuilder<'_> {
     }
     for (suffix, key) in RESOURCE_KEYS {
         let name = format!("{RES}{suffix}");
-        module = module.constant((name.as_str(), format!("paygentB2Bmodule.{key}"), &[]));
+        module = module.constant((name.as_str(), format!("{PREFIX}{key}"), &[]));
     }
+    // Values whose home is core: the file payment result kind, the url key prefix.
+    let file_res = String::from_utf8_lossy(FILE_PAYMENT_RES_KIND).into_owned();
+    module = module.constant((
+        "PaygentB2BModule__TELEGRAM_KIND_FILE_PAYMENT_RES",
+        file_res,
+        &[],
+    ));
+    module = module.constant((
+        format!("{RES}URL_COMM").as_str(),
+        format!("{PREFIX}url."),
+        &[],
+    ));
     module.constant(("CSVTokenizer__NO_ITEM_ENVELOPE", Bytes(b"\0"), &[]))
 }
 

@@ -7,8 +7,9 @@
 use std::path::PathBuf;
 
 use ext_php_rs::types::Zval;
-use paygent_core::config::{ConfigSource, bytes_to_path};
+use paygent_core::config::ConfigSource;
 use paygent_core::error::{Error, ErrorKind};
+use paygent_core::php::bytes_to_path;
 
 use crate::call::call;
 use crate::ini::PROPERTIES_FILE;

@@ -34,7 +34,10 @@ fn properties_file() -> Result<std::path::PathBuf, String> {
         ));
     };
     if ini_file().is_some() && !path.is_file() {
-        return Err(format!("{} (paygent.properties_file): no such file", path.display()));
+        return Err(format!(
+            "{} (paygent.properties_file): no such file",
+            path.display()
+        ));
     }
     Ok(path)
 }
@@ -56,13 +59,15 @@ pub extern "C" fn info(_module: *mut ModuleEntry) {
         let ini = ini_file().map(|p| p.display().to_string());
         row(
             "paygent.properties_file",
-            ini.as_deref().unwrap_or("(not set: include_path, then composer layout)"),
+            ini.as_deref()
+                .unwrap_or("(not set: include_path, then composer layout)"),
         );
         match (&file, &config) {
             (Err(why), _) => row("properties file", why),
-            (Ok(p), Some(Err(e))) => {
-                row("properties file", &format!("{} (not loaded: {e})", p.display()))
-            }
+            (Ok(p), Some(Err(e))) => row(
+                "properties file",
+                &format!("{} (not loaded: {e})", p.display()),
+            ),
             (Ok(p), _) => row("properties file", &p.display().to_string()),
         }
         // SAFETY: as above.

@@ -7,7 +7,7 @@ pub mod perl;
 pub mod properties;
 pub mod urls;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use crate::error::{Error, ErrorKind};
@@ -139,7 +139,7 @@ impl Config {
 
     /// The reply size limit for a telegram kind (`reply_max_size` / `file_reply_max_size`).
     pub fn reply_limit(&self, kind: &[u8]) -> usize {
-        let (set, default) = if kind == crate::reply::FILE_PAYMENT_RES_KIND {
+        let (set, default) = if kind == crate::telegram::FILE_PAYMENT_RES_KIND {
             (self.file_reply_max_size, FILE_REPLY_MAX_SIZE_DEFAULT)
         } else {
             (self.reply_max_size, REPLY_MAX_SIZE_DEFAULT)
@@ -151,12 +151,6 @@ impl Config {
     pub fn is_utf8_kind(&self, kind: &[u8]) -> bool {
         self.telegram_kind_utf8.iter().any(|k| k == kind)
     }
-}
-
-/// Bytes → path (Unix: any bytes).
-pub fn bytes_to_path(b: &[u8]) -> PathBuf {
-    use std::os::unix::ffi::OsStrExt;
-    Path::new(std::ffi::OsStr::from_bytes(b)).to_path_buf()
 }
 
 /// Where a module object gets its configuration from.

@@ -3,7 +3,7 @@
 use super::{CallerEncoding, Compat, Config, CsvMode, PREFIX, TlsBackend, invalid};
 use crate::error::Error;
 use crate::params::Params;
-use crate::request::{is_blank, php_numeric};
+use crate::php::{is_blank, php_numeric};
 
 /// Parse properties text (§3.1 steps 1–7). `escape_truncation` applies step 3 (compat only).
 pub fn parse(text: &[u8], escape_truncation: bool) -> Params {

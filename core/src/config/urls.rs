@@ -1,7 +1,7 @@
 //! URL resolution (§3.4) and the shipped production URL table (§3.5).
 
 use super::Config;
-use crate::request::is_blank;
+use crate::php::is_blank;
 
 /// The production `modenv_properties.php` URL table (§3.5): `url.<key>` → URL. The Perl
 /// module falls back to it for prefixes its configuration does not name (decisions.md 5).
@@ -82,7 +82,7 @@ pub fn resolve<'a>(config: &'a Config, kind: &[u8]) -> Option<&'a [u8]> {
 fn by_rule<'a>(kind: &[u8], lookup: impl Fn(&[u8]) -> Option<&'a [u8]>) -> Option<&'a [u8]> {
     lookup(kind).or_else(|| {
         if kind.len() > 2 {
-            lookup(&kind[..2])
+            lookup(&kind[..crate::telegram::KIND_PREFIX_LEN])
         } else {
             None
         }

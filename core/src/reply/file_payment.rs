@@ -3,7 +3,7 @@
 use super::csv::tokenize;
 use super::{Parsed, Reply, split_crlf};
 use crate::error::{Error, ErrorKind};
-use crate::request::is_blank;
+use crate::php::is_blank;
 
 /// Header columns of the file-payment result (§6.5).
 const RESULT_COL: usize = 6;

@@ -23,8 +23,7 @@ pub enum ReplyFormat {
     FilePayment,
 }
 
-/// `PaygentB2BModule__TELEGRAM_KIND_FILE_PAYMENT_RES`
-pub const FILE_PAYMENT_RES_KIND: &[u8] = b"201";
+pub use crate::telegram::FILE_PAYMENT_RES_KIND;
 
 impl ReplyFormat {
     /// §6.2, exact string comparison (decisions.md 7).

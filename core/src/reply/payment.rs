@@ -3,7 +3,7 @@
 use super::{Deadline, Parsed, Reply, split_crlf};
 use crate::error::{Error, ErrorKind};
 use crate::params::{Params, Record};
-use crate::request::is_blank;
+use crate::php::is_blank;
 
 const HTML_SUFFIX: &[u8] = b"_html";
 const CRLF: &[u8] = b"\r\n";

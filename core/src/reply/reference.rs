@@ -8,7 +8,7 @@ use super::{Deadline, Parsed, Reply};
 use crate::config::CsvMode;
 use crate::error::{Error, ErrorKind};
 use crate::params::Record;
-use crate::request::is_blank;
+use crate::php::is_blank;
 
 /// Record types in column 0, compared as exact strings (decisions.md 7).
 const HEADER: &[u8] = b"1";

@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::{Reply, ReplyFormat, split_crlf};
 use crate::error::{Error, ErrorKind};
-use crate::request::is_blank;
+use crate::php::is_blank;
 
 /// Response code that still writes the CSV although result is "1" (§6.4.3).
 const PARTIAL_DATA_CODE: &[u8] = b"9003";

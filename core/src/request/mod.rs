@@ -1,25 +1,19 @@
 //! The request pipeline of `post()` (protocol.md §4), in the official order:
 //! default fill → validation → send file → URL → kana → total length → charset → form body.
 
-pub mod charset;
 pub mod form;
 pub mod kana;
 
 use std::path::PathBuf;
 
+use crate::charset::{self, Charset, ReplyCharset};
 use crate::config::{CallerEncoding, Config};
 use crate::error::{Error, ErrorKind};
 use crate::params::Params;
-use charset::{Charset, ReplyCharset};
-
-/// `PaygentB2BModule__TELEGRAM_KEY_LENGTH` (decisions.md 7: the manual's 8190).
-pub const TELEGRAM_KEY_LENGTH: usize = 8190;
-/// `PaygentB2BModule__TELEGRAM_VALUE_LENGTH`
-pub const TELEGRAM_VALUE_LENGTH: usize = 102_400;
-/// `PaygentB2BModule__TELEGRAM_LENGTH`
-pub const TELEGRAM_LENGTH: usize = 102_400;
-/// `PaygentB2BModule__TELEGRAM_LENGTH_FILE`
-pub const TELEGRAM_LENGTH_FILE: usize = 10_485_760;
+use crate::php::{is_blank, php_numeric};
+use crate::telegram::{
+    TELEGRAM_KEY_LENGTH, TELEGRAM_LENGTH, TELEGRAM_LENGTH_FILE, TELEGRAM_VALUE_LENGTH,
+};
 
 /// V3 `setEncoding` state (§1.4, §4.7).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -35,7 +29,7 @@ pub enum Encoding {
 
 /// The per-object settings that `init()` copies from the configuration and the setters change.
 #[derive(Clone, Debug, Default)]
-pub struct Instance {
+pub struct ObjectSettings {
     pub default_id: Vec<u8>,
     pub default_password: Vec<u8>,
     /// As written (`"35"`); PHP numeric rules apply when it is used.
@@ -53,8 +47,8 @@ pub struct Prepared {
     pub url: Vec<u8>,
     /// `application/x-www-form-urlencoded` body, byte-identical to PHP `urlencode` (§4.8).
     pub body: Vec<u8>,
-    /// The body with card, password and token values masked (decisions.md 20), for the log.
-    pub masked_body: Vec<u8>,
+    /// The parameters as sent (after §4.7): the log masks them (decisions.md 20).
+    pub wire: Params,
     /// Timeout in seconds (validated > 0).
     pub timeout_secs: f64,
     /// Convert the reply body from UTF-8 back to this charset before parsing (§4.7), or from
@@ -64,7 +58,11 @@ pub struct Prepared {
 
 /// Run §4.1–§4.8 on the object's parameters. Default fill, send-file `data` and kana conversion
 /// change `params` in place, as in the official module (they persist on the object).
-pub fn prepare(params: &mut Params, inst: &Instance, config: &Config) -> Result<Prepared, Error> {
+pub fn prepare(
+    params: &mut Params,
+    inst: &ObjectSettings,
+    config: &Config,
+) -> Result<Prepared, Error> {
     // §4.1 kind capture and default fill (appended after the caller's parameters).
     let kind = params.get(b"telegram_kind").unwrap_or_default().to_vec();
     fill_absent(params, b"connect_id", &inst.default_id);
@@ -161,12 +159,11 @@ pub fn prepare(params: &mut Params, inst: &Instance, config: &Config) -> Result<
 
     // §4.8 form body.
     let body = form::encode(&wire);
-    let masked_body = form::encode_with(&wire, crate::log::mask_value);
     Ok(Prepared {
         kind,
         url,
         body,
-        masked_body,
+        wire,
         timeout_secs,
         reply_charset,
     })
@@ -179,7 +176,7 @@ fn fill_absent(params: &mut Params, key: &[u8], value: &[u8]) {
 }
 
 /// The encoding in force for a UTF-8 kind: `setEncoding`, else the configured caller encoding.
-fn effective_encoding(inst: &Instance, config: &Config) -> Encoding {
+fn effective_encoding(inst: &ObjectSettings, config: &Config) -> Encoding {
     match (&inst.encoding, config.caller_encoding) {
         (Encoding::Unset, Some(CallerEncoding::Utf8)) => Encoding::Utf8,
         (Encoding::Unset, Some(CallerEncoding::EucJp)) => Encoding::EucJp,
@@ -188,7 +185,7 @@ fn effective_encoding(inst: &Instance, config: &Config) -> Encoding {
 }
 
 /// What the caller's values are written in.
-fn caller_charset(kind: &[u8], inst: &Instance, config: &Config) -> Charset {
+fn caller_charset(kind: &[u8], inst: &ObjectSettings, config: &Config) -> Charset {
     let encoding = if config.is_utf8_kind(kind) {
         effective_encoding(inst, config)
     } else {
@@ -209,7 +206,7 @@ fn caller_charset(kind: &[u8], inst: &Instance, config: &Config) -> Charset {
 fn wire_params(
     params: &Params,
     kind: &[u8],
-    inst: &Instance,
+    inst: &ObjectSettings,
     config: &Config,
 ) -> Result<(Params, ReplyCharset), Error> {
     if inst.encoding == Encoding::Unsupported {
@@ -265,54 +262,9 @@ fn wire_params(
     Ok((wire, reply))
 }
 
-/// PHP 8 `is_numeric()` then `(float)` (§3.3): `"1e1"` → 10, `" 35"` → 35, `"35 "` → 35,
-/// `"35s"`, `"0x10"`, `"."`, `"1e"` → None.
-pub fn php_numeric(b: &[u8]) -> Option<f64> {
-    let ws = |c: &u8| matches!(c, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c);
-    let start = b.iter().position(|c| !ws(c))?;
-    let end = b.iter().rposition(|c| !ws(c))? + 1;
-    let s = &b[start..end];
-    let mut i = usize::from(matches!(s.first(), Some(b'+' | b'-')));
-    let digits = |i: &mut usize| {
-        let from = *i;
-        while s.get(*i).is_some_and(u8::is_ascii_digit) {
-            *i += 1;
-        }
-        *i - from
-    };
-    let mut mantissa = digits(&mut i);
-    if s.get(i) == Some(&b'.') {
-        i += 1;
-        mantissa += digits(&mut i);
-    }
-    if mantissa == 0 {
-        return None;
-    }
-    if matches!(s.get(i), Some(b'e' | b'E')) {
-        let mut j = i + 1;
-        if matches!(s.get(j), Some(b'+' | b'-')) {
-            j += 1;
-        }
-        if digits(&mut j) == 0 {
-            return None;
-        }
-        i = j;
-    }
-    if i != s.len() {
-        return None;
-    }
-    std::str::from_utf8(s).ok()?.parse().ok()
-}
-
-/// PHP `trim()` blankness: empty after removing space, tab, CR, LF, NUL, VT.
-pub fn is_blank(b: &[u8]) -> bool {
-    b.iter()
-        .all(|c| matches!(c, b' ' | b'\t' | b'\r' | b'\n' | 0 | 0x0b))
-}
-
 /// Send-file path as a path.
-pub fn send_file(inst: &Instance) -> PathBuf {
-    crate::config::bytes_to_path(&inst.send_file_path)
+pub fn send_file(inst: &ObjectSettings) -> PathBuf {
+    crate::php::bytes_to_path(&inst.send_file_path)
 }
 
 #[cfg(test)]
@@ -367,13 +319,13 @@ mod tests {
         }
     }
 
-    fn inst() -> Instance {
-        Instance {
+    fn inst() -> ObjectSettings {
+        ObjectSettings {
             default_id: b"id".to_vec(),
             default_password: b"pw".to_vec(),
             timeout: b"35".to_vec(),
             select_max_cnt: b"2000".to_vec(),
-            ..Instance::default()
+            ..ObjectSettings::default()
         }
     }
 

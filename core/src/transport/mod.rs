@@ -7,17 +7,17 @@ use std::time::{Duration, Instant};
 use crate::config::{Config, TlsBackend};
 use crate::error::{FailurePhase, TransportFailure};
 
+mod coldstart;
 mod connect;
 mod credentials;
 mod http;
 mod legacy_pem;
-mod light;
+use coldstart::{resume, session_cache};
 mod openssl_tls;
 mod pool;
 pub mod probe;
 mod proxy;
 mod rustls_tls;
-mod session_cache;
 mod stream;
 mod tls;
 mod url;
@@ -209,11 +209,11 @@ fn fresh(
         .proxy
         .is_none()
         .then(|| connect::start(&target.host, target.port, false));
-    // Optimistic resumption (light.rs): the full context, and with it the credentials, only
+    // Optimistic resumption (coldstart/resume.rs): the full context, and with it the credentials, only
     // when there is no cached session or it does not resume. A context error is reported
     // before the connect completes, as when contexts were built first; the socket is closed
     // unused.
-    let cached = pool::light(s).and_then(|l| {
+    let cached = pool::resume_context(s).and_then(|l| {
         let found = l.session(s.session_cache_dir.as_deref()?, target)?;
         Some((l, found))
     });
@@ -233,18 +233,18 @@ fn fresh(
         Plan::Full(ctx) => ctx.connect(tcp, target, s),
         Plan::Light(l, session, path) => match l.connect(tcp, target, session, path) {
             Ok(stream) => Ok(tls::TlsConn::OpenSsl(stream)),
-            Err(light::Miss::Fail(e)) => Err(e),
+            Err(resume::Miss::Fail(e)) => Err(e),
             // Not resumed: nothing was sent; a new connection with the full context.
-            Err(light::Miss::Retry) => open(&*pool::context(s)?, target, s, deadline, started),
+            Err(resume::Miss::Retry) => open(&*pool::context(s)?, target, s, deadline, started),
         },
     }
 }
 
 /// How a new connection does its handshake.
 enum Plan {
-    /// Resume the cached session with the light context.
+    /// Resume the cached session with the resume context.
     Light(
-        std::sync::Arc<light::LightContext>,
+        std::sync::Arc<resume::ResumeContext>,
         openssl::ssl::SslSession,
         std::path::PathBuf,
     ),

@@ -17,7 +17,7 @@ fn setup(e: openssl::error::ErrorStack) -> TransportFailure {
     TransportFailure::new(35, format!("OpenSSL setup failed: {e}"))
 }
 
-/// The protocol settings both contexts share (the full one here, the light one in light.rs).
+/// The protocol settings both contexts share (the full one here, the resume one in coldstart/resume.rs).
 pub fn base(session_cache: bool) -> Result<SslContextBuilder, TransportFailure> {
     let mut b = SslContextBuilder::new(SslMethod::tls_client()).map_err(setup)?;
     b.set_min_proto_version(Some(SslVersion::TLS1_2))

@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use super::TransportSettings;
-use super::light::LightContext;
+use super::resume::ResumeContext;
 use super::tls::{TlsConn, TlsContext};
 use super::url::Target;
 use crate::config::TlsBackend;
@@ -27,8 +27,8 @@ type Key = (TransportSettings, String, u16);
 struct State {
     pid: u32,
     contexts: HashMap<TransportSettings, Built>,
-    /// Light contexts (light.rs), with the stamp their scope was computed under.
-    lights: HashMap<TransportSettings, (Arc<LightContext>, Stamp)>,
+    /// Resume contexts (coldstart/resume.rs), with the stamp their scope was computed under.
+    resume_contexts: HashMap<TransportSettings, (Arc<ResumeContext>, Stamp)>,
     idle: HashMap<Key, Vec<Idle>>,
     /// Connections opened by this process (tests count reuse with it).
     opened: u64,
@@ -92,7 +92,7 @@ fn with<T>(f: impl FnOnce(&mut State) -> T) -> T {
     let state = guard.get_or_insert_with(|| State {
         pid,
         contexts: HashMap::new(),
-        lights: HashMap::new(),
+        resume_contexts: HashMap::new(),
         idle: HashMap::new(),
         opened: 0,
         built: 0,
@@ -128,11 +128,11 @@ pub fn context(s: &TransportSettings) -> Result<Arc<TlsContext>, TransportFailur
     Ok(ctx)
 }
 
-/// The light context for these settings, when it applies: OpenSSL path, session cache on, and
+/// The resume context for these settings, when it applies: OpenSSL path, session cache on, and
 /// no full context built yet in this process (once built, the full one resumes as well, and
 /// can follow a renegotiation). `None` also when a credential file cannot be read: the full
 /// path reports that.
-pub fn light(s: &TransportSettings) -> Option<Arc<LightContext>> {
+pub fn resume_context(s: &TransportSettings) -> Option<Arc<ResumeContext>> {
     if s.backend != TlsBackend::OpenSsl || s.session_cache_dir.is_none() {
         return None;
     }
@@ -142,7 +142,7 @@ pub fn light(s: &TransportSettings) -> Option<Arc<LightContext>> {
             return Err(());
         }
         Ok(st
-            .lights
+            .resume_contexts
             .get(s)
             .filter(|(_, st)| *st == stamp)
             .map(|(l, _)| l.clone()))
@@ -151,9 +151,9 @@ pub fn light(s: &TransportSettings) -> Option<Arc<LightContext>> {
         Err(()) => None,
         Ok(Some(l)) => Some(l),
         Ok(None) => {
-            let light = Arc::new(LightContext::build(s, super::session_cache::scope(s)?).ok()?);
-            with(|st| st.lights.insert(s.clone(), (light.clone(), stamp)));
-            Some(light)
+            let ctx = Arc::new(ResumeContext::build(s, super::session_cache::scope(s)?).ok()?);
+            with(|st| st.resume_contexts.insert(s.clone(), (ctx.clone(), stamp)));
+            Some(ctx)
         }
     }
 }

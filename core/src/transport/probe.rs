@@ -73,7 +73,7 @@ pub fn client_credential(s: &TransportSettings) -> Option<ClientCredential> {
         Ok(None) => return None,
         Err(e) => {
             // The certificate may still be readable (PEM) when the key is not.
-            let file = std::fs::read(crate::config::bytes_to_path(path)).unwrap_or_default();
+            let file = std::fs::read(crate::php::bytes_to_path(path)).unwrap_or_default();
             let cert = X509::stack_from_pem(&file)
                 .ok()
                 .and_then(|v| v.into_iter().next());
@@ -171,7 +171,7 @@ pub enum ClientAuth {
 }
 
 /// Find out how the server at `url` asks for the client certificate: one connection (OpenSSL,
-/// identity and trust loaded only when needed, as the light context does), an empty POST to the
+/// identity and trust loaded only when needed, as the resume context does), an empty POST to the
 /// URL's path — not a telegram: the gateway answers it with an error — and its reply read.
 pub fn client_auth(
     s: &TransportSettings,
@@ -183,12 +183,12 @@ pub fn client_auth(
     let started = Instant::now();
     let deadline = started + timeout;
     let target = url::parse(url)?;
-    let light = super::light::LightContext::build(s, String::new())?;
-    let index = super::light::ask_watch_index()
+    let ctx = super::resume::ResumeContext::build(s, String::new())?;
+    let index = super::resume::ask_watch_index()
         .ok_or_else(|| TransportFailure::new(35, "OpenSSL setup failed: ex_data"))?;
     let verify_host = s.verify_host && s.ca_file.is_some();
-    let mut ssl = super::openssl_tls::new_ssl(light.context(), &target, verify_host)?;
-    ssl.set_ex_data(index, super::light::AskWatch::default());
+    let mut ssl = super::openssl_tls::new_ssl(ctx.context(), &target, verify_host)?;
+    ssl.set_ex_data(index, super::resume::AskWatch::default());
     let tcp = super::tcp(&target, s, deadline, started)?;
     let mut stream = super::openssl_tls::handshake(ssl, tcp, &target)?;
     if let Some(w) = stream.ssl().ex_data(index) {

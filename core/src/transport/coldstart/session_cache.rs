@@ -11,8 +11,8 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use super::TransportSettings;
-use super::url::Target;
+use crate::transport::TransportSettings;
+use crate::transport::url::Target;
 use openssl::ex_data::Index;
 use openssl::hash::MessageDigest;
 use openssl::ssl::{Ssl, SslContextBuilder, SslRef, SslSession, SslSessionCacheMode};
@@ -60,7 +60,7 @@ pub fn established(ssl: &SslRef) {
 /// What a stored session vouches for: the client identity it authenticated (a resumed session
 /// keeps it) and how the server was verified (a resumed session skips verification). Sessions
 /// made under other settings must not be offered. Taken from the raw bytes of the credential
-/// files, not the parsed certificates, so that the light context (light.rs) finds the file
+/// files, not the parsed certificates, so that the resume context (coldstart/resume.rs) finds the file
 /// without parsing anything; a changed file (renewed certificate, replaced key) never resumes a
 /// session of the old one. `None` when a file cannot be read (the full path reports it).
 pub fn scope(s: &TransportSettings) -> Option<String> {
@@ -453,7 +453,7 @@ mod tests {
 
     #[test]
     fn the_names_it_writes_are_its_own() {
-        let t = super::super::url::parse(b"https://module.paygent.co.jp/n/card/request").unwrap();
+        let t = crate::transport::url::parse(b"https://module.paygent.co.jp/n/card/request").unwrap();
         let f = file(b"/d", &t, "0123456789abcdef");
         let name = f.file_name().unwrap().as_bytes();
         assert_eq!(own_name(name), Some(Kind::Session));

@@ -1,4 +1,4 @@
-//! Optimistic resumption (docs/tls.md "Light context"): a new process with a cached TLS 1.3
+//! Optimistic resumption (docs/tls.md "Resume context"): a new process with a cached TLS 1.3
 //! session resumes it without building the full context (no credentials parsed), falls back to
 //! the full context when the server does not resume, and still answers a late certificate
 //! request. Each case posts from a forked child, a fresh process as php-cgi would be. Its own

@@ -1,4 +1,4 @@
-//! Optimistic resumption (OpenSSL path, `session_cache_dir`; docs/tls.md "Light context"): a
+//! Optimistic resumption (OpenSSL path, `session_cache_dir`; docs/tls.md "Resume context"): a
 //! process with a cached TLS 1.3 session first connects with a context that holds no credentials
 //! and no trust store. A resumed handshake carries no certificates, so nothing is parsed. When
 //! the server does not resume (its ticket was single-use and another process used it first, or
@@ -15,10 +15,10 @@ use openssl::ex_data::Index;
 use openssl::ssl::{Ssl, SslContext, SslContextRef, SslRef, SslSession, SslVerifyMode, SslVersion};
 use openssl_sys::{SSL, SSL_CTX, X509_STORE_CTX};
 
-use super::stream::TimedTcp;
-use super::url::Target;
-use super::{TransportSettings, openssl_tls, session_cache};
 use crate::error::TransportFailure;
+use crate::transport::stream::TimedTcp;
+use crate::transport::url::Target;
+use crate::transport::{TransportSettings, openssl_tls, session_cache};
 
 unsafe extern "C" {
     // Not bound by openssl-sys; part of libssl since 1.0.2.
@@ -39,13 +39,13 @@ unsafe extern "C" {
     );
 }
 
-pub struct LightContext {
+pub struct ResumeContext {
     ctx: SslContext,
     scope: String,
     verify_host: bool,
 }
 
-/// Why a light attempt did not give a connection.
+/// Why a resume attempt did not give a connection.
 pub enum Miss {
     /// Not resumed (or the handshake failed): nothing was sent; go full on a new connection.
     Retry,
@@ -58,7 +58,7 @@ fn settings_index() -> Option<Index<SslContext, TransportSettings>> {
     *INDEX.get_or_init(|| SslContext::new_ex_index().ok())
 }
 
-impl LightContext {
+impl ResumeContext {
     /// No file is parsed here: `scope` comes from the raw bytes (session_cache::scope).
     pub fn build(s: &TransportSettings, scope: String) -> Result<Self, TransportFailure> {
         let mut b = openssl_tls::base(true)?;
@@ -136,7 +136,7 @@ unsafe extern "C" fn lazy_trust(store: *mut X509_STORE_CTX, _arg: *mut c_void) -
             let Some(path) = &s.ca_file else {
                 return 1;
             };
-            let Ok(certs) = super::credentials::trust(path) else {
+            let Ok(certs) = crate::transport::credentials::trust(path) else {
                 openssl_sys::X509_STORE_CTX_set_error(store, openssl_sys::X509_V_ERR_UNSPECIFIED);
                 return 0;
             };
@@ -180,7 +180,7 @@ pub fn ask_watch_index() -> Option<Index<Ssl, AskWatch>> {
     *INDEX.get_or_init(|| Ssl::new_ex_index().ok())
 }
 
-impl LightContext {
+impl ResumeContext {
     /// The OpenSSL context (the doctor's probe opens a watched connection on it).
     pub fn context(&self) -> &SslContext {
         &self.ctx
@@ -200,7 +200,7 @@ fn load_identity(ssl: &mut SslRef) -> libc::c_int {
     if ssl.certificate().is_some() {
         return 1; // already loaded (a second request on the same connection)
     }
-    let id = match super::credentials::client_identity(s) {
+    let id = match crate::transport::credentials::client_identity(s) {
         Ok(Some(id)) => id,
         Ok(None) => return 1,
         Err(_) => return 0,

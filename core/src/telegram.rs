@@ -1,0 +1,18 @@
+//! The protocol's fixed numbers: telegram length limits (protocol.md §4.6) and the kinds with a
+//! reply format of their own. A leaf: the request checks, the error messages and the
+//! configuration all read them from here.
+
+/// `PaygentB2BModule__TELEGRAM_KEY_LENGTH` (decisions.md 7: the manual's 8190).
+pub const TELEGRAM_KEY_LENGTH: usize = 8190;
+/// `PaygentB2BModule__TELEGRAM_VALUE_LENGTH`
+pub const TELEGRAM_VALUE_LENGTH: usize = 102_400;
+/// `PaygentB2BModule__TELEGRAM_LENGTH`
+pub const TELEGRAM_LENGTH: usize = 102_400;
+/// `PaygentB2BModule__TELEGRAM_LENGTH_FILE`
+pub const TELEGRAM_LENGTH_FILE: usize = 10_485_760;
+
+/// `PaygentB2BModule__TELEGRAM_KIND_FILE_PAYMENT_RES`
+pub const FILE_PAYMENT_RES_KIND: &[u8] = b"201";
+
+/// A url key names a full kind or its first this many characters (`url.02` serves 020–029).
+pub const KIND_PREFIX_LEN: usize = 2;
