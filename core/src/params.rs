@@ -71,6 +71,11 @@ impl Params {
         self.entries.iter().map(|(k, v)| (&**k, v.as_slice()))
     }
 
+    /// Entry `i` in insertion order, in constant time (a binding walking the parameters by index).
+    pub fn entry(&self, i: usize) -> Option<(&[u8], &[u8])> {
+        self.entries.get(i).map(|(k, v)| (&**k, v.as_slice()))
+    }
+
     /// Values may change in place; keys, and so the index, do not.
     pub fn iter_mut(&mut self) -> impl Iterator<Item = (&[u8], &mut Vec<u8>)> {
         self.entries.iter_mut().map(|(k, v)| (&**k, v))
@@ -189,6 +194,8 @@ mod tests {
         assert_eq!(p.get(b"k3"), Some(&b"again"[..]));
         assert_eq!(p.get(b"k99"), Some(&b"last"[..]));
         assert_eq!(p.iter().nth(3), Some((&b"k3"[..], &b"again"[..])));
+        assert_eq!(p.entry(3), p.iter().nth(3));
+        assert_eq!(p.entry(p.len()), None);
         assert_eq!(p.iter().last(), Some((&b"new"[..], &b"n"[..])));
         assert!(p.contains(b"k50") && !p.contains(b"k100"));
     }

@@ -25,7 +25,9 @@ static PREVIOUS: OnceLock<PostStartup> = OnceLock::new();
 
 /// Chain our hook into `zend_post_startup_cb`. Called from MINIT.
 pub fn install() {
-    let Some(slot) = lookup::<*mut PostStartup>(c"zend_post_startup_cb") else {
+    // SAFETY: PHP declares `zend_result (*zend_post_startup_cb)(void)`: its address is a
+    // `*mut PostStartup`.
+    let Some(slot) = (unsafe { lookup::<*mut PostStartup>(c"zend_post_startup_cb") }) else {
         return;
     };
     // SAFETY: `slot` is the address of PHP's global `zend_result (*zend_post_startup_cb)(void)`;
@@ -55,7 +57,9 @@ unsafe extern "C" fn post_startup() -> c_int {
 }
 
 fn register_all() {
-    let Some(register) = lookup::<RegisterAlias>(c"zend_register_class_alias_ex") else {
+    // SAFETY: RegisterAlias is the C signature of `zend_register_class_alias_ex` (PHP 8).
+    let Some(register) = (unsafe { lookup::<RegisterAlias>(c"zend_register_class_alias_ex") })
+    else {
         return;
     };
     alias::<PaygentB2BModule>(register, "PaygentModule\\System\\PaygentB2BModule");

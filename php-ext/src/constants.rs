@@ -225,9 +225,10 @@ impl IntoConst for Bytes {
         flags: GlobalConstantFlags,
     ) -> ext_php_rs::error::Result<()> {
         // Resolved at run time, not linked: cargo-php dlopens the .so outside PHP (toolchain.md).
-        let Some(register) =
+        // SAFETY: RegisterStringl is the C signature of `zend_register_stringl_constant` (PHP 8).
+        let Some(register) = (unsafe {
             crate::symbols::lookup::<RegisterStringl>(c"zend_register_stringl_constant")
-        else {
+        }) else {
             return Ok(());
         };
         let flags = c_int::try_from(flags.bits()).unwrap_or(0);

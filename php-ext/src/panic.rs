@@ -15,8 +15,10 @@ pub fn guard<T>(body: impl FnOnce() -> T) -> Result<T, Error> {
         .map_err(|payload| paygent_core::boundary::panic_error(payload.as_ref()))
 }
 
-/// Test hook: with `PAYGENT_TEST_PANIC=1` in the environment, `reqPut("__paygent_panic__", …)`
-/// panics inside the boundary so PHPT can prove a panic never kills PHP.
+/// Test hook (feature `test-hooks`, never in a release build): with `PAYGENT_TEST_PANIC=1` in the
+/// environment, `reqPut("__paygent_panic__", …)` panics inside the boundary so PHPT can prove a
+/// panic never kills PHP.
+#[cfg(feature = "test-hooks")]
 pub fn test_hook(key: &[u8]) {
     if key == b"__paygent_panic__" && std::env::var_os("PAYGENT_TEST_PANIC").is_some() {
         #[allow(
@@ -28,3 +30,8 @@ pub fn test_hook(key: &[u8]) {
         }
     }
 }
+
+/// Without the `test-hooks` feature the key is an ordinary parameter.
+#[cfg(not(feature = "test-hooks"))]
+#[inline(always)]
+pub fn test_hook(_key: &[u8]) {}

@@ -5,7 +5,13 @@ use std::ffi::CStr;
 
 /// The address of `name` in the running PHP as `T` (a function pointer or a pointer to a
 /// global), or `None` when PHP does not export it.
-pub fn lookup<T: Copy>(name: &CStr) -> Option<T> {
+///
+/// # Safety
+///
+/// `T` must be the symbol's real type: the C signature of the function (with its ABI) or a
+/// pointer to the global's type. Calling or dereferencing a `T` of another type is undefined
+/// behaviour; the size check below catches only a `T` that is not pointer-sized.
+pub unsafe fn lookup<T: Copy>(name: &CStr) -> Option<T> {
     const { assert!(size_of::<T>() == size_of::<*mut libc::c_void>()) };
     // SAFETY: dlsym only reads the NUL-terminated name; RTLD_DEFAULT searches the process.
     let ptr = unsafe { libc::dlsym(libc::RTLD_DEFAULT, name.as_ptr()) };

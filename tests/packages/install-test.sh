@@ -50,6 +50,9 @@ check "php-cgi -m lists paygent (cgi)" bash -c 'php-cgi -m | grep -qx paygent'
 ri=$(php --ri paygent 2>&1)
 check "php --ri paygent: version $VERSION" grep -q "version => $VERSION" <<<"$ri"
 check "php --ri paygent: OpenSSL version" grep -qi "OpenSSL 3" <<<"$ri"
+# The PHPT panic hook is test-only (feature test-hooks): in the package the key is a parameter.
+check "packaged extension has no test panic hook" bash -c \
+  'out=$(PAYGENT_TEST_PANIC=1 php -r "\$p = new PaygentB2BModule(); var_dump(\$p->reqPut(\"__paygent_panic__\", \"x\"));" 2>&1); [ "$out" = NULL ]'
 
 start_sim || { nok "simulator start"; summary; exit 1; }
 

@@ -2,8 +2,7 @@
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
-use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::path::Path;
 
 use super::{Reply, ReplyFormat, split_crlf};
 use crate::error::{Error, ErrorKind};
@@ -56,13 +55,12 @@ pub fn write(path: &Path, format: ReplyFormat, body: &[u8]) -> Result<(), Error>
         Target::New => None,
         Target::File(perms) => Some(perms),
     };
-    let (tmp_path, file) = create_temp(path)?;
-    let written = write_data(file, &data, existing.as_ref())
-        .and_then(|()| fs::rename(&tmp_path, path).map_err(|_| Error::new(ErrorKind::CsvOpen)));
-    if written.is_err() {
-        let _ = fs::remove_file(&tmp_path);
-    }
-    written
+    let mut tmp = create_temp(path)?;
+    // On any failure `tmp` is dropped, which removes the temporary file.
+    write_data(tmp.as_file_mut(), &data, existing.as_ref())?;
+    tmp.persist(path)
+        .map(drop)
+        .map_err(|_| Error::new(ErrorKind::CsvOpen))
 }
 
 enum Target {
@@ -102,27 +100,27 @@ fn write_in_place(path: &Path, data: &[u8]) -> Result<(), Error> {
         .map_err(|_| Error::new(ErrorKind::CsvWrite))
 }
 
-/// A new file beside the target, so that the rename stays on one file system.
-fn create_temp(path: &Path) -> Result<(PathBuf, File), Error> {
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let dir = path.parent().unwrap_or(Path::new(""));
+/// A new file beside `path` (same file system, for the rename), created with O_EXCL under a
+/// random name (`.<name>.XXXXXX.tmp`: never an existing file or a planted link), with the mode
+/// a plain create would give (0666 less the umask).
+fn create_temp(path: &Path) -> Result<tempfile::NamedTempFile, Error> {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
     let name = path
         .file_name()
         .ok_or_else(|| Error::new(ErrorKind::CsvOpen))?;
-    // a name clash (another process or a stale temp file) only moves on to the next name
-    for _ in 0..16 {
-        let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-        let mut tmp_name = std::ffi::OsString::from(".");
-        tmp_name.push(name);
-        tmp_name.push(format!(".{}.{n}.tmp", std::process::id()));
-        let tmp = dir.join(tmp_name);
-        match OpenOptions::new().write(true).create_new(true).open(&tmp) {
-            Ok(f) => return Ok((tmp, f)),
-            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
-            Err(_) => break,
-        }
-    }
-    Err(Error::new(ErrorKind::CsvOpen))
+    let mut prefix = std::ffi::OsString::from(".");
+    prefix.push(name);
+    prefix.push(".");
+    tempfile::Builder::new()
+        .prefix(&prefix)
+        .suffix(".tmp")
+        .permissions(fs::Permissions::from_mode(0o666))
+        .tempfile_in(dir)
+        .map_err(|_| Error::new(ErrorKind::CsvOpen))
 }
 
 fn write_data(
@@ -145,7 +143,7 @@ trait WriteFile: Write {
     fn sync_all(&self) -> io::Result<()>;
 }
 
-impl WriteFile for File {
+impl WriteFile for &mut File {
     fn set_permissions(&self, p: fs::Permissions) -> io::Result<()> {
         File::set_permissions(self, p)
     }
@@ -158,6 +156,7 @@ impl WriteFile for File {
 mod tests {
     use super::*;
     use crate::error::ErrorCode;
+    use std::path::PathBuf;
 
     fn reply(status: &[u8], code: &[u8]) -> Reply {
         Reply {

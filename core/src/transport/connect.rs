@@ -7,7 +7,9 @@
 
 use std::io;
 use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
-use std::os::fd::{AsRawFd, FromRawFd};
+use std::os::fd::AsRawFd;
+
+use socket2::{Domain, Protocol, Socket, Type};
 use std::time::{Duration, Instant};
 
 use crate::error::TransportFailure;
@@ -135,66 +137,14 @@ impl Connecting {
 
 /// A non-blocking socket with its connect under way (or already done, on loopback).
 fn initiate(a: SocketAddr) -> io::Result<TcpStream> {
-    let domain = if a.is_ipv4() {
-        libc::AF_INET
-    } else {
-        libc::AF_INET6
-    };
-    let flags = libc::SOCK_STREAM | libc::SOCK_CLOEXEC | libc::SOCK_NONBLOCK;
-    // Safety: plain syscall; the descriptor is owned by the TcpStream right away.
-    let fd = unsafe { libc::socket(domain, flags, 0) };
-    if fd < 0 {
-        return Err(io::Error::last_os_error());
+    // socket2 opens it close-on-exec, so a merchant's exec'd child never holds the gateway socket.
+    let sock = Socket::new(Domain::for_address(a), Type::STREAM, Some(Protocol::TCP))?;
+    sock.set_nonblocking(true)?;
+    match sock.connect(&a.into()) {
+        Ok(()) => Ok(sock.into()),
+        Err(e) if e.raw_os_error() == Some(libc::EINPROGRESS) => Ok(sock.into()),
+        Err(e) => Err(e),
     }
-    // Safety: `fd` is a fresh, open socket that nothing else owns.
-    let s = unsafe { TcpStream::from_raw_fd(fd) };
-    let (addr, len) = sockaddr(a);
-    // Safety: `addr` holds a sockaddr_in/_in6 of `len` bytes for the socket's family.
-    let r = unsafe { libc::connect(fd, (&raw const addr).cast(), len) };
-    if r == 0 {
-        return Ok(s);
-    }
-    let e = io::Error::last_os_error();
-    if e.raw_os_error() == Some(libc::EINPROGRESS) {
-        Ok(s)
-    } else {
-        Err(e)
-    }
-}
-
-fn sockaddr(a: SocketAddr) -> (libc::sockaddr_storage, libc::socklen_t) {
-    // Safety: all-zero is a valid sockaddr_storage.
-    let mut storage: libc::sockaddr_storage = unsafe { std::mem::zeroed() };
-    let len = match a {
-        SocketAddr::V4(v4) => {
-            let sin = libc::sockaddr_in {
-                sin_family: libc::AF_INET as libc::sa_family_t,
-                sin_port: v4.port().to_be(),
-                sin_addr: libc::in_addr {
-                    s_addr: u32::from_ne_bytes(v4.ip().octets()),
-                },
-                sin_zero: [0; 8],
-            };
-            // Safety: sockaddr_storage is larger than and aligned for sockaddr_in.
-            unsafe { (&raw mut storage).cast::<libc::sockaddr_in>().write(sin) };
-            std::mem::size_of::<libc::sockaddr_in>()
-        }
-        SocketAddr::V6(v6) => {
-            let sin6 = libc::sockaddr_in6 {
-                sin6_family: libc::AF_INET6 as libc::sa_family_t,
-                sin6_port: v6.port().to_be(),
-                sin6_flowinfo: v6.flowinfo(),
-                sin6_addr: libc::in6_addr {
-                    s6_addr: v6.ip().octets(),
-                },
-                sin6_scope_id: v6.scope_id(),
-            };
-            // Safety: sockaddr_storage is larger than and aligned for sockaddr_in6.
-            unsafe { (&raw mut storage).cast::<libc::sockaddr_in6>().write(sin6) };
-            std::mem::size_of::<libc::sockaddr_in6>()
-        }
-    };
-    (storage, len as libc::socklen_t)
 }
 
 /// Wait until the connect completes, fails, or `deadline` passes.
@@ -214,7 +164,7 @@ fn established(s: &TcpStream, deadline: Instant) -> io::Result<()> {
             events: libc::POLLOUT,
             revents: 0,
         };
-        // Safety: one valid pollfd.
+        // SAFETY: one valid pollfd, alive for the call.
         let r = unsafe { libc::poll(&mut p, 1, ms) };
         if r < 0 {
             let e = io::Error::last_os_error();

@@ -80,7 +80,7 @@ pub unsafe extern "C" fn paygent_req_entry(
     if key.is_null() || val.is_null() {
         return false;
     }
-    panic::get(h, false, |m| match m.module.params().iter().nth(i) {
+    panic::get(h, false, |m| match m.module.params().entry(i) {
         Some((k, v)) => {
             // SAFETY: checked non-null; writable per contract.
             unsafe {

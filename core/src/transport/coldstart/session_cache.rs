@@ -453,7 +453,8 @@ mod tests {
 
     #[test]
     fn the_names_it_writes_are_its_own() {
-        let t = crate::transport::url::parse(b"https://module.paygent.co.jp/n/card/request").unwrap();
+        let t =
+            crate::transport::url::parse(b"https://module.paygent.co.jp/n/card/request").unwrap();
         let f = file(b"/d", &t, "0123456789abcdef");
         let name = f.file_name().unwrap().as_bytes();
         assert_eq!(own_name(name), Some(Kind::Session));
