@@ -22,6 +22,7 @@ run_suite() {
 
 run_suite rust      cargo test --locked --workspace --exclude paygent-php
 run_suite c-header  ./perl-xs/capi/check-header.sh
+run_suite lint      ./scripts/lint.sh
 # PHP, Perl and the demo share one release build of the extension, the C ABI and the simulator.
 export PAYGENT_PROFILE=release PAYGENT_CARGO_PROFILE=release
 run_suite php       ./php-ext/run-tests.sh

@@ -1,6 +1,12 @@
 //! `paygent confirm` end to end: the real binary against the simulator, with a PHP and a Perl
 //! configuration file; exit codes 0 found, 1 not found, 2 unknown; `--json` parsed as JSON.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test code: a panic is the failed assertion"
+)]
+
 use std::path::Path;
 use std::process::Command;
 

@@ -2,6 +2,12 @@
 //! modules read it (same result, codes, Japanese detail and records), request bodies are decoded
 //! from URL-encoded Shift_JIS with secrets masked, and bad input is exit 2.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test code: a panic is the failed assertion"
+)]
+
 use std::io::Write;
 use std::process::{Command, Stdio};
 

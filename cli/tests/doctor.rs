@@ -4,6 +4,12 @@
 //! not sign the server, server certificate for another host name, closed port — and a client
 //! certificate expiring in 10 days as a warning. JSON checked with a JSON parser.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test code: a panic is the failed assertion"
+)]
+
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 

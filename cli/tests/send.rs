@@ -2,6 +2,12 @@
 //! payment with its Japanese detail, a reference CSV kind, file payment 200/201 with the result
 //! CSV, `--dry-run` (masked, nothing sent) and a module error with its remedy.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test code: a panic is the failed assertion"
+)]
+
 use std::path::Path;
 use std::process::Command;
 

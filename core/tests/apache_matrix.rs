@@ -4,6 +4,12 @@
 //! The OpenSSL path must pass all four; rustls' results are printed (docs/tls.md records them).
 //! Skipped, with a message, when apache2 is not installed.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test code: a panic is the failed assertion"
+)]
+
 mod transport_support;
 
 use std::net::{TcpListener, TcpStream};

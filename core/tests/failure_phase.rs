@@ -2,6 +2,12 @@
 //! the process (`NotSent`) or the gateway may have processed it (`MaybeSent`); `retry_not_sent`
 //! resends only the first kind. Real TLS servers on loopback, each misbehaving in one way.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test code: a panic is the failed assertion"
+)]
+
 mod transport_support;
 
 use std::io::{Read, Write};

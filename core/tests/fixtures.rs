@@ -2,6 +2,12 @@
 //! (bodies 01–09; the bodies of the .http replies 10–12 too), and the result CSV files have the
 //! documented bytes.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test code: a panic is the failed assertion"
+)]
+
 mod common;
 
 use std::fs;

@@ -3,6 +3,12 @@
 //! a bare FIN, and a reply of 200,000 distinct keys. Each must end with a clear E02005 (or
 //! succeed, for the big but legal reply) within the timeout and in bounded memory.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test code: a panic is the failed assertion"
+)]
+
 mod transport_support;
 
 use std::io::Write;

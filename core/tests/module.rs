@@ -1,5 +1,11 @@
 //! The object model (protocol.md §1.4, §10 #71; decisions.md 8, 10) without the network.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test code: a panic is the failed assertion"
+)]
+
 use paygent_core::config::ConfigSource;
 use paygent_core::{Dialect, ErrorCode, Module};
 

@@ -3,6 +3,12 @@
 //! passed. Reads `src/` as text: a module depends on another when its non-test code names
 //! `crate::<other>` (or a name the crate root re-exports from it).
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test code: a panic is the failed assertion"
+)]
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 

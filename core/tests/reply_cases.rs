@@ -3,6 +3,12 @@
 //! does after a 200 reply, and the case's `expect` must hold. (The full run through the module
 //! and the gateway simulator is the shared conformance harness.)
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test code: a panic is the failed assertion"
+)]
+
 mod common;
 
 use std::fs;

@@ -1,6 +1,12 @@
 //! protocol.md §10 cases 48–70 as far as the parsers and the result CSV writer decide them
 //! (the fixture-only ones are in fixtures.rs; the whole pipeline runs in the conformance cases).
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test code: a panic is the failed assertion"
+)]
+
 mod common;
 
 use std::path::Path;

@@ -2,6 +2,12 @@
 //! the `init()` result, `request::prepare`'s error or its exact form body, and what stays on
 //! the object. Transport and reply parsing are not involved.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test code: a panic is the failed assertion"
+)]
+
 mod common;
 
 use common::temp_dir;

@@ -2,6 +2,12 @@
 //! `init()` and everything `post()` decides before the transport (error code, message, exact
 //! form body). The full cases, with the simulator, run in `conformance.rs`.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test code: a panic is the failed assertion"
+)]
+
 use std::path::{Path, PathBuf};
 
 use paygent_core::config::ConfigSource;

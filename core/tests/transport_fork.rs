@@ -2,6 +2,12 @@
 //! children all post successfully. Its own test binary: fork() with other test threads holding
 //! locks would be unsafe.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test code: a panic is the failed assertion"
+)]
+
 mod transport_support;
 
 use std::time::Duration;
@@ -17,7 +23,7 @@ fn parent_children_parent() {
         assert_eq!(post(&url, &s).unwrap().body, b"ok");
         let mut children = Vec::new();
         for _ in 0..2 {
-            // Safety: the child only posts and leaves with _exit; the server threads are idle
+            // SAFETY: the child only posts and leaves with _exit; the server threads are idle
             // in accept/read and hold no lock the child needs.
             let pid = unsafe { libc::fork() };
             assert!(pid >= 0, "fork failed");
@@ -30,12 +36,14 @@ fn parent_children_parent() {
                         3
                     }
                 };
+                // SAFETY: the forked child ends without running the parent's destructors or atexit.
                 unsafe { libc::_exit(code) };
             }
             children.push(pid);
         }
         for pid in children {
             let mut status = 0;
+            // SAFETY: our own child's pid and a live status slot.
             assert_eq!(unsafe { libc::waitpid(pid, &mut status, 0) }, pid);
             assert!(libc::WIFEXITED(status), "{backend:?}: child died: {status}");
             assert_eq!(

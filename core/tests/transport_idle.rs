@@ -3,6 +3,12 @@
 //! any post, or `close_stale()` (the PHP extension's request end). Its own test binary: it
 //! counts this process's sockets.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test code: a panic is the failed assertion"
+)]
+
 mod transport_support;
 
 use std::io::Write;

@@ -4,6 +4,12 @@
 //! request. Each case posts from a forked child, a fresh process as php-cgi would be. Its own
 //! test binary: fork() with other test threads holding locks would be unsafe.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test code: a panic is the failed assertion"
+)]
+
 mod transport_support;
 
 use std::path::{Path, PathBuf};
@@ -15,7 +21,7 @@ use transport_support::*;
 
 /// Run `f` in a forked child; panics here when it fails there.
 fn in_child(what: &str, f: impl FnOnce() -> Result<(), String>) {
-    // Safety: the child only posts and leaves with _exit; the server threads are idle in
+    // SAFETY: the child only posts and leaves with _exit; the server threads are idle in
     // accept/read and hold no lock the child needs.
     let pid = unsafe { libc::fork() };
     assert!(pid >= 0, "fork failed");
@@ -27,9 +33,11 @@ fn in_child(what: &str, f: impl FnOnce() -> Result<(), String>) {
                 1
             }
         };
+        // SAFETY: the forked child ends without running the parent's destructors or atexit.
         unsafe { libc::_exit(code) };
     }
     let mut status = 0;
+    // SAFETY: our own child's pid and a live status slot.
     assert_eq!(unsafe { libc::waitpid(pid, &mut status, 0) }, pid);
     assert!(
         libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,

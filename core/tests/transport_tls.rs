@@ -1,6 +1,12 @@
 //! Transport over mutual TLS: every credential format, every certificate error, host checks, and
 //! the late client-certificate requests (renegotiation, TLS 1.3 post-handshake auth).
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test code: a panic is the failed assertion"
+)]
+
 mod transport_support;
 
 use paygent_core::config::TlsBackend;

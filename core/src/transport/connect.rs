@@ -277,7 +277,7 @@ mod tests {
     fn an_unanswered_connect_times_out_as_28_at_the_deadline() {
         // A listener whose accept queue is full drops further SYNs: the connect hangs.
         let l = TcpListener::bind("127.0.0.1:0").unwrap();
-        // Safety: re-listen on our own listening socket with the smallest backlog.
+        // SAFETY: re-listen on our own listening socket with the smallest backlog.
         assert_eq!(unsafe { libc::listen(l.as_raw_fd(), 0) }, 0);
         let port = l.local_addr().unwrap().port();
         let mut held = Vec::new();

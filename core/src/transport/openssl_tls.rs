@@ -27,7 +27,7 @@ pub fn base(session_cache: bool) -> Result<SslContextBuilder, TransportFailure> 
     b.set_options(SslOptions::IGNORE_UNEXPECTED_EOF);
     // TLS 1.3 post-handshake client authentication: off by default in OpenSSL, so a server that
     // asks for the certificate after the handshake (per-location SSLVerifyClient) would fail.
-    // Safety: the pointer is the live SSL_CTX owned by `b`.
+    // SAFETY: the pointer is the live SSL_CTX owned by `b`.
     unsafe { openssl_sys::SSL_CTX_set_post_handshake_auth(b.as_ptr(), 1) };
     // Renegotiation (TLS 1.2) is allowed by OpenSSL clients unless SSL_OP_NO_RENEGOTIATION.
     if session_cache {

@@ -1,6 +1,15 @@
 //! Shared helpers for the reply integration tests: fixture bytes, SJIS/hex literals, and the
 //! parse + result-CSV steps of `post()` (module.rs) without the transport.
-#![allow(dead_code)]
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test code: a panic is the failed assertion"
+)]
+#![allow(
+    dead_code,
+    reason = "each test binary uses a part of the shared helpers"
+)]
 
 use std::fs;
 use std::path::{Path, PathBuf};

@@ -1,6 +1,15 @@
 //! Test servers for the transport tests: an OpenSSL mTLS server (optionally asking for the client
 //! certificate late), a silent TCP server, and a CONNECT proxy. Test-only; all on 127.0.0.1.
-#![allow(dead_code)]
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test code: a panic is the failed assertion"
+)]
+#![allow(
+    dead_code,
+    reason = "each test binary uses a part of the shared helpers"
+)]
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream, ToSocketAddrs};
@@ -331,7 +340,7 @@ fn serve(
         {
             let ptr = s.ssl().as_ptr();
             let mode = openssl_sys::SSL_VERIFY_PEER | openssl_sys::SSL_VERIFY_FAIL_IF_NO_PEER_CERT;
-            // Safety: `ptr` is this live SSL; blocking socket, as mod_ssl drives it.
+            // SAFETY: `ptr` is this live SSL; blocking socket, as mod_ssl drives it.
             unsafe {
                 openssl_sys::SSL_set_verify(ptr, mode, None);
                 let asked = if auth == ClientAuth::Renegotiate {
@@ -357,9 +366,10 @@ fn serve(
             let until = std::time::Instant::now() + Duration::from_secs(5);
             while s.ssl().peer_certificate().is_none() && std::time::Instant::now() < until {
                 let mut peek = [0u8; 1];
-                // Safety: as above.
+                // SAFETY: as above.
                 let n = unsafe { openssl_sys::SSL_peek(ptr, peek.as_mut_ptr().cast(), 1) };
                 if n <= 0 {
+                    // SAFETY: the same live SSL, right after the call whose result it reads.
                     let err = unsafe { openssl_sys::SSL_get_error(ptr, n) };
                     if err != openssl_sys::SSL_ERROR_WANT_READ
                         && err != openssl_sys::SSL_ERROR_WANT_WRITE

@@ -60,6 +60,10 @@ pub(crate) fn invalid(what: &str) -> Error {
 }
 
 #[cfg(test)]
+#[allow(
+    clippy::undocumented_unsafe_blocks,
+    reason = "tests call the C ABI with handles and buffers they made themselves"
+)]
 mod tests {
     use super::*;
 

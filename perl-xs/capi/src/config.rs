@@ -154,6 +154,10 @@ pub extern "C" fn paygent_perl_variable_env_fallback(i: usize) -> bool {
 }
 
 #[cfg(test)]
+#[allow(
+    clippy::undocumented_unsafe_blocks,
+    reason = "tests call the C ABI with handles and buffers they made themselves"
+)]
 mod tests {
     use super::*;
     use crate::handle::{paygent_free, paygent_new};

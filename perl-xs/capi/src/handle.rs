@@ -141,6 +141,10 @@ pub extern "C" fn paygent_version() -> PaygentBytes {
 }
 
 #[cfg(test)]
+#[allow(
+    clippy::undocumented_unsafe_blocks,
+    reason = "tests call the C ABI with handles and buffers they made themselves"
+)]
 mod tests {
     use super::*;
 

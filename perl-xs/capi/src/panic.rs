@@ -18,8 +18,8 @@ pub(crate) fn status(
     if h.is_null() {
         return PAYGENT_E01901;
     }
-    // SAFETY: the caller promises a live handle from `paygent_new`, used by one thread.
     let outcome = catch_unwind(AssertUnwindSafe(|| {
+        // SAFETY: the caller promises a live handle from `paygent_new`, used by one thread.
         let m = unsafe { &mut *h };
         m.begin_call();
         let r = f(m);
@@ -69,13 +69,17 @@ pub(crate) fn quiet_panics() {
 }
 
 #[cfg(test)]
+#[allow(
+    clippy::undocumented_unsafe_blocks,
+    reason = "tests call the C ABI with handles and buffers they made themselves"
+)]
 mod tests {
     use super::*;
     use crate::handle::{paygent_free, paygent_new};
     use crate::{PAYGENT_DIALECT_PERL, error::paygent_last_error_code};
 
     #[test]
-    #[allow(clippy::panic)]
+    #[allow(clippy::panic, reason = "the panic the boundary must catch")]
     fn a_panic_becomes_e01901_and_is_recorded() {
         let h = paygent_new(PAYGENT_DIALECT_PERL);
         assert!(!h.is_null());

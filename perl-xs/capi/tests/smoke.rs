@@ -1,6 +1,12 @@
 //! Compile `tests/smoke.c` with the system C compiler against the staticlib and run it: proves
 //! the committed header and the exported symbols agree, from C.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test code: a panic is the failed assertion"
+)]
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 

@@ -1,6 +1,12 @@
 //! The shared conformance cases (`tests/conformance/cases/*.json`, format in README.md beside
 //! them) run through paygent-core against a real paygent-sim over mutual TLS.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test harness: a panic is the failed test"
+)]
+
 pub mod case;
 pub mod run;
 pub mod sim;

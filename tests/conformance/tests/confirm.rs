@@ -3,6 +3,12 @@
 //! `not_found`; an inquiry that cannot be made is `unknown`. The failure phases of the faults
 //! along the way are checked too, and the request record shows each telegram exactly once.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test code: a panic is the failed assertion"
+)]
+
 use paygent_conformance::sim::Sim;
 use paygent_core::config::ConfigSource;
 use paygent_core::confirm::{Confirmation, inquire};

@@ -1,6 +1,12 @@
 //! Every telegram family of the simulator through paygent-core over mutual TLS, in gateway mode
 //! (the simulator keeps state: a capture follows its authorisation, 091 sees the notices).
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test code: a panic is the failed assertion"
+)]
+
 use std::path::PathBuf;
 
 use paygent_conformance::sim::Sim;

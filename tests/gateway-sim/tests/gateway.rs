@@ -1,5 +1,11 @@
 //! Gateway mode: common header checks and every telegram family, through real mTLS requests.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test code: a panic is the failed assertion"
+)]
+
 mod common;
 
 use common::*;

@@ -1,5 +1,11 @@
 //! Transport: mutual TLS is required, versions can be pinned, HTTP/1.x connection handling.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test code: a panic is the failed assertion"
+)]
+
 mod common;
 
 use std::io::{Read, Write};

@@ -68,7 +68,7 @@ impl ResumeContext {
         let index = settings_index()
             .ok_or_else(|| TransportFailure::new(35, "OpenSSL setup failed: ex_data"))?;
         b.set_ex_data(index, s.clone());
-        // Safety: live SSL_CTX owned by `b`; the callbacks take their data from the context.
+        // SAFETY: live SSL_CTX owned by `b`; the callbacks take their data from the context.
         unsafe {
             SSL_CTX_set_cert_cb(b.as_ptr(), Some(lazy_identity), std::ptr::null_mut());
             SSL_CTX_set_cert_verify_callback(b.as_ptr(), Some(lazy_trust), std::ptr::null_mut());
@@ -119,7 +119,7 @@ impl ResumeContext {
 unsafe extern "C" fn lazy_trust(store: *mut X509_STORE_CTX, _arg: *mut c_void) -> libc::c_int {
     // No panic may cross into OpenSSL.
     std::panic::catch_unwind(|| {
-        // Safety: OpenSSL hands the live X509_STORE_CTX of this SSL's verification; the SSL is
+        // SAFETY: OpenSSL hands the live X509_STORE_CTX of this SSL's verification; the SSL is
         // attached to it under SSL_get_ex_data_X509_STORE_CTX_idx.
         unsafe {
             let ssl = openssl_sys::X509_STORE_CTX_get_ex_data(
@@ -160,7 +160,7 @@ unsafe extern "C" fn lazy_trust(store: *mut X509_STORE_CTX, _arg: *mut c_void) -
 unsafe extern "C" fn lazy_identity(ssl: *mut SSL, _arg: *mut c_void) -> libc::c_int {
     // No panic may cross into OpenSSL.
     std::panic::catch_unwind(|| {
-        // Safety: OpenSSL hands the live SSL it is driving.
+        // SAFETY: OpenSSL hands the live SSL it is driving.
         let ssl = unsafe { SslRef::from_ptr_mut(ssl) };
         load_identity(ssl)
     })

@@ -175,8 +175,10 @@ pub fn load(path: &Path) -> Option<SslSession> {
         .duration_since(std::time::UNIX_EPOCH)
         .ok()?
         .as_secs() as i64;
-    // SSL_SESSION_get_time's type differs between OpenSSL versions.
-    #[allow(clippy::useless_conversion)]
+    #[allow(
+        clippy::useless_conversion,
+        reason = "SSL_SESSION_get_time's type differs between OpenSSL versions"
+    )]
     let born = i64::from(session.time());
     (born + session.timeout() > now).then_some(session)
 }
@@ -189,7 +191,7 @@ const SESSION_FILE_MAX: u64 = 64 * 1024;
 /// the next one.
 pub fn prepare(ssl: &mut SslRef, path: PathBuf, loaded: Option<SslSession>) {
     if let Some(session) = loaded.or_else(|| load(&path)) {
-        // Safety: the session was produced by this module's OpenSSL client for this same
+        // SAFETY: the session was produced by this module's OpenSSL client for this same
         // host, port and scope (the file name says so).
         let _ = unsafe { ssl.set_session(&session) };
     }

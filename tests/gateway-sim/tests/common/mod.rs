@@ -1,5 +1,14 @@
 //! Starts `paygent-sim` on port 0 and talks to it with an OpenSSL client holding the kit PEM.
-#![allow(dead_code)]
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test code: a panic is the failed assertion"
+)]
+#![allow(
+    dead_code,
+    reason = "each test binary uses a part of the shared helpers"
+)]
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
