@@ -19,61 +19,13 @@ use paygent_core::config::CsvMode;
 use paygent_core::error::ErrorKind;
 use paygent_core::reply::ReplyFormat;
 use paygent_core::{Dialect, Error};
-use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
 use serde_json::Value;
 
-/// A JSON object with its keys in document order (record key order matters).
-struct Ordered(Vec<(String, Value)>);
-
-impl<'de> Deserialize<'de> for Ordered {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = Ordered;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("an object")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<Ordered, A::Error> {
-                let mut v = Vec::new();
-                while let Some(e) = m.next_entry()? {
-                    v.push(e);
-                }
-                Ok(Ordered(v))
-            }
-        }
-        d.deserialize_map(V)
-    }
-}
-
-/// Only `expect.records`, read straight from the text (a `Value` would sort the keys).
-#[derive(serde::Deserialize)]
-struct CaseRecords {
-    expect: ExpectRecords,
-}
-
-#[derive(serde::Deserialize)]
-struct ExpectRecords {
-    records: Vec<Ordered>,
-}
-
-fn tests_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests")
-}
-
-/// The byte encodings of tests/conformance/README.md.
+/// A byte value of the case format; `{tmp}` in a string is the scratch directory.
 fn bytes(v: &Value, tmp: &Path) -> Vec<u8> {
     match v {
         Value::String(s) => s.replace("{tmp}", &tmp.to_string_lossy()).into_bytes(),
-        Value::Object(o) if o.contains_key("hex") => hex(o["hex"].as_str().unwrap()),
-        Value::Object(o) if o.contains_key("file") => {
-            fs::read(tests_dir().join(o["file"].as_str().unwrap())).unwrap()
-        }
-        Value::Object(o) if o.contains_key("repeat") => o["repeat"]
-            .as_str()
-            .unwrap()
-            .repeat(o["times"].as_u64().unwrap() as usize)
-            .into_bytes(),
-        other => panic!("not a byte value: {other}"),
+        other => paygent_cases::bytes(other, &paygent_cases::tests_dir()).unwrap(),
     }
 }
 
@@ -99,10 +51,8 @@ fn warnings_of(parse: &Option<Error>, csv: &Option<Error>, csv_path: &[u8]) -> V
     w
 }
 
-fn check(path: &Path) {
-    let name = path.file_stem().unwrap().to_string_lossy().into_owned();
-    let text = fs::read(path).unwrap();
-    let case: Value = serde_json::from_slice(&text).unwrap();
+fn check(file: &str, case: &Value) {
+    let name = file.trim_end_matches(".json").to_string();
     assert_eq!(case["id"], name.as_str(), "id = file name");
     let scratch = temp_dir(&name);
     let tmp = scratch.path();
@@ -163,15 +113,16 @@ fn check(path: &Path) {
         "{name}: result_message"
     );
 
-    let want = serde_json::from_slice::<CaseRecords>(&text)
+    // serde_json keeps the document's key order (feature preserve_order): record order matters.
+    let want: Vec<Vec<(Vec<u8>, Vec<u8>)>> = e["records"]
+        .as_array()
         .unwrap()
-        .expect
-        .records;
-    let want: Vec<Vec<(Vec<u8>, Vec<u8>)>> = want
-        .into_iter()
+        .iter()
         .map(|o| {
-            o.0.into_iter()
-                .map(|(k, v)| (k.into_bytes(), bytes(&v, tmp)))
+            o.as_object()
+                .unwrap()
+                .iter()
+                .map(|(k, v)| (k.as_bytes().to_vec(), bytes(v, tmp)))
                 .collect()
         })
         .collect();
@@ -189,29 +140,16 @@ fn check(path: &Path) {
 
 #[test]
 fn reply_cases_hold_at_parser_level() {
-    let dir = tests_dir().join("conformance/cases");
-    let mut paths: Vec<_> = fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| {
-            let n = p.file_name().unwrap().to_string_lossy();
-            n.starts_with("reply-") && n.ends_with(".json")
-        })
-        .collect();
-    paths.sort();
+    let cases = paygent_cases::cases("reply-").unwrap();
     // §10 #48–#70: every number has at least one case
     for n in 48..=70 {
         let prefix = format!("reply-{n:02}-");
         assert!(
-            paths.iter().any(|p| p
-                .file_name()
-                .unwrap()
-                .to_string_lossy()
-                .starts_with(&prefix)),
+            cases.iter().any(|(file, _)| file.starts_with(&prefix)),
             "no case for §10 #{n}"
         );
     }
-    for p in &paths {
-        check(p);
+    for (file, case) in &cases {
+        check(file, case);
     }
 }

@@ -17,36 +17,12 @@ use paygent_core::{Error, Module};
 use serde_json::{Map, Value};
 
 fn tests_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests")
+    paygent_cases::tests_dir()
 }
 
 /// A byte value of the case format.
 fn bytes(v: &Value) -> Vec<u8> {
-    match v {
-        Value::String(s) => s.as_bytes().to_vec(),
-        Value::Number(n) => n.to_string().into_bytes(),
-        Value::Object(o) => {
-            if let Some(h) = o.get("hex") {
-                let digits: Vec<u8> = h
-                    .as_str()
-                    .unwrap()
-                    .bytes()
-                    .filter(|b| !b.is_ascii_whitespace())
-                    .collect();
-                digits
-                    .chunks(2)
-                    .map(|p| u8::from_str_radix(std::str::from_utf8(p).unwrap(), 16).unwrap())
-                    .collect()
-            } else if let Some(f) = o.get("file") {
-                std::fs::read(tests_dir().join(f.as_str().unwrap())).unwrap()
-            } else {
-                let unit = o["repeat"].as_str().unwrap();
-                unit.repeat(o["times"].as_u64().unwrap() as usize)
-                    .into_bytes()
-            }
-        }
-        other => panic!("not a byte value: {other}"),
-    }
+    paygent_cases::bytes(v, &tests_dir()).unwrap()
 }
 
 /// Placeholders replaced byte-wise: values may be Windows-31J.
@@ -207,19 +183,12 @@ fn run(case: &Value) -> Result<(), String> {
 
 #[test]
 fn request_side_of_req_cases() {
-    let dir = tests_dir().join("conformance/cases");
-    let mut names: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap()
-        .filter_map(|e| e.ok().map(|e| e.file_name().into_string().unwrap()))
-        .filter(|n| n.starts_with("req-") && n.ends_with(".json"))
-        .collect();
-    names.sort();
-    assert!(names.len() >= 36, "{names:?}");
+    let cases = paygent_cases::cases("req-").unwrap();
+    assert!(cases.len() >= 36, "{} req- cases", cases.len());
     let mut failures = Vec::new();
-    for name in &names {
-        let case: Value = serde_json::from_slice(&std::fs::read(dir.join(name)).unwrap()).unwrap();
+    for (name, case) in &cases {
         assert_eq!(format!("{}.json", case["id"].as_str().unwrap()), *name);
-        if let Err(e) = run(&case) {
+        if let Err(e) = run(case) {
             failures.push(format!("{name}: {e}"));
         }
     }

@@ -11,7 +11,6 @@
     reason = "each test binary uses a part of the shared helpers"
 )]
 
-use std::fs;
 use std::path::{Path, PathBuf};
 
 use paygent_core::config::CsvMode;
@@ -19,12 +18,11 @@ use paygent_core::reply::{self, Parsed, ReplyFormat, result_csv};
 use paygent_core::{Error, Record};
 
 pub fn fixtures_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures")
+    paygent_cases::fixtures_dir()
 }
 
 pub fn fixture(name: &str) -> Vec<u8> {
-    let p = fixtures_dir().join(name);
-    fs::read(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+    paygent_cases::fixture(name).unwrap()
 }
 
 /// Windows-31J bytes of `s`.

@@ -25,21 +25,12 @@ use paygent_core::transport::{HttpReply, HttpRequest, Proxy, TransportSettings};
 
 pub const BACKENDS: [TlsBackend; 2] = [TlsBackend::OpenSsl, TlsBackend::Rustls];
 
-/// The test PKI, generated once and shared by the test binaries (generated under a private name,
-/// then renamed into place, so concurrent binaries never see a half-written set).
+/// The test PKI, generated once and shared by the test binaries.
 pub fn pki() -> &'static Path {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
     DIR.get_or_init(|| {
-        let base = Path::new(env!("CARGO_TARGET_TMPDIR"));
-        let dir = base.join("transport-pki");
-        if !dir.join(".complete").exists() {
-            let tmp = base.join(format!("transport-pki.{}", std::process::id()));
-            paygent_testpki::generate(&tmp).expect("test PKI");
-            if std::fs::rename(&tmp, &dir).is_err() {
-                let _ = std::fs::remove_dir_all(&tmp); // another binary won the race
-            }
-        }
-        dir
+        paygent_testpki::shared(Path::new(env!("CARGO_TARGET_TMPDIR")), "transport-pki")
+            .expect("test PKI")
     })
 }
 

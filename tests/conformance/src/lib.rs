@@ -7,16 +7,15 @@
     reason = "a test harness: a panic is the failed test"
 )]
 
-pub mod case;
+/// The case reader shared by every suite (tests/cases).
+pub use paygent_cases as case;
 pub mod run;
 pub mod sim;
 
 use std::path::PathBuf;
 
 /// `tests/` of the repository.
-pub fn tests_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
-}
+pub use paygent_cases::tests_dir;
 
 /// `tests/conformance/cases`.
 pub fn cases_dir() -> PathBuf {

@@ -65,55 +65,5 @@ fn reply(reply: &Value, tests_dir: &Path) -> Result<Response, String> {
     Ok(resp)
 }
 
-/// The byte-value forms of the case format: string, `{"hex"}`, `{"file"}`, `{"repeat","times"}`.
-pub fn bytes(v: &Value, tests_dir: &Path) -> Result<Vec<u8>, String> {
-    if let Some(s) = v.as_str() {
-        return Ok(s.as_bytes().to_vec());
-    }
-    if let Some(h) = v["hex"].as_str() {
-        return from_hex(h);
-    }
-    if let Some(f) = v["file"].as_str() {
-        let p = tests_dir.join(f);
-        return std::fs::read(&p).map_err(|e| format!("{}: {e}", p.display()));
-    }
-    if let (Some(r), Some(n)) = (v["repeat"].as_str(), v["times"].as_u64()) {
-        return Ok(r.repeat(n as usize).into_bytes());
-    }
-    Err(format!("not a byte value: {v}"))
-}
-
-fn from_hex(h: &str) -> Result<Vec<u8>, String> {
-    let digits: Vec<u8> = h.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
-    if digits.len() & 1 == 1 {
-        return Err("odd number of hex digits".into());
-    }
-    digits
-        .chunks(2)
-        .map(|p| {
-            std::str::from_utf8(p)
-                .ok()
-                .and_then(|s| u8::from_str_radix(s, 16).ok())
-                .ok_or_else(|| format!("bad hex {}", String::from_utf8_lossy(p)))
-        })
-        .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn byte_values() {
-        let d = Path::new(".");
-        assert_eq!(
-            bytes(&serde_json::json!({"hex": "8a bf 0d0a"}), d).unwrap(),
-            b"\x8a\xbf\r\n"
-        );
-        assert_eq!(
-            bytes(&serde_json::json!({"repeat": "ab", "times": 3}), d).unwrap(),
-            b"ababab"
-        );
-        assert!(bytes(&serde_json::json!({"hex": "8"}), d).is_err());
-    }
-}
+/// The byte-value forms of the case format, read as every suite reads them (tests/cases).
+pub use paygent_cases::bytes;

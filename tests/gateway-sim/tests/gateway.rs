@@ -560,3 +560,24 @@ fn file_payment_is_not_ready_twice_then_returns_the_result_csv() {
     let r = sim.telegram(path, "200", &[("file_type", b"024")]);
     assert_eq!(r.get("response_code"), "P006");
 }
+
+#[test]
+fn pki_command_writes_a_complete_test_pki() {
+    let out = tempfile::tempdir().unwrap();
+    let dir = out.path().join("pki");
+    let st = std::process::Command::new(env!("CARGO_BIN_EXE_paygent-sim"))
+        .args(["pki", "--out"])
+        .arg(&dir)
+        .status()
+        .unwrap();
+    assert!(st.success());
+    for f in [
+        ".complete",
+        "ca.pem",
+        "server.pem",
+        "client-kit.pem",
+        "client.p12",
+    ] {
+        assert!(dir.join(f).is_file(), "{f} missing");
+    }
+}

@@ -51,6 +51,29 @@ pub fn generate(dir: &Path) -> io::Result<()> {
     fs::write(marker, b"test-only PKI\n")
 }
 
+/// `<base>/<name>`, generated once for every test process that asks: built under a private name,
+/// then renamed into place, so that processes running in parallel never see half a PKI.
+pub fn shared(base: &Path, name: &str) -> io::Result<std::path::PathBuf> {
+    let dir = base.join(name);
+    if dir.join(".complete").exists() {
+        return Ok(dir);
+    }
+    let tmp = base.join(format!("{name}.tmp{}", std::process::id()));
+    generate(&tmp)?;
+    if fs::rename(&tmp, &dir).is_err() {
+        // Another process won the race: use its PKI.
+        let _ = fs::remove_dir_all(&tmp);
+    }
+    if dir.join(".complete").exists() {
+        Ok(dir)
+    } else {
+        Err(io::Error::other(format!(
+            "{}: no complete test PKI",
+            dir.display()
+        )))
+    }
+}
+
 struct Issued {
     cert: X509,
     key: PKey<Private>,

@@ -21,28 +21,12 @@ use openssl::pkey::PKey;
 use openssl::ssl::{SslConnector, SslMethod, SslStream, SslVersion};
 use openssl::x509::X509;
 
-/// One test PKI in cargo's test tmp dir, made by the simulator's own `pki` command; built under
-/// a private name and renamed, so parallel test processes (nextest) never see half a PKI.
+/// One test PKI in cargo's test tmp dir, shared by the test processes.
 pub fn pki() -> &'static Path {
     static PKI: OnceLock<PathBuf> = OnceLock::new();
     PKI.get_or_init(|| {
-        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("paygent-sim-pki");
-        if dir.join(".complete").exists() {
-            return dir;
-        }
-        let tmp = dir.with_extension(format!("tmp{}", std::process::id()));
-        let st = Command::new(env!("CARGO_BIN_EXE_paygent-sim"))
-            .args(["pki", "--out"])
-            .arg(&tmp)
-            .status()
-            .unwrap();
-        assert!(st.success());
-        if std::fs::rename(&tmp, &dir).is_err() {
-            // Another process won the race; use its PKI.
-            let _ = std::fs::remove_dir_all(&tmp);
-        }
-        assert!(dir.join(".complete").exists());
-        dir
+        paygent_testpki::shared(Path::new(env!("CARGO_TARGET_TMPDIR")), "paygent-sim-pki")
+            .expect("test PKI")
     })
 }
 

@@ -1,8 +1,46 @@
-//! Reading a case: byte values, properties, calls.
+//! Test-only: the one reader of the shared test data (tests/conformance/cases/*.json, format in
+//! tests/conformance/cases/README.md, and tests/fixtures/) for every suite — core's integration
+//! tests, the conformance harness and the gateway simulator.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde_json::Value;
+
+/// The repository's `tests/` directory (byte values' `{"file"}` paths are relative to it).
+pub fn tests_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// The wire fixtures of the specification (`tests/fixtures/`).
+pub fn fixtures_dir() -> PathBuf {
+    tests_dir().join("fixtures")
+}
+
+/// One wire fixture's bytes.
+pub fn fixture(name: &str) -> Result<Vec<u8>, String> {
+    let p = fixtures_dir().join(name);
+    std::fs::read(&p).map_err(|e| format!("{}: {e}", p.display()))
+}
+
+/// The conformance cases whose file name starts with `prefix` (`req-`, `reply-`, or `""` for
+/// all), as `(file name, case)`, sorted by name.
+pub fn cases(prefix: &str) -> Result<Vec<(String, Value)>, String> {
+    let dir = tests_dir().join("conformance/cases");
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .map_err(|e| format!("{}: {e}", dir.display()))?
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter(|n| n.starts_with(prefix) && n.ends_with(".json"))
+        .collect();
+    names.sort();
+    names
+        .into_iter()
+        .map(|n| {
+            let text = std::fs::read_to_string(dir.join(&n)).map_err(|e| format!("{n}: {e}"))?;
+            let case = serde_json::from_str(&text).map_err(|e| format!("{n}: {e}"))?;
+            Ok((n, case))
+        })
+        .collect()
+}
 
 /// A byte value of the case format: a string (its UTF-8), `{"hex"}`, `{"file"}` (relative to
 /// `tests/`), or `{"repeat", "times"}`.
@@ -28,6 +66,7 @@ pub fn bytes(v: &Value, tests_dir: &Path) -> Result<Vec<u8>, String> {
     }
 }
 
+/// Bytes from hex digits (whitespace ignored).
 pub fn hex(h: &str) -> Result<Vec<u8>, String> {
     let digits: Vec<u8> = h.bytes().filter(|c| !c.is_ascii_whitespace()).collect();
     if !digits.len().is_multiple_of(2) {
