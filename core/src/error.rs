@@ -35,6 +35,7 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
+    /// Every code, in number order (for tables and round-trip tests).
     pub const ALL: [ErrorCode; 12] = [
         Self::ResourceFileNotFound,
         Self::ResourceFileRequired,
@@ -68,6 +69,7 @@ impl ErrorCode {
         }
     }
 
+    /// The code whose number (its C ABI value, e.g. `2005`) is `n`, if any.
     pub fn from_number(n: u32) -> Option<Self> {
         Self::ALL.into_iter().find(|c| *c as u32 == n)
     }
@@ -83,8 +85,10 @@ impl fmt::Display for ErrorCode {
 /// from the PHP module (protocol.md §2, "Documented Perl error table").
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum Dialect {
+    /// The PHP module's texts (`PaygentB2BModule`), typos included: the default.
     #[default]
     Php,
+    /// The Perl manual's texts (`Paygent::B2B`).
     Perl,
 }
 
@@ -96,6 +100,7 @@ pub struct TransportFailure {
     /// 52 empty reply, 56 receive error, 58 client certificate, 60 server certificate,
     /// 77 CA file, 1 unsupported protocol, 3 bad URL, 8 weird server reply, 18 partial reply.
     pub errno: u32,
+    /// curl-style error text, the `<curl error text>` of protocol.md §5.3.
     pub text: String,
     /// Whether the telegram may have reached the gateway.
     pub phase: FailurePhase,
@@ -146,38 +151,66 @@ impl FailurePhase {
 /// What went wrong, each with its fixed text (the one message table).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ErrorKind {
+    /// E01001: the configuration file is absent or unreadable (protocol.md §3.3).
     PropertiesNotFound,
+    /// E01002: a required configuration key is missing, blank or not numeric (protocol.md §3.3).
     PropertiesInvalid,
+    /// E02001: `timeout_value` or `select_max_cnt` is not a positive number (protocol.md §4.2 #1).
     ModuleParam,
+    /// E02003: `telegram_kind` absent or blank, or no URL for it (protocol.md §4.2 #2, §4.4).
     KindUnexpected,
+    /// E02007: a result CSV name where the kind has no CSV reply, or none for kind `201`
+    /// (protocol.md §4.2 #3).
     CsvName,
+    /// E02002: a parameter with the empty key (protocol.md §4.2 #4).
     KeyEmpty,
+    /// E02002: a key longer than `TELEGRAM_KEY_LENGTH` bytes (protocol.md §4.2 #5).
     KeyTooLong,
+    /// E02002: a value other than `data` longer than `TELEGRAM_VALUE_LENGTH` bytes
+    /// (protocol.md §4.2 #6).
     ValueTooLong,
+    /// E02002: the raw `url?k=v&…` is over the total limit (protocol.md §4.6).
     TelegramTooLong {
+        /// Whether a send file (`data`) is present, which raises the limit to 10 MB.
         file: bool,
     },
+    /// E01005: the send file does not exist (protocol.md §4.3).
     SendFileNotFound,
+    /// E01005: the send file exists but cannot be read (protocol.md §4.3).
     SendFileIo,
+    /// E01006: `setEncoding` was given an encoding the module does not know (protocol.md §4.7).
     EncodingUnsupported,
+    /// E01006: a `telegram_kind.utf8` kind and no encoding set (protocol.md §4.7).
     EncodingRequired,
+    /// E01006: an encoding set for a kind that is not in `telegram_kind.utf8` (protocol.md §4.7).
     EncodingNotAllowed,
     /// decisions.md 13: a character of a value has no Windows-31J (or caller charset) form.
     Unmappable {
+        /// The parameter whose value could not be converted.
         key: Vec<u8>,
     },
     /// The transport failed; `notes` holds the `(file is not exists: …)` suffixes of §5.3.
     Transport {
+        /// What the transport reported.
         failure: TransportFailure,
+        /// The `(file is not exists: …)` / `(file is not readable: …)` suffixes, possibly empty.
         notes: Vec<u8>,
     },
+    /// E02005: the gateway answered with an HTTP status outside 200–206 (protocol.md §5.2).
     HttpStatus(u16),
+    /// E02005: the reply has no `result` ("resultStatus is Nothing", protocol.md §6.1).
     ResultMissing,
+    /// E01901: a reference reply data record whose column count differs from its data header
+    /// (protocol.md §6.4.1).
     ColumnMismatch {
+        /// Columns of the data header record.
         header: usize,
+        /// Columns of the data record.
         items: usize,
     },
+    /// E01004: the result CSV cannot be created (protocol.md §6.6).
     CsvOpen,
+    /// E01004: writing the result CSV failed (protocol.md §6.6).
     CsvWrite,
     /// A panic caught at a language boundary; the process goes on.
     Internal(String),
@@ -186,14 +219,18 @@ pub enum ErrorKind {
 /// A module error: the legacy code and what happened.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Error {
+    /// The legacy code, derived from `kind` by [`Error::new`].
     pub code: ErrorCode,
+    /// What happened; chooses the code and the text.
     pub kind: ErrorKind,
 }
 
 /// How loud a warning is: PHP `E_USER_WARNING` or `E_USER_NOTICE`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum WarningLevel {
+    /// `E_USER_WARNING`: every `<code>: <text>` warning.
     Warning,
+    /// `E_USER_NOTICE`: the `cannot open file … to write` notice before a CSV error.
     Notice,
 }
 
@@ -201,11 +238,15 @@ pub enum WarningLevel {
 /// raises it; the Perl binding keeps it for `Paygent::PException::getInfo()`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Warning {
+    /// How the PHP binding raises it.
     pub level: WarningLevel,
+    /// The message bytes, e.g. `E02005: Http request ended with errors.`.
     pub text: Vec<u8>,
 }
 
 impl Error {
+    /// The error for `kind`, with its legacy code (transport errno 58, 60, 77, 83 → E02004,
+    /// other transport failures → E02005; protocol.md §5.1).
     pub fn new(kind: ErrorKind) -> Self {
         use ErrorKind::*;
         let code = match &kind {
@@ -232,6 +273,7 @@ impl Error {
         Self { code, kind }
     }
 
+    /// A transport failure with the missing-file `notes` of protocol.md §5.3.
     pub fn transport(failure: TransportFailure, notes: Vec<u8>) -> Self {
         Self::new(ErrorKind::Transport { failure, notes })
     }

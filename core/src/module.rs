@@ -35,6 +35,8 @@ pub struct Module {
 }
 
 impl Module {
+    /// A new object (`new PaygentB2BModule()`, `Paygent::B2B->new`): no parameters, no
+    /// configuration until `init()`; `dialect` picks the PHP or Perl texts.
     pub fn new(dialect: Dialect, source: ConfigSource) -> Self {
         Self {
             dialect,
@@ -81,8 +83,6 @@ impl Module {
         Ok(())
     }
 
-    /// Where the next `init()` loads its configuration from. The PHP binding discovers the
-    /// properties file at `init()` time (ini setting, `include_path`, composer layout).
     /// The loaded configuration, shared (an inquiry on this object's behalf reuses it).
     pub(crate) fn shared_config(&self) -> Option<Arc<Config>> {
         self.config.clone()
@@ -101,14 +101,18 @@ impl Module {
         self.inst.timeout = other.inst.timeout.clone();
     }
 
+    /// Where the next `init()` loads its configuration from. The PHP binding discovers the
+    /// properties file at `init()` time (ini setting, `include_path`, composer layout).
     pub fn set_source(&mut self, source: ConfigSource) {
         self.source = source;
     }
 
+    /// Whose texts this object reproduces (PHP or Perl).
     pub fn dialect(&self) -> Dialect {
         self.dialect
     }
 
+    /// The configuration of the last successful `init()`, `None` before it.
     pub fn config(&self) -> Option<&Config> {
         self.config.as_deref()
     }
@@ -120,10 +124,13 @@ impl Module {
         self.params.put(key, value);
     }
 
+    /// `reqGet`: the stored value, `None` for a key never put.
     pub fn req_get(&self, key: &[u8]) -> Option<&[u8]> {
         self.params.get(key)
     }
 
+    /// The telegram parameters in first-insertion order (`$p->telegramParam`), including the
+    /// defaults a `post()` appended (§4.1).
     pub fn params(&self) -> &Params {
         &self.params
     }
@@ -135,25 +142,33 @@ impl Module {
 
     // ---- per-object settings -------------------------------------------------------------
 
+    /// The per-object settings `init()` copied and the setters changed (§1.4).
     pub fn instance(&self) -> &ObjectSettings {
         &self.inst
     }
 
+    /// `setDefaultId`: the `connect_id` filled in when absent (§4.1).
     pub fn set_default_id(&mut self, v: &[u8]) {
         self.inst.default_id = v.to_vec();
     }
+    /// `setDefaultPassword`: the `connect_password` filled in when absent (§4.1).
     pub fn set_default_password(&mut self, v: &[u8]) {
         self.inst.default_password = v.to_vec();
     }
+    /// `setTimeout`: seconds, as written; must be > 0 at `post()` (§4.2 #1).
     pub fn set_timeout(&mut self, v: &[u8]) {
         self.inst.timeout = v.to_vec();
     }
+    /// `setSelectMaxCnt`: the `limit_count` of reference telegrams; must be > 0 at `post()`.
     pub fn set_select_max_cnt(&mut self, v: &[u8]) {
         self.inst.select_max_cnt = v.to_vec();
     }
+    /// `setResultCsv`: where the result CSV is written; only for reference kinds and required
+    /// for `201` (§4.2 #3, §6.6).
     pub fn set_result_csv(&mut self, v: &[u8]) {
         self.inst.result_csv = v.to_vec();
     }
+    /// `setSendFilePath`: the file whose bytes go as parameter `data` (§4.3).
     pub fn set_send_file_path(&mut self, v: &[u8]) {
         self.inst.send_file_path = v.to_vec();
     }
@@ -367,12 +382,15 @@ impl Module {
 
     // ---- reply ----------------------------------------------------------------------------
 
+    /// `getResultStatus()`: the reply's `result` (`"0"` / `"1"`); `None` before a reply.
     pub fn result_status(&self) -> Option<&[u8]> {
         self.reply.as_ref().map(|r| r.result_status.as_slice())
     }
+    /// `getResponseCode()`: the reply's `response_code`; `None` before a reply.
     pub fn response_code(&self) -> Option<&[u8]> {
         self.reply.as_ref().map(|r| r.response_code.as_slice())
     }
+    /// `getResponseDetail()`: the reply's `response_detail` (raw bytes); `None` before a reply.
     pub fn response_detail(&self) -> Option<&[u8]> {
         self.reply.as_ref().map(|r| r.response_detail.as_slice())
     }
@@ -380,15 +398,18 @@ impl Module {
     pub fn result_message(&self) -> &[u8] {
         &self.result_message
     }
+    /// Every record of the last reply (payment: 0 or 1, reference: N, file payment: none).
     pub fn records(&self) -> &[Record] {
         self.reply
             .as_ref()
             .map(|r| r.records.as_slice())
             .unwrap_or_default()
     }
+    /// `hasResNext()`: a record is left for `res_next`.
     pub fn has_res_next(&self) -> bool {
         self.cursor < self.records().len()
     }
+    /// `resNext()`: the next record, `None` past the end or before a reply.
     pub fn res_next(&mut self) -> Option<&Record> {
         let i = self.cursor;
         let records = self.reply.as_ref().map(|r| r.records.as_slice())?;

@@ -40,7 +40,9 @@ pub enum TlsBackend {
 /// Caller character set of decisions.md 13 (`paygentB2Bmodule.caller_encoding`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum CallerEncoding {
+    /// `UTF-8`: values arrive and replies leave as UTF-8.
     Utf8,
+    /// `EUC-JP`: values arrive and replies leave as EUC-JP (CP51932).
     EucJp,
 }
 
@@ -72,37 +74,62 @@ pub struct Compat {
 /// official module keeps them (§3.3).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Config {
+    /// `client_file_path`: PEM with the client certificate and (normally) its key (§3.2, §4.9).
     pub client_file_path: Vec<u8>,
     /// Separate key file (Perl kit style, `$HTTPS_KEY_FILE`); empty = the key is inside
     /// `client_file_path`.
     pub client_key_file_path: Vec<u8>,
+    /// `not_use_client_cert` is exactly `true`: no client certificate is sent (§3.2, V2).
     pub not_use_client_cert: bool,
+    /// `ca_file_path`: the CA bundle the gateway's certificate is verified against (§3.2).
     pub ca_file_path: Vec<u8>,
+    /// `not_use_ca_cert` is exactly `true`: the server certificate is not verified (§3.2, V2).
     pub not_use_ca_cert: bool,
+    /// `proxy_server_name`: proxy host name (§4.9).
     pub proxy_server_name: Vec<u8>,
+    /// `proxy_server_ip`: proxy address; wins over the name (§4.9).
     pub proxy_server_ip: Vec<u8>,
     /// 0 = no proxy.
     pub proxy_server_port: u16,
+    /// `proxy_user`: Basic credentials for the CONNECT proxy; empty = none (§9 #22).
     pub proxy_user: Vec<u8>,
+    /// `proxy_password`: goes with `proxy_user`.
     pub proxy_password: Vec<u8>,
+    /// `default_id`: the `connect_id` appended when the telegram has none (§4.1).
     pub default_id: Vec<u8>,
+    /// `default_password`: the `connect_password` appended when the telegram has none (§4.1).
     pub default_password: Vec<u8>,
+    /// `timeout_value`: seconds, as written; checked again at `post()` (§3.3, §4.2 #1).
     pub timeout_value: Vec<u8>,
+    /// `log_output_path`: the module log file; blank = no log (§7).
     pub log_output_path: Vec<u8>,
+    /// `select_max_cnt`: the `limit_count` appended to reference telegrams (§4.1), as written.
     pub select_max_cnt: Vec<u8>,
+    /// `telegram_kind.ref`: kinds whose reply is the reference CSV (§3.2, §6.2).
     pub telegram_kind_ref: Vec<Vec<u8>>,
+    /// `telegram_kind.utf8`: kinds exchanged in UTF-8 (§3.2, §4.7).
     pub telegram_kind_utf8: Vec<Vec<u8>>,
+    /// `debug_flg`: log the masked request and the reply (§4.10, §7); PHP truthiness.
     pub debug_flg: bool,
     /// `url.<suffix>` → URL, in file order.
     pub urls: Vec<(Vec<u8>, Vec<u8>)>,
     /// When no `url.<suffix>` matches, fall back to the shipped production table (Perl only).
     pub fallback_to_shipped_urls: bool,
+    /// `client_key_password`: the client key's passphrase; default `changeit` (§4.9,
+    /// decisions.md 16).
     pub client_key_password: Vec<u8>,
+    /// `verify_host`: check the gateway's host name; on unless `false`/`0`/`off`/`no`
+    /// (decisions.md 15).
     pub verify_host: bool,
+    /// `keep_alive`: HTTP/1.1 with pooled connections; on unless turned off (decisions.md 17).
     pub keep_alive: bool,
+    /// `tls_backend`: `openssl` (default) or `rustls`.
     pub tls_backend: TlsBackend,
+    /// `caller_encoding`: the charset of the caller's values; `None` = raw bytes (decisions.md 13).
     pub caller_encoding: Option<CallerEncoding>,
+    /// `csv_mode`: how reference CSV lines are split.
     pub csv_mode: CsvMode,
+    /// `compat`: official behaviours brought back.
     pub compat: Compat,
     /// TLS session cache directory for CGI processes; empty = none; [`SESSION_CACHE_AUTO`] = a
     /// private per-user directory under the system temp dir (the default).
@@ -165,6 +192,8 @@ pub enum ConfigSource {
 }
 
 impl ConfigSource {
+    /// The configuration: parsed (or taken from the per-process cache) for a file, else the
+    /// ready one or the stored error.
     pub fn load(&self) -> Result<Arc<Config>, Error> {
         match self {
             Self::PhpProperties(path) => load_php_properties(path),
