@@ -24,6 +24,7 @@ impl PartialEq for Params {
 impl Eq for Params {}
 
 impl Params {
+    /// No parameters.
     pub fn new() -> Self {
         Self::default()
     }
@@ -59,14 +60,17 @@ impl Params {
         self.entries.push((key, value.to_vec()));
     }
 
+    /// The value stored under `key`.
     pub fn get(&self, key: &[u8]) -> Option<&[u8]> {
         self.position(key).map(|i| self.entries[i].1.as_slice())
     }
 
+    /// `key` is present, even with an empty value (§4.1 tests presence, not emptiness).
     pub fn contains(&self, key: &[u8]) -> bool {
         self.position(key).is_some()
     }
 
+    /// `(key, value)` in first-insertion order: the order on the wire (§4.8).
     pub fn iter(&self) -> impl ExactSizeIterator<Item = (&[u8], &[u8])> {
         self.entries.iter().map(|(k, v)| (&**k, v.as_slice()))
     }
@@ -81,10 +85,12 @@ impl Params {
         self.entries.iter_mut().map(|(k, v)| (&**k, v))
     }
 
+    /// Number of parameters.
     pub fn len(&self) -> usize {
         self.entries.len()
     }
 
+    /// No parameter at all.
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
     }
@@ -132,10 +138,12 @@ impl Record {
         Self::from_distinct(&names, p.entries.iter().map(|(_, v)| v.as_slice()))
     }
 
+    /// Number of fields.
     pub fn len(&self) -> usize {
         self.names.len()
     }
 
+    /// No field at all.
     pub fn is_empty(&self) -> bool {
         self.names.is_empty()
     }
@@ -152,16 +160,19 @@ impl Record {
         Some((name, &values[start..end_at(j)]))
     }
 
+    /// `(name, value)` in the reply's order.
     pub fn iter(&self) -> impl ExactSizeIterator<Item = (&[u8], &[u8])> {
         // Every j below len() is a field; the fallback is never taken.
         (0..self.len()).map(|j| self.field(j).unwrap_or((&[], &[])))
     }
 
+    /// The value of field `key`.
     pub fn get(&self, key: &[u8]) -> Option<&[u8]> {
         let j = self.names.iter().position(|n| **n == *key)?;
         self.field(j).map(|(_, v)| v)
     }
 
+    /// The record has a field `key`.
     pub fn contains(&self, key: &[u8]) -> bool {
         self.names.iter().any(|n| **n == *key)
     }

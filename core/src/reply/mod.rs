@@ -18,8 +18,11 @@ use crate::params::Record;
 /// Which parser a kind's reply goes through (§6.2).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ReplyFormat {
+    /// `key=value` lines, CRLF-separated (§6.3): every kind not below.
     Payment,
+    /// The 4-record-type CSV (§6.4): kinds in `telegram_kind.ref`.
     Reference,
+    /// The file payment result (§6.5): kind `201`.
     FilePayment,
 }
 
@@ -41,9 +44,14 @@ impl ReplyFormat {
 /// A parsed reply. Fields absent from the reply are `""` (§1.4).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Reply {
+    /// `result`: `0` success, `1` business error (§8.3).
     pub result_status: Vec<u8>,
+    /// `response_code`: the error code (§8.5) when `result` is `1`.
     pub response_code: Vec<u8>,
+    /// `response_detail`, raw bytes (Windows-31J for normal telegrams).
     pub response_detail: Vec<u8>,
+    /// Payment: 0 or 1 record without `result`/`response_*`; reference: one per data record;
+    /// file payment: none (§1.4 `resNext`).
     pub records: Vec<Record>,
 }
 
@@ -51,7 +59,10 @@ pub struct Reply {
 /// `error` is set (e.g. E01901 keeps the header's status, §10 #60).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Parsed {
+    /// What was read, even when parsing stopped with an error.
     pub reply: Reply,
+    /// E02005 (no `result`, or out of time), E01901 (column mismatch); `None` when the reply
+    /// parsed.
     pub error: Option<Error>,
 }
 
@@ -110,6 +121,7 @@ pub struct Deadline {
 }
 
 impl Deadline {
+    /// No deadline: [`Deadline::check`] never fails.
     pub const NONE: Self = Self { at: None, lines: 0 };
 
     /// Call once per line; `Err` (E02005, errno 28) once the deadline has passed.

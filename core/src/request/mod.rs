@@ -18,10 +18,14 @@ use crate::telegram::{
 /// V3 `setEncoding` state (§1.4, §4.7).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub enum Encoding {
+    /// `setEncoding` never called.
     #[default]
     Unset,
+    /// `"UTF-8"`: values are already UTF-8.
     Utf8,
+    /// `"Shift_JIS"`: values are CP932, converted to UTF-8 for a UTF-8 kind.
     ShiftJis,
+    /// `"EUC-JP"`: values are CP51932, converted to UTF-8 for a UTF-8 kind.
     EucJp,
     /// A value other than the three accepted ones was set: every later `post()` fails E01006.
     Unsupported,
@@ -30,20 +34,28 @@ pub enum Encoding {
 /// The per-object settings that `init()` copies from the configuration and the setters change.
 #[derive(Clone, Debug, Default)]
 pub struct ObjectSettings {
+    /// `defaultId`: the `connect_id` appended when absent (§4.1).
     pub default_id: Vec<u8>,
+    /// `defaultPassword`: the `connect_password` appended when absent (§4.1).
     pub default_password: Vec<u8>,
     /// As written (`"35"`); PHP numeric rules apply when it is used.
     pub timeout: Vec<u8>,
+    /// `selectMaxCnt`, as written: the `limit_count` of reference telegrams (§4.1).
     pub select_max_cnt: Vec<u8>,
+    /// `resultCsv`: path of the result CSV; blank = none (§4.2 #3, §6.6).
     pub result_csv: Vec<u8>,
+    /// `sendFilePath`: file sent as `data`; blank = none (§4.3).
     pub send_file_path: Vec<u8>,
+    /// `setEncoding` state (§4.7).
     pub encoding: Encoding,
 }
 
 /// A telegram ready to send.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Prepared {
+    /// The `telegram_kind` value (§4.1), which picks the reply parser (§6.2).
     pub kind: Vec<u8>,
+    /// The URL resolved for the kind (§3.4, §4.4).
     pub url: Vec<u8>,
     /// `application/x-www-form-urlencoded` body, byte-identical to PHP `urlencode` (§4.8).
     pub body: Vec<u8>,

@@ -30,31 +30,41 @@ pub use session_cache::{directory as session_cache_directory, refusal as session
 /// Everything that decides which connections may be shared: the pool is keyed by it.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct TransportSettings {
+    /// Which TLS library carries the connection (`tls_backend`).
     pub backend: TlsBackend,
     /// PEM (kit: key + certificate + intermediate), or `.p12`/`.pfx`; `None` = no client cert.
     pub client_file: Option<Vec<u8>>,
     /// Separate key file; `None` = the key is in `client_file`.
     pub client_key_file: Option<Vec<u8>>,
+    /// Passphrase of the client key (`client_key_password`, default `changeit`, §4.9).
     pub client_key_password: Vec<u8>,
     /// `None` = no server verification at all (`not_use_ca_cert=true`).
     pub ca_file: Option<Vec<u8>>,
+    /// Check the gateway's host name against its certificate; always false without a CA file
+    /// (decisions.md 15).
     pub verify_host: bool,
     /// HTTP/1.1 keep-alive with the per-process pool; false = HTTP/1.0, one connection a call.
     pub keep_alive: bool,
+    /// The CONNECT proxy; `None` = direct (§4.9: a host and a port > 0 are both needed).
     pub proxy: Option<Proxy>,
     /// Directory for the cross-process TLS session cache; `None` = none.
     pub session_cache_dir: Option<Vec<u8>>,
 }
 
+/// An HTTP CONNECT proxy (protocol.md §4.9).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Proxy {
+    /// `proxy_server_ip` when set, else `proxy_server_name`.
     pub host: Vec<u8>,
+    /// `proxy_server_port`, > 0.
     pub port: u16,
     /// `user:password` for `Proxy-Authorization: Basic`.
     pub credentials: Option<(Vec<u8>, Vec<u8>)>,
 }
 
 impl TransportSettings {
+    /// The settings a configuration asks for: `not_use_client_cert` / `not_use_ca_cert` drop the
+    /// files, the IP wins over the proxy name.
     pub fn from_config(c: &Config) -> Self {
         let non_empty = |b: &Vec<u8>| (!b.is_empty()).then(|| b.clone());
         let proxy_host = if !c.proxy_server_ip.is_empty() {
@@ -99,10 +109,13 @@ impl TransportSettings {
 pub struct HttpRequest<'a> {
     /// Absolute `https://host[:port]/path` URL from the configuration.
     pub url: &'a [u8],
+    /// The form-encoded telegram (protocol.md §4.8).
     pub body: &'a [u8],
+    /// `curl_php` for PHP, LWP's form for Perl (protocol.md §4.9).
     pub user_agent: &'a str,
     /// Bounds connect and the whole exchange (`CURLOPT_TIMEOUT` = `CONNECTTIMEOUT`, §4.9).
     pub timeout: Duration,
+    /// Credentials, verification, proxy and pool key.
     pub settings: &'a TransportSettings,
     /// Most reply body bytes accepted (errno 63, E02005, beyond): `reply_max_size`.
     pub reply_max_size: usize,
@@ -111,7 +124,9 @@ pub struct HttpRequest<'a> {
 /// The reply as the transport API gives it (§5.2 R, §6.1 R).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct HttpReply {
+    /// The HTTP status of the gateway's (not the proxy's) response.
     pub status: u16,
+    /// The response body, without headers, de-chunked.
     pub body: Vec<u8>,
     /// The body was delimited only by the end of the connection (HTTP/1.0 without
     /// Content-Length): a cut connection cannot be told from the end.
