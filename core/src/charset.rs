@@ -23,8 +23,11 @@ pub enum ReplyCharset {
 /// A request-side charset: what the caller's bytes are in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Charset {
+    /// Windows-31J (CP932): the gateway's charset for normal telegrams (§4.7).
     Cp932,
+    /// UTF-8: the V3 UTF-8 kinds, or `caller_encoding=UTF-8`.
     Utf8,
+    /// EUC-JP, standing in for CP51932.
     EucJp,
 }
 

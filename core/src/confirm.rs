@@ -13,17 +13,25 @@ use crate::php::is_blank;
 pub enum Confirmation {
     /// The gateway has it: the payment's items from the 094 reply (raw bytes).
     Found {
+        /// `payment_id`: the gateway's id of the payment.
         payment_id: Vec<u8>,
+        /// `trading_id`: the merchant's id of the payment.
         trading_id: Vec<u8>,
+        /// `payment_type`: the payment method code.
         payment_type: Vec<u8>,
+        /// `payment_status`: the payment's status code at the gateway.
         payment_status: Vec<u8>,
+        /// `payment_amount`: the amount the gateway holds.
         payment_amount: Vec<u8>,
     },
     /// The gateway answered that no such payment exists (response code 13001) — yet.
     NotFound,
     /// The inquiry itself failed (transport, configuration, another gateway error): nothing is
     /// known. `reason` is the module's message (`E0xxxx: …`) or the gateway's response code.
-    Unknown { reason: Vec<u8> },
+    Unknown {
+        /// Why nothing is known, in the module's or the gateway's words.
+        reason: Vec<u8>,
+    },
 }
 
 /// The 094 response code for "no such payment" (protocol.md §8.5: inquiry 13001).

@@ -10,8 +10,11 @@ use crate::config::{Config, SESSION_CACHE_AUTO, TlsBackend};
 
 /// One reported fact: a key (Perl `info` hash), a label (`phpinfo()`), the value in words.
 pub struct Row {
+    /// Key of the Perl `info` hash (`tls_backend`).
     pub key: &'static str,
+    /// Label of the `phpinfo()` row (`default TLS backend`).
     pub label: &'static str,
+    /// The fact in words.
     pub value: String,
 }
 

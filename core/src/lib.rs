@@ -7,6 +7,8 @@
 //! Every payment value is bytes (normally Windows-31J); nothing is decoded unless the caller
 //! asked for a charset conversion (protocol.md §4.7, decisions.md 13).
 
+#![warn(missing_docs)]
+
 pub mod boundary;
 pub mod charset;
 pub mod config;

@@ -13,8 +13,11 @@ pub enum Pasted {
     Request(Params),
     /// A reply: the HTTP status when the head was pasted too, the format recognised, the parse.
     Reply {
+        /// The status of the pasted HTTP head; `None` without one.
         http_status: Option<u16>,
+        /// The parser chosen from the first record.
         format: ReplyFormat,
+        /// What that parser read.
         parsed: Parsed,
     },
 }

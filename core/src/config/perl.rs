@@ -12,10 +12,13 @@ use crate::params::Params;
 /// C ABI), and the Perl tests translate PHP keys with it.
 #[derive(Debug)]
 pub struct PerlVariable {
+    /// The Perl variable name without the sigil (`$HTTPS_CERT_FILE` → `HTTPS_CERT_FILE`).
     pub name: &'static str,
+    /// The `paygentB2Bmodule.<key>` it sets, without the prefix.
     pub key: &'static str,
     /// Taken from `%ENV` when the variable is undefined (the manual's mod_perl recipe).
     pub env_fallback: bool,
+    /// What the key gets when the variable is unset.
     pub default: PerlDefault,
 }
 
@@ -54,6 +57,7 @@ const fn env(name: &'static str, key: &'static str, default: PerlDefault) -> Per
 
 use PerlDefault::{Blank, NonEmpty, Unset};
 
+/// Every Perl variable the binding reads, with the key it sets and its default.
 pub const PERL_VARIABLES: &[PerlVariable] = &[
     env("HTTPS_CERT_FILE", "client_file_path", Unset(b"")),
     env("HTTPS_KEY_FILE", "client_key_file_path", PerlDefault::None),

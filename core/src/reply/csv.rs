@@ -10,6 +10,7 @@ use std::borrow::Cow;
 use crate::config::CsvMode;
 
 const SEPARATOR: u8 = b',';
+/// The quote (envelope) character of reference replies.
 pub const ENVELOPE: u8 = b'"';
 
 /// Split one line (no CRLF) into fields, exactly as the official tokenizer (compat mode).

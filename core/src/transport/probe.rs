@@ -16,8 +16,9 @@ use crate::error::TransportFailure;
 pub struct CertificateFacts {
     /// The subject, one line (`/O=…/CN=…`).
     pub subject: String,
-    /// Validity, seconds since the Unix epoch.
+    /// Start of validity, seconds since the Unix epoch.
     pub not_before: i64,
+    /// End of validity, seconds since the Unix epoch.
     pub not_after: i64,
     /// `not_after` as OpenSSL prints it (`Mar  8 12:00:00 2029 GMT`).
     pub not_after_text: String,
@@ -98,13 +99,20 @@ pub fn ca_certificates(s: &TransportSettings) -> Option<Result<usize, TransportF
 /// closed without sending anything.
 #[derive(Debug)]
 pub struct Handshake {
+    /// Time to the open TCP connection (through the proxy tunnel when one is configured).
     pub connect: Duration,
+    /// Time of the TLS handshake on it.
     pub handshake: Duration,
+    /// The negotiated TLS version (`TLSv1.3`).
     pub version: String,
+    /// The negotiated cipher suite.
     pub cipher: String,
+    /// The gateway's leaf certificate, when the library hands it out.
     pub server_certificate: Option<CertificateFacts>,
 }
 
+/// Open one connection to `url` with the settings `s` and close it: the doctor's TLS check.
+/// Fails with the transport's errno (and so its E02004/E02005 meaning) as a telegram would.
 pub fn handshake(
     s: &TransportSettings,
     url: &[u8],
