@@ -153,7 +153,7 @@ impl FailurePhase {
 pub enum ErrorKind {
     /// E01001: the configuration file is absent or unreadable (protocol.md §3.3).
     PropertiesNotFound,
-    /// E01002: a required configuration key is missing, blank or not numeric (protocol.md §3.3).
+    /// E01002: a configuration value is missing, blank or invalid (protocol.md §3.3).
     PropertiesInvalid,
     /// E02001: `timeout_value` or `select_max_cnt` is not a positive number (protocol.md §4.2 #1).
     ModuleParam,

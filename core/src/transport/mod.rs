@@ -40,8 +40,8 @@ pub struct TransportSettings {
     pub client_key_password: Vec<u8>,
     /// `None` = no server verification at all (`not_use_ca_cert=true`).
     pub ca_file: Option<Vec<u8>>,
-    /// Check the gateway's host name against its certificate; always false without a CA file
-    /// (decisions.md 15).
+    /// Check the gateway's host name against its certificate; always false with
+    /// `not_use_ca_cert` (decisions.md 15).
     pub verify_host: bool,
     /// HTTP/1.1 keep-alive with the per-process pool; false = HTTP/1.0, one connection a call.
     pub keep_alive: bool,
