@@ -1,6 +1,7 @@
 //! The request side of the shared conformance cases `tests/conformance/cases/req-*.json`:
 //! `init()` and everything `post()` decides before the transport (error code, message, exact
-//! form body). The full cases, with the simulator, run in `conformance.rs`.
+//! form body). The full cases, with the simulator, run in the conformance harness
+//! (`tests/conformance/`, `tests/conformance/tests/cases.rs`).
 
 #![allow(
     clippy::unwrap_used,

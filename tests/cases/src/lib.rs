@@ -1,5 +1,5 @@
 //! Test-only: the one reader of the shared test data (tests/conformance/cases/*.json, format in
-//! tests/conformance/cases/README.md, and tests/fixtures/) for every suite — core's integration
+//! tests/conformance/README.md, and tests/fixtures/) for every suite — core's integration
 //! tests, the conformance harness and the gateway simulator.
 
 use std::path::{Path, PathBuf};
