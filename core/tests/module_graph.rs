@@ -36,7 +36,8 @@ fn top_module(src: &Path, file: &Path) -> String {
 
 /// The code of a file without its `#[cfg(test)]` module and without comment lines.
 fn non_test_code(text: &str) -> String {
-    let end = text.find("#[cfg(test)]\nmod ").unwrap_or(text.len());
+    // The test module body (`#[cfg(test)] mod tests {`), not a test-only `mod x;` declaration.
+    let end = text.find("#[cfg(test)]\nmod tests {").unwrap_or(text.len());
     text[..end]
         .lines()
         .filter(|l| !l.trim_start().starts_with("//"))
