@@ -93,6 +93,9 @@ stage_cli() { # $1 = tree, $2 = the built binary
     --name="PAYGENT connection module tool" "$t/usr/bin/paygent" >"$t/usr/share/man/man1/paygent.1" \
     || return 1
   gzip -9n "$t/usr/share/man/man1/paygent.1"
+  # Bash completion from the same clap definition.
+  install -d "$t/usr/share/bash-completion/completions"
+  "$t/usr/bin/paygent" completions bash >"$t/usr/share/bash-completion/completions/paygent" || return 1
   stage_doc "$t" "$CLI_PKG"
 }
 

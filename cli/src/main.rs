@@ -34,6 +34,11 @@ enum Command {
     Decode(decode::Args),
     /// Ask the gateway (094) what became of a payment after a "maybe sent" failure.
     Confirm(confirm::Args),
+    /// Print the shell completion script (bash, zsh, fish…) for this command.
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
 }
 
 /// `paygent --version`: the version, the default TLS backend and the OpenSSL it runs with.
@@ -61,6 +66,15 @@ fn main() -> ExitCode {
         Command::Send(a) => send::run(a, &msg),
         Command::Decode(a) => decode::run(a, &msg),
         Command::Confirm(a) => confirm::run(a, &msg),
+        Command::Completions { shell } => {
+            clap_complete::generate(
+                shell,
+                &mut Cli::command(),
+                "paygent",
+                &mut std::io::stdout(),
+            );
+            0
+        }
     }));
     ExitCode::from(code.unwrap_or_else(|_| {
         eprintln!("{}", msg.get("internal_error", &[]));

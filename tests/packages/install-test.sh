@@ -137,6 +137,9 @@ check "perl: man page Paygent::B2B(3pm)" test -f /usr/share/man/man3/Paygent::B2
 echo "== CLI"
 check "paygent --version" bash -c "cd / && paygent --version | grep -q '$VERSION'"
 check "man page paygent(1) from --help" bash -c "zcat /usr/share/man/man1/paygent.1.gz | grep -q 'doctor'"
+# The completion script loads in bash and completes the subcommands.
+check "bash completion completes paygent's subcommands" bash -c \
+  '. /usr/share/bash-completion/completions/paygent && COMP_WORDS=(paygent do) COMP_CWORD=1 && _paygent paygent do paygent && printf "%s\n" "${COMPREPLY[@]}" | grep -qx doctor'
 stop_sim
 
 echo "== purge"
