@@ -10,6 +10,8 @@
 
 pub mod store;
 pub mod sync;
+#[doc(hidden)]
+pub mod testing;
 
 use std::fmt;
 
