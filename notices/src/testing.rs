@@ -50,10 +50,14 @@ pub fn fresh_database(admin_url: &str, db: &str) -> Result<String, String> {
     let url = format!("{scheme}://{host}/{db}{query}");
     if scheme.starts_with("postgres") {
         let mut c = postgres::Client::connect(admin_url, postgres::NoTls).map_err(|e| e.to_string())?;
-        c.batch_execute(&format!(
-            "DROP DATABASE IF EXISTS {db}; CREATE DATABASE {db} ENCODING 'UTF8' TEMPLATE template0"
-        ))
-        .map_err(|e| e.to_string())?;
+        // Not one batch: CREATE DATABASE refuses to run inside a transaction block.
+        c.batch_execute(&format!("DROP DATABASE IF EXISTS {db}"))
+            .and_then(|_| {
+                c.batch_execute(&format!(
+                    "CREATE DATABASE {db} ENCODING 'UTF8' TEMPLATE template0"
+                ))
+            })
+            .map_err(|e| format!("{e:?}"))?;
     } else {
         use mysql::prelude::Queryable;
         let opts = mysql::Opts::from_url(admin_url).map_err(|e| e.to_string())?;

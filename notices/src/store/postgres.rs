@@ -8,7 +8,7 @@ use postgres::{Client, Row, Statement};
 
 use super::{
     Gap, ListFilter, SCHEMA_VERSION, Store, StoredNotice, check_version, items_from_text,
-    lock_name, query_error, redact,
+    lock_name, redact,
 };
 use crate::{Error, ErrorKind, Notice, Result};
 
@@ -60,6 +60,21 @@ WITH n AS (
 )
 SELECT count(*) FROM n";
 
+/// The server's message too: `postgres::Error`'s own text is only "db error".
+fn pg_error(e: postgres::Error) -> Error {
+    Error::new(ErrorKind::Query, pg_text(&e))
+}
+
+fn pg_text(e: &postgres::Error) -> String {
+    match e.as_db_error() {
+        Some(d) => format!("{} ({}: {})", e, d.code().code(), d.message()),
+        None => match std::error::Error::source(e) {
+            Some(s) => format!("{e}: {s}"),
+            None => e.to_string(),
+        },
+    }
+}
+
 fn ts(col: &str) -> String {
     format!("to_char({col} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')")
 }
@@ -87,10 +102,10 @@ impl PgStore {
         let builder = openssl::ssl::SslConnector::builder(openssl::ssl::SslMethod::tls())
             .map_err(|e| fail(&e))?;
         let tls = postgres_openssl::MakeTlsConnector::new(builder.build());
-        let mut client = Client::connect(url, tls).map_err(|e| fail(&e))?;
+        let mut client = Client::connect(url, tls).map_err(|e| fail(&pg_text(&e)))?;
         client
             .batch_execute("SET TIME ZONE 'UTC'; SET synchronous_commit = off")
-            .map_err(|e| fail(&e))?;
+            .map_err(|e| fail(&pg_text(&e)))?;
         Ok(PgStore {
             client,
             store: None,
@@ -124,39 +139,39 @@ impl Store for PgStore {
     }
 
     fn init(&mut self) -> Result<(u32, u32)> {
-        let mut tx = self.client.transaction().map_err(query_error)?;
+        let mut tx = self.client.transaction().map_err(pg_error)?;
         // Two inits at once: the second waits, then finds the tables.
         tx.execute(
             "SELECT pg_advisory_xact_lock($1)",
             &[&lock_key("paygent_notices_init")],
         )
-        .map_err(query_error)?;
+        .map_err(pg_error)?;
         tx.batch_execute(
             "CREATE TABLE IF NOT EXISTS paygent_notices_schema (version INTEGER NOT NULL)",
         )
-        .map_err(query_error)?;
+        .map_err(pg_error)?;
         let found: i32 = tx
             .query_one(
                 "SELECT COALESCE(MAX(version), 0) FROM paygent_notices_schema",
                 &[],
             )
-            .map_err(query_error)?
+            .map_err(pg_error)?
             .get(0);
         let found = found.max(0) as u32;
         check_version(found)?;
         if found < 1 {
-            tx.batch_execute(V1).map_err(query_error)?;
+            tx.batch_execute(V1).map_err(pg_error)?;
         }
         if found < SCHEMA_VERSION {
             tx.execute("DELETE FROM paygent_notices_schema", &[])
-                .map_err(query_error)?;
+                .map_err(pg_error)?;
             tx.execute(
                 "INSERT INTO paygent_notices_schema (version) VALUES ($1)",
                 &[&(SCHEMA_VERSION as i32)],
             )
-            .map_err(query_error)?;
+            .map_err(pg_error)?;
         }
-        tx.commit().map_err(query_error)?;
+        tx.commit().map_err(pg_error)?;
         Ok((found, SCHEMA_VERSION))
     }
 
@@ -167,7 +182,7 @@ impl Store for PgStore {
                 "SELECT to_regclass('paygent_notices_schema') IS NOT NULL",
                 &[],
             )
-            .map_err(query_error)?
+            .map_err(pg_error)?
             .get(0);
         if !exists {
             return Ok(0);
@@ -178,7 +193,7 @@ impl Store for PgStore {
                 "SELECT COALESCE(MAX(version), 0) FROM paygent_notices_schema",
                 &[],
             )
-            .map_err(query_error)?
+            .map_err(pg_error)?
             .get(0);
         Ok(v.max(0) as u32)
     }
@@ -190,7 +205,7 @@ impl Store for PgStore {
                 "SELECT pg_try_advisory_lock($1)",
                 &[&lock_key(&lock_name(merchant))],
             )
-            .map_err(query_error)?
+            .map_err(pg_error)?
             .get(0))
     }
 
@@ -200,7 +215,7 @@ impl Store for PgStore {
                 "SELECT pg_advisory_unlock($1)",
                 &[&lock_key(&lock_name(merchant))],
             )
-            .map_err(query_error)?;
+            .map_err(pg_error)?;
         Ok(())
     }
 
@@ -211,7 +226,7 @@ impl Store for PgStore {
                 "SELECT last_payment_notice_id FROM paygent_notice_cursor WHERE merchant_id = $1",
                 &[&merchant],
             )
-            .map_err(query_error)?
+            .map_err(pg_error)?
             .map(|r| r.get(0)))
     }
 
@@ -219,13 +234,13 @@ impl Store for PgStore {
         let stmt = match &self.store {
             Some(s) => s.clone(),
             None => {
-                let s = self.client.prepare(STORE).map_err(query_error)?;
+                let s = self.client.prepare(STORE).map_err(pg_error)?;
                 self.store = Some(s.clone());
                 s
             }
         };
         let items = serde_json::Value::Object(n.items.clone()).to_string();
-        let mut tx = self.client.transaction().map_err(query_error)?;
+        let mut tx = self.client.transaction().map_err(pg_error)?;
         let row = tx
             .query_one(
                 &stmt,
@@ -242,10 +257,10 @@ impl Store for PgStore {
                     &gap,
                 ],
             )
-            .map_err(query_error)?;
+            .map_err(pg_error)?;
         let inserted: i64 = row.get(0);
         crate::test_pause("before_commit");
-        tx.commit().map_err(query_error)?;
+        tx.commit().map_err(pg_error)?;
         Ok(inserted == 1)
     }
 
@@ -268,7 +283,7 @@ impl Store for PgStore {
             Some(since) => self.client.query(&sql, &[since]),
             None => self.client.query(&sql, &[]),
         }
-        .map_err(query_error)?;
+        .map_err(pg_error)?;
         Ok(rows.iter().map(row_notice).collect())
     }
 
@@ -283,7 +298,7 @@ impl Store for PgStore {
                 ),
                 &[],
             )
-            .map_err(query_error)?;
+            .map_err(pg_error)?;
         Ok(rows
             .iter()
             .map(|r| Gap {
@@ -303,7 +318,7 @@ impl Store for PgStore {
                  process_error = NULL WHERE payment_notice_id = $1",
                 &[&id],
             )
-            .map_err(query_error)?;
+            .map_err(pg_error)?;
         Ok(n == 1)
     }
 
@@ -313,7 +328,7 @@ impl Store for PgStore {
                 "UPDATE paygent_notices SET process_error = $2 WHERE payment_notice_id = $1",
                 &[&id, &error],
             )
-            .map_err(query_error)?;
+            .map_err(pg_error)?;
         Ok(())
     }
 }
