@@ -24,9 +24,11 @@ cleanup() {
         as_db "$PGBIN/pg_ctl" -D "$work/pg" -m immediate -w stop >/dev/null 2>&1 || true
     fi
     if [ -n "$my_pid" ]; then
-        kill "$my_pid" 2>/dev/null
-        for _ in $(seq 1 100); do kill -0 "$my_pid" 2>/dev/null || break; sleep 0.1; done
-        kill -9 "$my_pid" 2>/dev/null || true
+        # The server's own pid (my_pid may be runuser's, which does not pass the signal on).
+        local pid; pid=$(cat "$work/my/pid" 2>/dev/null || echo "$my_pid")
+        kill "$pid" "$my_pid" 2>/dev/null
+        for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+        kill -9 "$pid" "$my_pid" 2>/dev/null || true
     fi
     if [ "${NOTICES_KEEP:-0}" = 1 ]; then say "kept $work"; else rm -rf "$work"; fi
 }
