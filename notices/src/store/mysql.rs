@@ -13,6 +13,9 @@ use crate::{Error, ErrorKind, Notice, Result};
 
 const TABLE_OPTIONS: &str = "ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin";
 const NOW: &str = "UTC_TIMESTAMP(6)";
+/// GET_LOCK names are server-wide (not per database) and at most 64 characters: the merchant's
+/// lock name and the database, hashed.
+const LOCK: &str = "CONCAT('paygent_notices:', SHA1(CONCAT(?, ':', DATABASE())))";
 
 fn v1() -> [String; 3] {
     [
@@ -192,14 +195,14 @@ impl Store for MysqlStore {
     fn try_lock(&mut self, merchant: &str) -> Result<bool> {
         let got: Option<Option<i64>> = self
             .conn
-            .exec_first("SELECT GET_LOCK(?, 0)", (lock_name(merchant),))
+            .exec_first(&format!("SELECT GET_LOCK({LOCK}, 0)"), (lock_name(merchant),))
             .map_err(query_error)?;
         Ok(got.flatten() == Some(1))
     }
 
     fn unlock(&mut self, merchant: &str) -> Result<()> {
         self.conn
-            .exec_drop("SELECT RELEASE_LOCK(?)", (lock_name(merchant),))
+            .exec_drop(format!("SELECT RELEASE_LOCK({LOCK})"), (lock_name(merchant),))
             .map_err(query_error)
     }
 
