@@ -11,6 +11,7 @@ PACKAGES=(
   perl libwww-perl liblwp-protocol-https-perl
   apache2                                  # CGI demo and the TLS matrix
   tinyproxy                                # a real CONNECT proxy for the proxy tests
+  postgresql mariadb-server mariadb-client # throwaway servers for the payment notice tests
 )
 
 missing=()
@@ -26,6 +27,9 @@ if ((${#missing[@]})); then
   # The demo and the tests start their own Apache on loopback; Debian's default one is not needed.
   $SUDO service apache2 stop >/dev/null 2>&1 || true
   $SUDO service tinyproxy stop >/dev/null 2>&1 || true   # the tests start their own
+  # tests/notices/run.sh starts its own database servers in a temp dir.
+  $SUDO service postgresql stop >/dev/null 2>&1 || true
+  $SUDO service mariadb stop >/dev/null 2>&1 || true
 fi
 
 if ! command -v cargo >/dev/null; then
