@@ -187,6 +187,11 @@ fn init(a: InitArgs, msg: &Messages) -> u8 {
     }
 }
 
+/// A seconds option as a duration: negative or NaN is 0, at most a day.
+fn seconds(s: f64) -> Duration {
+    Duration::try_from_secs_f64(s.clamp(0.0, 86_400.0)).unwrap_or_default()
+}
+
 /// JSON of a notice just received (before it is read back from the database).
 fn fresh_json(n: &Notice, merchant: &str, gap: bool) -> Value {
     json!({
@@ -236,7 +241,7 @@ fn sync_run(a: SyncArgs, msg: &Messages) -> u8 {
     };
 
     // One poller per merchant and database; the lock ends with the connection at the latest.
-    let deadline = Instant::now() + Duration::from_secs_f64(a.wait.clamp(0.0, 86_400.0));
+    let deadline = Instant::now() + seconds(a.wait);
     loop {
         match store.try_lock(&merchant) {
             Ok(true) => break,
@@ -253,9 +258,7 @@ fn sync_run(a: SyncArgs, msg: &Messages) -> u8 {
 
     let opts = sync::Options {
         max_calls: a.max_calls,
-        max_duration: a
-            .max_seconds
-            .map(|s| Duration::from_secs_f64(s.clamp(0.0, 1e9))),
+        max_duration: a.max_seconds.map(seconds),
     };
     let mut counts = Counts::default();
     let spinner = std::io::stderr().is_terminal().then(|| {
@@ -357,11 +360,12 @@ fn sync_run(a: SyncArgs, msg: &Messages) -> u8 {
             ("exit", &code.to_string()),
         ],
     );
-    if a.jsonl {
-        eprintln!("{summary}");
+    // Written, not println!: a closed stdout must not turn a finished sync into a panic.
+    let _ = if a.jsonl {
+        writeln!(std::io::stderr(), "{summary}")
     } else {
-        println!("{summary}");
-    }
+        writeln!(std::io::stdout(), "{summary}")
+    };
     code
 }
 
@@ -445,14 +449,17 @@ fn list(a: ListArgs, msg: &Messages) -> u8 {
         Ok(r) => r,
         Err(e) => return db_error(&e, &a.db.db, msg),
     };
+    let mut out = std::io::stdout().lock();
     if a.json {
         let v: Vec<Value> = rows.iter().map(StoredNotice::to_json).collect();
-        println!("{}", Value::from(v));
+        let _ = writeln!(out, "{}", Value::from(v));
         return 0;
     }
     for r in &rows {
         let n = &r.notice;
-        println!(
+        // A closed stdout (`| head`) ends the listing quietly.
+        let _ = writeln!(
+            out,
             "{:>10} {:<20} {:<24} {:>3} {:>3} {:>10} {} {}{}",
             n.payment_notice_id,
             n.payment_id,
@@ -480,13 +487,15 @@ fn gaps(a: GapsArgs, msg: &Messages) -> u8 {
         Ok(r) => r,
         Err(e) => return db_error(&e, &a.db.db, msg),
     };
+    let mut out = std::io::stdout().lock();
     if a.json {
         let v: Vec<Value> = rows.iter().map(paygent_notices::Gap::to_json).collect();
-        println!("{}", Value::from(v));
+        let _ = writeln!(out, "{}", Value::from(v));
         return 0;
     }
     for g in &rows {
-        println!(
+        let _ = writeln!(
+            out,
             "{}",
             msg.get(
                 "notices.gap_row",
