@@ -53,21 +53,94 @@ fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
 
+/// What the writer did with one notice.
+enum Stored {
+    Notice { notice: Notice, new: bool, gap: bool },
+    Failed(crate::Error),
+}
+
 /// Drain 091 into `store` for `merchant` (sent as `merchant_id` unless empty: then the
-/// configuration's `merchant_id` is). `on_notice(notice, new, gap)` sees every notice received.
+/// configuration's `merchant_id` is). `on_notice(notice, new, gap)` sees every notice stored,
+/// in order, once its transaction has committed.
+///
+/// The next 091 goes out while the previous notice is being committed by a writer thread (in
+/// order, one transaction each): the cursor of the next telegram is the id in the reply, and 091
+/// is a read-only inquiry, so asking ahead is harmless — a crash before a commit only means
+/// that notice is asked for again on the next run, from the last committed cursor.
 pub fn drain(
     m: &mut Module,
-    store: &mut dyn Store,
+    store: &mut (dyn Store + Send),
     merchant: &str,
     opts: &Options,
     counts: &mut Counts,
     on_notice: &mut dyn FnMut(&Notice, bool, bool),
 ) -> Outcome {
-    let start = Instant::now();
-    let mut cursor = match store.cursor(merchant) {
+    let cursor = match store.cursor(merchant) {
         Ok(c) => c,
         Err(e) => return Outcome::Store(e),
     };
+    // Bounded: the telegrams never run far ahead of the database.
+    let (to_writer, jobs) = std::sync::mpsc::sync_channel::<(Notice, bool)>(64);
+    let (results, from_writer) = std::sync::mpsc::channel::<Stored>();
+    std::thread::scope(|scope| {
+        scope.spawn(move || {
+            for (notice, gap) in jobs {
+                match store.store(merchant, &notice, gap) {
+                    Ok(new) => {
+                        let _ = results.send(Stored::Notice { notice, new, gap });
+                    }
+                    Err(e) => {
+                        let _ = results.send(Stored::Failed(e));
+                        return;
+                    }
+                }
+            }
+        });
+        let mut failed = None;
+        let mut take = |r: Stored, counts: &mut Counts, failed: &mut Option<crate::Error>| match r {
+            Stored::Notice { notice, new, gap } => {
+                if new {
+                    counts.stored += 1;
+                } else {
+                    counts.duplicates += 1;
+                }
+                on_notice(&notice, new, gap);
+            }
+            Stored::Failed(e) => *failed = Some(e),
+        };
+        let outcome = poll(m, merchant, cursor, opts, counts, &mut |notice, gap, counts| {
+            while let Ok(r) = from_writer.try_recv() {
+                take(r, counts, &mut failed);
+            }
+            if let Some(e) = failed.take() {
+                return Err(e);
+            }
+            to_writer
+                .send((notice, gap))
+                .map_err(|_| crate::Error::new(crate::ErrorKind::Query, "the writer stopped"))
+        });
+        drop(to_writer);
+        // Everything received is committed (or has failed) before the outcome is told.
+        for r in from_writer {
+            take(r, counts, &mut failed);
+        }
+        match (failed, outcome) {
+            (Some(e), _) => Outcome::Store(e),
+            (None, o) => o,
+        }
+    })
+}
+
+/// The telegram loop: `hand(notice, gap, counts)` takes each notice received.
+fn poll(
+    m: &mut Module,
+    merchant: &str,
+    mut cursor: Option<String>,
+    opts: &Options,
+    counts: &mut Counts,
+    hand: &mut dyn FnMut(Notice, bool, &mut Counts) -> crate::Result<()>,
+) -> Outcome {
+    let start = Instant::now();
     m.req_put(b"telegram_kind", b"091");
     if !merchant.is_empty() {
         m.req_put(b"merchant_id", merchant.as_bytes());
@@ -147,16 +220,9 @@ pub fn drain(
             counts.gaps += 1;
         }
         test_pause("after_reply");
-        let new = match store.store(merchant, &notice, gap) {
-            Ok(n) => n,
-            Err(e) => return Outcome::Store(e),
-        };
-        if new {
-            counts.stored += 1;
-        } else {
-            counts.duplicates += 1;
+        if let Err(e) = hand(notice, gap, counts) {
+            return Outcome::Store(e);
         }
-        on_notice(&notice, new, gap);
         cursor = Some(id);
     }
 }

@@ -73,7 +73,7 @@ pub struct ListFilter {
 }
 
 /// A database holding the notice tables.
-pub trait Store {
+pub trait Store: Send {
     /// `sqlite`, `postgres`, `mysql`.
     fn backend(&self) -> &'static str;
     /// Create or migrate the tables; returns the version found before (0: none) and now.

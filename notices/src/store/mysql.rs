@@ -54,6 +54,19 @@ fn v1() -> [String; 3] {
     ]
 }
 
+/// A utf8mb4 string literal that needs no escaping: `_utf8mb4 X'…'`.
+fn lit(s: &str) -> String {
+    let mut out = String::with_capacity(12 + 2 * s.len());
+    out.push_str("_utf8mb4 X'");
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    for b in s.bytes() {
+        out.push(HEX[usize::from(b >> 4)] as char);
+        out.push(HEX[usize::from(b & 15)] as char);
+    }
+    out.push('\'');
+    out
+}
+
 fn ts(col: &str) -> String {
     format!("DATE_FORMAT({col}, '%Y-%m-%dT%H:%i:%s.%fZ')")
 }
@@ -217,55 +230,65 @@ impl Store for MysqlStore {
 
     fn store(&mut self, merchant: &str, n: &Notice, gap: bool) -> Result<bool> {
         let items = serde_json::Value::Object(n.items.clone()).to_string();
-        let mut tx = self
-            .conn
-            .start_transaction(TxOpts::default())
-            .map_err(query_error)?;
-        // A duplicate id changes nothing (0 affected rows) and is not an error.
-        tx.exec_drop(
-            format!(
-                "INSERT INTO paygent_notices (payment_notice_id, merchant_id, payment_id, \
-                 trading_id, payment_type, payment_status, payment_amount, change_date, items, \
-                 received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, {NOW}) \
-                 ON DUPLICATE KEY UPDATE payment_notice_id = payment_notice_id"
-            ),
-            (
-                &n.payment_notice_id,
-                merchant,
-                &n.payment_id,
-                &n.trading_id,
-                &n.payment_type,
-                &n.payment_status,
-                n.payment_amount,
-                &n.change_date,
-                &items,
-            ),
-        )
-        .map_err(query_error)?;
-        let new = tx.affected_rows() == 1;
+        let amount = n
+            .payment_amount
+            .map_or_else(|| "NULL".to_string(), |a| a.to_string());
+        // One round trip: the transaction as one multi-statement text (values as hex literals
+        // of utf8mb4, nothing to escape). A duplicate id changes nothing (ROW_COUNT() 0).
+        let mut sql = format!(
+            "START TRANSACTION; \
+             INSERT INTO paygent_notices (payment_notice_id, merchant_id, payment_id, trading_id, \
+             payment_type, payment_status, payment_amount, change_date, items, received_at) \
+             VALUES ({}, {}, {}, {}, {}, {}, {amount}, {}, {}, {NOW}) \
+             ON DUPLICATE KEY UPDATE payment_notice_id = payment_notice_id; \
+             SELECT ROW_COUNT(); ",
+            lit(&n.payment_notice_id),
+            lit(merchant),
+            lit(&n.payment_id),
+            lit(&n.trading_id),
+            lit(&n.payment_type),
+            lit(&n.payment_status),
+            lit(&n.change_date),
+            lit(&items),
+        );
         if gap {
-            tx.exec_drop(
-                format!(
-                    "INSERT INTO paygent_notice_gaps (merchant_id, detected_at, \
-                     first_payment_notice_id_after) VALUES (?, {NOW}, ?)"
-                ),
-                (merchant, &n.payment_notice_id),
-            )
-            .map_err(query_error)?;
+            sql.push_str(&format!(
+                "INSERT INTO paygent_notice_gaps (merchant_id, detected_at, \
+                 first_payment_notice_id_after) VALUES ({}, {NOW}, {}); ",
+                lit(merchant),
+                lit(&n.payment_notice_id)
+            ));
         }
-        tx.exec_drop(
-            format!(
-                "INSERT INTO paygent_notice_cursor (merchant_id, last_payment_notice_id, \
-                 updated_at) VALUES (?, ?, {NOW}) ON DUPLICATE KEY UPDATE \
-                 last_payment_notice_id = VALUES(last_payment_notice_id), \
-                 updated_at = VALUES(updated_at)"
-            ),
-            (merchant, &n.payment_notice_id),
-        )
-        .map_err(query_error)?;
+        sql.push_str(&format!(
+            "INSERT INTO paygent_notice_cursor (merchant_id, last_payment_notice_id, updated_at) \
+             VALUES ({}, {}, {NOW}) ON DUPLICATE KEY UPDATE \
+             last_payment_notice_id = VALUES(last_payment_notice_id), \
+             updated_at = VALUES(updated_at); COMMIT",
+            lit(merchant),
+            lit(&n.payment_notice_id)
+        ));
         crate::test_pause("before_commit");
-        tx.commit().map_err(query_error)?;
-        Ok(new)
+        let run = |conn: &mut Conn| -> mysql::Result<Option<i64>> {
+            let mut result = conn.query_iter(&sql)?;
+            let mut count = None;
+            while let Some(set) = result.iter() {
+                for row in set {
+                    // Text protocol: the count comes as digits; `get` converts.
+                    if let Some(Some(c)) = row?.get::<Option<i64>, _>(0) {
+                        count = Some(c);
+                    }
+                }
+            }
+            Ok(count)
+        };
+        match run(&mut self.conn) {
+            Ok(count) => Ok(count == Some(1)),
+            Err(e) => {
+                // A failed statement stops the batch inside the open transaction.
+                let _ = self.conn.query_drop("ROLLBACK");
+                Err(query_error(e))
+            }
+        }
     }
 
     fn list(&mut self, f: &ListFilter) -> Result<Vec<StoredNotice>> {
