@@ -46,7 +46,7 @@ start_mariadb() {
         --skip-test-db >"$work/my-install.log" 2>&1 || { say "mariadb-install-db failed:"; tail -5 "$work/my-install.log" >&2; return 1; }
     as_db $PIN "$mariadbd" --no-defaults --datadir="$work/my/data" --socket="$work/my/sock" \
         --port="$port" --bind-address=127.0.0.1 --pid-file="$work/my/pid" --log-error="$work/my/error.log" \
-        --innodb-flush-log-at-trx-commit=2 --innodb-buffer-pool-size=64M --max-connections=200 \
+        --innodb-flush-log-at-trx-commit=2 --innodb-log-file-buffering=ON --innodb-buffer-pool-size=64M --max-connections=200 \
         >/dev/null 2>&1 &
     my_pid=$!
     for _ in $(seq 1 300); do
