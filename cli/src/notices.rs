@@ -53,12 +53,14 @@ struct InitArgs {
 }
 
 #[derive(clap::Args)]
-#[command(after_help = "Exit codes: 0 caught up (success_code=1); 1 the gateway's error reply \
+#[command(
+    after_help = "Exit codes: 0 caught up (success_code=1); 1 the gateway's error reply \
 (result=1) or a reply the loop cannot continue from; 2 module, transport, configuration or \
 database error; 3 another sync holds the lock (after --wait); 4 caught up, but a gap \
 (success_code=2: older notices purged) was recorded in this run — check those payments; 5 caught \
 up, but --exec failed for some notice (it is retried on the next run); 6 stopped by --max-calls \
-or --max-seconds before catching up. When several apply: 3, 2, 1, 6, 4, 5.")]
+or --max-seconds before catching up. When several apply: 3, 2, 1, 6, 4, 5."
+)]
 struct SyncArgs {
     /// modenv_properties.php or paygent.properties (default: $PAYGENT_PROPERTIES,
     /// ./modenv_properties.php, ./paygent.properties).
@@ -308,7 +310,10 @@ fn sync_run(a: SyncArgs, msg: &Messages) -> u8 {
         Outcome::Gateway { code, detail } => {
             eprintln!(
                 "{}",
-                msg.get("notices.gateway_error", &[("code", code), ("detail", detail)])
+                msg.get(
+                    "notices.gateway_error",
+                    &[("code", code), ("detail", detail)]
+                )
             );
             1
         }
@@ -356,7 +361,10 @@ fn sync_run(a: SyncArgs, msg: &Messages) -> u8 {
             ("gaps", &counts.gaps.to_string()),
             ("processed", &processed.to_string()),
             ("failed", &failed.to_string()),
-            ("seconds", &format!("{:.2}", started.elapsed().as_secs_f64())),
+            (
+                "seconds",
+                &format!("{:.2}", started.elapsed().as_secs_f64()),
+            ),
             ("exit", &code.to_string()),
         ],
     );

@@ -210,7 +210,13 @@ fn two_syncs_at_once_one_polls_the_other_exits_3() {
         );
         init(&db);
         let args = sync_args(&g, &db);
-        let start = || paygent(&args).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+        let start = || {
+            paygent(&args)
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        };
         let (a, b) = (start(), start());
         let (ra, rb) = (
             result(a.wait_with_output().unwrap()),
@@ -246,7 +252,11 @@ fn two_syncs_at_once_one_polls_the_other_exits_3() {
         assert_eq!(first.0, 0, "{backend}: {first:?}");
         assert_eq!(field(&first.1, "stored"), 1500);
         assert_eq!(code, 0, "{backend}: {out}{err}");
-        assert_eq!(field(&out, "fetched"), 0, "{backend}: it waited for the first");
+        assert_eq!(
+            field(&out, "fetched"),
+            0,
+            "{backend}: it waited for the first"
+        );
         assert_eq!(stored(&db, &[]).len(), 3000);
     }
 }
@@ -285,7 +295,11 @@ fn killed_twenty_times_then_a_clean_run_loses_and_duplicates_nothing() {
         args.extend(["--wait", "20"]);
         for i in 0..20 {
             // Alternate the points: right after a reply, and inside the open transaction.
-            let point = if i % 2 == 0 { "after_reply" } else { "before_commit" };
+            let point = if i % 2 == 0 {
+                "after_reply"
+            } else {
+                "before_commit"
+            };
             let mut child: Child = paygent(&args)
                 .env("PAYGENT_NOTICES_TEST_PAUSE", format!("{point}:15"))
                 .stdout(Stdio::null())
@@ -295,7 +309,11 @@ fn killed_twenty_times_then_a_clean_run_loses_and_duplicates_nothing() {
             std::thread::sleep(Duration::from_millis(100 + rng.next(250)));
             child.kill().unwrap(); // SIGKILL
             let status = child.wait().unwrap();
-            assert_eq!(status.code(), None, "{backend}: run {i} was killed, not finished");
+            assert_eq!(
+                status.code(),
+                None,
+                "{backend}: run {i} was killed, not finished"
+            );
         }
         let before = stored(&db, &[]).len();
         assert!(
@@ -366,11 +384,19 @@ fn exec_failures_are_retried_and_each_notice_processed_once() {
 
         let log = std::fs::read_to_string(&done).unwrap();
         let mut handled: Vec<&str> = log.lines().map(|l| l.split(' ').next().unwrap()).collect();
-        assert_eq!(handled, ["1", "3", "4", "6", "2", "5"], "{backend}: oldest first, once");
+        assert_eq!(
+            handled,
+            ["1", "3", "4", "6", "2", "5"],
+            "{backend}: oldest first, once"
+        );
         handled.sort_unstable();
         assert!(log.lines().all(|l| l.split(' ').count() == 3), "{log}");
         assert!(stored(&db, &["--unprocessed"]).is_empty());
-        assert!(stored(&db, &[]).iter().all(|r| r["process_error"].is_null()));
+        assert!(
+            stored(&db, &[])
+                .iter()
+                .all(|r| r["process_error"].is_null())
+        );
 
         // mark-processed: unknown ids are reported (exit 1), known ones are fine.
         let (code, _, err) = run(&["mark-processed", "--db", &db, "3", "999"]);

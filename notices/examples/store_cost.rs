@@ -4,7 +4,10 @@ use std::time::Instant;
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let url = args.get(1).cloned().unwrap_or_else(|| "sqlite:/tmp/store_cost.db".into());
+    let url = args
+        .get(1)
+        .cloned()
+        .unwrap_or_else(|| "sqlite:/tmp/store_cost.db".into());
     let n: u64 = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(10_000);
     let mut s = match paygent_notices::open(&url) {
         Ok(s) => s,
@@ -35,5 +38,8 @@ fn main() {
         }
     }
     let secs = start.elapsed().as_secs_f64();
-    println!("stored={n} seconds={secs:.3} us_per_notice={:.1}", secs * 1e6 / n as f64);
+    println!(
+        "stored={n} seconds={secs:.3} us_per_notice={:.1}",
+        secs * 1e6 / n as f64
+    );
 }

@@ -42,7 +42,10 @@ pub enum Outcome {
     /// The gateway answered `result=1`.
     Gateway { code: String, detail: String },
     /// The module failed (configuration, certificate, connection): its E0xxxx error and text.
-    Module { error: paygent_core::Error, text: String },
+    Module {
+        error: paygent_core::Error,
+        text: String,
+    },
     /// The store failed.
     Store(crate::Error),
     /// A reply the loop cannot go on from (no new `payment_notice_id`, unknown `success_code`).
@@ -55,7 +58,11 @@ fn text(b: &[u8]) -> String {
 
 /// What the writer did with one notice.
 enum Stored {
-    Notice { notice: Notice, new: bool, gap: bool },
+    Notice {
+        notice: Notice,
+        new: bool,
+        gap: bool,
+    },
     Failed(crate::Error),
 }
 
@@ -63,8 +70,8 @@ enum Stored {
 /// configuration's `merchant_id` is). `on_notice(notice, new, gap)` sees every notice stored,
 /// in order, once its transaction has committed.
 ///
-/// The next 091 goes out while the previous notice is being committed by a writer thread (in
-/// order, one transaction each): the cursor of the next telegram is the id in the reply, and 091
+/// With a database server ([`Store::overlaps`]), the next 091 goes out while the previous notice
+/// is being committed by a writer thread (in order, one transaction each): the cursor of the next telegram is the id in the reply, and 091
 /// is a read-only inquiry, so asking ahead is harmless — a crash before a commit only means
 /// that notice is asked for again on the next run, from the last committed cursor.
 pub fn drain(
@@ -79,6 +86,26 @@ pub fn drain(
         Ok(c) => c,
         Err(e) => return Outcome::Store(e),
     };
+    if !store.overlaps() {
+        // In-process store (SQLite): a thread hand-over would cost more than it hides.
+        return poll(
+            m,
+            merchant,
+            cursor,
+            opts,
+            counts,
+            &mut |notice, gap, counts| {
+                let new = store.store(merchant, &notice, gap)?;
+                if new {
+                    counts.stored += 1;
+                } else {
+                    counts.duplicates += 1;
+                }
+                on_notice(&notice, new, gap);
+                Ok(())
+            },
+        );
+    }
     // Bounded: the telegrams never run far ahead of the database.
     let (to_writer, jobs) = std::sync::mpsc::sync_channel::<(Notice, bool)>(64);
     let (results, from_writer) = std::sync::mpsc::channel::<Stored>();
@@ -108,17 +135,24 @@ pub fn drain(
             }
             Stored::Failed(e) => *failed = Some(e),
         };
-        let outcome = poll(m, merchant, cursor, opts, counts, &mut |notice, gap, counts| {
-            while let Ok(r) = from_writer.try_recv() {
-                take(r, counts, &mut failed);
-            }
-            if let Some(e) = failed.take() {
-                return Err(e);
-            }
-            to_writer
-                .send((notice, gap))
-                .map_err(|_| crate::Error::new(crate::ErrorKind::Query, "the writer stopped"))
-        });
+        let outcome = poll(
+            m,
+            merchant,
+            cursor,
+            opts,
+            counts,
+            &mut |notice, gap, counts| {
+                while let Ok(r) = from_writer.try_recv() {
+                    take(r, counts, &mut failed);
+                }
+                if let Some(e) = failed.take() {
+                    return Err(e);
+                }
+                to_writer
+                    .send((notice, gap))
+                    .map_err(|_| crate::Error::new(crate::ErrorKind::Query, "the writer stopped"))
+            },
+        );
         drop(to_writer);
         // Everything received is committed (or has failed) before the outcome is told.
         for r in from_writer {
@@ -178,10 +212,7 @@ fn poll(
                 };
             }
             (Ok(()), other) => {
-                return Outcome::Protocol(format!(
-                    "result={}",
-                    text(other.unwrap_or_default())
-                ));
+                return Outcome::Protocol(format!("result={}", text(other.unwrap_or_default())));
             }
         }
         let items: Map<String, Value> = m

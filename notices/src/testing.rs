@@ -25,9 +25,9 @@ pub fn store_urls(dir: &Path, name: &str) -> Vec<(&'static str, String)> {
                     Err(e) => panic!("{backend}: cannot create test database {db}: {e}"),
                 }
             }
-            None if suite => panic!(
-                "{var} is not set inside the notices suite (tests/notices/run.sh sets it)"
-            ),
+            None if suite => {
+                panic!("{var} is not set inside the notices suite (tests/notices/run.sh sets it)")
+            }
             None => eprintln!(
                 "SKIPPED {backend} for {name}: {var} is not set (run tests/notices/run.sh)"
             ),
@@ -49,7 +49,8 @@ pub fn fresh_database(admin_url: &str, db: &str) -> Result<String, String> {
     let host = rest.split_once('/').map_or(rest, |(h, _)| h);
     let url = format!("{scheme}://{host}/{db}{query}");
     if scheme.starts_with("postgres") {
-        let mut c = postgres::Client::connect(admin_url, postgres::NoTls).map_err(|e| e.to_string())?;
+        let mut c =
+            postgres::Client::connect(admin_url, postgres::NoTls).map_err(|e| e.to_string())?;
         // Not one batch: CREATE DATABASE refuses to run inside a transaction block.
         c.batch_execute(&format!("DROP DATABASE IF EXISTS {db}"))
             .and_then(|_| {

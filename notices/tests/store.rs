@@ -54,11 +54,20 @@ fn a_notice_and_the_cursor_are_stored_once() {
         let mut s = open(url).unwrap();
         s.init().unwrap();
         assert_eq!(s.cursor("m1").unwrap(), None);
-        assert!(s.store("m1", &notice("9", "20", "山田 太郎"), false).unwrap());
+        assert!(
+            s.store("m1", &notice("9", "20", "山田 太郎"), false)
+                .unwrap()
+        );
         assert_eq!(s.cursor("m1").unwrap().as_deref(), Some("9"));
         // The same id again (a crash after the commit): not stored twice, cursor unchanged.
-        assert!(!s.store("m1", &notice("9", "20", "山田 太郎"), false).unwrap());
-        assert!(s.store("m1", &notice("10", "40", "髙橋 ①丁目 ｶﾞｲﾄﾞ"), true).unwrap());
+        assert!(
+            !s.store("m1", &notice("9", "20", "山田 太郎"), false)
+                .unwrap()
+        );
+        assert!(
+            s.store("m1", &notice("10", "40", "髙橋 ①丁目 ｶﾞｲﾄﾞ"), true)
+                .unwrap()
+        );
         assert_eq!(s.cursor("m1").unwrap().as_deref(), Some("10"));
         assert_eq!(s.cursor("m2").unwrap(), None);
 
@@ -68,10 +77,18 @@ fn a_notice_and_the_cursor_are_stored_once() {
             .map(|r| r.notice.payment_notice_id.as_str())
             .collect();
         assert_eq!(ids, ["9", "10"], "{backend}: numeric order");
-        assert_eq!(rows[1].notice, notice("10", "40", "髙橋 ①丁目 ｶﾞｲﾄﾞ"), "{backend}");
+        assert_eq!(
+            rows[1].notice,
+            notice("10", "40", "髙橋 ①丁目 ｶﾞｲﾄﾞ"),
+            "{backend}"
+        );
         assert_eq!(rows[1].notice.payment_amount, Some(1000));
         assert_eq!(rows[0].merchant_id, "m1");
-        assert!(rows[0].received_at.starts_with("20"), "{}", rows[0].received_at);
+        assert!(
+            rows[0].received_at.starts_with("20"),
+            "{}",
+            rows[0].received_at
+        );
         assert_eq!(rows[0].processed_at, None);
 
         let gaps = s.gaps().unwrap();
@@ -84,7 +101,10 @@ fn a_notice_and_the_cursor_are_stored_once() {
         assert_eq!(r.process_error.as_deref(), Some("exit status 3"));
         assert_eq!(r.processed_at, None);
         assert!(s.mark_processed("9").unwrap());
-        assert!(s.mark_processed("9").unwrap(), "{backend}: marking twice is fine");
+        assert!(
+            s.mark_processed("9").unwrap(),
+            "{backend}: marking twice is fine"
+        );
         assert!(!s.mark_processed("999").unwrap());
         let r = &s.list(&ListFilter::default()).unwrap()[0];
         assert_eq!(r.process_error, None);
@@ -126,6 +146,9 @@ fn one_sync_lock_per_merchant() {
         assert!(b.try_lock("m1").unwrap(), "{backend}: free after unlock");
         // A connection that ends (a killed sync) frees its lock.
         drop(b);
-        assert!(a.try_lock("m1").unwrap(), "{backend}: free after the holder ended");
+        assert!(
+            a.try_lock("m1").unwrap(),
+            "{backend}: free after the holder ended"
+        );
     });
 }

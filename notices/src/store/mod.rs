@@ -27,7 +27,10 @@ impl StoredNotice {
     pub fn to_json(&self) -> Value {
         let n = &self.notice;
         let mut o = Map::new();
-        o.insert("payment_notice_id".into(), n.payment_notice_id.clone().into());
+        o.insert(
+            "payment_notice_id".into(),
+            n.payment_notice_id.clone().into(),
+        );
         o.insert("merchant_id".into(), self.merchant_id.clone().into());
         o.insert("payment_id".into(), n.payment_id.clone().into());
         o.insert("trading_id".into(), n.trading_id.clone().into());
@@ -76,6 +79,11 @@ pub struct ListFilter {
 pub trait Store: Send {
     /// `sqlite`, `postgres`, `mysql`.
     fn backend(&self) -> &'static str;
+    /// Whether storing waits on a server, so that the sync commits in a writer thread while the
+    /// next telegram is on the wire (false: the store works in-process, inline is cheaper).
+    fn overlaps(&self) -> bool {
+        true
+    }
     /// Create or migrate the tables; returns the version found before (0: none) and now.
     fn init(&mut self) -> Result<(u32, u32)>;
     /// The schema version found (0: `paygent notices init` never ran).
@@ -111,14 +119,19 @@ pub fn open(url: &str) -> Result<Box<dyn Store>> {
         return Ok(Box::new(postgres::PgStore::open(url)?));
     }
     if let Some(rest) = url.strip_prefix("mariadb://") {
-        return Ok(Box::new(mysql::MysqlStore::open(&format!("mysql://{rest}"))?));
+        return Ok(Box::new(mysql::MysqlStore::open(&format!(
+            "mysql://{rest}"
+        ))?));
     }
     if url.starts_with("mysql://") {
         return Ok(Box::new(mysql::MysqlStore::open(url)?));
     }
     Err(Error::new(
         ErrorKind::BadUrl,
-        format!("{}: not a sqlite:, postgres:// or mysql:// URL", redact(url)),
+        format!(
+            "{}: not a sqlite:, postgres:// or mysql:// URL",
+            redact(url)
+        ),
     ))
 }
 

@@ -77,8 +77,9 @@ pub struct MysqlStore {
 
 impl MysqlStore {
     pub fn open(url: &str) -> Result<MysqlStore> {
-        let fail =
-            |e: &dyn std::fmt::Display| Error::new(ErrorKind::Connect, format!("{}: {e}", redact(url)));
+        let fail = |e: &dyn std::fmt::Display| {
+            Error::new(ErrorKind::Connect, format!("{}: {e}", redact(url)))
+        };
         let opts = Opts::from_url(url).map_err(|e| fail(&e))?;
         let mut conn = Conn::new(opts).map_err(|e| fail(&e))?;
         conn.query_drop("SET NAMES utf8mb4 COLLATE utf8mb4_bin")
@@ -208,14 +209,20 @@ impl Store for MysqlStore {
     fn try_lock(&mut self, merchant: &str) -> Result<bool> {
         let got: Option<Option<i64>> = self
             .conn
-            .exec_first(&format!("SELECT GET_LOCK({LOCK}, 0)"), (lock_name(merchant),))
+            .exec_first(
+                &format!("SELECT GET_LOCK({LOCK}, 0)"),
+                (lock_name(merchant),),
+            )
             .map_err(query_error)?;
         Ok(got.flatten() == Some(1))
     }
 
     fn unlock(&mut self, merchant: &str) -> Result<()> {
         self.conn
-            .exec_drop(format!("SELECT RELEASE_LOCK({LOCK})"), (lock_name(merchant),))
+            .exec_drop(
+                format!("SELECT RELEASE_LOCK({LOCK})"),
+                (lock_name(merchant),),
+            )
             .map_err(query_error)
     }
 
@@ -229,7 +236,7 @@ impl Store for MysqlStore {
     }
 
     fn store(&mut self, merchant: &str, n: &Notice, gap: bool) -> Result<bool> {
-        let items = serde_json::Value::Object(n.items.clone()).to_string();
+        let items = serde_json::to_string(&n.items).map_err(query_error)?;
         let amount = n
             .payment_amount
             .map_or_else(|| "NULL".to_string(), |a| a.to_string());

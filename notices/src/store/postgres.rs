@@ -8,7 +8,7 @@ use postgres::{Client, Row, Statement};
 
 use super::{
     Gap, ListFilter, SCHEMA_VERSION, Store, StoredNotice, check_version, items_from_text,
-    lock_name, redact,
+    lock_name, query_error, redact,
 };
 use crate::{Error, ErrorKind, Notice, Result};
 
@@ -239,7 +239,7 @@ impl Store for PgStore {
                 s
             }
         };
-        let items = serde_json::Value::Object(n.items.clone()).to_string();
+        let items = serde_json::to_string(&n.items).map_err(query_error)?;
         // One statement is one transaction (autocommit): notice, gap and cursor commit together,
         // in one round trip. Killed here, nothing of this notice is stored.
         crate::test_pause("before_commit");

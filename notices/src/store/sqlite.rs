@@ -17,7 +17,34 @@ use super::{
 };
 use crate::{Error, ErrorKind, Notice, Result};
 
-const NOW: &str = "strftime('%Y-%m-%dT%H:%M:%fZ','now')";
+/// Now, as stored: ISO-8601 UTC with milliseconds (a macro so the SQL below is `concat!`ed once).
+macro_rules! now {
+    () => {
+        "strftime('%Y-%m-%dT%H:%M:%fZ','now')"
+    };
+}
+const NOW: &str = now!();
+
+const INSERT_NOTICE: &str = concat!(
+    "INSERT INTO paygent_notices (payment_notice_id, merchant_id, payment_id, trading_id, ",
+    "payment_type, payment_status, payment_amount, change_date, items, received_at) ",
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ",
+    now!(),
+    ") ON CONFLICT (payment_notice_id) DO NOTHING"
+);
+const INSERT_GAP: &str = concat!(
+    "INSERT INTO paygent_notice_gaps (merchant_id, detected_at, first_payment_notice_id_after) ",
+    "VALUES (?1, ",
+    now!(),
+    ", ?2)"
+);
+const UPSERT_CURSOR: &str = concat!(
+    "INSERT INTO paygent_notice_cursor (merchant_id, last_payment_notice_id, updated_at) ",
+    "VALUES (?1, ?2, ",
+    now!(),
+    ") ON CONFLICT (merchant_id) DO UPDATE SET ",
+    "last_payment_notice_id = excluded.last_payment_notice_id, updated_at = excluded.updated_at"
+);
 
 const V1: &str = "
 CREATE TABLE paygent_notices (
@@ -108,6 +135,10 @@ impl Store for SqliteStore {
         "sqlite"
     }
 
+    fn overlaps(&self) -> bool {
+        false
+    }
+
     fn init(&mut self) -> Result<(u32, u32)> {
         let tx = self
             .conn
@@ -187,18 +218,13 @@ impl Store for SqliteStore {
     }
 
     fn store(&mut self, merchant: &str, n: &Notice, gap: bool) -> Result<bool> {
-        let items = serde_json::Value::Object(n.items.clone()).to_string();
+        let items = serde_json::to_string(&n.items).map_err(query_error)?;
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(query_error)?;
         let new = tx
-            .prepare_cached(&format!(
-                "INSERT INTO paygent_notices (payment_notice_id, merchant_id, payment_id, \
-                 trading_id, payment_type, payment_status, payment_amount, change_date, items, \
-                 received_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, {NOW}) \
-                 ON CONFLICT (payment_notice_id) DO NOTHING"
-            ))
+            .prepare_cached(INSERT_NOTICE)
             .and_then(|mut s| {
                 s.execute(params![
                     n.payment_notice_id,
@@ -215,23 +241,13 @@ impl Store for SqliteStore {
             .map_err(query_error)?
             == 1;
         if gap {
-            tx.execute(
-                &format!(
-                    "INSERT INTO paygent_notice_gaps (merchant_id, detected_at, \
-                     first_payment_notice_id_after) VALUES (?1, {NOW}, ?2)"
-                ),
-                params![merchant, n.payment_notice_id],
-            )
-            .map_err(query_error)?;
+            tx.prepare_cached(INSERT_GAP)
+                .and_then(|mut s| s.execute(params![merchant, n.payment_notice_id]))
+                .map_err(query_error)?;
         }
-        tx.prepare_cached(&format!(
-            "INSERT INTO paygent_notice_cursor (merchant_id, last_payment_notice_id, updated_at) \
-             VALUES (?1, ?2, {NOW}) ON CONFLICT (merchant_id) DO UPDATE SET \
-             last_payment_notice_id = excluded.last_payment_notice_id, \
-             updated_at = excluded.updated_at"
-        ))
-        .and_then(|mut s| s.execute(params![merchant, n.payment_notice_id]))
-        .map_err(query_error)?;
+        tx.prepare_cached(UPSERT_CURSOR)
+            .and_then(|mut s| s.execute(params![merchant, n.payment_notice_id]))
+            .map_err(query_error)?;
         crate::test_pause("before_commit");
         tx.commit().map_err(query_error)?;
         Ok(new)

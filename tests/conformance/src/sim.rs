@@ -131,7 +131,8 @@ impl Sim {
         use std::io::{Read, Write};
         let err = |e: &dyn std::fmt::Display| format!("{path}: {e}");
         let mut b = SslConnector::builder(SslMethod::tls_client()).map_err(|e| err(&e))?;
-        b.set_ca_file(self.pki.join("ca.pem")).map_err(|e| err(&e))?;
+        b.set_ca_file(self.pki.join("ca.pem"))
+            .map_err(|e| err(&e))?;
         b.set_certificate_chain_file(self.pki.join("client.crt"))
             .map_err(|e| err(&e))?;
         b.set_private_key_file(self.pki.join("client.key"), SslFiletype::PEM)
@@ -139,10 +140,7 @@ impl Sim {
         let tcp = std::net::TcpStream::connect(("127.0.0.1", self.port)).map_err(|e| err(&e))?;
         tcp.set_read_timeout(Some(Duration::from_secs(60)))
             .map_err(|e| err(&e))?;
-        let mut tls = b
-            .build()
-            .connect("127.0.0.1", tcp)
-            .map_err(|e| err(&e))?;
+        let mut tls = b.build().connect("127.0.0.1", tcp).map_err(|e| err(&e))?;
         write!(
             tls,
             "POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\

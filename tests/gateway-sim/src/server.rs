@@ -30,7 +30,11 @@ pub fn run(o: ServeOptions) -> Result<(), String> {
     let sim = Arc::new(Sim {
         tls: Arc::new(config),
         idle: Duration::from_secs(o.keep_alive_timeout),
-        announce_idle: if o.no_keep_alive_header { 0 } else { o.keep_alive_timeout },
+        announce_idle: if o.no_keep_alive_header {
+            0
+        } else {
+            o.keep_alive_timeout
+        },
         cases: o.cases.clone(),
         recorder: Recorder::open(o.record.as_deref())?,
         gateway: Gateway::new(o.purge_before, o.file_ready_after, o.seed_notices),
@@ -172,7 +176,11 @@ fn respond(sim: &Sim, req: &Request) -> Response {
     if let Some(control) = route.strip_prefix("/sim/") {
         // `GET /sim/seed?n=10`: the query string is the form when there is no body.
         let query = req.path.split_once('?').map_or("", |(_, q)| q);
-        let form = if req.body.is_empty() { query.as_bytes() } else { &req.body };
+        let form = if req.body.is_empty() {
+            query.as_bytes()
+        } else {
+            &req.body
+        };
         return sim.gateway.control(control, form);
     }
     match sim.gateway.respond(route, &req.body) {
