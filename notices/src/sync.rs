@@ -59,7 +59,7 @@ fn text(b: &[u8]) -> String {
 /// What the writer did with one notice.
 enum Stored {
     Notice {
-        notice: Notice,
+        notice: Box<Notice>,
         new: bool,
         gap: bool,
     },
@@ -114,7 +114,11 @@ pub fn drain(
             for (notice, gap) in jobs {
                 match store.store(merchant, &notice, gap) {
                     Ok(new) => {
-                        let _ = results.send(Stored::Notice { notice, new, gap });
+                        let _ = results.send(Stored::Notice {
+                            notice: Box::new(notice),
+                            new,
+                            gap,
+                        });
                     }
                     Err(e) => {
                         let _ = results.send(Stored::Failed(e));

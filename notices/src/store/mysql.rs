@@ -210,7 +210,7 @@ impl Store for MysqlStore {
         let got: Option<Option<i64>> = self
             .conn
             .exec_first(
-                &format!("SELECT GET_LOCK({LOCK}, 0)"),
+                format!("SELECT GET_LOCK({LOCK}, 0)"),
                 (lock_name(merchant),),
             )
             .map_err(query_error)?;

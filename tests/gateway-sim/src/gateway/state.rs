@@ -186,7 +186,7 @@ impl State {
             let trading_id = format!("seed-{seq}");
             let amount = (100 + seq * 10).to_string();
             self.last_payment = seq;
-            let extra = if seq % 3 == 0 {
+            let extra = if seq.is_multiple_of(3) {
                 vec![(
                     "customer_name",
                     reply::sjis(NAMES[((seq / 3) % 4) as usize]),
