@@ -343,7 +343,7 @@ fn sync_run(a: SyncArgs, msg: &Messages) -> u8 {
     if let (Some(cmd), false) = (&a.exec, matches!(outcome, Outcome::Store(_))) {
         match run_exec(cmd, store.as_mut(), msg) {
             Ok((p, f)) => (processed, failed) = (p, f),
-            Err(e) => code = code.max(db_error(&e, &a.db.db, msg)),
+            Err(e) => code = db_error(&e, &a.db.db, msg),
         }
     }
     let _ = store.unlock(&merchant);

@@ -217,7 +217,17 @@ fn two_syncs_at_once_one_polls_the_other_exits_3() {
                 .spawn()
                 .unwrap()
         };
-        let (a, b) = (start(), start());
+        let (mut a, mut b) = (start(), start());
+        // Which one ends first: the one that does not get the lock exits at once.
+        let first_done = loop {
+            if a.try_wait().unwrap().is_some() {
+                break 'a';
+            }
+            if b.try_wait().unwrap().is_some() {
+                break 'b';
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        };
         let (ra, rb) = (
             result(a.wait_with_output().unwrap()),
             result(b.wait_with_output().unwrap()),
@@ -225,8 +235,12 @@ fn two_syncs_at_once_one_polls_the_other_exits_3() {
         let mut codes = [ra.0, rb.0];
         codes.sort_unstable();
         assert_eq!(codes, [0, 3], "{backend}: {ra:?} {rb:?}");
-        let loser = if ra.0 == 3 { &ra } else { &rb };
+        let (loser, loser_name) = if ra.0 == 3 { (&ra, 'a') } else { (&rb, 'b') };
         assert!(loser.2.contains("holds the lock"), "{}", loser.2);
+        assert_eq!(
+            first_done, loser_name,
+            "{backend}: the loser did not wait for the winner"
+        );
 
         // One 091 stream: 1500 notices + the success_code=1 answer, each id asked once, in order.
         let asked = requested_091(&g.sim);
