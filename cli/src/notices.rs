@@ -101,6 +101,9 @@ struct ListArgs {
     /// Only notices received at or after DATE (YYYY-MM-DD or an ISO timestamp, UTC).
     #[arg(long, value_name = "DATE")]
     since: Option<String>,
+    /// Only this merchant's notices.
+    #[arg(long)]
+    merchant_id: Option<String>,
     /// A JSON array on stdout.
     #[arg(long)]
     json: bool,
@@ -341,7 +344,7 @@ fn sync_run(a: SyncArgs, msg: &Messages) -> u8 {
     // Hand over what is stored, also after a failed fetch: a notice stored is a notice to apply.
     let (mut processed, mut failed) = (0u64, 0u64);
     if let (Some(cmd), false) = (&a.exec, matches!(outcome, Outcome::Store(_))) {
-        match run_exec(cmd, store.as_mut(), msg) {
+        match run_exec(cmd, store.as_mut(), &merchant, msg) {
             Ok((p, f)) => (processed, failed) = (p, f),
             Err(e) => code = db_error(&e, &a.db.db, msg),
         }
@@ -381,11 +384,14 @@ fn sync_run(a: SyncArgs, msg: &Messages) -> u8 {
 fn run_exec(
     cmd: &str,
     store: &mut dyn Store,
+    merchant: &str,
     msg: &Messages,
 ) -> Result<(u64, u64), paygent_notices::Error> {
+    // This merchant's only: several merchants may share the database.
     let pending = store.list(&ListFilter {
         unprocessed: true,
         since: None,
+        merchant_id: Some(merchant.to_string()),
     })?;
     let (mut processed, mut failed) = (0, 0);
     for n in pending {
@@ -453,6 +459,7 @@ fn list(a: ListArgs, msg: &Messages) -> u8 {
     let rows = match store.list(&ListFilter {
         unprocessed: a.unprocessed,
         since: a.since.clone(),
+        merchant_id: a.merchant_id.clone(),
     }) {
         Ok(r) => r,
         Err(e) => return db_error(&e, &a.db.db, msg),

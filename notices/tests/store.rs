@@ -113,6 +113,7 @@ fn a_notice_and_the_cursor_are_stored_once() {
             .list(&ListFilter {
                 unprocessed: true,
                 since: None,
+                merchant_id: None,
             })
             .unwrap();
         assert_eq!(pending.len(), 1);
@@ -121,6 +122,7 @@ fn a_notice_and_the_cursor_are_stored_once() {
             .list(&ListFilter {
                 unprocessed: false,
                 since: Some("2999-01-01".into()),
+                merchant_id: None,
             })
             .unwrap();
         assert!(later.is_empty(), "{backend}");
@@ -128,6 +130,7 @@ fn a_notice_and_the_cursor_are_stored_once() {
             .list(&ListFilter {
                 unprocessed: false,
                 since: Some("2000-01-01".into()),
+                merchant_id: None,
             })
             .unwrap();
         assert_eq!(earlier.len(), 2, "{backend}");
@@ -149,6 +152,70 @@ fn one_sync_lock_per_merchant() {
         assert!(
             a.try_lock("m1").unwrap(),
             "{backend}: free after the holder ended"
+        );
+    });
+}
+
+#[test]
+fn merchants_share_a_database_without_mixing() {
+    each_store("merchants", |backend, url| {
+        let mut s = open(url).unwrap();
+        s.init().unwrap();
+        assert!(s.store("m1", &notice("1", "20", "a"), false).unwrap());
+        assert!(s.store("m2", &notice("2", "20", "b"), false).unwrap());
+        assert!(s.store("m1", &notice("3", "40", "c"), false).unwrap());
+        assert_eq!(s.cursor("m1").unwrap().as_deref(), Some("3"));
+        assert_eq!(s.cursor("m2").unwrap().as_deref(), Some("2"));
+        let only = |m: &str, s: &mut Box<dyn Store>| -> Vec<String> {
+            s.list(&ListFilter {
+                unprocessed: true,
+                since: Some("2000-01-01".into()),
+                merchant_id: Some(m.into()),
+            })
+            .unwrap()
+            .into_iter()
+            .map(|r| r.notice.payment_notice_id)
+            .collect()
+        };
+        assert_eq!(only("m1", &mut s), ["1", "3"], "{backend}");
+        assert_eq!(only("m2", &mut s), ["2"], "{backend}");
+        // Each merchant has its own sync lock.
+        let mut t = open(url).unwrap();
+        assert!(s.try_lock("m1").unwrap());
+        if backend != "sqlite" {
+            assert!(t.try_lock("m2").unwrap(), "{backend}");
+        }
+        assert!(!t.try_lock("m1").unwrap(), "{backend}");
+    });
+}
+
+#[test]
+fn a_failed_store_leaves_nothing_half_done() {
+    each_store("failed", |backend, url| {
+        if backend == "sqlite" {
+            return; // TEXT has no length limit: nothing to make fail here.
+        }
+        let mut s = open(url).unwrap();
+        s.init().unwrap();
+        assert!(s.store("m1", &notice("1", "20", "a"), false).unwrap());
+        // Longer than varchar(64): the statement fails inside the transaction.
+        let long = "9".repeat(100);
+        assert!(
+            s.store("m1", &notice(&long, "20", "b"), true).is_err(),
+            "{backend}"
+        );
+        assert_eq!(s.cursor("m1").unwrap().as_deref(), Some("1"), "{backend}");
+        assert!(
+            s.gaps().unwrap().is_empty(),
+            "{backend}: no gap row left behind"
+        );
+        // The connection is usable again, outside any transaction.
+        assert!(s.store("m1", &notice("2", "20", "c"), false).unwrap());
+        let mut t = open(url).unwrap();
+        assert_eq!(
+            t.cursor("m1").unwrap().as_deref(),
+            Some("2"),
+            "{backend}: committed"
         );
     });
 }

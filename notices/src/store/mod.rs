@@ -73,6 +73,8 @@ pub struct ListFilter {
     pub unprocessed: bool,
     /// `received_at >= since` (a date `YYYY-MM-DD` or an ISO timestamp, UTC).
     pub since: Option<String>,
+    /// Only this merchant's notices.
+    pub merchant_id: Option<String>,
 }
 
 /// A database holding the notice tables.
@@ -154,6 +156,32 @@ pub fn redact(url: &str) -> String {
     };
     let user = auth.split_once(':').map_or(auth, |(u, _)| u);
     format!("{scheme}://{user}:***@{host}")
+}
+
+impl ListFilter {
+    /// The WHERE conditions (placeholders from `placeholder(n)`, n from 1) and their values, all
+    /// text; `since_cast` follows the `since` placeholder (PostgreSQL: `::text::timestamptz`).
+    fn conditions(
+        &self,
+        placeholder: impl Fn(usize) -> String,
+        since_cast: &str,
+    ) -> (String, Vec<String>) {
+        let mut sql = String::new();
+        let mut values = Vec::new();
+        if self.unprocessed {
+            sql.push_str(" AND processed_at IS NULL");
+        }
+        if let Some(m) = &self.merchant_id {
+            values.push(m.clone());
+            sql.push_str(&format!(" AND merchant_id = {}", placeholder(values.len())));
+        }
+        if let Some(since) = &self.since {
+            values.push(since.clone());
+            let p = placeholder(values.len());
+            sql.push_str(&format!(" AND received_at >= {p}{since_cast}"));
+        }
+        (sql, values)
+    }
 }
 
 /// Items as stored (JSON text) back to a map.

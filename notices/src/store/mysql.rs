@@ -306,18 +306,15 @@ impl Store for MysqlStore {
             ts("received_at"),
             ts("processed_at")
         );
-        if f.unprocessed {
-            sql.push_str(" AND processed_at IS NULL");
-        }
-        if f.since.is_some() {
-            sql.push_str(" AND received_at >= ?");
-        }
+        let (cond, values) = f.conditions(|_| "?".to_string(), "");
+        sql.push_str(&cond);
         sql.push_str(" ORDER BY LENGTH(payment_notice_id), payment_notice_id");
-        let rows: Vec<Row> = match &f.since {
-            Some(since) => self.conn.exec(sql, (since,)),
-            None => self.conn.exec(sql, ()),
-        }
-        .map_err(query_error)?;
+        let params = if values.is_empty() {
+            mysql::Params::Empty
+        } else {
+            mysql::Params::Positional(values.into_iter().map(Value::from).collect())
+        };
+        let rows: Vec<Row> = self.conn.exec(sql, params).map_err(query_error)?;
         Ok(rows.into_iter().map(row_notice).collect())
     }
 

@@ -273,18 +273,15 @@ impl Store for PgStore {
             ts("received_at"),
             ts("processed_at")
         );
-        if f.unprocessed {
-            sql.push_str(" AND processed_at IS NULL");
-        }
-        if f.since.is_some() {
-            sql.push_str(" AND received_at >= $1::text::timestamptz");
-        }
+        // Every parameter is text: cast the one received_at compares with.
+        let (cond, values) = f.conditions(|n| format!("${n}"), "::text::timestamptz");
+        sql.push_str(&cond);
         sql.push_str(" ORDER BY length(payment_notice_id), payment_notice_id");
-        let rows = match &f.since {
-            Some(since) => self.client.query(&sql, &[since]),
-            None => self.client.query(&sql, &[]),
-        }
-        .map_err(pg_error)?;
+        let params: Vec<&(dyn postgres::types::ToSql + Sync)> = values
+            .iter()
+            .map(|v| v as &(dyn postgres::types::ToSql + Sync))
+            .collect();
+        let rows = self.client.query(&sql, &params).map_err(pg_error)?;
         Ok(rows.iter().map(row_notice).collect())
     }
 

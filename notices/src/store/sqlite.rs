@@ -254,20 +254,15 @@ impl Store for SqliteStore {
     }
 
     fn list(&mut self, f: &ListFilter) -> Result<Vec<StoredNotice>> {
-        let mut sql = format!("SELECT {COLUMNS} FROM paygent_notices WHERE 1=1");
-        if f.unprocessed {
-            sql.push_str(" AND processed_at IS NULL");
-        }
-        if f.since.is_some() {
-            sql.push_str(" AND received_at >= ?1");
-        }
-        sql.push_str(" ORDER BY length(payment_notice_id), payment_notice_id");
+        let (cond, values) = f.conditions(|n| format!("?{n}"), "");
+        let sql = format!(
+            "SELECT {COLUMNS} FROM paygent_notices WHERE 1=1{cond} \
+             ORDER BY length(payment_notice_id), payment_notice_id"
+        );
         let mut s = self.conn.prepare(&sql).map_err(query_error)?;
-        let rows = match &f.since {
-            Some(since) => s.query_map([since], row_notice),
-            None => s.query_map([], row_notice),
-        }
-        .map_err(query_error)?;
+        let rows = s
+            .query_map(rusqlite::params_from_iter(values), row_notice)
+            .map_err(query_error)?;
         rows.collect::<rusqlite::Result<Vec<_>>>()
             .map_err(query_error)
     }
