@@ -77,6 +77,10 @@ struct SyncArgs {
     /// records process_error and leaves it for the next run.
     #[arg(long, value_name = "CMD")]
     exec: Option<String>,
+    /// Kill an --exec command still running after S seconds (recorded as its process_error):
+    /// a hung handler must not hold the lock forever.
+    #[arg(long, value_name = "S", default_value_t = 300.0)]
+    exec_timeout: f64,
     /// Print each newly stored notice as one JSON line on stdout.
     #[arg(long)]
     jsonl: bool,
@@ -344,7 +348,7 @@ fn sync_run(a: SyncArgs, msg: &Messages) -> u8 {
     // Hand over what is stored, also after a failed fetch: a notice stored is a notice to apply.
     let (mut processed, mut failed) = (0u64, 0u64);
     if let (Some(cmd), false) = (&a.exec, matches!(outcome, Outcome::Store(_))) {
-        match run_exec(cmd, store.as_mut(), &merchant, msg) {
+        match run_exec(cmd, seconds(a.exec_timeout), store.as_mut(), &merchant, msg) {
             Ok((p, f)) => (processed, failed) = (p, f),
             Err(e) => code = db_error(&e, &a.db.db, msg),
         }
@@ -383,6 +387,7 @@ fn sync_run(a: SyncArgs, msg: &Messages) -> u8 {
 /// `--exec`: each unprocessed notice, oldest first. Returns (processed, failed).
 fn run_exec(
     cmd: &str,
+    timeout: Duration,
     store: &mut dyn Store,
     merchant: &str,
     msg: &Messages,
@@ -395,7 +400,7 @@ fn run_exec(
     })?;
     let (mut processed, mut failed) = (0, 0);
     for n in pending {
-        match exec_one(cmd, &n) {
+        match exec_one(cmd, timeout, &n) {
             Ok(()) => {
                 store.mark_processed(&n.notice.payment_notice_id)?;
                 processed += 1;
@@ -416,8 +421,9 @@ fn run_exec(
     Ok((processed, failed))
 }
 
-fn exec_one(cmd: &str, n: &StoredNotice) -> Result<(), String> {
+fn exec_one(cmd: &str, timeout: Duration, n: &StoredNotice) -> Result<(), String> {
     use std::os::fd::AsFd;
+    use std::os::unix::process::CommandExt;
     // The command's stdout goes to our stderr: our stdout is for --jsonl and the summary.
     let stdout = std::io::stderr()
         .as_fd()
@@ -433,13 +439,32 @@ fn exec_one(cmd: &str, n: &StoredNotice) -> Result<(), String> {
         .env("PAYGENT_PAYMENT_STATUS", &n.notice.payment_status)
         .stdin(Stdio::piped())
         .stdout(stdout)
+        // Its own process group: a timeout kills the command's children too.
+        .process_group(0)
         .spawn()
         .map_err(|e| format!("sh -c: {e}"))?;
     if let Some(mut stdin) = child.stdin.take() {
         // A command that does not read its input is fine (EPIPE ignored).
         let _ = writeln!(stdin, "{}", n.to_json());
     }
-    let status = child.wait().map_err(|e| format!("wait: {e}"))?;
+    let started = Instant::now();
+    let mut pause = Duration::from_micros(200);
+    let status = loop {
+        if let Some(st) = child.try_wait().map_err(|e| format!("wait: {e}"))? {
+            break st;
+        }
+        if started.elapsed() >= timeout {
+            if let Ok(pgid) = libc::pid_t::try_from(child.id()) {
+                // SAFETY: a signal to the process group this command leads.
+                unsafe { libc::kill(-pgid, libc::SIGKILL) };
+            }
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(format!("timed out after {} s", timeout.as_secs_f64()));
+        }
+        std::thread::sleep(pause);
+        pause = (pause * 2).min(Duration::from_millis(50));
+    };
     if status.success() {
         return Ok(());
     }

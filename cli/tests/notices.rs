@@ -412,10 +412,28 @@ fn exec_failures_are_retried_and_each_notice_processed_once() {
                 .all(|r| r["process_error"].is_null())
         );
 
+        // A handler that hangs is killed after --exec-timeout and retried later.
+        let (status, _) = g.sim.control("/sim/seed", "n=1").unwrap();
+        assert_eq!(status, 200);
+        let mut hang = sync_args(&g, &db);
+        hang.extend(["--exec", "sleep 30", "--exec-timeout", "0.5"]);
+        let started = Instant::now();
+        let (code, out, err) = run(&hang);
+        assert_eq!(code, 5, "{backend}: {out}{err}");
+        assert!(started.elapsed() < Duration::from_secs(20));
+        let pending = stored(&db, &["--unprocessed"]);
+        assert_eq!(pending.len(), 1, "{backend}");
+        assert_eq!(pending[0]["process_error"], "timed out after 0.5 s");
+
         // mark-processed: unknown ids are reported (exit 1), known ones are fine.
-        let (code, _, err) = run(&["mark-processed", "--db", &db, "3", "999"]);
+        let id = pending[0]["payment_notice_id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let (code, _, err) = run(&["mark-processed", "--db", &db, &id, "999"]);
         assert_eq!(code, 1, "{err}");
         assert!(err.contains("999"));
+        assert!(stored(&db, &["--unprocessed"]).is_empty(), "{backend}");
     }
 }
 
