@@ -351,8 +351,12 @@ fn killed_twenty_times_then_a_clean_run_loses_and_duplicates_nothing() {
 #[test]
 fn exec_failures_are_retried_and_each_notice_processed_once() {
     let dir = tempfile::tempdir().unwrap();
-    let g = gateway(&dir.path().join("sim"), &["--seed-notices", "6"]);
     for (backend, db) in store_urls(dir.path(), "exec") {
+        // A simulator per store: the test adds a notice to it below.
+        let g = gateway(
+            &dir.path().join(format!("sim-{backend}")),
+            &["--seed-notices", "6"],
+        );
         init(&db);
         let fail = dir.path().join(format!("fail-{backend}"));
         let done = dir.path().join(format!("done-{backend}"));
