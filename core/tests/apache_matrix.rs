@@ -52,10 +52,7 @@ fn free_port() -> u16 {
 fn start_apache(name: &str) -> Option<(Httpd, Vec<u16>)> {
     let apache = std::env::var("APACHE").unwrap_or_else(|_| "/usr/sbin/apache2".into());
     if !Path::new(&apache).exists() {
-        missing_real_part(
-            name,
-            &format!("{apache} not found (apt-get install apache2)"),
-        );
+        missing_real_part(name, &format!("{apache} not found (apt-get install apache2)"));
         return None;
     }
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/apache/httpd.sh");

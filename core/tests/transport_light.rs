@@ -141,11 +141,7 @@ fn light_context_resumes_falls_back_and_answers_late_requests() {
         assert_eq!(log.requests.len(), 1, "the telegram arrived once");
         assert!(!log.requests[0].resumed);
         assert_eq!(log.requests[0].peer[0], MERCHANT);
-        assert!(
-            log.handshake_errors.is_empty(),
-            "{:?}",
-            log.handshake_errors
-        );
+        assert!(log.handshake_errors.is_empty(), "{:?}", log.handshake_errors);
     }
 
     // 2b. ... and that full handshake is verified as strictly as the full context's: a server
@@ -164,10 +160,7 @@ fn light_context_resumes_falls_back_and_answers_late_requests() {
         r => Err(format!("{r:?}")),
     });
     std::thread::sleep(Duration::from_millis(50));
-    assert!(
-        w.log().requests.is_empty(),
-        "nothing reached a server that failed verification"
-    );
+    assert!(w.log().requests.is_empty(), "nothing reached a server that failed verification");
 
     // 3. TLS 1.3 post-handshake auth on a resumed light connection: the certificate callback
     // loads the identity when the server asks, after the request was sent.

@@ -340,9 +340,7 @@ fn framing(headers: &[httparse::Header<'_>]) -> Result<(Framing, bool), Transpor
 /// `Keep-Alive: timeout=N[, max=M]` (RFC 2068 §19.7.1.1): the server closes the connection after
 /// N idle seconds.
 fn keep_alive_timeout(headers: &[httparse::Header<'_>]) -> Option<std::time::Duration> {
-    let h = headers
-        .iter()
-        .find(|h| h.name.eq_ignore_ascii_case("keep-alive"))?;
+    let h = headers.iter().find(|h| h.name.eq_ignore_ascii_case("keep-alive"))?;
     let value = std::str::from_utf8(h.value).ok()?;
     value.split(',').find_map(|part| {
         let (k, v) = part.split_once('=')?;
@@ -426,14 +424,11 @@ mod tests {
 
     #[test]
     fn keep_alive_timeout_is_read() {
-        let r = parse(
-            b"HTTP/1.1 200 OK\r\nKeep-Alive: timeout=2, max=100\r\nContent-Length: 0\r\n\r\n",
-        )
-        .unwrap();
+        let r = parse(b"HTTP/1.1 200 OK\r\nKeep-Alive: timeout=2, max=100\r\nContent-Length: 0\r\n\r\n")
+            .unwrap();
         assert_eq!(r.server_idle, Some(std::time::Duration::from_secs(2)));
-        let r =
-            parse(b"HTTP/1.1 200 OK\r\nkeep-alive: max=5,TIMEOUT = 7\r\nContent-Length: 0\r\n\r\n")
-                .unwrap();
+        let r = parse(b"HTTP/1.1 200 OK\r\nkeep-alive: max=5,TIMEOUT = 7\r\nContent-Length: 0\r\n\r\n")
+            .unwrap();
         assert_eq!(r.server_idle, Some(std::time::Duration::from_secs(7)));
         let r = parse(b"HTTP/1.1 200 OK\r\nKeep-Alive: timeout=x\r\nContent-Length: 0\r\n\r\n")
             .unwrap();

@@ -405,10 +405,7 @@ mod tests {
         if std::os::unix::fs::chown(&other, Some(65534), Some(65534)).is_ok() {
             assert_eq!(super::directory(other.as_os_str().as_bytes()), None);
         } else {
-            assert!(
-                std::env::var_os("CI").is_none(),
-                "CI runs as root: chown must work"
-            );
+            assert!(std::env::var_os("CI").is_none(), "CI runs as root: chown must work");
             eprintln!("SKIPPED (not root): a directory owned by another user");
         }
     }
@@ -425,13 +422,9 @@ mod tests {
         let files = [
             ("gw_443_0123456789abcdef.tlssession", now - 9 * day, false), // expired scope
             ("gw_443_fedcba9876543210.tlssession", now - day, true),      // in use
-            (
-                ".paygent-tls-Ab12Cd.tmp",
-                now - Duration::from_secs(7200),
-                false,
-            ), // crash leftover
-            (".paygent-tls-Zz99Yy.tmp", now, true),                       // being written right now
-            ("merchant-notes.txt", now - 30 * day, true),                 // not ours
+            (".paygent-tls-Ab12Cd.tmp", now - Duration::from_secs(7200), false), // crash leftover
+            (".paygent-tls-Zz99Yy.tmp", now, true), // being written right now
+            ("merchant-notes.txt", now - 30 * day, true), // not ours
             // other people's files in a shared directory, however old (issue 14 item 5)
             ("page.tmpl", now - 30 * day, true),
             ("report.tmp.csv", now - 30 * day, true),
@@ -484,10 +477,7 @@ mod tests {
         let session = test_session();
         store(&path, &session);
         assert_eq!(std::fs::read(&victim).unwrap(), b"precious");
-        assert!(
-            load(&path).is_some(),
-            "the session was stored as a file of its own"
-        );
+        assert!(load(&path).is_some(), "the session was stored as a file of its own");
         // a link at the session path is replaced by the new file, never written through
         std::fs::remove_file(&path).unwrap();
         std::os::unix::fs::symlink(&victim, &path).unwrap();
@@ -519,15 +509,10 @@ mod tests {
         let pki = tempfile::tempdir().unwrap();
         paygent_testpki::generate(pki.path()).unwrap();
         let mut acc = SslAcceptor::mozilla_intermediate_v5(SslMethod::tls()).unwrap();
-        acc.set_certificate_chain_file(pki.path().join("server.pem"))
+        acc.set_certificate_chain_file(pki.path().join("server.pem")).unwrap();
+        acc.set_private_key_file(pki.path().join("server.key"), openssl::ssl::SslFiletype::PEM)
             .unwrap();
-        acc.set_private_key_file(
-            pki.path().join("server.key"),
-            openssl::ssl::SslFiletype::PEM,
-        )
-        .unwrap();
-        acc.set_max_proto_version(Some(openssl::ssl::SslVersion::TLS1_2))
-            .unwrap();
+        acc.set_max_proto_version(Some(openssl::ssl::SslVersion::TLS1_2)).unwrap();
         let acc = acc.build();
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let addr = listener.local_addr().unwrap();

@@ -82,13 +82,7 @@ fn build(dir: &Path) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     )?;
     let client = issue("TEST merchant 000000", Some(&inter), Kind::Client, 0, 825)?;
     let expired = issue("TEST merchant expired", Some(&inter), Kind::Client, -30, -1)?;
-    let expiring = issue(
-        "TEST merchant expiring",
-        Some(&inter),
-        Kind::Client,
-        -300,
-        10,
-    )?;
+    let expiring = issue("TEST merchant expiring", Some(&inter), Kind::Client, -300, 10)?;
     let rogue_ca = issue("paygent-rs TEST Rogue CA", None, Kind::Ca, 0, 3650)?;
     let rogue = issue("TEST merchant rogue", Some(&rogue_ca), Kind::Client, 0, 825)?;
     let other = PKey::from_rsa(Rsa::generate(2048)?)?;
