@@ -111,9 +111,7 @@ fn soak(a: &Args) -> Result<(), String> {
     let mut failures = 0;
     for i in 0..a.count {
         if i > 0 {
-            seed = seed
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
             let span = a.gap_ms.1 - a.gap_ms.0 + 1;
             let gap = a.gap_ms.0 + (seed >> 33) % span;
             std::thread::sleep(std::time::Duration::from_millis(gap));

@@ -30,11 +30,7 @@ pub fn run(o: ServeOptions) -> Result<(), String> {
     let sim = Arc::new(Sim {
         tls: Arc::new(config),
         idle: Duration::from_secs(o.keep_alive_timeout),
-        announce_idle: if o.no_keep_alive_header {
-            0
-        } else {
-            o.keep_alive_timeout
-        },
+        announce_idle: if o.no_keep_alive_header { 0 } else { o.keep_alive_timeout },
         cases: o.cases.clone(),
         recorder: Recorder::open(o.record.as_deref())?,
         gateway: Gateway::new(o.purge_before, o.file_ready_after, o.seed_notices),
