@@ -119,6 +119,7 @@ paygentB2Bmodule.proxy_server_ip=
 paygentB2Bmodule.proxy_server_port=
 paygentB2Bmodule.default_id=demo_connect_id
 paygentB2Bmodule.default_password=demo_connect_pw
+paygentB2Bmodule.merchant_id=000000001
 paygentB2Bmodule.timeout_value=35
 paygentB2Bmodule.log_output_path=$RUN/logs/paygent-php.log
 paygentB2Bmodule.debug_flg=1

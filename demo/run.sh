@@ -62,6 +62,9 @@ cat <<MSG
   paygent tool:           target/release/paygent send --config $RUN/php/conf/modenv_properties.php \\
                               merchant_id=10000 telegram_kind=094 payment_id=$pid
                           (also: decode, confirm --trading-id ID; --help)
+  payment notices:        target/release/paygent notices init --db sqlite:$RUN/state/notices.db
+                          target/release/paygent notices sync --config $RUN/php/conf/modenv_properties.php \\
+                              --db sqlite:$RUN/state/notices.db     (docs/notices.md)
   Test cards: 4111111111111111 approves, 4000000000000002 declines, 4000000000003220 3-D Secure
   Logs: $RUN/logs   Gateway record: $RUN/sim.record
 

@@ -12,6 +12,7 @@ PACKAGES=(
   apache2                                  # CGI demo and the TLS matrix
   tinyproxy                                # a real CONNECT proxy for the proxy tests
   lintian help2man rpm composer            # scripts/package.sh and tests/packages/ (issue 13)
+  postgresql mariadb-server mariadb-client # throwaway servers for the payment notice tests
 )
 
 missing=()
@@ -27,6 +28,9 @@ if ((${#missing[@]})); then
   # The demo and the tests start their own Apache on loopback; Debian's default one is not needed.
   $SUDO service apache2 stop >/dev/null 2>&1 || true
   $SUDO service tinyproxy stop >/dev/null 2>&1 || true   # the tests start their own
+  # tests/notices/run.sh starts its own database servers in a temp dir.
+  $SUDO service postgresql stop >/dev/null 2>&1 || true
+  $SUDO service mariadb stop >/dev/null 2>&1 || true
 fi
 
 if ! command -v cargo >/dev/null; then

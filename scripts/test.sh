@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs every test suite: Rust (core, simulator, conformance, C ABI), PHPT, Perl, the CGI demo e2e.
+# Runs every test suite: Rust (core, simulator, conformance, C ABI), payment notices on three
+# databases, PHPT, Perl, the CGI demo e2e.
 # Usage: ./scripts/test.sh            (installs missing Debian packages first)
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -21,6 +22,8 @@ run_suite() {
 }
 
 run_suite rust      cargo test --locked --workspace --exclude paygent-php
+# Payment notices on SQLite, PostgreSQL and MariaDB (throwaway servers it starts and stops).
+run_suite notices   ./tests/notices/run.sh
 run_suite c-header  ./perl-xs/capi/check-header.sh
 run_suite lint      ./scripts/lint.sh
 # PHP, Perl and the demo share one release build of the extension, the C ABI and the simulator.

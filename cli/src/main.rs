@@ -6,6 +6,7 @@ mod confirm;
 mod decode;
 mod doctor;
 mod i18n;
+mod notices;
 mod send;
 
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
@@ -14,7 +15,7 @@ use std::process::ExitCode;
 #[derive(Parser)]
 #[command(
     name = "paygent",
-    about = "PAYGENT connection module tool: check the set-up, send a telegram, read wire data"
+    about = "PAYGENT connection module tool: check the set-up, send a telegram, read wire data, keep the payment notices"
 )]
 struct Cli {
     /// Message language (default: from LC_ALL / LC_MESSAGES / LANG).
@@ -39,6 +40,8 @@ enum Command {
         /// The shell.
         shell: clap_complete::Shell,
     },
+    /// Payment notices (091 差分照会) into SQLite, PostgreSQL or MySQL: init, sync, list, gaps.
+    Notices(notices::Args),
 }
 
 /// `paygent --version`: the version, the default TLS backend and the OpenSSL it runs with.
@@ -75,6 +78,7 @@ fn main() -> ExitCode {
             );
             0
         }
+        Command::Notices(a) => notices::run(a, &msg),
     }));
     ExitCode::from(code.unwrap_or_else(|_| {
         eprintln!("{}", msg.get("internal_error", &[]));

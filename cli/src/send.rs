@@ -164,7 +164,7 @@ pub fn run(args: Args, msg: &Messages) -> u8 {
 }
 
 /// The module's error: code and message, and what to do about it.
-fn module_error(m: &Module, e: &Error, msg: &Messages) -> u8 {
+pub(crate) fn module_error(m: &Module, e: &Error, msg: &Messages) -> u8 {
     let text_of = match m.result_message() {
         b"" => e.warning_text(m.dialect()),
         t => t.to_vec(),

@@ -5,6 +5,7 @@
 //!                    [--expect-records N]
 //! paygent-bench once --config FILE [--telegram card|ref] [--expect-records N]
 //! paygent-bench soak --config FILE --count N --gap-ms MIN:MAX
+//! paygent-bench notices --config FILE
 //! ```
 //!
 //! `FILE` is a `modenv_properties.php`; its `keep_alive` and `session_cache_dir` choose the
@@ -16,6 +17,9 @@
 //! `soak` sends N telegrams in one process with idle gaps drawn from MIN..MAX ms between them
 //! (across a server's keep-alive timeout) and prints
 //! `telegrams=N failures=F connections=C`; failures are counted, not fatal.
+//! `notices` is the bare 091 loop of `paygent notices sync` without a database: one Module
+//! (`caller_encoding=UTF-8`), the last `payment_notice_id` as cursor, until `success_code=1`;
+//! it prints `notices=N seconds=S us_per_notice=X` (bench/notices.sh compares the stores to it).
 
 mod stats;
 mod telegram;
@@ -42,8 +46,10 @@ fn parse_args() -> Result<Args, String> {
     let mode = it
         .next()
         .ok_or("usage: paygent-bench loop|once --config FILE ...")?;
-    if !matches!(mode.as_str(), "loop" | "once" | "soak") {
-        return Err(format!("unknown mode {mode:?} (loop, once or soak)"));
+    if !matches!(mode.as_str(), "loop" | "once" | "soak" | "notices") {
+        return Err(format!(
+            "unknown mode {mode:?} (loop, once, soak or notices)"
+        ));
     }
     let mut a = Args {
         mode,
@@ -125,7 +131,65 @@ fn soak(a: &Args) -> Result<(), String> {
     Ok(())
 }
 
+/// The 091 drain loop as `paygent notices sync` runs it, minus the store.
+fn notices(a: &Args) -> Result<(), String> {
+    use paygent_core::config::{CallerEncoding, ConfigSource};
+    let start = Instant::now();
+    let mut c = (*ConfigSource::PhpProperties(a.config.clone())
+        .load()
+        .map_err(|e| format!("config: {e:?}"))?)
+    .clone();
+    c.caller_encoding = Some(CallerEncoding::Utf8);
+    let mut m = paygent_core::Module::new(
+        paygent_core::Dialect::Php,
+        ConfigSource::Ready(std::sync::Arc::new(c)),
+    );
+    m.init().map_err(|e| format!("init: {e:?}"))?;
+    m.req_put(b"telegram_kind", b"091");
+    let mut cursor = String::new();
+    let mut n = 0u64;
+    loop {
+        m.req_put(b"payment_notice_id", cursor.as_bytes());
+        m.post().map_err(|e| format!("091: {e:?}"))?;
+        if m.result_status() != Some(b"0") {
+            return Err("091: result is not 0".into());
+        }
+        // The items as UTF-8 text, as the sync reads them.
+        let items: Vec<(String, String)> = m
+            .records()
+            .first()
+            .map(|r| {
+                r.iter()
+                    .map(|(k, v)| {
+                        (
+                            String::from_utf8_lossy(k).into_owned(),
+                            String::from_utf8_lossy(v).into_owned(),
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let get = |k: &str| items.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
+        match get("success_code") {
+            Some("1") => break,
+            Some("0" | "2") => {}
+            other => return Err(format!("091: success_code {other:?}")),
+        }
+        cursor = get("payment_notice_id").unwrap_or("").to_string();
+        n += 1;
+    }
+    let s = start.elapsed().as_secs_f64();
+    println!(
+        "notices={n} seconds={s:.3} us_per_notice={:.1}",
+        s * 1e6 / n.max(1) as f64
+    );
+    Ok(())
+}
+
 fn run(a: &Args) -> Result<(), String> {
+    if a.mode == "notices" {
+        return notices(a);
+    }
     if a.mode == "once" {
         return one(a);
     }

@@ -61,6 +61,11 @@ fn built() -> Option<PathBuf> {
 
 impl Sim {
     pub fn start(work: &Path, cases: &Path) -> Result<Self, String> {
+        Self::start_with(work, cases, &[])
+    }
+
+    /// [`Sim::start`] with further `serve` options (`--seed-notices N`, `--purge-before N`…).
+    pub fn start_with(work: &Path, cases: &Path, extra: &[&str]) -> Result<Self, String> {
         let pki = work.join("pki");
         paygent_testpki::generate(&pki).map_err(|e| format!("pki: {e}"))?;
         let record = work.join("requests.jsonl");
@@ -77,6 +82,7 @@ impl Sim {
             .arg(&record)
             .arg("--ready-file")
             .arg(&ready)
+            .args(extra)
             .stdin(Stdio::piped())
             .stdout(Stdio::null())
             .spawn()
@@ -118,6 +124,45 @@ impl Sim {
 }
 
 impl Sim {
+    /// A simulator control (`/sim/notices`, `/sim/purge`, `/sim/seed`…) over mutual TLS:
+    /// POST `form`, return the status and the body.
+    pub fn control(&self, path: &str, form: &str) -> Result<(u16, Vec<u8>), String> {
+        use openssl::ssl::{SslConnector, SslFiletype, SslMethod};
+        use std::io::{Read, Write};
+        let err = |e: &dyn std::fmt::Display| format!("{path}: {e}");
+        let mut b = SslConnector::builder(SslMethod::tls_client()).map_err(|e| err(&e))?;
+        b.set_ca_file(self.pki.join("ca.pem"))
+            .map_err(|e| err(&e))?;
+        b.set_certificate_chain_file(self.pki.join("client.crt"))
+            .map_err(|e| err(&e))?;
+        b.set_private_key_file(self.pki.join("client.key"), SslFiletype::PEM)
+            .map_err(|e| err(&e))?;
+        let tcp = std::net::TcpStream::connect(("127.0.0.1", self.port)).map_err(|e| err(&e))?;
+        tcp.set_read_timeout(Some(Duration::from_secs(60)))
+            .map_err(|e| err(&e))?;
+        let mut tls = b.build().connect("127.0.0.1", tcp).map_err(|e| err(&e))?;
+        write!(
+            tls,
+            "POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\
+             Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{form}",
+            form.len()
+        )
+        .map_err(|e| err(&e))?;
+        let mut raw = Vec::new();
+        // Up to 256 MiB; an EOF without close_notify still delivers what arrived.
+        let _ = Read::by_ref(&mut tls).take(256 << 20).read_to_end(&mut raw);
+        let end = raw
+            .windows(4)
+            .position(|w| w == b"\r\n\r\n")
+            .ok_or_else(|| err(&"no HTTP reply"))?;
+        let status = String::from_utf8_lossy(&raw[..end])
+            .split(' ')
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0);
+        Ok((status, raw[end + 4..].to_vec()))
+    }
+
     /// A `modenv_properties.php` in `dir` for the gateway mode: the test PKI's kit PEM and CA,
     /// default connect id/password, `timeout_value`, every kind prefix's path, then `extra`
     /// lines. Returns its path.

@@ -26,6 +26,8 @@ pub struct ServeOptions {
     pub exit_on_stdin_eof: bool,
     /// Notices with an id below this are purged as soon as they exist (091 success_code 2).
     pub purge_before: u64,
+    /// Payments (and their 091 notices) made at start: `--seed-notices N`.
+    pub seed_notices: u64,
     /// How many 201 polls answer 9103 before the result is ready.
     pub file_ready_after: u32,
     /// Idle seconds after which a kept-alive connection is closed by the server.
@@ -38,7 +40,8 @@ const USAGE: &str = "usage:
   paygent-sim pki --out DIR
   paygent-sim serve --listen 127.0.0.1:0 --pki DIR [--cases DIR] [--record FILE]
                     [--ready-file FILE] [--tls12-only|--tls13-only] [--no-client-auth]
-                    [--exit-on-stdin-eof] [--purge-before N] [--file-ready-after N]
+                    [--exit-on-stdin-eof] [--purge-before N] [--seed-notices N]
+                    [--file-ready-after N]
                     [--keep-alive-timeout SECS] [--no-keep-alive-header]
                     [--connections FILE]";
 
@@ -81,6 +84,7 @@ fn parse_serve(args: &[String]) -> Result<ServeOptions, String> {
         client_auth: true,
         exit_on_stdin_eof: false,
         purge_before: 0,
+        seed_notices: 0,
         file_ready_after: 2,
         keep_alive_timeout: 15,
         no_keep_alive_header: false,
@@ -100,6 +104,7 @@ fn parse_serve(args: &[String]) -> Result<ServeOptions, String> {
             "--connections" => o.connections = Some(value()?.into()),
             "--ready-file" => o.ready_file = Some(value()?.into()),
             "--purge-before" => o.purge_before = number(&value()?)?,
+            "--seed-notices" => o.seed_notices = number(&value()?)?.min(1_000_000),
             "--file-ready-after" => o.file_ready_after = number(&value()?)? as u32,
             "--keep-alive-timeout" => o.keep_alive_timeout = number(&value()?)?.max(1),
             "--tls12-only" => o.tls = tls::Versions::Tls12,

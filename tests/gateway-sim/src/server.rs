@@ -37,7 +37,7 @@ pub fn run(o: ServeOptions) -> Result<(), String> {
         },
         cases: o.cases.clone(),
         recorder: Recorder::open(o.record.as_deref())?,
-        gateway: Gateway::new(o.purge_before, o.file_ready_after),
+        gateway: Gateway::new(o.purge_before, o.file_ready_after, o.seed_notices),
     });
     let listener = TcpListener::bind(&o.listen).map_err(|e| format!("listen {}: {e}", o.listen))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
@@ -174,7 +174,14 @@ fn respond(sim: &Sim, req: &Request) -> Response {
         return case::respond(sim.cases.as_deref(), id);
     }
     if let Some(control) = route.strip_prefix("/sim/") {
-        return sim.gateway.control(control, &req.body);
+        // `GET /sim/seed?n=10`: the query string is the form when there is no body.
+        let query = req.path.split_once('?').map_or("", |(_, q)| q);
+        let form = if req.body.is_empty() {
+            query.as_bytes()
+        } else {
+            &req.body
+        };
+        return sim.gateway.control(control, form);
     }
     match sim.gateway.respond(route, &req.body) {
         Some(resp) => resp,

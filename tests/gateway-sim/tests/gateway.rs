@@ -531,6 +531,30 @@ fn diff_inquiry_reports_purged_notices_with_success_code_2() {
 }
 
 #[test]
+fn seeded_notices_carry_japanese_names_and_are_listed_as_json() {
+    let sim = Sim::start(&["--seed-notices", "5"]);
+    let r = sim.telegram("/n/ref/paynotice", "091", &[("payment_notice_id", b"2")]);
+    assert_eq!(
+        (r.get("success_code"), r.get("payment_notice_id")),
+        ("0".into(), "3".into())
+    );
+    // Windows-31J on the wire.
+    assert_eq!(r.get_sjis("customer_name"), "髙橋 花子");
+    let seeded = sim.post("/sim/seed", &[("n", b"5")]);
+    assert_eq!(seeded.status, 200);
+    let list = sim.post("/sim/notices", &[]);
+    let v: serde_json::Value = serde_json::from_slice(&list.body).unwrap();
+    let notices = v["notices"].as_array().unwrap();
+    assert_eq!(notices.len(), 10);
+    assert_eq!(v["last_payment_notice_id"], 10);
+    assert_eq!(notices[2]["customer_name"], "髙橋 花子");
+    assert_eq!(notices[9]["payment_notice_id"], "10");
+    assert!(notices[0].get("customer_name").is_none());
+    let r = sim.telegram("/n/ref/paynotice", "091", &[("payment_notice_id", b"10")]);
+    assert_eq!(r.get("success_code"), "1");
+}
+
+#[test]
 fn file_payment_is_not_ready_twice_then_returns_the_result_csv() {
     let sim = Sim::start(&[]);
     let path = "/n/o/requestdata";

@@ -25,7 +25,7 @@ fn diff(st: &State, f: &Form) -> Vec<u8> {
             "\"payment_notice_id\"パラメータの値は不正な値です。",
         );
     }
-    let next = st.notices.iter().find(|n| after.is_none_or(|a| n.id > a));
+    let next = st.notice_after(after);
     let lost = after.is_some_and(|a| a + 1 < st.purge_before && a < st.last_notice_id());
     let mut kv = KeyValue::ok();
     match next {
@@ -58,6 +58,42 @@ fn notice_items(kv: &mut KeyValue, n: Option<&Notice>) {
         .item("payment_status", v(|n| n.status.as_bytes()))
         .item("payment_amount", v(|n| &n.amount))
         .item("change_date", v(|n| n.date.as_bytes()));
+    for (k, val) in n.map(|n| n.extra.as_slice()).unwrap_or_default() {
+        kv.item(k, val);
+    }
+}
+
+/// `/sim/notices`: the kept notices as JSON (values decoded from Windows-31J), for tests to
+/// compare with what a merchant stored.
+pub fn notices_json(st: &State) -> Vec<u8> {
+    let text = |b: &[u8]| encoding_rs::SHIFT_JIS.decode(b).0.into_owned();
+    let list: Vec<serde_json::Value> = st
+        .notices
+        .iter()
+        .map(|n| {
+            let mut o = serde_json::Map::new();
+            o.insert("payment_notice_id".into(), n.id.to_string().into());
+            o.insert("payment_id".into(), n.payment_id.clone().into());
+            o.insert("trading_id".into(), text(&n.trading_id).into());
+            o.insert("payment_type".into(), n.payment_type.into());
+            o.insert("payment_status".into(), n.status.into());
+            o.insert("payment_amount".into(), text(&n.amount).into());
+            o.insert("change_date".into(), n.date.clone().into());
+            for (k, v) in &n.extra {
+                o.insert((*k).into(), text(v).into());
+            }
+            serde_json::Value::Object(o)
+        })
+        .collect();
+    let mut body = serde_json::json!({
+        "purge_before": st.purge_before,
+        "last_payment_notice_id": st.last_notice_id(),
+        "notices": list,
+    })
+    .to_string()
+    .into_bytes();
+    body.push(b'\n');
+    body
 }
 
 fn payment(st: &State, f: &Form) -> Vec<u8> {

@@ -138,9 +138,11 @@ const MISSING: &str = "は必須項目です。値を設定してください。
 const INVALID: &str = "パラメータの値は不正な値です。";
 
 impl Gateway {
-    pub fn new(purge_before: u64, file_ready_after: u32) -> Gateway {
+    pub fn new(purge_before: u64, file_ready_after: u32, seed_notices: u64) -> Gateway {
+        let mut st = State::new(purge_before, file_ready_after);
+        st.seed(seed_notices);
         Gateway {
-            state: Mutex::new(State::new(purge_before, file_ready_after)),
+            state: Mutex::new(st),
         }
     }
 
@@ -214,7 +216,9 @@ impl Gateway {
 
     /// Test controls, outside the gateway's own paths:
     /// `/sim/purge` (form `before=N`; empty = every notice so far) and
-    /// `/sim/pay` (form `payment_id=…`: the customer pays; status 40 and a notice).
+    /// `/sim/pay` (form `payment_id=…`: the customer pays; status 40 and a notice),
+    /// `/sim/seed` (form `n=N`: N new payments and notices, some with Japanese items) and
+    /// `/sim/notices` (the kept notices as JSON). The form may be the query string instead.
     pub fn control(&self, name: &str, body: &[u8]) -> Response {
         let f = Form::parse(body);
         let mut st = self.state();
@@ -235,6 +239,19 @@ impl Gateway {
                 }
                 None => Response::text(404, "no such payment_id\n"),
             },
+            "seed" => match f.text("n").trim().parse::<u64>() {
+                Ok(n) if n <= 1_000_000 => {
+                    st.seed(n);
+                    let last = st.last_notice_id();
+                    Response::text(200, &format!("seeded {n}; last payment_notice_id {last}\n"))
+                }
+                _ => Response::text(400, "n=N (up to 1000000) required\n"),
+            },
+            "notices" => {
+                let mut r = Response::new(200, inquiry::notices_json(&st));
+                r.headers = vec![("Content-Type".into(), "application/json".into())];
+                r
+            }
             _ => Response::text(404, "unknown control\n"),
         }
     }

@@ -18,6 +18,8 @@ pub struct Payment {
     pub payment_type: &'static str,
     pub status: &'static str,
     pub amount: Vec<u8>,
+    /// Further reply items of its notices (Windows-31J), e.g. a customer name.
+    pub extra: Vec<(&'static str, Vec<u8>)>,
 }
 
 pub struct Notice {
@@ -28,6 +30,7 @@ pub struct Notice {
     pub status: &'static str,
     pub amount: Vec<u8>,
     pub date: String,
+    pub extra: Vec<(&'static str, Vec<u8>)>,
 }
 
 pub struct StoredCard {
@@ -95,6 +98,7 @@ impl State {
             payment_type,
             status,
             amount: amount.to_vec(),
+            extra: Vec::new(),
         });
         let i = self.payments.len() - 1;
         self.by_trading_id.insert(trading_id.to_vec(), i);
@@ -143,6 +147,7 @@ impl State {
             status: p.status,
             amount: p.amount.clone(),
             date: reply::timestamp(),
+            extra: p.extra.clone(),
         });
         self.purge(self.purge_before);
     }
@@ -163,6 +168,53 @@ impl State {
         if gone > 0 {
             self.notices.drain(..gone);
         }
+    }
+
+    /// `--seed-notices N`, `/sim/seed`: N payments, each with its notice, quickly. Every third
+    /// carries a Japanese `customer_name` (Windows-31J on the wire).
+    pub fn seed(&mut self, n: u64) {
+        const NAMES: [&str; 4] = ["山田 太郎", "髙橋 花子", "ｶﾞｲﾄﾞ ①丁目", "佐藤 次郎"];
+        const TYPES: [(&str, &str); 4] = [
+            ("01", APPLIED),
+            ("02", AUTHORIZED),
+            ("03", APPLIED),
+            ("02", PAID),
+        ];
+        for _ in 0..n {
+            let seq = self.last_payment + 1;
+            let (payment_type, status) = TYPES[(seq % 4) as usize];
+            let trading_id = format!("seed-{seq}");
+            let amount = (100 + seq * 10).to_string();
+            self.last_payment = seq;
+            let extra = if seq.is_multiple_of(3) {
+                vec![(
+                    "customer_name",
+                    reply::sjis(NAMES[((seq / 3) % 4) as usize]),
+                )]
+            } else {
+                Vec::new()
+            };
+            self.payments.push(Payment {
+                id: (FIRST_PAYMENT_ID + seq).to_string(),
+                trading_id: trading_id.clone().into_bytes(),
+                payment_type,
+                status,
+                amount: amount.into_bytes(),
+                extra,
+            });
+            let i = self.payments.len() - 1;
+            self.by_trading_id.insert(trading_id.into_bytes(), i);
+            self.notify(i);
+        }
+    }
+
+    /// The first kept notice with an id above `after` (all kept ones when `None`).
+    pub fn notice_after(&self, after: Option<u64>) -> Option<&Notice> {
+        let i = match after {
+            None => 0,
+            Some(a) => self.notices.partition_point(|n| n.id <= a),
+        };
+        self.notices.get(i)
     }
 
     pub fn add_card(&mut self, mut card: StoredCard) -> u64 {

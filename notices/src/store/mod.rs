@@ -1,0 +1,241 @@
+//! Where notices live: one trait, three databases chosen by URL. The tables are the same in all
+//! three (docs/notices.md); each backend only spells its SQL.
+
+mod mysql;
+mod postgres;
+mod sqlite;
+
+use serde_json::{Map, Value};
+
+use crate::{Error, ErrorKind, Notice, Result};
+
+/// The schema version this program creates and understands (`paygent_notices_schema`).
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// A notice as stored, with its processing state.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StoredNotice {
+    pub notice: Notice,
+    pub merchant_id: String,
+    pub received_at: String,
+    pub processed_at: Option<String>,
+    pub process_error: Option<String>,
+}
+
+impl StoredNotice {
+    /// The JSON object `--json`, `--jsonl` and `--exec` hand out.
+    pub fn to_json(&self) -> Value {
+        let n = &self.notice;
+        let mut o = Map::new();
+        o.insert(
+            "payment_notice_id".into(),
+            n.payment_notice_id.clone().into(),
+        );
+        o.insert("merchant_id".into(), self.merchant_id.clone().into());
+        o.insert("payment_id".into(), n.payment_id.clone().into());
+        o.insert("trading_id".into(), n.trading_id.clone().into());
+        o.insert("payment_type".into(), n.payment_type.clone().into());
+        o.insert("payment_status".into(), n.payment_status.clone().into());
+        o.insert("payment_amount".into(), n.payment_amount.into());
+        o.insert("change_date".into(), n.change_date.clone().into());
+        o.insert("items".into(), Value::Object(n.items.clone()));
+        o.insert("received_at".into(), self.received_at.clone().into());
+        o.insert("processed_at".into(), self.processed_at.clone().into());
+        o.insert("process_error".into(), self.process_error.clone().into());
+        Value::Object(o)
+    }
+}
+
+/// A `success_code=2` seen by a sync: notices before `first_payment_notice_id_after` were
+/// purged at the gateway before they were fetched.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Gap {
+    pub id: i64,
+    pub merchant_id: String,
+    pub detected_at: String,
+    pub first_payment_notice_id_after: String,
+}
+
+impl Gap {
+    pub fn to_json(&self) -> Value {
+        serde_json::json!({
+            "id": self.id,
+            "merchant_id": self.merchant_id,
+            "detected_at": self.detected_at,
+            "first_payment_notice_id_after": self.first_payment_notice_id_after,
+        })
+    }
+}
+
+/// `paygent notices list` filters. Rows come oldest first (`payment_notice_id` order).
+#[derive(Clone, Debug, Default)]
+pub struct ListFilter {
+    pub unprocessed: bool,
+    /// `received_at >= since` (a date `YYYY-MM-DD` or an ISO timestamp, UTC).
+    pub since: Option<String>,
+    /// Only this merchant's notices.
+    pub merchant_id: Option<String>,
+}
+
+/// A database holding the notice tables.
+pub trait Store: Send {
+    /// `sqlite`, `postgres`, `mysql`.
+    fn backend(&self) -> &'static str;
+    /// Whether storing waits on a server, so that the sync commits in a writer thread while the
+    /// next telegram is on the wire (false: the store works in-process, inline is cheaper).
+    fn overlaps(&self) -> bool {
+        true
+    }
+    /// Create or migrate the tables; returns the version found before (0: none) and now.
+    fn init(&mut self) -> Result<(u32, u32)>;
+    /// The schema version found (0: `paygent notices init` never ran).
+    fn schema_version(&mut self) -> Result<u32>;
+    /// Take the sync lock of `merchant` without waiting: `false` when another session holds it.
+    /// Released by [`Store::unlock`] or when the connection ends (a killed sync frees it).
+    fn try_lock(&mut self, merchant: &str) -> Result<bool>;
+    fn unlock(&mut self, merchant: &str) -> Result<()>;
+    /// The last stored `payment_notice_id` of `merchant`.
+    fn cursor(&mut self, merchant: &str) -> Result<Option<String>>;
+    /// In ONE transaction: store the notice unless its id is there already, record a gap when
+    /// `gap`, move the cursor to its id. `true` when the notice is new.
+    fn store(&mut self, merchant: &str, notice: &Notice, gap: bool) -> Result<bool>;
+    fn list(&mut self, filter: &ListFilter) -> Result<Vec<StoredNotice>>;
+    fn gaps(&mut self) -> Result<Vec<Gap>>;
+    /// Set `processed_at` (and clear `process_error`); `false` when there is no such notice.
+    fn mark_processed(&mut self, id: &str) -> Result<bool>;
+    /// Record why handling failed; `processed_at` stays NULL.
+    fn mark_failed(&mut self, id: &str, error: &str) -> Result<()>;
+}
+
+/// Open the store a `--db` URL names: `sqlite:PATH`, `postgres://…` / `postgresql://…`,
+/// `mysql://…` / `mariadb://…`.
+pub fn open(url: &str) -> Result<Box<dyn Store>> {
+    if let Some(path) = url.strip_prefix("sqlite:") {
+        let path = path.strip_prefix("//").unwrap_or(path);
+        if path.is_empty() {
+            return Err(Error::new(ErrorKind::BadUrl, "sqlite: needs a file path"));
+        }
+        return Ok(Box::new(sqlite::SqliteStore::open(path)?));
+    }
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        return Ok(Box::new(postgres::PgStore::open(url)?));
+    }
+    if let Some(rest) = url.strip_prefix("mariadb://") {
+        return Ok(Box::new(mysql::MysqlStore::open(&format!(
+            "mysql://{rest}"
+        ))?));
+    }
+    if url.starts_with("mysql://") {
+        return Ok(Box::new(mysql::MysqlStore::open(url)?));
+    }
+    Err(Error::new(
+        ErrorKind::BadUrl,
+        format!(
+            "{}: not a sqlite:, postgres:// or mysql:// URL",
+            redact(url)
+        ),
+    ))
+}
+
+/// Fail unless `paygent notices init` made the tables this program knows.
+pub fn require_schema(store: &mut dyn Store) -> Result<()> {
+    match store.schema_version()? {
+        0 => Err(not_initialised()),
+        v => check_version(v),
+    }
+}
+
+/// A URL without its password, for messages.
+pub fn redact(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    let (auth, host) = match rest.rsplit_once('@') {
+        Some(x) => x,
+        None => return url.to_string(),
+    };
+    let user = auth.split_once(':').map_or(auth, |(u, _)| u);
+    format!("{scheme}://{user}:***@{host}")
+}
+
+impl ListFilter {
+    /// The WHERE conditions (placeholders from `placeholder(n)`, n from 1) and their values, all
+    /// text; `since_cast` follows the `since` placeholder (PostgreSQL: `::text::timestamptz`).
+    fn conditions(
+        &self,
+        placeholder: impl Fn(usize) -> String,
+        since_cast: &str,
+    ) -> (String, Vec<String>) {
+        let mut sql = String::new();
+        let mut values = Vec::new();
+        if self.unprocessed {
+            sql.push_str(" AND processed_at IS NULL");
+        }
+        if let Some(m) = &self.merchant_id {
+            values.push(m.clone());
+            sql.push_str(&format!(" AND merchant_id = {}", placeholder(values.len())));
+        }
+        if let Some(since) = &self.since {
+            values.push(since.clone());
+            let p = placeholder(values.len());
+            sql.push_str(&format!(" AND received_at >= {p}{since_cast}"));
+        }
+        (sql, values)
+    }
+}
+
+/// Items as stored (JSON text) back to a map.
+fn items_from_text(text: &str) -> Map<String, Value> {
+    match serde_json::from_str(text) {
+        Ok(Value::Object(m)) => m,
+        _ => Map::new(),
+    }
+}
+
+/// The lock name of `merchant`'s sync, the same in every database.
+fn lock_name(merchant: &str) -> String {
+    format!("paygent_notices_sync:{merchant}")
+}
+
+/// A database error as ours.
+fn query_error(e: impl std::fmt::Display) -> Error {
+    Error::new(ErrorKind::Query, e.to_string())
+}
+
+fn not_initialised() -> Error {
+    Error::new(
+        ErrorKind::Schema,
+        "the notice tables are missing: run `paygent notices init --db URL` first",
+    )
+}
+
+/// Refuse a schema newer than this program.
+fn check_version(found: u32) -> Result<()> {
+    if found > SCHEMA_VERSION {
+        return Err(Error::new(
+            ErrorKind::Schema,
+            format!(
+                "the database has notice schema version {found}; this paygent knows up to \
+                 {SCHEMA_VERSION}: upgrade paygent"
+            ),
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_are_redacted_and_checked() {
+        assert_eq!(
+            redact("postgres://u:secret@127.0.0.1:5432/db"),
+            "postgres://u:***@127.0.0.1:5432/db"
+        );
+        assert_eq!(redact("sqlite:/tmp/x.db"), "sqlite:/tmp/x.db");
+        let e = open("oracle://x").err().unwrap();
+        assert_eq!(e.kind, ErrorKind::BadUrl);
+        assert_eq!(open("sqlite:").err().unwrap().kind, ErrorKind::BadUrl);
+    }
+}
