@@ -314,14 +314,13 @@ fn killed_twenty_times_then_a_clean_run_loses_and_duplicates_nothing() {
         // The killed connection's lock may linger a moment on the server: wait for it.
         args.extend(["--wait", "20"]);
         for i in 0..20 {
-            // Alternate the points: right after a reply, and inside the open transaction.
-            let point = if i % 2 == 0 {
-                "after_reply"
-            } else {
-                "before_commit"
-            };
+            // Slowed at both points, right after a reply and inside the open transaction of a
+            // batch, so that the random kills land at either.
             let mut child: Child = paygent(&args)
-                .env("PAYGENT_NOTICES_TEST_PAUSE", format!("{point}:15"))
+                .env(
+                    "PAYGENT_NOTICES_TEST_PAUSE",
+                    "after_reply:15,before_commit:40",
+                )
                 .stdout(Stdio::null())
                 .stderr(Stdio::null())
                 .spawn()

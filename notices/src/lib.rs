@@ -98,18 +98,21 @@ pub fn id_after(id: &str, cursor: &str) -> bool {
     (id.len(), id) > (cursor.len(), cursor)
 }
 
-/// A test-only hook: `PAYGENT_NOTICES_TEST_PAUSE=POINT:MS` sleeps `MS` milliseconds at `POINT`
-/// (`after_reply`, `before_commit`), so a test can kill the process there. Inert unless set.
+/// A test-only hook: `PAYGENT_NOTICES_TEST_PAUSE=POINT:MS[,POINT:MS]` sleeps `MS` milliseconds
+/// at each `POINT` named (`after_reply`, `before_commit`), so a test can kill the process there.
+/// Inert unless set.
 pub fn test_pause(point: &str) {
-    static SETTING: std::sync::OnceLock<Option<(String, u64)>> = std::sync::OnceLock::new();
+    static SETTING: std::sync::OnceLock<Vec<(String, u64)>> = std::sync::OnceLock::new();
     let setting = SETTING.get_or_init(|| {
-        let v = std::env::var("PAYGENT_NOTICES_TEST_PAUSE").ok()?;
-        let (p, ms) = v.split_once(':')?;
-        Some((p.to_string(), ms.parse().ok()?))
+        let v = std::env::var("PAYGENT_NOTICES_TEST_PAUSE").unwrap_or_default();
+        v.split(',')
+            .filter_map(|part| {
+                let (p, ms) = part.split_once(':')?;
+                Some((p.trim().to_string(), ms.trim().parse().ok()?))
+            })
+            .collect()
     });
-    if let Some((p, ms)) = setting
-        && p == point
-    {
+    if let Some((_, ms)) = setting.iter().find(|(p, _)| p == point) {
         std::thread::sleep(std::time::Duration::from_millis(*ms));
     }
 }

@@ -56,24 +56,70 @@ fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
 
-/// What the writer did with one notice.
+/// Notices wait for a commit in batches: at most this many…
+const BATCH_MAX: usize = 256;
+/// …and none longer than this after it was received (a slow trickle still commits promptly).
+const BATCH_AGE: Duration = Duration::from_millis(50);
+
+/// The notices received and not yet handed to the store.
+#[derive(Default)]
+struct Pending {
+    batch: Vec<(Notice, bool)>,
+    since: Option<Instant>,
+}
+
+impl Pending {
+    /// Add a notice; the batch when it is due for a commit.
+    fn push(&mut self, notice: Notice, gap: bool) -> Option<Vec<(Notice, bool)>> {
+        self.since.get_or_insert_with(Instant::now);
+        self.batch.push((notice, gap));
+        let due =
+            self.batch.len() >= BATCH_MAX || self.since.is_some_and(|t| t.elapsed() >= BATCH_AGE);
+        due.then(|| self.take())
+    }
+
+    fn take(&mut self) -> Vec<(Notice, bool)> {
+        self.since = None;
+        std::mem::take(&mut self.batch)
+    }
+}
+
+/// What the writer did with one batch.
 enum Stored {
-    Notice {
-        notice: Box<Notice>,
-        new: bool,
-        gap: bool,
+    Batch {
+        batch: Vec<(Notice, bool)>,
+        new: Vec<bool>,
     },
     Failed(crate::Error),
+}
+
+/// Count and tell the notices of a committed batch, in order.
+fn told(
+    batch: &[(Notice, bool)],
+    new: &[bool],
+    counts: &mut Counts,
+    on_notice: &mut dyn FnMut(&Notice, bool, bool),
+) {
+    for ((notice, gap), new) in batch.iter().zip(new) {
+        if *new {
+            counts.stored += 1;
+        } else {
+            counts.duplicates += 1;
+        }
+        on_notice(notice, *new, *gap);
+    }
 }
 
 /// Drain 091 into `store` for `merchant` (sent as `merchant_id` unless empty: then the
 /// configuration's `merchant_id` is). `on_notice(notice, new, gap)` sees every notice stored,
 /// in order, once its transaction has committed.
 ///
-/// With a database server ([`Store::overlaps`]), the next 091 goes out while the previous notice
-/// is being committed by a writer thread (in order, one transaction each): the cursor of the next telegram is the id in the reply, and 091
-/// is a read-only inquiry, so asking ahead is harmless — a crash before a commit only means
-/// that notice is asked for again on the next run, from the last committed cursor.
+/// Notices are committed in batches ([`BATCH_MAX`], [`BATCH_AGE`]), each batch with the cursor
+/// at its last notice in one transaction ([`Store::store_batch`]): the cursor never passes a
+/// notice that is not stored. 091 is a read-only inquiry, so a crash before a commit only means
+/// that the batch is asked for again on the next run, from the last committed cursor. With a
+/// database server ([`Store::overlaps`]), a writer thread commits a batch while the next
+/// telegrams are on the wire.
 pub fn drain(
     m: &mut Module,
     store: &mut (dyn Store + Send),
@@ -86,39 +132,42 @@ pub fn drain(
         Ok(c) => c,
         Err(e) => return Outcome::Store(e),
     };
+    let mut pending = Pending::default();
     if !store.overlaps() {
         // In-process store (SQLite): a thread hand-over would cost more than it hides.
-        return poll(
+        let outcome = poll(
             m,
             merchant,
             cursor,
             opts,
             counts,
             &mut |notice, gap, counts| {
-                let new = store.store(merchant, &notice, gap)?;
-                if new {
-                    counts.stored += 1;
-                } else {
-                    counts.duplicates += 1;
+                if let Some(batch) = pending.push(notice, gap) {
+                    let new = store.store_batch(merchant, &batch)?;
+                    told(&batch, &new, counts, on_notice);
                 }
-                on_notice(&notice, new, gap);
                 Ok(())
             },
         );
+        // What was received before the loop ended is stored before the outcome is told.
+        let batch = pending.take();
+        return match store.store_batch(merchant, &batch) {
+            Ok(new) => {
+                told(&batch, &new, counts, on_notice);
+                outcome
+            }
+            Err(e) => Outcome::Store(e),
+        };
     }
     // Bounded: the telegrams never run far ahead of the database.
-    let (to_writer, jobs) = std::sync::mpsc::sync_channel::<(Notice, bool)>(64);
+    let (to_writer, jobs) = std::sync::mpsc::sync_channel::<Vec<(Notice, bool)>>(2);
     let (results, from_writer) = std::sync::mpsc::channel::<Stored>();
     std::thread::scope(|scope| {
         scope.spawn(move || {
-            for (notice, gap) in jobs {
-                match store.store(merchant, &notice, gap) {
+            for batch in jobs {
+                match store.store_batch(merchant, &batch) {
                     Ok(new) => {
-                        let _ = results.send(Stored::Notice {
-                            notice: Box::new(notice),
-                            new,
-                            gap,
-                        });
+                        let _ = results.send(Stored::Batch { batch, new });
                     }
                     Err(e) => {
                         let _ = results.send(Stored::Failed(e));
@@ -129,17 +178,11 @@ pub fn drain(
         });
         let mut failed = None;
         let mut take = |r: Stored, counts: &mut Counts, failed: &mut Option<crate::Error>| match r {
-            Stored::Notice { notice, new, gap } => {
-                if new {
-                    counts.stored += 1;
-                } else {
-                    counts.duplicates += 1;
-                }
-                on_notice(&notice, new, gap);
-            }
+            Stored::Batch { batch, new } => told(&batch, &new, counts, on_notice),
             Stored::Failed(e) => *failed = Some(e),
         };
-        let outcome = poll(
+        let writer_stopped = || crate::Error::new(crate::ErrorKind::Query, "the writer stopped");
+        let mut outcome = poll(
             m,
             merchant,
             cursor,
@@ -152,11 +195,16 @@ pub fn drain(
                 if let Some(e) = failed.take() {
                     return Err(e);
                 }
-                to_writer
-                    .send((notice, gap))
-                    .map_err(|_| crate::Error::new(crate::ErrorKind::Query, "the writer stopped"))
+                match pending.push(notice, gap) {
+                    Some(batch) => to_writer.send(batch).map_err(|_| writer_stopped()),
+                    None => Ok(()),
+                }
             },
         );
+        let rest = pending.take();
+        if !rest.is_empty() && to_writer.send(rest).is_err() && failed.is_none() {
+            outcome = Outcome::Store(writer_stopped());
+        }
         drop(to_writer);
         // Everything received is committed (or has failed) before the outcome is told.
         for r in from_writer {

@@ -231,3 +231,47 @@ fn a_failed_store_leaves_nothing_half_done() {
         );
     });
 }
+
+#[test]
+fn a_batch_commits_its_notices_gaps_and_the_cursor_together() {
+    each_store("batch", |backend, url| {
+        let mut s = open(url).unwrap();
+        s.init().unwrap();
+        assert!(s.store("m1", &notice("2", "20", "既存"), false).unwrap());
+        let batch = vec![
+            (notice("2", "20", "既存"), false),
+            (notice("3", "40", "山田"), true),
+            (notice("4", "20", "b"), false),
+            (notice("10", "20", "c"), true),
+        ];
+        let new = s.store_batch("m1", &batch).unwrap();
+        assert_eq!(
+            new,
+            [false, true, true, true],
+            "{backend}: only the stored id is old"
+        );
+        assert_eq!(s.cursor("m1").unwrap().as_deref(), Some("10"), "{backend}");
+        let gaps: Vec<String> = s
+            .gaps()
+            .unwrap()
+            .into_iter()
+            .map(|g| g.first_payment_notice_id_after)
+            .collect();
+        assert_eq!(
+            gaps,
+            ["3", "10"],
+            "{backend}: one gap row per flagged notice, in order"
+        );
+        let rows = s.list(&ListFilter::default()).unwrap();
+        let ids: Vec<&str> = rows
+            .iter()
+            .map(|r| r.notice.payment_notice_id.as_str())
+            .collect();
+        assert_eq!(ids, ["2", "3", "4", "10"], "{backend}");
+        assert_eq!(rows[1].notice.items["customer_name"], "山田", "{backend}");
+        assert_eq!(rows[3].notice.payment_amount, Some(1000), "{backend}");
+        // An empty batch changes nothing.
+        assert!(s.store_batch("m1", &[]).unwrap().is_empty());
+        assert_eq!(s.cursor("m1").unwrap().as_deref(), Some("10"), "{backend}");
+    });
+}

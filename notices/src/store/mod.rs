@@ -96,9 +96,16 @@ pub trait Store: Send {
     fn unlock(&mut self, merchant: &str) -> Result<()>;
     /// The last stored `payment_notice_id` of `merchant`.
     fn cursor(&mut self, merchant: &str) -> Result<Option<String>>;
-    /// In ONE transaction: store the notice unless its id is there already, record a gap when
-    /// `gap`, move the cursor to its id. `true` when the notice is new.
-    fn store(&mut self, merchant: &str, notice: &Notice, gap: bool) -> Result<bool>;
+    /// In ONE transaction: store each notice of `batch` (in order) unless its id is there
+    /// already, record a gap for each one flagged, and move the cursor to the last id. Per
+    /// notice, `true` when it is new. A crash before the commit leaves none of the batch and the
+    /// cursor where it was: the next sync asks 091 again from there (a read-only inquiry).
+    fn store_batch(&mut self, merchant: &str, batch: &[(Notice, bool)]) -> Result<Vec<bool>>;
+    /// [`Store::store_batch`] of one notice.
+    fn store(&mut self, merchant: &str, notice: &Notice, gap: bool) -> Result<bool> {
+        let new = self.store_batch(merchant, &[(notice.clone(), gap)])?;
+        Ok(new.first().copied().unwrap_or(false))
+    }
     fn list(&mut self, filter: &ListFilter) -> Result<Vec<StoredNotice>>;
     fn gaps(&mut self) -> Result<Vec<Gap>>;
     /// Set `processed_at` (and clear `process_error`); `false` when there is no such notice.

@@ -235,35 +235,54 @@ impl Store for MysqlStore {
             .map_err(query_error)
     }
 
-    fn store(&mut self, merchant: &str, n: &Notice, gap: bool) -> Result<bool> {
-        let items = serde_json::to_string(&n.items).map_err(query_error)?;
-        let amount = n
-            .payment_amount
-            .map_or_else(|| "NULL".to_string(), |a| a.to_string());
+    fn store_batch(&mut self, merchant: &str, batch: &[(Notice, bool)]) -> Result<Vec<bool>> {
+        let Some((last, _)) = batch.last() else {
+            return Ok(Vec::new());
+        };
         // One round trip: the transaction as one multi-statement text (values as hex literals
-        // of utf8mb4, nothing to escape). A duplicate id changes nothing (ROW_COUNT() 0).
+        // of utf8mb4, nothing to escape). The ids already stored are read first, inside the
+        // transaction; a duplicate id changes nothing.
+        let ids: Vec<String> = batch
+            .iter()
+            .map(|(n, _)| lit(&n.payment_notice_id))
+            .collect();
+        let mut rows = Vec::with_capacity(batch.len());
+        for (n, _) in batch {
+            let items = serde_json::to_string(&n.items).map_err(query_error)?;
+            let amount = n
+                .payment_amount
+                .map_or_else(|| "NULL".to_string(), |a| a.to_string());
+            rows.push(format!(
+                "({}, {}, {}, {}, {}, {}, {amount}, {}, {}, {NOW})",
+                lit(&n.payment_notice_id),
+                lit(merchant),
+                lit(&n.payment_id),
+                lit(&n.trading_id),
+                lit(&n.payment_type),
+                lit(&n.payment_status),
+                lit(&n.change_date),
+                lit(&items),
+            ));
+        }
         let mut sql = format!(
             "START TRANSACTION; \
+             SELECT payment_notice_id FROM paygent_notices WHERE payment_notice_id IN ({}); \
              INSERT INTO paygent_notices (payment_notice_id, merchant_id, payment_id, trading_id, \
              payment_type, payment_status, payment_amount, change_date, items, received_at) \
-             VALUES ({}, {}, {}, {}, {}, {}, {amount}, {}, {}, {NOW}) \
-             ON DUPLICATE KEY UPDATE payment_notice_id = payment_notice_id; \
-             SELECT ROW_COUNT(); ",
-            lit(&n.payment_notice_id),
-            lit(merchant),
-            lit(&n.payment_id),
-            lit(&n.trading_id),
-            lit(&n.payment_type),
-            lit(&n.payment_status),
-            lit(&n.change_date),
-            lit(&items),
+             VALUES {} ON DUPLICATE KEY UPDATE payment_notice_id = payment_notice_id; ",
+            ids.join(", "),
+            rows.join(", ")
         );
-        if gap {
+        let gaps: Vec<String> = batch
+            .iter()
+            .filter(|(_, gap)| *gap)
+            .map(|(n, _)| format!("({}, {NOW}, {})", lit(merchant), lit(&n.payment_notice_id)))
+            .collect();
+        if !gaps.is_empty() {
             sql.push_str(&format!(
                 "INSERT INTO paygent_notice_gaps (merchant_id, detected_at, \
-                 first_payment_notice_id_after) VALUES ({}, {NOW}, {}); ",
-                lit(merchant),
-                lit(&n.payment_notice_id)
+                 first_payment_notice_id_after) VALUES {}; ",
+                gaps.join(", ")
             ));
         }
         sql.push_str(&format!(
@@ -272,24 +291,26 @@ impl Store for MysqlStore {
              last_payment_notice_id = VALUES(last_payment_notice_id), \
              updated_at = VALUES(updated_at); COMMIT",
             lit(merchant),
-            lit(&n.payment_notice_id)
+            lit(&last.payment_notice_id)
         ));
         crate::test_pause("before_commit");
-        let run = |conn: &mut Conn| -> mysql::Result<Option<i64>> {
+        let run = |conn: &mut Conn| -> mysql::Result<std::collections::HashSet<String>> {
             let mut result = conn.query_iter(&sql)?;
-            let mut count = None;
+            let mut existing = std::collections::HashSet::new();
             while let Some(set) = result.iter() {
                 for row in set {
-                    // Text protocol: the count comes as digits; `get` converts.
-                    if let Some(Some(c)) = row?.get::<Option<i64>, _>(0) {
-                        count = Some(c);
+                    if let Some(Some(id)) = row?.get::<Option<String>, _>(0) {
+                        existing.insert(id);
                     }
                 }
             }
-            Ok(count)
+            Ok(existing)
         };
         match run(&mut self.conn) {
-            Ok(count) => Ok(count == Some(1)),
+            Ok(existing) => Ok(batch
+                .iter()
+                .map(|(n, _)| !existing.contains(&n.payment_notice_id))
+                .collect()),
             Err(e) => {
                 // A failed statement stops the batch inside the open transaction.
                 let _ = self.conn.query_drop("ROLLBACK");

@@ -41,24 +41,32 @@ CREATE TABLE paygent_notice_gaps (
 );
 ";
 
-/// Notice, gap and cursor in one statement: its own transaction.
+/// A batch of notices, their gaps and the cursor in one statement: its own transaction, one
+/// round trip. The notices come as parallel arrays; the ids inserted (not already there) come
+/// back.
 const STORE: &str = "
-WITH n AS (
+WITH u AS (
+    SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[],
+        $6::int8[], $7::text[], $8::text[])
+        WITH ORDINALITY AS u(payment_notice_id, payment_id, trading_id, payment_type,
+            payment_status, payment_amount, change_date, items, ord)
+), n AS (
     INSERT INTO paygent_notices (payment_notice_id, merchant_id, payment_id, trading_id,
         payment_type, payment_status, payment_amount, change_date, items, received_at)
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::text::jsonb, now())
-    ON CONFLICT (payment_notice_id) DO NOTHING RETURNING 1
+    SELECT payment_notice_id, $9, payment_id, trading_id, payment_type, payment_status,
+        payment_amount, change_date, items::jsonb, now() FROM u ORDER BY ord
+    ON CONFLICT (payment_notice_id) DO NOTHING RETURNING payment_notice_id
 ), g AS (
     INSERT INTO paygent_notice_gaps (merchant_id, detected_at, first_payment_notice_id_after)
-    SELECT $2, now(), $1 WHERE $10
+    SELECT $9, now(), gid FROM unnest($10::text[]) WITH ORDINALITY AS g(gid, ord) ORDER BY ord
 ), c AS (
     INSERT INTO paygent_notice_cursor (merchant_id, last_payment_notice_id, updated_at)
-    VALUES ($2, $1, now())
+    VALUES ($9, $11, now())
     ON CONFLICT (merchant_id) DO UPDATE SET
         last_payment_notice_id = EXCLUDED.last_payment_notice_id,
         updated_at = EXCLUDED.updated_at
 )
-SELECT count(*) FROM n";
+SELECT payment_notice_id FROM n";
 
 /// The server's message too: `postgres::Error`'s own text is only "db error".
 fn pg_error(e: postgres::Error) -> Error {
@@ -230,7 +238,10 @@ impl Store for PgStore {
             .map(|r| r.get(0)))
     }
 
-    fn store(&mut self, merchant: &str, n: &Notice, gap: bool) -> Result<bool> {
+    fn store_batch(&mut self, merchant: &str, batch: &[(Notice, bool)]) -> Result<Vec<bool>> {
+        let Some((last, _)) = batch.last() else {
+            return Ok(Vec::new());
+        };
         let stmt = match &self.store {
             Some(s) => s.clone(),
             None => {
@@ -239,30 +250,45 @@ impl Store for PgStore {
                 s
             }
         };
-        let items = serde_json::to_string(&n.items).map_err(query_error)?;
-        // One statement is one transaction (autocommit): notice, gap and cursor commit together,
-        // in one round trip. Killed here, nothing of this notice is stored.
+        let column = |f: fn(&Notice) -> &String| -> Vec<&str> {
+            batch.iter().map(|(n, _)| f(n).as_str()).collect()
+        };
+        let ids = column(|n| &n.payment_notice_id);
+        let amounts: Vec<Option<i64>> = batch.iter().map(|(n, _)| n.payment_amount).collect();
+        let items = batch
+            .iter()
+            .map(|(n, _)| serde_json::to_string(&n.items))
+            .collect::<std::result::Result<Vec<_>, _>>()
+            .map_err(query_error)?;
+        let gaps: Vec<&str> = batch
+            .iter()
+            .filter(|(_, gap)| *gap)
+            .map(|(n, _)| n.payment_notice_id.as_str())
+            .collect();
+        // One statement is one transaction (autocommit): killed here, nothing of the batch is
+        // stored and the cursor stays.
         crate::test_pause("before_commit");
-        let row = self
+        let rows = self
             .client
-            .query_one(
+            .query(
                 &stmt,
                 &[
-                    &n.payment_notice_id,
-                    &merchant,
-                    &n.payment_id,
-                    &n.trading_id,
-                    &n.payment_type,
-                    &n.payment_status,
-                    &n.payment_amount,
-                    &n.change_date,
+                    &ids,
+                    &column(|n| &n.payment_id),
+                    &column(|n| &n.trading_id),
+                    &column(|n| &n.payment_type),
+                    &column(|n| &n.payment_status),
+                    &amounts,
+                    &column(|n| &n.change_date),
                     &items,
-                    &gap,
+                    &merchant,
+                    &gaps,
+                    &last.payment_notice_id,
                 ],
             )
             .map_err(pg_error)?;
-        let inserted: i64 = row.get(0);
-        Ok(inserted == 1)
+        let inserted: std::collections::HashSet<String> = rows.iter().map(|r| r.get(0)).collect();
+        Ok(ids.iter().map(|id| inserted.contains(*id)).collect())
     }
 
     fn list(&mut self, f: &ListFilter) -> Result<Vec<StoredNotice>> {

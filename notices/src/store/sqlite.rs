@@ -217,36 +217,43 @@ impl Store for SqliteStore {
             .map_err(query_error)
     }
 
-    fn store(&mut self, merchant: &str, n: &Notice, gap: bool) -> Result<bool> {
-        let items = serde_json::to_string(&n.items).map_err(query_error)?;
+    fn store_batch(&mut self, merchant: &str, batch: &[(Notice, bool)]) -> Result<Vec<bool>> {
+        let Some((last, _)) = batch.last() else {
+            return Ok(Vec::new());
+        };
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(query_error)?;
-        let new = tx
-            .prepare_cached(INSERT_NOTICE)
-            .and_then(|mut s| {
-                s.execute(params![
-                    n.payment_notice_id,
-                    merchant,
-                    n.payment_id,
-                    n.trading_id,
-                    n.payment_type,
-                    n.payment_status,
-                    n.payment_amount,
-                    n.change_date,
-                    items
-                ])
-            })
-            .map_err(query_error)?
-            == 1;
-        if gap {
-            tx.prepare_cached(INSERT_GAP)
-                .and_then(|mut s| s.execute(params![merchant, n.payment_notice_id]))
-                .map_err(query_error)?;
+        let mut new = Vec::with_capacity(batch.len());
+        {
+            let mut insert = tx.prepare_cached(INSERT_NOTICE).map_err(query_error)?;
+            let mut gap_row = tx.prepare_cached(INSERT_GAP).map_err(query_error)?;
+            for (n, gap) in batch {
+                let items = serde_json::to_string(&n.items).map_err(query_error)?;
+                let inserted = insert
+                    .execute(params![
+                        n.payment_notice_id,
+                        merchant,
+                        n.payment_id,
+                        n.trading_id,
+                        n.payment_type,
+                        n.payment_status,
+                        n.payment_amount,
+                        n.change_date,
+                        items
+                    ])
+                    .map_err(query_error)?;
+                new.push(inserted == 1);
+                if *gap {
+                    gap_row
+                        .execute(params![merchant, n.payment_notice_id])
+                        .map_err(query_error)?;
+                }
+            }
         }
         tx.prepare_cached(UPSERT_CURSOR)
-            .and_then(|mut s| s.execute(params![merchant, n.payment_notice_id]))
+            .and_then(|mut s| s.execute(params![merchant, last.payment_notice_id]))
             .map_err(query_error)?;
         crate::test_pause("before_commit");
         tx.commit().map_err(query_error)?;
