@@ -61,10 +61,18 @@ fn weird_head(what: String) -> TransportFailure {
 }
 
 /// Reads from the connection, counting bytes for curl-style timeout texts.
+/// The first read's size, and the most one read takes (see `Reader::chunk`).
+const READ_CHUNK_MIN: usize = 2 * 1024;
+const READ_CHUNK_MAX: usize = 16 * 1024;
+
 struct Reader<'a, R> {
     inner: &'a mut R,
     buf: Vec<u8>,
     pos: usize,
+    /// The read buffer: small at first (a payment reply is a few hundred bytes), doubled up to
+    /// [`READ_CHUNK_MAX`] when a read fills it, so a small reply does not pay for zeroing a
+    /// large one.
+    chunk: Vec<u8>,
     received: u64,
     started: Instant,
     /// Most body bytes accepted.
@@ -79,12 +87,17 @@ impl<R: Read> Reader<'_, R> {
             self.buf.drain(..self.pos);
             self.pos = 0;
         }
-        let mut chunk = [0u8; 16 * 1024];
+        if self.chunk.is_empty() {
+            self.chunk = vec![0; READ_CHUNK_MIN];
+        }
         loop {
-            match self.inner.read(&mut chunk) {
+            match self.inner.read(&mut self.chunk) {
                 Ok(0) => return Ok(false),
                 Ok(n) => {
-                    self.buf.extend_from_slice(&chunk[..n]);
+                    self.buf.extend_from_slice(&self.chunk[..n]);
+                    if n == self.chunk.len() && n < READ_CHUNK_MAX {
+                        self.chunk.resize(n * 2, 0);
+                    }
                     self.received += n as u64;
                     return Ok(true);
                 }
@@ -181,6 +194,7 @@ pub fn response<R: Read>(
         inner: conn,
         buf: Vec::new(),
         pos: 0,
+        chunk: Vec::new(),
         received: 0,
         started,
         limit,

@@ -90,8 +90,10 @@ impl SqliteStore {
         let conn = Connection::open(path).map_err(|e| connect_error(path, e))?;
         conn.busy_timeout(Duration::from_secs(30))
             .map_err(|e| connect_error(path, e))?;
-        conn.execute_batch("PRAGMA page_size=1024; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA wal_autocheckpoint=10000;")
-            .map_err(|e| connect_error(path, e))?;
+        conn.execute_batch(
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA wal_autocheckpoint=10000;",
+        )
+        .map_err(|e| connect_error(path, e))?;
         let lock = File::open(path).map_err(|e| connect_error(path, e))?;
         Ok(SqliteStore { conn, lock })
     }
@@ -133,10 +135,6 @@ fn row_notice(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredNotice> {
 impl Store for SqliteStore {
     fn backend(&self) -> &'static str {
         "sqlite"
-    }
-
-    fn overlaps(&self) -> bool {
-        false
     }
 
     fn init(&mut self) -> Result<(u32, u32)> {
