@@ -9,8 +9,9 @@ use ext_php_rs::flags::GlobalConstantFlags;
 use paygent_core::ErrorCode;
 use paygent_core::config::PREFIX;
 use paygent_core::telegram::{
-    FILE_PAYMENT_RES_KIND, KIND_PREFIX_LEN, TELEGRAM_KEY_LENGTH, TELEGRAM_LENGTH,
-    TELEGRAM_LENGTH_FILE, TELEGRAM_VALUE_LENGTH,
+    CONNECT_ID_KEY, CONNECT_PASSWORD_KEY, DATA_KEY, FILE_PAYMENT_RES_KIND, KIND_PREFIX_LEN,
+    LIMIT_COUNT_KEY, PARTIAL_DATA_CODE, RESULT_STATUS_ERROR, TELEGRAM_KEY_LENGTH,
+    TELEGRAM_KIND_KEY, TELEGRAM_LENGTH, TELEGRAM_LENGTH_FILE, TELEGRAM_VALUE_LENGTH,
 };
 
 /// A value of the constant table.
@@ -93,13 +94,16 @@ const TABLE: &[(&str, Value)] = &[
         "PaygentB2BModule__TELEGRAM_LENGTH_FILE",
         TELEGRAM_LENGTH_FILE as i64,
     ),
-    s("PaygentB2BModule__CONNECT_ID_KEY", "connect_id"),
-    s("PaygentB2BModule__CONNECT_PASSWORD_KEY", "connect_password"),
-    s("PaygentB2BModule__TELEGRAM_KIND_KEY", "telegram_kind"),
-    s("PaygentB2BModule__LIMIT_COUNT_KEY", "limit_count"),
-    s("PaygentB2BModule__DATA_KEY", "data"),
-    s("PaygentB2BModule__RESULT_STATUS_ERROR", "1"),
-    s("PaygentB2BModule__RESPONSE_CODE_9003", "9003"),
+    s("PaygentB2BModule__CONNECT_ID_KEY", CONNECT_ID_KEY),
+    s(
+        "PaygentB2BModule__CONNECT_PASSWORD_KEY",
+        CONNECT_PASSWORD_KEY,
+    ),
+    s("PaygentB2BModule__TELEGRAM_KIND_KEY", TELEGRAM_KIND_KEY),
+    s("PaygentB2BModule__LIMIT_COUNT_KEY", LIMIT_COUNT_KEY),
+    s("PaygentB2BModule__DATA_KEY", DATA_KEY),
+    s("PaygentB2BModule__RESULT_STATUS_ERROR", RESULT_STATUS_ERROR),
+    s("PaygentB2BModule__RESPONSE_CODE_9003", PARTIAL_DATA_CODE),
     // PaygentB2BModuleResources (the property keys are added from RESOURCE_KEYS)
     s(
         "PaygentB2BModuleResources__PROPERTIES_FILE_NAME",

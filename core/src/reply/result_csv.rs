@@ -8,14 +8,14 @@ use super::{Reply, ReplyFormat, split_crlf};
 use crate::error::{Error, ErrorKind};
 use crate::php::is_blank;
 
-/// Response code that still writes the CSV although result is "1" (§6.4.3).
-const PARTIAL_DATA_CODE: &[u8] = b"9003";
+use crate::telegram::{PARTIAL_DATA_CODE, RESULT_STATUS_ERROR};
 
 /// Whether the CSV is written for this parsed reply (§6.4.3 9003 rule, §6.6).
 pub fn should_write(format: ReplyFormat, reply: &Reply) -> bool {
     match format {
         ReplyFormat::Reference => {
-            reply.result_status != b"1" || reply.response_code == PARTIAL_DATA_CODE
+            reply.result_status != RESULT_STATUS_ERROR.as_bytes()
+                || reply.response_code == PARTIAL_DATA_CODE.as_bytes()
         }
         // file payment output does not look at the result [RUN]
         ReplyFormat::FilePayment => true,

@@ -12,7 +12,8 @@ use crate::error::{Error, ErrorKind};
 use crate::params::Params;
 use crate::php::{is_blank, php_numeric};
 use crate::telegram::{
-    TELEGRAM_KEY_LENGTH, TELEGRAM_LENGTH, TELEGRAM_LENGTH_FILE, TELEGRAM_VALUE_LENGTH,
+    CONNECT_ID_KEY, CONNECT_PASSWORD_KEY, DATA_KEY, LIMIT_COUNT_KEY, TELEGRAM_KEY_LENGTH,
+    TELEGRAM_KIND_KEY, TELEGRAM_LENGTH, TELEGRAM_LENGTH_FILE, TELEGRAM_VALUE_LENGTH,
 };
 
 /// V3 `setEncoding` state (§1.4, §4.7).
@@ -76,11 +77,18 @@ pub fn prepare(
     config: &Config,
 ) -> Result<Prepared, Error> {
     // §4.1 kind capture and default fill (appended after the caller's parameters).
-    let kind = params.get(b"telegram_kind").unwrap_or_default().to_vec();
-    fill_absent(params, b"connect_id", &inst.default_id);
-    fill_absent(params, b"connect_password", &inst.default_password);
+    let kind = params
+        .get(TELEGRAM_KIND_KEY.as_bytes())
+        .unwrap_or_default()
+        .to_vec();
+    fill_absent(params, CONNECT_ID_KEY.as_bytes(), &inst.default_id);
+    fill_absent(
+        params,
+        CONNECT_PASSWORD_KEY.as_bytes(),
+        &inst.default_password,
+    );
     if !kind.is_empty() && config.is_ref_kind(&kind) {
-        fill_absent(params, b"limit_count", &inst.select_max_cnt);
+        fill_absent(params, LIMIT_COUNT_KEY.as_bytes(), &inst.select_max_cnt);
     }
     if !config.default_merchant_id.is_empty() {
         fill_absent(params, b"merchant_id", &config.default_merchant_id);
@@ -99,7 +107,7 @@ pub fn prepare(
     let Some(timeout_secs) = timeout_secs.filter(|_| select_ok) else {
         return Err(Error::new(ErrorKind::ModuleParam));
     };
-    if !params.contains(b"telegram_kind") || is_blank(&kind) {
+    if !params.contains(TELEGRAM_KIND_KEY.as_bytes()) || is_blank(&kind) {
         return Err(Error::new(ErrorKind::KindUnexpected));
     }
     let csv_set = !is_blank(&inst.result_csv);
@@ -114,15 +122,15 @@ pub fn prepare(
         if !is_blank(k) && k.len() > TELEGRAM_KEY_LENGTH {
             return Err(Error::new(ErrorKind::KeyTooLong));
         }
-        if k != b"data" && !is_blank(v) && v.len() > TELEGRAM_VALUE_LENGTH {
+        if k != DATA_KEY.as_bytes() && !is_blank(v) && v.len() > TELEGRAM_VALUE_LENGTH {
             return Err(Error::new(ErrorKind::ValueTooLong));
         }
     }
 
     // §4.3 send file.
-    if !params.contains(b"data") && !is_blank(&inst.send_file_path) {
+    if !params.contains(DATA_KEY.as_bytes()) && !is_blank(&inst.send_file_path) {
         match std::fs::read(send_file(inst)) {
-            Ok(bytes) => params.put(b"data", &bytes),
+            Ok(bytes) => params.put(DATA_KEY.as_bytes(), &bytes),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 if !config.compat.ignore_missing_send_file {
                     return Err(Error::new(ErrorKind::SendFileNotFound));
@@ -154,7 +162,7 @@ pub fn prepare(
     if !config.compat.no_length_check {
         let pairs: usize = params.iter().map(|(k, v)| k.len() + 1 + v.len()).sum();
         let total = url.len() + 1 + pairs + params.len().saturating_sub(1);
-        let file = params.contains(b"data");
+        let file = params.contains(DATA_KEY.as_bytes());
         if total
             > if file {
                 TELEGRAM_LENGTH_FILE
@@ -263,7 +271,7 @@ fn wire_params(
     };
     let mut wire = Params::new();
     for (k, v) in params.iter() {
-        if skip_data && k == b"data" {
+        if skip_data && k == DATA_KEY.as_bytes() {
             wire.put(k, v);
             continue;
         }
