@@ -18,6 +18,23 @@ pub struct Found {
     pub source: ConfigSource,
 }
 
+impl Found {
+    /// A module on this configuration whose caller values and reply values are UTF-8: the
+    /// module converts them to and from Windows-31J as `caller_encoding=UTF-8` does, reporting
+    /// what Windows-31J cannot hold.
+    pub fn utf8_module(&self) -> paygent_core::Module {
+        let source = match self.source.load() {
+            Ok(c) => {
+                let mut c = (*c).clone();
+                c.caller_encoding = Some(paygent_core::config::CallerEncoding::Utf8);
+                ConfigSource::Ready(Arc::new(c))
+            }
+            Err(e) => ConfigSource::Failed(e),
+        };
+        paygent_core::Module::new(self.dialect, source)
+    }
+}
+
 /// Why no configuration could be had: a message key of cli/messages and its `{path}`.
 pub struct NotFound {
     pub key: &'static str,

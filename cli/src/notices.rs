@@ -6,11 +6,8 @@
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use paygent_core::Module;
-use paygent_core::config::{CallerEncoding, ConfigSource};
 use paygent_notices::sync::{self, Counts, Outcome};
 use paygent_notices::{ErrorKind, ListFilter, Notice, Store, StoredNotice};
 use serde_json::{Value, json};
@@ -222,16 +219,8 @@ fn sync_run(a: SyncArgs, msg: &Messages) -> u8 {
     let Some(found) = config::find_for_command(a.config.as_deref(), msg, a.jsonl) else {
         return 2;
     };
-    // Reply values as UTF-8, as `caller_encoding=UTF-8` gives them (the module converts).
-    let source = match found.source.load() {
-        Ok(c) => {
-            let mut c = (*c).clone();
-            c.caller_encoding = Some(CallerEncoding::Utf8);
-            ConfigSource::Ready(Arc::new(c))
-        }
-        Err(e) => ConfigSource::Failed(e),
-    };
-    let mut m = Module::new(found.dialect, source);
+    // Reply values as UTF-8 (the module converts from Windows-31J).
+    let mut m = found.utf8_module();
     if let Err(e) = m.init() {
         return crate::send::module_error(&m, &e, msg);
     }

@@ -4,9 +4,7 @@
 
 use std::io::{IsTerminal, Read};
 use std::path::PathBuf;
-use std::sync::Arc;
 
-use paygent_core::config::{CallerEncoding, ConfigSource};
 use paygent_core::{Error, Module};
 use serde_json::{Map, Value, json};
 
@@ -56,17 +54,7 @@ pub fn run(args: Args, msg: &Messages) -> u8 {
     let Some(found) = config::find_for_command(args.config.as_deref(), msg, args.json) else {
         return 2;
     };
-    // The caller's values are UTF-8: the module converts them (and the reply) as it does for
-    // `caller_encoding=UTF-8`, reporting what Windows-31J cannot hold.
-    let source = match found.source.load() {
-        Ok(c) => {
-            let mut c = (*c).clone();
-            c.caller_encoding = Some(CallerEncoding::Utf8);
-            ConfigSource::Ready(Arc::new(c))
-        }
-        Err(e) => ConfigSource::Failed(e),
-    };
-    let mut m = Module::new(found.dialect, source);
+    let mut m = found.utf8_module();
     if let Err(e) = m.init() {
         return module_error(&m, &e, msg);
     }
