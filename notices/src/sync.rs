@@ -117,9 +117,9 @@ fn told(
 /// Notices are committed in batches ([`BATCH_MAX`], [`BATCH_AGE`]), each batch with the cursor
 /// at its last notice in one transaction ([`Store::store_batch`]): the cursor never passes a
 /// notice that is not stored. 091 is a read-only inquiry, so a crash before a commit only means
-/// that the batch is asked for again on the next run, from the last committed cursor. With a
-/// database server ([`Store::overlaps`]), a writer thread commits a batch while the next
-/// telegrams are on the wire.
+/// that the batch is asked for again on the next run, from the last committed cursor. A writer
+/// thread commits a batch while the next telegrams are on the wire (one hand-over per batch, so
+/// an in-process SQLite gains from it too).
 pub fn drain(
     m: &mut Module,
     store: &mut (dyn Store + Send),
@@ -133,32 +133,6 @@ pub fn drain(
         Err(e) => return Outcome::Store(e),
     };
     let mut pending = Pending::default();
-    if !store.overlaps() {
-        // In-process store (SQLite): a thread hand-over would cost more than it hides.
-        let outcome = poll(
-            m,
-            merchant,
-            cursor,
-            opts,
-            counts,
-            &mut |notice, gap, counts| {
-                if let Some(batch) = pending.push(notice, gap) {
-                    let new = store.store_batch(merchant, &batch)?;
-                    told(&batch, &new, counts, on_notice);
-                }
-                Ok(())
-            },
-        );
-        // What was received before the loop ended is stored before the outcome is told.
-        let batch = pending.take();
-        return match store.store_batch(merchant, &batch) {
-            Ok(new) => {
-                told(&batch, &new, counts, on_notice);
-                outcome
-            }
-            Err(e) => Outcome::Store(e),
-        };
-    }
     // Bounded: the telegrams never run far ahead of the database.
     let (to_writer, jobs) = std::sync::mpsc::sync_channel::<Vec<(Notice, bool)>>(2);
     let (results, from_writer) = std::sync::mpsc::channel::<Stored>();

@@ -81,11 +81,6 @@ pub struct ListFilter {
 pub trait Store: Send {
     /// `sqlite`, `postgres`, `mysql`.
     fn backend(&self) -> &'static str;
-    /// Whether storing waits on a server, so that the sync commits in a writer thread while the
-    /// next telegram is on the wire (false: the store works in-process, inline is cheaper).
-    fn overlaps(&self) -> bool {
-        true
-    }
     /// Create or migrate the tables; returns the version found before (0: none) and now.
     fn init(&mut self) -> Result<(u32, u32)>;
     /// The schema version found (0: `paygent notices init` never ran).
