@@ -317,20 +317,7 @@ fn sync_run(a: SyncArgs, msg: &Messages) -> u8 {
             eprintln!("{}", msg.get("notices.protocol", &[("detail", what)]));
             1
         }
-        Outcome::Module { error, text } => {
-            eprintln!("{text}");
-            let key = format!("remedy.{}", error.code.as_str());
-            let remedy = msg.get(&key, &[]);
-            eprintln!(
-                "{}",
-                if remedy == key {
-                    msg.get("remedy.other", &[])
-                } else {
-                    remedy
-                }
-            );
-            2
-        }
+        Outcome::Module { error, text } => crate::send::print_module_error(text, error, msg),
         Outcome::Store(e) => db_error(e, &a.db.db, msg),
     };
 

@@ -157,7 +157,12 @@ pub(crate) fn module_error(m: &Module, e: &Error, msg: &Messages) -> u8 {
         b"" => e.warning_text(m.dialect()),
         t => t.to_vec(),
     };
-    eprintln!("{}", text(&text_of));
+    print_module_error(&text(&text_of), e, msg)
+}
+
+/// A module error on stderr: its text, then the remedy for its code (exit 2).
+pub(crate) fn print_module_error(text: &str, e: &Error, msg: &Messages) -> u8 {
+    eprintln!("{text}");
     let key = format!("remedy.{}", e.code.as_str());
     let remedy = msg.get(&key, &[]);
     eprintln!(

@@ -80,17 +80,25 @@ PHP
 
 # $1 = label, $2 = "cli"|"cgi", $3 = session_cache_dir value
 run() {
-    local label=$1 kind=$2 cache=$3 i
+    local label=$1 kind=$2 cache=$3
     start_sim || { nok "$label: simulator did not start"; return; }
     write_conf "$cache"
     local cmd=("$php" -n -d "extension=$target/paygent.so")
     [ "$kind" = cgi ] && cmd=("$php_cgi" -q -n -d "extension=$target/paygent.so")
     cmd+=(-d "paygent.properties_file=$work/conf/modenv_properties.php" "$work/post.php")
-    # One process first: it makes the full handshake and stores the session the others offer.
-    "${cmd[@]}" >"$work/out.seed" 2>&1
+    seed_then_together "$label" "$cache" "${cmd[@]}"
+}
+
+# $1 = label, $2 = session_cache_dir value, the rest = the command posting one telegram.
+# One process first: it makes the full handshake and stores the session the others offer; then
+# $n processes at once, and the check.
+seed_then_together() {
+    local label=$1 cache=$2 i
+    shift 2
+    "$@" >"$work/out.seed" 2>&1
     rm -f "$work"/out.[0-9]*
     for i in $(seq 1 "$n"); do
-        "${cmd[@]}" >"$work/out.$i" 2>&1 &
+        "$@" >"$work/out.$i" 2>&1 &
     done
     wait $(jobs -p | grep -vx "$sim_pid")
     check "$label" "$cache"
@@ -127,7 +135,7 @@ my $r = $p->post;
 print defined $r && $r == 1 ? "posted\n" : 'failed: ' . (Paygent::PException::getInfo() // '') . "\n";
 PERL
 run_perl() {
-    local label=$1 cache=$2 i
+    local label=$1 cache=$2
     start_sim || { nok "$label: simulator did not start"; return; }
     PAYGENT_TEST_URL="https://127.0.0.1:$port/case/reply-48-fixture01-atm-ok" \
         perl -I"$root/perl-xs/t/lib" -MPaygentTest=write_properties,base_vars -e '
@@ -136,13 +144,7 @@ run_perl() {
             write_properties("$ARGV[0]/paygent.properties", %v);' "$work/conf" "$work/pki" "$cache"
     local cmd=(env PAYGENT_PROPERTIES="$work/conf/paygent.properties"
         perl -Mblib="$root/perl-xs/blib" "$work/post.pl")
-    "${cmd[@]}" >"$work/out.seed" 2>&1
-    rm -f "$work"/out.[0-9]*
-    for i in $(seq 1 "$n"); do
-        "${cmd[@]}" >"$work/out.$i" 2>&1 &
-    done
-    wait $(jobs -p | grep -vx "$sim_pid")
-    check "$label" "$cache"
+    seed_then_together "$label" "$cache" "${cmd[@]}"
 }
 
 cat >"$work/rshutdown.php" <<'PHP'
