@@ -62,37 +62,22 @@ pub fn openssl_version() -> &'static str {
 }
 
 /// The session cache directory of `session_cache_dir` (a config value) and whether it is
-/// usable, in words. Resolving the default directory creates it (mode 0700), as the first
-/// telegram would.
+/// usable, in words, with the cause when it is not (a component's owner or mode, a link, a
+/// missing directory: transport/coldstart/cache_dir.rs). Resolving the default directory
+/// creates it (mode 0700), as the first telegram would.
 pub fn session_cache(configured: &[u8]) -> String {
-    if configured.is_empty() {
-        return "off".into();
-    }
-    if configured != SESSION_CACHE_AUTO {
-        // A configured directory is used only while private (transport::session_cache_refusal).
-        let path = Path::new(OsStr::from_bytes(configured));
-        let shown = path.display();
-        if !path.is_dir() {
-            return format!("{shown} (not usable: not a directory)");
+    match crate::transport::open_session_cache(configured) {
+        Ok(None) => "off".into(),
+        Ok(Some(dir)) => {
+            let path = Path::new(OsStr::from_bytes(dir.path()));
+            if writable(path) {
+                format!("{} (usable)", path.display())
+            } else {
+                format!("{} (not usable: not writable by this user)", path.display())
+            }
         }
-        if crate::transport::session_cache_refusal(configured).is_some() {
-            return format!(
-                "{shown} (not usable: must be a directory, not a link, owned by this user, mode 0700)"
-            );
-        }
+        Err(why) => format!("not usable: {why} (cache off)"),
     }
-    let Some(dir) = crate::transport::session_cache_directory(configured) else {
-        return format!(
-            "not usable: no private directory of this user under {} (cache off)",
-            std::env::temp_dir().display()
-        );
-    };
-    let path = Path::new(OsStr::from_bytes(&dir));
-    let shown = path.display();
-    if !writable(path) {
-        return format!("{shown} (not usable: not writable by this user)");
-    }
-    format!("{shown} (usable)")
 }
 
 fn writable(path: &Path) -> bool {
@@ -133,7 +118,8 @@ mod tests {
         let p = dir.path().as_os_str().as_bytes();
         std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
         assert!(
-            session_cache(p).ends_with("mode 0700)"),
+            session_cache(p).contains("mode 0755;")
+                && session_cache(p).ends_with("mode 0700 (cache off)"),
             "{}",
             session_cache(p)
         );
@@ -146,6 +132,6 @@ mod tests {
         let file = dir.path().join("f");
         std::fs::write(&file, b"x").unwrap();
         let f = file.as_os_str().as_bytes();
-        assert!(session_cache(f).ends_with("(not usable: not a directory)"));
+        assert!(session_cache(f).ends_with("f: not a directory (cache off)"));
     }
 }

@@ -75,10 +75,11 @@ impl Module {
         } else if !config.verify_host {
             self.log(b"warning: verify_host=false: the gateway's host name is not verified");
         }
-        if let Some(why) = crate::transport::session_cache_refusal(&config.session_cache_dir) {
+        let (settings, refusal) = TransportSettings::from_config(&config);
+        if let Some(why) = refusal {
             self.log(why.as_bytes());
         }
-        self.settings = Some(Arc::new(TransportSettings::from_config(&config)));
+        self.settings = Some(Arc::new(settings));
         self.config = Some(config);
         Ok(())
     }

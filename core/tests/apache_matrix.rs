@@ -243,7 +243,7 @@ fn tls12_renegotiation_keeps_the_resumable_session_in_the_cache() {
     std::fs::create_dir_all(&sessions).unwrap();
     let mut s = settings(TlsBackend::OpenSsl);
     s.keep_alive = false;
-    s.session_cache_dir = Some(sessions.clone().into_os_string().into_encoded_bytes());
+    s.session_cache_dir = Some(cache_dir(&sessions));
     let url = format!("https://localhost:{port}/cgi-bin/echo");
     let file = || {
         let files: Vec<_> = std::fs::read_dir(&sessions)

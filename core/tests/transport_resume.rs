@@ -19,36 +19,10 @@ use paygent_core::config::TlsBackend;
 use paygent_core::transport::{TransportSettings, connections_opened, contexts_built};
 use transport_support::*;
 
-/// Run `f` in a forked child; panics here when it fails there.
-fn in_child(what: &str, f: impl FnOnce() -> Result<(), String>) {
-    // SAFETY: the child only posts and leaves with _exit; the server threads are idle in
-    // accept/read and hold no lock the child needs.
-    let pid = unsafe { libc::fork() };
-    assert!(pid >= 0, "fork failed");
-    if pid == 0 {
-        let code = match f() {
-            Ok(()) => 0,
-            Err(e) => {
-                eprintln!("child ({what}): {e}");
-                1
-            }
-        };
-        // SAFETY: the forked child ends without running the parent's destructors or atexit.
-        unsafe { libc::_exit(code) };
-    }
-    let mut status = 0;
-    // SAFETY: our own child's pid and a live status slot.
-    assert_eq!(unsafe { libc::waitpid(pid, &mut status, 0) }, pid);
-    assert!(
-        libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
-        "{what}: child failed ({status})"
-    );
-}
-
 fn cache_settings(dir: &Path) -> TransportSettings {
     let mut s = settings(TlsBackend::OpenSsl);
     s.keep_alive = false;
-    s.session_cache_dir = Some(dir.to_path_buf().into_os_string().into_encoded_bytes());
+    s.session_cache_dir = Some(cache_dir(dir));
     s
 }
 
@@ -116,15 +90,15 @@ fn light_context_resumes_falls_back_and_answers_late_requests() {
         );
     }
 
-    // The cache file holds no server certificate (resumption does not use it; parsing it
-    // would cost every process an OpenSSL decoder set-up), and still resumes (above).
+    // The cache file holds the server's certificate chain, checked against the CA file and the
+    // host name before the session is offered (a resumed handshake carries no certificate).
     let server_der =
         openssl::x509::X509::from_pem(&std::fs::read(pki().join("server.pem")).unwrap())
             .unwrap()
             .to_der()
             .unwrap();
     let stored = std::fs::read(cache_file(&dir, a.port)).unwrap();
-    assert!(!stored.windows(server_der.len()).any(|w| w == server_der));
+    assert!(stored.windows(server_der.len()).any(|w| w == server_der));
 
     // 2. A server that does not resume (it cannot read another server's ticket; a single-use
     // ticket another process used first): the same connection goes on as a full handshake,

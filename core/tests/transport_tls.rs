@@ -263,7 +263,7 @@ fn session_cache_dir_resumes_sessions() {
         // Without the cache, every connection is a full handshake.
         post(&server.url("localhost"), &s).unwrap();
         post(&server.url("localhost"), &s).unwrap();
-        s.session_cache_dir = Some(dir.clone().into_os_string().into_encoded_bytes());
+        s.session_cache_dir = Some(cache_dir(&dir));
         // A file of credentials replaced long ago: swept when a new file is written.
         let stale = dir.join("localhost_443_0000000000000000.tlssession");
         std::fs::File::create(&stale)

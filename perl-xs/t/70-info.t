@@ -30,7 +30,7 @@ mkdir $cache, 0700 or die "mkdir $cache: $!";
     rename $file, $other or die "rename: $!";
     local $ENV{PAYGENT_PROPERTIES} = $other;
     $i = Paygent::B2B->info;
-    is($i->{session_cache}, "$dir/paygent.properties (not usable: not a directory)", 'cache dir is a file');
+    is($i->{session_cache}, "not usable: $dir/paygent.properties: not a directory (cache off)", 'cache dir is a file');
     is($i->{debug}, 'off', 'debug off');
 }
 

@@ -45,7 +45,7 @@ var_dump($r['log file'] === "$dir/paygent.log", $r['debug (debug_flg)']);
 file_put_contents("$dir/notadir", "x");
 props($dir, "paygentB2Bmodule.log_output_path=$dir/other.log\npaygentB2Bmodule.session_cache_dir=$dir/notadir\n");
 $r = section();
-var_dump($r['TLS session cache'] === "$dir/notadir (not usable: not a directory)");
+var_dump($r['TLS session cache'] === "not usable: $dir/notadir: not a directory (cache off)");
 var_dump($r['log file'] === "$dir/other.log", $r['debug (debug_flg)']);
 props($dir, "paygentB2Bmodule.log_output_path=$dir/other.log\npaygentB2Bmodule.session_cache_dir=off\n");
 var_dump(section()['TLS session cache']);

@@ -25,7 +25,10 @@ mod url;
 pub use pool::{
     IDLE_LIMIT, clear_idle, close_stale, contexts_built, idle_limit, opened as connections_opened,
 };
-pub use session_cache::{directory as session_cache_directory, refusal as session_cache_refusal};
+pub use session_cache::{
+    CacheDir, directory as session_cache_directory, open as open_session_cache,
+    refusal as session_cache_refusal,
+};
 
 /// Everything that decides which connections may be shared: the pool is keyed by it.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -47,8 +50,8 @@ pub struct TransportSettings {
     pub keep_alive: bool,
     /// The CONNECT proxy; `None` = direct (§4.9: a host and a port > 0 are both needed).
     pub proxy: Option<Proxy>,
-    /// Directory for the cross-process TLS session cache; `None` = none.
-    pub session_cache_dir: Option<Vec<u8>>,
+    /// The cross-process TLS session cache, opened and checked once; `None` = none.
+    pub session_cache_dir: Option<CacheDir>,
 }
 
 /// An HTTP CONNECT proxy (protocol.md §4.9).
@@ -64,8 +67,9 @@ pub struct Proxy {
 
 impl TransportSettings {
     /// The settings a configuration asks for: `not_use_client_cert` / `not_use_ca_cert` drop the
-    /// files, the IP wins over the proxy name.
-    pub fn from_config(c: &Config) -> Self {
+    /// files, the IP wins over the proxy name. The session cache directory is opened here, once
+    /// (coldstart/cache_dir.rs); the text says why it is not used, for the log.
+    pub fn from_config(c: &Config) -> (Self, Option<String>) {
         let non_empty = |b: &Vec<u8>| (!b.is_empty()).then(|| b.clone());
         let proxy_host = if !c.proxy_server_ip.is_empty() {
             &c.proxy_server_ip
@@ -78,7 +82,11 @@ impl TransportSettings {
             credentials: (!c.proxy_user.is_empty())
                 .then(|| (c.proxy_user.clone(), c.proxy_password.clone())),
         });
-        Self {
+        let (session_cache_dir, refusal) = match session_cache::open(&c.session_cache_dir) {
+            Ok(dir) => (dir, None),
+            Err(why) => (None, Some(session_cache::refused(&why))),
+        };
+        let settings = Self {
             backend: c.tls_backend,
             client_file: if c.not_use_client_cert {
                 None
@@ -99,8 +107,9 @@ impl TransportSettings {
             verify_host: c.verify_host && !c.not_use_ca_cert,
             keep_alive: c.keep_alive,
             proxy,
-            session_cache_dir: session_cache::directory(&c.session_cache_dir),
-        }
+            session_cache_dir,
+        };
+        (settings, refusal)
     }
 }
 
@@ -229,11 +238,11 @@ fn fresh(
     // before the connect completes, as when contexts were built first; the socket is closed
     // unused.
     let cached = pool::resume_context(s).and_then(|l| {
-        let found = l.session(s.session_cache_dir.as_deref()?, target)?;
+        let found = l.session(s, target)?;
         Some((l, found))
     });
     let plan = match cached {
-        Some((l, (session, path))) => Plan::Light(l, session, path),
+        Some((l, (loaded, entry))) => Plan::Light(l, loaded, entry),
         None => Plan::Full(pool::context(s)?),
     };
     let tcp = match early {
@@ -246,7 +255,7 @@ fn fresh(
     };
     match plan {
         Plan::Full(ctx) => ctx.connect(tcp, target, s),
-        Plan::Light(l, session, path) => match l.connect(tcp, target, session, path) {
+        Plan::Light(l, loaded, entry) => match l.connect(tcp, target, loaded, entry) {
             Ok(stream) => Ok(tls::TlsConn::OpenSsl(stream)),
             Err(resume::Miss::Fail(e)) => Err(e),
             // Not resumed: nothing was sent; a new connection with the full context.
@@ -260,8 +269,8 @@ enum Plan {
     /// Resume the cached session with the resume context.
     Light(
         std::sync::Arc<resume::ResumeContext>,
-        openssl::ssl::SslSession,
-        std::path::PathBuf,
+        session_cache::Loaded,
+        session_cache::Entry,
     ),
     Full(std::sync::Arc<tls::TlsContext>),
 }

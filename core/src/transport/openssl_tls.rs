@@ -70,11 +70,14 @@ pub fn connect(
     tcp: TimedTcp,
     target: &Target,
     verify_host: bool,
-    session_file: Option<std::path::PathBuf>,
+    cached: Option<(
+        Option<super::session_cache::Loaded>,
+        super::session_cache::Entry,
+    )>,
 ) -> Result<SslStream<TimedTcp>, TransportFailure> {
     let mut ssl = new_ssl(ctx, target, verify_host)?;
-    if let Some(path) = session_file {
-        super::session_cache::prepare(&mut ssl, path, None);
+    if let Some((loaded, entry)) = cached {
+        super::session_cache::prepare(&mut ssl, entry, loaded);
     }
     handshake(ssl, tcp, target)
 }

@@ -46,11 +46,19 @@ impl TlsContext {
         let verify_host = s.verify_host && s.ca_file.is_some();
         match self {
             Self::OpenSsl(ctx, scope) => {
-                let file = match (&s.session_cache_dir, scope) {
-                    (Some(dir), Some(scope)) => Some(session_cache::file(dir, target, scope)),
+                let cached = match (&s.session_cache_dir, scope) {
+                    (Some(dir), Some(scope)) => {
+                        let name = session_cache::name(target, scope);
+                        let loaded = session_cache::load(dir, &name, s, target);
+                        let entry = session_cache::Entry {
+                            dir: dir.clone(),
+                            name,
+                        };
+                        Some((loaded, entry))
+                    }
                     _ => None,
                 };
-                openssl_tls::connect(ctx, tcp, target, verify_host, file).map(TlsConn::OpenSsl)
+                openssl_tls::connect(ctx, tcp, target, verify_host, cached).map(TlsConn::OpenSsl)
             }
             Self::Rustls(cfg) => {
                 rustls_tls::connect(cfg, tcp, target).map(|s| TlsConn::Rustls(Box::new(s)))

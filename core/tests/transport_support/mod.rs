@@ -51,6 +51,14 @@ pub fn file(name: &str) -> Vec<u8> {
     pki().join(name).into_os_string().into_encoded_bytes()
 }
 
+/// `dir` as the session cache: made private (mode 0700) and opened as `init()` opens it.
+pub fn cache_dir(dir: &std::path::Path) -> paygent_core::transport::CacheDir {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700)).unwrap();
+    paygent_core::transport::CacheDir::open(dir.as_os_str().as_encoded_bytes())
+        .unwrap_or_else(|why| panic!("session cache directory: {why}"))
+}
+
 /// Settings with the kit PEM, the test CA, host verification and keep-alive on.
 pub fn settings(backend: TlsBackend) -> TransportSettings {
     TransportSettings {
@@ -502,4 +510,30 @@ pub fn proxy_settings(s: &mut TransportSettings, port: u16, cred: Option<(&str, 
         port,
         credentials: cred.map(|(u, p)| (u.as_bytes().to_vec(), p.as_bytes().to_vec())),
     });
+}
+
+/// Run `f` in a forked child; panics here when it fails there.
+pub fn in_child(what: &str, f: impl FnOnce() -> Result<(), String>) {
+    // SAFETY: the child only posts and leaves with _exit; the server threads are idle in
+    // accept/read and hold no lock the child needs.
+    let pid = unsafe { libc::fork() };
+    assert!(pid >= 0, "fork failed");
+    if pid == 0 {
+        let code = match f() {
+            Ok(()) => 0,
+            Err(e) => {
+                eprintln!("child ({what}): {e}");
+                1
+            }
+        };
+        // SAFETY: the forked child ends without running the parent's destructors or atexit.
+        unsafe { libc::_exit(code) };
+    }
+    let mut status = 0;
+    // SAFETY: our own child's pid and a live status slot.
+    assert_eq!(unsafe { libc::waitpid(pid, &mut status, 0) }, pid);
+    assert!(
+        libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
+        "{what}: child failed ({status})"
+    );
 }

@@ -5,5 +5,6 @@
 //! (`pool`, `openssl_tls`, `http`) works without either; they only save handshake work
 //! (docs/tls.md "Session cache", docs/performance.md "CGI cold start").
 
+mod cache_dir;
 pub(super) mod resume;
 pub(super) mod session_cache;

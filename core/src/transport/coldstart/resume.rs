@@ -7,12 +7,11 @@
 //! the server asks for it (certificate callback). One connection per telegram either way.
 
 use std::ffi::c_void;
-use std::path::PathBuf;
 use std::sync::OnceLock;
 
 use foreign_types::ForeignTypeRef;
 use openssl::ex_data::Index;
-use openssl::ssl::{Ssl, SslContext, SslContextRef, SslRef, SslSession, SslVerifyMode, SslVersion};
+use openssl::ssl::{Ssl, SslContext, SslContextRef, SslRef, SslVerifyMode, SslVersion};
 use openssl_sys::{SSL, SSL_CTX, X509_STORE_CTX};
 
 use crate::error::TransportFailure;
@@ -84,22 +83,31 @@ impl ResumeContext {
     /// the full way: a TLS 1.2 server asking for the certificate late renegotiates with a full
     /// handshake, which verifies the server again — impossible with an empty store, and by then
     /// the request has been sent.
-    pub fn session(&self, dir: &[u8], target: &Target) -> Option<(SslSession, PathBuf)> {
-        let path = session_cache::file(dir, target, &self.scope);
-        let session = session_cache::load(&path)?;
-        (session.protocol_version() == SslVersion::TLS1_3).then_some((session, path))
+    pub fn session(
+        &self,
+        s: &TransportSettings,
+        target: &Target,
+    ) -> Option<(session_cache::Loaded, session_cache::Entry)> {
+        let dir = s.session_cache_dir.as_ref()?;
+        let name = session_cache::name(target, &self.scope);
+        let loaded = session_cache::load(dir, &name, s, target)?;
+        let entry = session_cache::Entry {
+            dir: dir.clone(),
+            name,
+        };
+        (loaded.session.protocol_version() == SslVersion::TLS1_3).then_some((loaded, entry))
     }
 
     pub fn connect(
         &self,
         tcp: TimedTcp,
         target: &Target,
-        session: SslSession,
-        path: PathBuf,
+        loaded: session_cache::Loaded,
+        entry: session_cache::Entry,
     ) -> Result<openssl::ssl::SslStream<TimedTcp>, Miss> {
         let mut ssl =
             openssl_tls::new_ssl(&self.ctx, target, self.verify_host).map_err(|_| Miss::Retry)?;
-        session_cache::prepare(&mut ssl, path, Some(session));
+        session_cache::prepare(&mut ssl, entry, Some(loaded));
         match openssl_tls::handshake(ssl, tcp, target) {
             // Resumed, or a full handshake verified by lazy_trust.
             Ok(stream) => Ok(stream),

@@ -4,23 +4,29 @@
 //! rustls offers no session serialisation, so the rustls path does not use it.
 
 use std::ffi::OsStr;
-use std::io::Write;
+use std::os::fd::OwnedFd;
 use std::os::unix::ffi::OsStrExt;
-use std::os::unix::fs::OpenOptionsExt;
-use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::transport::TransportSettings;
+pub use crate::transport::coldstart::cache_dir::CacheDir;
+use crate::transport::coldstart::cache_dir::{euid, mode};
 use crate::transport::url::Target;
 use openssl::ex_data::Index;
 use openssl::hash::MessageDigest;
 use openssl::ssl::{Ssl, SslContextBuilder, SslRef, SslSession, SslSessionCacheMode};
+use openssl::x509::X509;
+use rustix::fs::{AtFlags, Mode, OFlags};
 
-/// Where the session of one connection goes when the server issues it, whether it went, and
-/// whether the connection's first handshake is over.
+/// Where the session of one connection goes when the server issues it, the server certificate
+/// chain it is stored with, whether it went, and whether the connection's first handshake is over.
 struct Slot {
-    path: PathBuf,
+    dir: CacheDir,
+    name: String,
+    /// The chain verified when a cached session was loaded: a resumed connection gets no
+    /// certificates from the server, so its new tickets are stored with this one.
+    chain: Option<Vec<Vec<u8>>>,
     stored: AtomicBool,
     established: AtomicBool,
 }
@@ -43,8 +49,21 @@ pub fn enable(b: &mut SslContextBuilder) {
         if let Some(slot) = slot_index().and_then(|i| ssl.ex_data(i)) {
             let tls13 = ssl.version2() == Some(openssl::ssl::SslVersion::TLS1_3);
             let renegotiated = !tls13 && slot.established.load(Ordering::Relaxed);
-            if !renegotiated && !slot.stored.swap(true, Ordering::Relaxed) {
-                store(&slot.path, &session);
+            if renegotiated || slot.stored.swap(true, Ordering::Relaxed) {
+                return;
+            }
+            // The chain this connection's handshake verified, else the one verified at load.
+            let sent: Vec<Vec<u8>> = ssl
+                .peer_cert_chain()
+                .map(|c| c.iter().filter_map(|x| x.to_der().ok()).collect())
+                .unwrap_or_default();
+            let chain = if sent.is_empty() {
+                slot.chain.as_deref()
+            } else {
+                Some(&sent[..])
+            };
+            if let Some(chain) = chain.filter(|c| !c.is_empty()) {
+                store(&slot.dir, &slot.name, &session, chain);
             }
         }
     });
@@ -58,11 +77,13 @@ pub fn established(ssl: &SslRef) {
 }
 
 /// What a stored session vouches for: the client identity it authenticated (a resumed session
-/// keeps it) and how the server was verified (a resumed session skips verification). Sessions
-/// made under other settings must not be offered. Taken from the raw bytes of the credential
-/// files, not the parsed certificates, so that the resume context (coldstart/resume.rs) finds the file
-/// without parsing anything; a changed file (renewed certificate, replaced key) never resumes a
-/// session of the old one. `None` when a file cannot be read (the full path reports it).
+/// keeps it) and how the server was verified. Sessions made under other settings must not be
+/// offered. Taken from the raw bytes of the credential files, not the parsed certificates, so
+/// that the file is found without parsing anything; a changed file (renewed certificate,
+/// replaced key) never resumes a session of the old one. `None` when a file cannot be read (the
+/// full path reports it). The name is no secret (it can be computed from the kit): what keeps a
+/// planted session out is the directory rule (cache_dir.rs) and the check of the server chain
+/// stored with the session ([`load`]).
 pub fn scope(s: &TransportSettings) -> Option<String> {
     let mut data = Vec::new();
     for f in [&s.client_file, &s.client_key_file, &s.ca_file] {
@@ -84,59 +105,37 @@ pub fn scope(s: &TransportSettings) -> Option<String> {
     Some(d.iter().take(8).map(|b| format!("{b:02x}")).collect())
 }
 
-/// The directory to use for `session_cache_dir` (config value), or `None` for no cache.
-/// The default (`auto`) is `<temp dir>/paygent-tls-<euid>`, created with mode 0700. Either
-/// directory is used only while it is a real directory owned by this user that nobody else can
-/// enter: session tickets resume the merchant's authenticated TLS identity, so they get the key
-/// file's protection, and a shared directory could hold other people's files.
-pub fn directory(configured: &[u8]) -> Option<Vec<u8>> {
+/// The directory for `session_cache_dir` (config value): `Ok(None)` for no cache, `Err` with the
+/// reason when a configured or default directory is refused (cache_dir.rs has the rule). The
+/// default (`auto`) is `<temp dir>/paygent-tls-<euid>`, created with mode 0700.
+pub fn open(configured: &[u8]) -> Result<Option<CacheDir>, String> {
     if configured.is_empty() {
-        return None;
+        return Ok(None);
     }
     if configured != crate::config::SESSION_CACHE_AUTO {
-        let dir = Path::new(OsStr::from_bytes(configured));
-        return is_private(dir).then(|| configured.to_vec());
+        return CacheDir::open(configured).map(Some);
     }
-    private_dir(&std::env::temp_dir()).map(|d| d.as_os_str().as_bytes().to_vec())
+    CacheDir::open_or_create(&std::env::temp_dir(), &format!("paygent-tls-{}", euid())).map(Some)
+}
+
+/// [`open`], the directory only.
+pub fn directory(configured: &[u8]) -> Option<CacheDir> {
+    open(configured).ok().flatten()
 }
 
 /// Why a configured `session_cache_dir` is not used, for the log at `init()`; `None` when it is
 /// used (or none is configured).
 pub fn refusal(configured: &[u8]) -> Option<String> {
-    if configured.is_empty() || configured == crate::config::SESSION_CACHE_AUTO {
-        return None;
-    }
-    let dir = Path::new(OsStr::from_bytes(configured));
-    (!is_private(dir)).then(|| {
-        format!(
-            "warning: session_cache_dir {} is not used (it must be a directory, not a link, owned by this user, mode 0700): running without the TLS session cache",
-            dir.display()
-        )
-    })
+    open(configured).err().map(|why| refused(&why))
 }
 
-/// `<base>/paygent-tls-<euid>`, created 0700 if missing; `None` unless it [`is_private`].
-fn private_dir(base: &Path) -> Option<PathBuf> {
-    use std::os::unix::fs::DirBuilderExt;
-    let dir = base.join(format!("paygent-tls-{}", euid()));
-    let _ = std::fs::DirBuilder::new().mode(0o700).create(&dir);
-    is_private(&dir).then_some(dir)
+/// The log line for a refused directory.
+pub fn refused(why: &str) -> String {
+    format!("warning: session_cache_dir is not used ({why}): running without the TLS session cache")
 }
 
-/// A directory (not a link) owned by us with no group/other permissions.
-fn is_private(dir: &Path) -> bool {
-    use std::os::unix::fs::MetadataExt;
-    std::fs::symlink_metadata(dir)
-        .is_ok_and(|m| m.is_dir() && m.uid() == euid() && m.mode() & 0o077 == 0)
-}
-
-fn euid() -> u32 {
-    // SAFETY: geteuid has no preconditions and cannot fail.
-    unsafe { libc::geteuid() }
-}
-
-/// The cache file for this target under this scope.
-pub fn file(dir: &[u8], target: &Target, scope: &str) -> PathBuf {
+/// The cache file name for this target under this scope.
+pub fn name(target: &Target, scope: &str) -> String {
     let host: String = target
         .host
         .chars()
@@ -148,29 +147,29 @@ pub fn file(dir: &[u8], target: &Target, scope: &str) -> PathBuf {
             }
         })
         .collect();
-    Path::new(OsStr::from_bytes(dir)).join(format!("{host}_{}_{scope}.tlssession", target.port))
+    format!("{host}_{}_{scope}.tlssession", target.port)
 }
 
-/// The stored session in this file, if it parses and has not expired. Opened without following
-/// a link and without blocking (a FIFO planted at the path must not hang the payment), read only
-/// when it is a regular file of at most [`SESSION_FILE_MAX`] bytes.
-pub fn load(path: &Path) -> Option<SslSession> {
-    use std::io::Read;
-    let file = std::fs::OpenOptions::new()
-        .read(true)
-        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
-        .open(path)
-        .ok()?;
-    let meta = file.metadata().ok()?;
-    if !meta.is_file() || meta.len() > SESSION_FILE_MAX {
+/// A stored session and the server certificate chain it was made with.
+pub struct Loaded {
+    pub session: SslSession,
+    chain: Vec<Vec<u8>>,
+}
+
+/// The stored session in `dir/name`, if the file is ours, parses, has not expired, and the
+/// server chain stored with it verifies now against the configured CA and host name (a resumed
+/// session skips the server's certificate, so a session from any other server must never be
+/// offered; on any doubt the caller makes a full handshake). The file is opened relative to the
+/// directory's descriptor, without following a link and without blocking (a FIFO must not hang
+/// the payment), and read only when `fstat` on it shows a regular file of this user, mode 0600
+/// or stricter, of at most [`SESSION_FILE_MAX`] bytes.
+pub fn load(dir: &CacheDir, name: &str, s: &TransportSettings, target: &Target) -> Option<Loaded> {
+    let der = read_own(dir, name)?;
+    let (chain, session) = decode(&der)?;
+    if !verified(&chain, s, target) {
         return None;
     }
-    let mut der = Vec::with_capacity(meta.len() as usize);
-    file.take(SESSION_FILE_MAX + 1).read_to_end(&mut der).ok()?;
-    if der.len() as u64 > SESSION_FILE_MAX {
-        return None;
-    }
-    let session = SslSession::from_der(&der).ok()?;
+    let session = SslSession::from_der(session).ok()?;
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .ok()?
@@ -180,26 +179,134 @@ pub fn load(path: &Path) -> Option<SslSession> {
         reason = "SSL_SESSION_get_time's type differs between OpenSSL versions"
     )]
     let born = i64::from(session.time());
-    (born + session.timeout() > now).then_some(session)
+    (born + session.timeout() > now).then_some(Loaded { session, chain })
 }
 
-/// A stored session is a few hundred bytes (the server certificate is left out, see
-/// [`without_peer`]); a whole one with a certificate chain stays far below this.
+fn read_own(dir: &CacheDir, name: &str) -> Option<Vec<u8>> {
+    use std::io::Read;
+    let flags = OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::NONBLOCK | OFlags::CLOEXEC;
+    let fd: OwnedFd = rustix::fs::openat(dir.fd(), name, flags, Mode::empty()).ok()?;
+    let st = rustix::fs::fstat(&fd).ok()?;
+    let regular =
+        rustix::fs::FileType::from_raw_mode(st.st_mode) == rustix::fs::FileType::RegularFile;
+    if !regular
+        || st.st_uid != euid()
+        || mode(&st) & 0o077 != 0
+        || st.st_size as u64 > SESSION_FILE_MAX
+    {
+        return None;
+    }
+    let mut der = Vec::with_capacity(st.st_size as usize);
+    std::fs::File::from(fd)
+        .take(SESSION_FILE_MAX + 1)
+        .read_to_end(&mut der)
+        .ok()?;
+    (der.len() as u64 <= SESSION_FILE_MAX).then_some(der)
+}
+
+/// A stored session is a few hundred bytes plus the server's certificate chain (a few KiB).
 const SESSION_FILE_MAX: u64 = 64 * 1024;
 
-/// Offer the cached session (read from `path` unless already loaded) and remember where to save
-/// the next one.
-pub fn prepare(ssl: &mut SslRef, path: PathBuf, loaded: Option<SslSession>) {
-    if let Some(session) = loaded.or_else(|| load(&path)) {
-        // SAFETY: the session was produced by this module's OpenSSL client for this same
-        // host, port and scope (the file name says so).
-        let _ = unsafe { ssl.set_session(&session) };
+/// The file: [`MAGIC`], the number of certificates, each as a 2-byte big-endian length and its
+/// DER (the server's first), then the session's DER (without the certificate, [`without_peer`]).
+const MAGIC: &[u8] = b"paygent-tls-session 2\n";
+const CHAIN_MAX: usize = 10;
+
+fn encode(chain: &[Vec<u8>], session: &[u8]) -> Option<Vec<u8>> {
+    if chain.len() > CHAIN_MAX {
+        return None;
     }
+    let mut out = MAGIC.to_vec();
+    out.push(chain.len() as u8);
+    for c in chain {
+        out.extend_from_slice(&u16::try_from(c.len()).ok()?.to_be_bytes());
+        out.extend_from_slice(c);
+    }
+    out.extend_from_slice(session);
+    Some(out)
+}
+
+fn decode(file: &[u8]) -> Option<(Vec<Vec<u8>>, &[u8])> {
+    let (&count, mut rest) = file.strip_prefix(MAGIC)?.split_first()?;
+    if count == 0 || count as usize > CHAIN_MAX {
+        return None;
+    }
+    let mut chain = Vec::with_capacity(count as usize);
+    for _ in 0..count {
+        let len = u16::from_be_bytes([*rest.first()?, *rest.get(1)?]) as usize;
+        let cert = rest.get(2..2 + len)?;
+        chain.push(cert.to_vec());
+        rest = &rest[2 + len..];
+    }
+    Some((chain, rest))
+}
+
+/// Does the stored chain verify now as the handshake would verify it: the configured CA
+/// certificates as trust anchors, a server certificate, the host name when `verify_host`.
+/// Without `ca_file` (`not_use_ca_cert`) a full handshake verifies nothing either.
+fn verified(chain: &[Vec<u8>], s: &TransportSettings, target: &Target) -> bool {
+    use openssl::x509::store::X509StoreBuilder;
+    use openssl::x509::verify::X509VerifyParam;
+    use openssl::x509::{X509PurposeId, X509StoreContext};
+    let Some(ca) = &s.ca_file else {
+        return true;
+    };
+    let check = || -> Result<bool, openssl::error::ErrorStack> {
+        let Ok(anchors) = crate::transport::credentials::trust(ca) else {
+            return Ok(false);
+        };
+        let mut certs = chain.iter().map(|d| X509::from_der(d));
+        let Some(leaf) = certs.next().transpose()? else {
+            return Ok(false);
+        };
+        let mut untrusted = openssl::stack::Stack::new()?;
+        for c in certs {
+            untrusted.push(c?)?;
+        }
+        let mut store = X509StoreBuilder::new()?;
+        for a in anchors {
+            store.add_cert(a)?;
+        }
+        store.set_purpose(X509PurposeId::SSL_SERVER)?;
+        if s.verify_host {
+            let mut param = X509VerifyParam::new()?;
+            match target.ip() {
+                Some(ip) => param.set_ip(ip)?,
+                None => param.set_host(&target.host)?,
+            }
+            store.set_param(&param)?;
+        }
+        let store = store.build();
+        let mut ctx = X509StoreContext::new()?;
+        ctx.init(&store, &leaf, &untrusted, |c| c.verify_cert())
+    };
+    check().unwrap_or(false)
+}
+
+/// A session file not for this process: what [`prepare`] needs to offer it and to store the
+/// next one.
+pub struct Entry {
+    pub dir: CacheDir,
+    pub name: String,
+}
+
+/// Offer the cached session, when there is one that [`load`] accepted, and remember where to
+/// save the next one.
+pub fn prepare(ssl: &mut SslRef, entry: Entry, loaded: Option<Loaded>) {
+    let chain = loaded.map(|l| {
+        // SAFETY: the session was produced by this module's OpenSSL client for this same
+        // host, port and scope (the file name says so), read from our own private file, and its
+        // server chain verified now.
+        let _ = unsafe { ssl.set_session(&l.session) };
+        l.chain
+    });
     if let Some(i) = slot_index() {
         ssl.set_ex_data(
             i,
             Slot {
-                path,
+                dir: entry.dir,
+                name: entry.name,
+                chain,
                 stored: AtomicBool::new(false),
                 established: AtomicBool::new(false),
             },
@@ -207,29 +314,29 @@ pub fn prepare(ssl: &mut SslRef, path: PathBuf, loaded: Option<SslSession>) {
     }
 }
 
-fn store(path: &Path, session: &SslSession) {
+fn store(dir: &CacheDir, name: &str, session: &SslSession, chain: &[Vec<u8>]) {
     let Ok(der) = session.to_der() else { return };
     let der = without_peer(&der).unwrap_or(der);
-    let Some(dir) = path.parent() else { return };
-    // A random name created with O_EXCL (never through a planted link), mode 0600, in the cache
-    // directory itself so that the rename stays on one file system.
-    let Ok(mut tmp) = tempfile::Builder::new()
-        .prefix(TEMP_PREFIX)
-        .suffix(TEMP_SUFFIX)
-        .rand_bytes(TEMP_RANDOM)
-        .tempfile_in(dir)
-    else {
+    let Some(file) = encode(chain, &der) else {
         return;
     };
-    if tmp.write_all(&der).is_err() {
-        return; // dropping `tmp` removes it
+    let fd = dir.fd();
+    // A random name created with O_EXCL (never through a planted link), mode 0600, in the cache
+    // directory itself so that the rename stays on one file system.
+    let Some((tmp, written)) = create_temp(dir) else {
+        return;
+    };
+    if written_all(written, &file).is_err() {
+        let _ = rustix::fs::unlinkat(fd, &tmp, AtFlags::empty());
+        return;
     }
     // Unlink first: ext4 (auto_da_alloc) forces the new file's data to disk when a rename
     // replaces an existing file, 0.3-0.5 ms per process. A reader that finds no file in between
     // just makes a full handshake. A cache: failures only cost a full handshake next time.
     let new_file =
-        matches!(std::fs::remove_file(path), Err(e) if e.kind() == std::io::ErrorKind::NotFound);
-    if tmp.persist(path).is_err() {
+        rustix::fs::unlinkat(fd, name, AtFlags::empty()) == Err(rustix::io::Errno::NOENT);
+    if rustix::fs::renameat(fd, &tmp, fd, name).is_err() {
+        let _ = rustix::fs::unlinkat(fd, &tmp, AtFlags::empty());
         return;
     }
     // A file under a new name (first use, renewed credentials, another gateway): the time to
@@ -237,6 +344,33 @@ fn store(path: &Path, session: &SslSession) {
     if new_file {
         sweep(dir, std::time::SystemTime::now());
     }
+}
+
+fn written_all(fd: OwnedFd, data: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    std::fs::File::from(fd).write_all(data)
+}
+
+/// A new temporary file `.paygent-tls-<6 random>.tmp` in the directory, created with
+/// `O_CREAT|O_EXCL|O_NOFOLLOW`, mode 0600.
+fn create_temp(dir: &CacheDir) -> Option<(String, OwnedFd)> {
+    const ALNUM: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    let flags = OFlags::WRONLY | OFlags::CREATE | OFlags::EXCL | OFlags::NOFOLLOW | OFlags::CLOEXEC;
+    for _ in 0..4 {
+        let mut random = [0u8; TEMP_RANDOM];
+        openssl::rand::rand_bytes(&mut random).ok()?;
+        let r: String = random
+            .iter()
+            .map(|b| ALNUM[*b as usize % ALNUM.len()] as char)
+            .collect();
+        let tmp = format!("{TEMP_PREFIX}{r}{TEMP_SUFFIX}");
+        match rustix::fs::openat(dir.fd(), tmp.as_str(), flags, Mode::from_raw_mode(0o600)) {
+            Ok(fd) => return Some((tmp, fd)),
+            Err(rustix::io::Errno::EXIST) => continue,
+            Err(_) => return None,
+        }
+    }
+    None
 }
 
 /// Temporary file names: `.paygent-tls-<6 random>.tmp`.
@@ -284,26 +418,28 @@ const SESSION_STALE: std::time::Duration = std::time::Duration::from_secs(8 * 24
 const TEMP_STALE: std::time::Duration = std::time::Duration::from_secs(3600);
 
 /// Remove stale session and temporary files of this cache from `dir`: only regular files whose
-/// names this cache writes ([`own_name`]).
-fn sweep(dir: &Path, now: std::time::SystemTime) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
+/// names this cache writes ([`own_name`]), looked at and removed relative to the descriptor.
+fn sweep(dir: &CacheDir, now: std::time::SystemTime) {
+    let Ok(entries) = rustix::fs::Dir::read_from(dir.fd()) else {
         return;
     };
     for e in entries.flatten() {
-        let limit = match own_name(e.file_name().as_bytes()) {
+        let name = e.file_name();
+        let limit = match own_name(name.to_bytes()) {
             Some(Kind::Session) => SESSION_STALE,
             Some(Kind::Temp) => TEMP_STALE,
             None => continue,
         };
-        let Ok(meta) = e.path().symlink_metadata() else {
+        let Ok(st) = rustix::fs::statat(dir.fd(), name, AtFlags::SYMLINK_NOFOLLOW) else {
             continue;
         };
-        let age = meta
-            .modified()
-            .ok()
-            .and_then(|m| now.duration_since(m).ok());
-        if meta.is_file() && age.is_some_and(|a| a > limit) {
-            let _ = std::fs::remove_file(e.path());
+        let regular =
+            rustix::fs::FileType::from_raw_mode(st.st_mode) == rustix::fs::FileType::RegularFile;
+        let modified = std::time::UNIX_EPOCH
+            + std::time::Duration::from_secs(u64::try_from(st.st_mtime).unwrap_or(0));
+        let age = now.duration_since(modified).ok();
+        if regular && age.is_some_and(|a| a > limit) {
+            let _ = rustix::fs::unlinkat(dir.fd(), name, AtFlags::empty());
         }
     }
 }
@@ -358,64 +494,47 @@ fn tlv(d: &[u8]) -> Option<(u8, &[u8], &[u8])> {
 
 #[cfg(test)]
 mod tests {
-    #[test]
-    fn default_directory_is_private_or_not_used() {
-        use std::os::unix::fs::PermissionsExt;
-        let base = std::env::temp_dir().join(format!("paygent-sc-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&base);
-        std::fs::create_dir_all(&base).unwrap();
-        let dir = super::private_dir(&base).expect("created");
-        let mode = std::fs::metadata(&dir).unwrap().permissions().mode() & 0o777;
-        assert_eq!(mode, 0o700);
-        // someone widened it: the cache is not used (tickets resume the merchant's identity)
-        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
-        assert_eq!(super::private_dir(&base), None);
-        // a link planted in its place is not followed
-        std::fs::remove_dir(&dir).unwrap();
-        std::os::unix::fs::symlink(&base, &dir).unwrap();
-        assert_eq!(super::private_dir(&base), None);
-        std::fs::remove_dir_all(&base).unwrap();
-        assert_eq!(super::directory(b""), None);
-        assert_eq!(super::directory(b"/some/dir"), None);
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+    use std::path::Path;
+
+    fn private(p: &Path) -> CacheDir {
+        std::fs::set_permissions(p, std::fs::Permissions::from_mode(0o700)).unwrap();
+        CacheDir::open(p.as_os_str().as_bytes()).unwrap()
     }
 
-    #[test]
-    fn configured_directory_must_be_private_too() {
-        use std::os::unix::fs::PermissionsExt;
-        let base = tempfile::tempdir().unwrap();
-        let dir = base.path().join("cache");
-        std::fs::create_dir(&dir).unwrap();
-        let bytes = dir.as_os_str().as_bytes();
-        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700)).unwrap();
-        assert_eq!(super::directory(bytes).unwrap(), bytes);
-        assert_eq!(super::refusal(bytes), None);
-        // a shared directory (/tmp-like, or a web root) is refused, with a reason for the log
-        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o1777)).unwrap();
-        assert_eq!(super::directory(bytes), None);
-        assert!(super::refusal(bytes).unwrap().contains("mode 0700"));
-        // a link to a private directory is not followed
-        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700)).unwrap();
-        let link = base.path().join("link");
-        std::os::unix::fs::symlink(&dir, &link).unwrap();
-        assert_eq!(super::directory(link.as_os_str().as_bytes()), None);
-        assert_eq!(super::refusal(b"auto"), None);
-        assert_eq!(super::refusal(b""), None);
-        // owned by another user (nobody), even with mode 0700: not ours to write or sweep
-        let other = base.path().join("other");
-        std::fs::create_dir(&other).unwrap();
-        std::fs::set_permissions(&other, std::fs::Permissions::from_mode(0o700)).unwrap();
-        if std::os::unix::fs::chown(&other, Some(65534), Some(65534)).is_ok() {
-            assert_eq!(super::directory(other.as_os_str().as_bytes()), None);
-        } else {
-            assert!(
-                std::env::var_os("CI").is_none(),
-                "CI runs as root: chown must work"
-            );
-            eprintln!("SKIPPED (not root): a directory owned by another user");
+    fn target() -> Target {
+        crate::transport::url::parse(b"https://localhost:8443/n/card/request").unwrap()
+    }
+
+    /// Settings that verify against `ca` (a file of the test PKI) and the host name.
+    fn settings(pki: &Path, ca: &str) -> TransportSettings {
+        TransportSettings {
+            backend: crate::config::TlsBackend::OpenSsl,
+            client_file: None,
+            client_key_file: None,
+            client_key_password: Vec::new(),
+            ca_file: Some(pki.join(ca).into_os_string().into_encoded_bytes()),
+            verify_host: true,
+            keep_alive: false,
+            proxy: None,
+            session_cache_dir: None,
         }
     }
 
-    use super::*;
+    #[test]
+    fn configured_and_default_directories() {
+        assert_eq!(open(b"").unwrap(), None);
+        assert!(refusal(b"").is_none());
+        assert!(directory(b"/no/such/dir").is_none());
+        let why = refusal(b"/no/such/dir").unwrap();
+        assert!(why.contains("/no: missing"), "{why}");
+        let auto = directory(b"auto").expect("the default directory is usable");
+        assert!(
+            auto.path()
+                .ends_with(format!("paygent-tls-{}", euid()).as_bytes())
+        );
+    }
 
     #[test]
     fn sweep_drops_stale_session_and_temp_files_only() {
@@ -447,7 +566,7 @@ mod tests {
             let f = std::fs::File::create(dir.join(name)).unwrap();
             f.set_modified(mtime).unwrap();
         }
-        sweep(dir, now);
+        sweep(&private(dir), now);
         for (name, _, kept) in files {
             assert_eq!(dir.join(name).exists(), kept, "{name}");
         }
@@ -457,18 +576,13 @@ mod tests {
     fn the_names_it_writes_are_its_own() {
         let t =
             crate::transport::url::parse(b"https://module.paygent.co.jp/n/card/request").unwrap();
-        let f = file(b"/d", &t, "0123456789abcdef");
-        let name = f.file_name().unwrap().as_bytes();
-        assert_eq!(own_name(name), Some(Kind::Session));
+        assert_eq!(
+            own_name(name(&t, "0123456789abcdef").as_bytes()),
+            Some(Kind::Session)
+        );
         let tmp = tempfile::tempdir().unwrap();
-        let made = tempfile::Builder::new()
-            .prefix(TEMP_PREFIX)
-            .suffix(TEMP_SUFFIX)
-            .rand_bytes(TEMP_RANDOM)
-            .tempfile_in(tmp.path())
-            .unwrap();
-        let name = made.path().file_name().unwrap().as_bytes().to_vec();
-        assert_eq!(own_name(&name), Some(Kind::Temp));
+        let (made, _) = create_temp(&private(tmp.path())).unwrap();
+        assert_eq!(own_name(made.as_bytes()), Some(Kind::Temp));
     }
 
     #[test]
@@ -478,47 +592,113 @@ mod tests {
         std::fs::write(&victim, b"precious").unwrap();
         let cache = tmp.path().join("cache");
         std::fs::create_dir(&cache).unwrap();
-        // the old predictable temp names, and the session path itself, pointed at the victim
-        let path = cache.join("gw_443_0123456789abcdef.tlssession");
-        for n in 0..4u32 {
-            let guess = path.with_extension(format!("tmp{}", std::process::id() + n));
-            std::os::unix::fs::symlink(&victim, guess).unwrap();
-        }
-        let session = test_session();
-        store(&path, &session);
+        let dir = private(&cache);
+        let (session, chain, pki) = test_session();
+        let s = settings(pki.path(), "ca.pem");
+        let name = "localhost_8443_0123456789abcdef.tlssession";
+        // a link at the session path is replaced by the new file, never written through
+        std::os::unix::fs::symlink(&victim, cache.join(name)).unwrap();
+        assert!(
+            load(&dir, name, &s, &target()).is_none(),
+            "a link is not followed"
+        );
+        store(&dir, name, &session, &chain);
         assert_eq!(std::fs::read(&victim).unwrap(), b"precious");
         assert!(
-            load(&path).is_some(),
-            "the session was stored as a file of its own"
+            !std::fs::symlink_metadata(cache.join(name))
+                .unwrap()
+                .is_symlink()
         );
-        // a link at the session path is replaced by the new file, never written through
-        std::fs::remove_file(&path).unwrap();
-        std::os::unix::fs::symlink(&victim, &path).unwrap();
-        assert!(load(&path).is_none(), "a link is not followed when reading");
-        store(&path, &session);
-        assert_eq!(std::fs::read(&victim).unwrap(), b"precious");
-        assert!(!std::fs::symlink_metadata(&path).unwrap().is_symlink());
+        let mode = std::fs::metadata(cache.join(name))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+        assert!(
+            load(&dir, name, &s, &target()).is_some(),
+            "stored as a file of its own"
+        );
+    }
+
+    #[test]
+    fn only_a_session_whose_server_chain_verifies_now_is_loaded() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = private(tmp.path());
+        let (session, chain, pki) = test_session();
+        let name = "localhost_8443_0123456789abcdef.tlssession";
+        store(&dir, name, &session, &chain);
+        let good = settings(pki.path(), "ca.pem");
+        assert!(load(&dir, name, &good, &target()).is_some());
+        // another trust anchor: the server of this session is not one we trust
+        assert!(load(&dir, name, &settings(pki.path(), "rogue-ca.pem"), &target()).is_none());
+        // another host name than the certificate's
+        let other = crate::transport::url::parse(b"https://wrong.example:8443/x").unwrap();
+        assert!(load(&dir, name, &good, &other).is_none());
+        let mut no_host = good.clone();
+        no_host.verify_host = false;
+        assert!(
+            load(&dir, name, &no_host, &other).is_some(),
+            "verify_host=false"
+        );
+        // a session stored with no chain, or a chain that is not the server's: never offered
+        let der = without_peer(&session.to_der().unwrap()).unwrap();
+        let write = |bytes: &[u8]| {
+            let _ = std::fs::remove_file(tmp.path().join(name));
+            std::fs::write(tmp.path().join(name), bytes).unwrap();
+            std::fs::set_permissions(
+                tmp.path().join(name),
+                std::fs::Permissions::from_mode(0o600),
+            )
+            .unwrap();
+        };
+        write(&der);
+        assert!(
+            load(&dir, name, &good, &target()).is_none(),
+            "old format, no chain"
+        );
+        let ca = X509::from_pem(&std::fs::read(pki.path().join("ca.pem")).unwrap()).unwrap();
+        write(&encode(&[ca.to_der().unwrap()], &der).unwrap());
+        assert!(
+            load(&dir, name, &good, &target()).is_none(),
+            "a CA is no server"
+        );
+        // the stored file itself: group-readable or not ours is not read
+        write(&encode(&chain, &der).unwrap());
+        assert!(load(&dir, name, &good, &target()).is_some());
+        std::fs::set_permissions(
+            tmp.path().join(name),
+            std::fs::Permissions::from_mode(0o640),
+        )
+        .unwrap();
+        assert!(load(&dir, name, &good, &target()).is_none(), "mode 0640");
     }
 
     #[test]
     fn load_neither_hangs_on_a_fifo_nor_reads_a_huge_file() {
         let tmp = tempfile::tempdir().unwrap();
+        let dir = private(tmp.path());
+        let (_, _, pki) = test_session();
+        let s = settings(pki.path(), "ca.pem");
         let fifo = tmp.path().join("gw_443_0123456789abcdef.tlssession");
         let c = std::ffi::CString::new(fifo.as_os_str().as_bytes()).unwrap();
         // SAFETY: a valid NUL-terminated path.
         assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
         let started = std::time::Instant::now();
-        assert!(load(&fifo).is_none());
+        assert!(load(&dir, "gw_443_0123456789abcdef.tlssession", &s, &target()).is_none());
         assert!(started.elapsed() < std::time::Duration::from_secs(5));
         let big = tmp.path().join("gw_443_fedcba9876543210.tlssession");
         let f = std::fs::File::create(&big).unwrap();
         f.set_len(200 * 1024 * 1024).unwrap(); // sparse: no disk used
-        assert!(load(&big).is_none());
+        f.set_permissions(std::fs::Permissions::from_mode(0o600))
+            .unwrap();
+        assert!(load(&dir, "gw_443_fedcba9876543210.tlssession", &s, &target()).is_none());
     }
 
-    /// A real client session: one handshake against an in-process OpenSSL server.
-    fn test_session() -> SslSession {
+    /// A real client session, the chain the server sent and the PKI: one handshake against an
+    /// in-process OpenSSL server.
+    fn test_session() -> (SslSession, Vec<Vec<u8>>, tempfile::TempDir) {
         use openssl::ssl::{SslAcceptor, SslConnector, SslMethod, SslVerifyMode};
+        use std::io::Write;
         let pki = tempfile::tempdir().unwrap();
         paygent_testpki::generate(pki.path()).unwrap();
         let mut acc = SslAcceptor::mozilla_intermediate_v5(SslMethod::tls()).unwrap();
@@ -547,7 +727,9 @@ mod tests {
         let mut b = [0u8; 1];
         let _ = std::io::Read::read(&mut s, &mut b);
         server.join().unwrap();
-        s.ssl().session().unwrap().to_owned()
+        let chain = s.ssl().peer_cert_chain().unwrap();
+        let chain = chain.iter().map(|c| c.to_der().unwrap()).collect();
+        (s.ssl().session().unwrap().to_owned(), chain, pki)
     }
 
     #[test]
