@@ -12,7 +12,7 @@ use paygent_core::config::properties::{
 };
 use paygent_core::config::{Config, PREFIX, TlsBackend};
 use paygent_core::confirm::{Confirmation, inquire};
-use paygent_core::transport::{TransportSettings, probe, session_cache_refusal};
+use paygent_core::transport::{TransportSettings, probe};
 use serde_json::json;
 
 use crate::config;
@@ -89,11 +89,11 @@ pub fn run(args: Args, msg: &Messages) -> u8 {
     };
     let config = check_config(&mut r, &found, &path);
     if let Some(c) = &config {
-        let s = TransportSettings::from_config(c);
+        let (s, cache_refusal) = TransportSettings::from_config(c);
         let targets = check_urls(&mut r, c);
         check_credentials(&mut r, &s);
         check_tls(&mut r, &s, c, &targets);
-        check_cache_and_log(&mut r, c);
+        check_cache_and_log(&mut r, c, &s, cache_refusal);
         if args.ping {
             check_ping(
                 &mut r,
@@ -400,12 +400,12 @@ fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
 
-fn check_cache_and_log(r: &mut Report, c: &Config) {
-    match session_cache_refusal(&c.session_cache_dir) {
-        Some(why) => r.add("cache_dir", Status::Warn, "cache.refused", &[("why", &why)]),
-        None if c.session_cache_dir.is_empty() => r.add("cache_dir", Status::Ok, "cache.off", &[]),
-        None => {
-            let dir = String::from_utf8_lossy(&c.session_cache_dir).into_owned();
+fn check_cache_and_log(r: &mut Report, c: &Config, s: &TransportSettings, refusal: Option<String>) {
+    match (refusal, &s.session_cache_dir) {
+        (Some(why), _) => r.add("cache_dir", Status::Warn, "cache.refused", &[("why", &why)]),
+        (None, None) => r.add("cache_dir", Status::Ok, "cache.off", &[]),
+        (None, Some(dir)) => {
+            let dir = String::from_utf8_lossy(dir.path()).into_owned();
             r.add("cache_dir", Status::Ok, "cache.ok", &[("dir", &dir)]);
         }
     }

@@ -293,14 +293,8 @@ impl Module {
             return Err(self.fail(Error::new(ErrorKind::HttpStatus(reply.status))));
         }
         let format = ReplyFormat::for_kind(&prepared.kind, &config);
-        if reply.until_eof && format == ReplyFormat::Payment && !ends_a_line(&reply.body) {
-            // HTTP/1.0 without Content-Length: only the last line end tells a complete reply
-            // from a cut connection (docs/error-codes.md).
-            let failure = crate::error::TransportFailure::new(
-                18,
-                "transfer closed before the reply's last line ended (HTTP/1.0 reply without \
-                 Content-Length cut short)",
-            );
+        if let Some(why) = reply::cut_short(format, &reply.body, reply.until_eof, config.csv_mode) {
+            let failure = crate::error::TransportFailure::new(18, why);
             self.log(failure.text.as_bytes());
             return Err(self.fail(Error::transport(failure, Vec::new())));
         }
@@ -456,12 +450,6 @@ impl Module {
             Dialect::Perl => "libwww-perl/6.68",
         }
     }
-}
-
-/// A payment reply's last line ends with LF (CRLF from the gateway); an empty body is left to
-/// the parser (E02005 "resultStatus is Nothing").
-fn ends_a_line(body: &[u8]) -> bool {
-    body.is_empty() || body.ends_with(b"\n")
 }
 
 fn timeout_duration(secs: f64) -> Duration {

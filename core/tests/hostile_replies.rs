@@ -296,3 +296,86 @@ fn two_hundred_thousand_distinct_keys_parse_within_the_timeout() {
         started.elapsed()
     );
 }
+
+/// A reply whose end is only the connection's end must end with TLS close_notify, and a CSV
+/// reply with its trailer record (issue 19 item 3): else E02005, maybe_sent. Cut at a line end,
+/// a payment reply used to pass as whole (a 020 without `payment_id`), a 027 without its
+/// trailer too.
+#[test]
+fn a_reply_cut_without_close_notify_or_trailer_is_e02005() {
+    let _serial = serial();
+    let http10 = |body: &[u8]| {
+        let mut v = b"HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\n".to_vec();
+        v.extend_from_slice(body);
+        v
+    };
+    let csv_whole: &[u8] = b"\"1\",\"0\",\"\",\"\"\r\n\"2\",\"payment_id\",\"trading_id\"\r\n\
+        \"3\",\"1\",\"ORD-1\"\r\n\"3\",\"2\",\"ORD-2\"\r\n\"4\",\"2\"\r\n";
+    let csv_cut: &[u8] = b"\"1\",\"0\",\"\",\"\"\r\n\"2\",\"payment_id\",\"trading_id\"\r\n\
+        \"3\",\"1\",\"ORD-1\"\r\n";
+    for backend in ["openssl", "rustls"] {
+        let extra = format!("paygentB2Bmodule.tls_backend={backend}\n");
+        let cases: [(&str, &[u8], Action, bool); 6] = [
+            // (what, kind, server action, accepted)
+            (
+                "payment cut at a line end, no close_notify",
+                b"020",
+                Action::ReplyCut(http10(b"result=0\r\nresponse_code=\r\n")),
+                false,
+            ),
+            (
+                "whole payment reply, no close_notify",
+                b"020",
+                Action::ReplyCut(http10(OK_REPLY)),
+                false,
+            ),
+            (
+                "whole payment reply with close_notify",
+                b"020",
+                Action::ReplyClose(http10(OK_REPLY)),
+                true,
+            ),
+            (
+                "027 without its trailer, close_notify",
+                b"027",
+                Action::ReplyClose(http10(csv_cut)),
+                false,
+            ),
+            (
+                "027 without its trailer, Content-Length",
+                b"027",
+                Action::Reply(ok(csv_cut)),
+                false,
+            ),
+            (
+                "whole 027 with close_notify",
+                b"027",
+                Action::ReplyClose(http10(csv_whole)),
+                true,
+            ),
+        ];
+        for (what, kind, action, accepted) in cases {
+            let action = Arc::new(std::sync::Mutex::new(Some(action)));
+            let srv = tls_server(
+                ServerOpts::default(),
+                Arc::new(move |_, _| action.lock().unwrap().take().unwrap_or(Action::Drop)),
+            );
+            let (_d, mut m) = module(&srv.url("localhost"), &extra);
+            let r = post(&mut m, kind);
+            let msg = String::from_utf8_lossy(m.result_message()).into_owned();
+            if accepted {
+                assert!(r.is_ok(), "{backend}: {what}: {msg}");
+                continue;
+            }
+            let e = r.expect_err(&format!("{backend}: {what}: accepted"));
+            assert_eq!(e.code, ErrorCode::KsConnect, "{backend}: {what}");
+            assert!(msg.starts_with("E02005"), "{backend}: {what}: {msg}");
+            assert_eq!(
+                m.failure_phase(),
+                Some(paygent_core::error::FailurePhase::MaybeSent),
+                "{backend}: {what}"
+            );
+            assert_eq!(m.result_status(), None, "{backend}: {what}");
+        }
+    }
+}

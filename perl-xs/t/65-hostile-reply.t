@@ -55,6 +55,16 @@ cmp_ok($took, '<', 10, 'well within the timeout');
 is($code, 'E02005', 'HTTP/1.0 reply cut mid-line by a FIN: E02005');
 like($info, qr/cut short/, 'the message says the reply was cut');
 
+# Cut at a line end, no TLS close_notify, on both TLS paths: used to pass as a whole reply.
+for my $backend (qw(openssl rustls)) {
+    # Another file name: `require` loads it afresh.
+    local $ENV{PAYGENT_PROPERTIES} = write_properties("$dir/paygent-$backend.properties",
+        sim_vars($dir, $port, $pki), tls_backend => $backend);
+    ($r, $code, $info) = send_fault('cut_at_line_end');
+    is($code, 'E02005', "$backend: HTTP/1.0 reply cut at a line end without close_notify: E02005");
+    like($info, qr/close_notify/, "$backend: the message says close_notify was missing");
+}
+
 my $grown = vm_hwm_kb() - $base;
 cmp_ok($grown, '<', 16 * 1024, "peak RSS grew by $grown kB only");
 

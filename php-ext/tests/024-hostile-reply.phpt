@@ -44,6 +44,14 @@ echo 'within timeout: ', $took < 10 ? 'yes' : "no ($took s)", "\n";
 [$r, $msg] = send('cut_mid_line');
 echo 'cut: ', $r, ' ', str_contains($msg, 'cut short') ? 'cut' : $msg, "\n";
 
+// Cut at a line end, no TLS close_notify, on both TLS paths: used to pass as a whole reply.
+foreach (['openssl', 'rustls'] as $backend) {
+    pc_write_properties($tmp, pc_fill($tmp, 'https://127.0.0.1:' . pc_env()['port'] . '/n/card/request'),
+        ['paygentB2Bmodule.tls_backend' => $backend]);
+    [$r, $msg] = send('cut_at_line_end');
+    echo "cut at a line end ($backend): ", $r, ' ', str_contains($msg, 'close_notify') ? 'no close_notify' : $msg, "\n";
+}
+
 $grown = vm_hwm_kb() - $base;
 echo 'peak RSS: ', $grown < 16 * 1024 ? 'bounded' : "grew by $grown kB", "\n";
 pc_rmtree($tmp);
@@ -53,4 +61,6 @@ normal: true
 endless: E02005 size limit
 within timeout: yes
 cut: E02005 cut
+cut at a line end (openssl): E02005 no close_notify
+cut at a line end (rustls): E02005 no close_notify
 peak RSS: bounded

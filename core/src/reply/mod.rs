@@ -114,6 +114,51 @@ pub fn parse_until(
     })
 }
 
+/// Why a reply that arrived whole as far as HTTP can tell is still cut short, or `None`
+/// (issue 19 item 3; docs/error-codes.md). A payment reply framed only by the end of the
+/// connection must end its last line; a reference or file payment CSV ends with its trailer
+/// record (type `4`), whatever the framing. An empty body is left to the parser (E02005
+/// "resultStatus is Nothing").
+pub fn cut_short(
+    format: ReplyFormat,
+    body: &[u8],
+    until_eof: bool,
+    csv_mode: CsvMode,
+) -> Option<&'static str> {
+    if body.is_empty() {
+        return None;
+    }
+    match format {
+        ReplyFormat::Payment => (until_eof && !body.ends_with(b"\n")).then_some(
+            "transfer closed before the reply's last line ended (HTTP/1.0 reply without \
+             Content-Length cut short)",
+        ),
+        ReplyFormat::Reference | ReplyFormat::FilePayment => {
+            (!ends_with_trailer(format, body, csv_mode))
+                .then_some("the reply ended before its trailer record (record type 4): cut short")
+        }
+    }
+}
+
+/// The last non-empty line of a CSV reply is a trailer record (column 0 exactly `4`, as the
+/// parsers compare record types).
+fn ends_with_trailer(format: ReplyFormat, body: &[u8], csv_mode: CsvMode) -> bool {
+    let mut end = body.len();
+    while body[..end].ends_with(b"\r\n") {
+        end -= 2;
+    }
+    let start = body[..end]
+        .windows(2)
+        .rposition(|w| w == b"\r\n")
+        .map_or(0, |i| i + 2);
+    let line = &body[start..end];
+    let first = match format {
+        ReplyFormat::FilePayment => csv::tokenize(line, None).into_iter().next(),
+        _ => csv::tokenize_mode(line, csv_mode).into_iter().next(),
+    };
+    first.as_deref() == Some(b"4")
+}
+
 /// The `post()` deadline as the parsers see it: the clock is read every few thousand lines only.
 pub struct Deadline {
     at: Option<Instant>,
@@ -143,6 +188,60 @@ impl Deadline {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn csv_replies_need_their_trailer_and_payment_replies_their_last_line() {
+        let fixtures = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures");
+        let read = |name: &str| std::fs::read(format!("{fixtures}/{name}")).unwrap();
+        use ReplyFormat::{FilePayment, Payment, Reference};
+        for (name, format) in [
+            ("04_reference_027_quoted.body", Reference),
+            ("05_reference_027_embedded_crlf.body", Reference),
+            ("06_reference_9003_partial.body", Reference),
+            ("07_file_payment_201_ok.body", FilePayment),
+            ("08_file_payment_201_error.body", FilePayment),
+            ("09_reference_027_error.body", Reference),
+        ] {
+            let body = read(name);
+            for mode in [CsvMode::Compat, CsvMode::Rfc4180] {
+                for until_eof in [false, true] {
+                    assert_eq!(cut_short(format, &body, until_eof, mode), None, "{name}");
+                }
+                // without its last record, with or without the line end before it
+                let end = body[..body.len() - 2]
+                    .windows(2)
+                    .rposition(|w| w == b"\r\n")
+                    .unwrap();
+                for cut in [&body[..end + 2], &body[..end]] {
+                    assert!(cut_short(format, cut, false, mode).is_some(), "{name} cut");
+                }
+            }
+        }
+        // a trailer in the middle does not count; a `4` that is not column 0 neither
+        assert!(
+            cut_short(
+                Reference,
+                b"\"4\",\"0\"\r\n\"1\",\"0\"\r\n",
+                false,
+                CsvMode::Compat
+            )
+            .is_some()
+        );
+        assert!(cut_short(FilePayment, b"1,,,,,,0\r\n3,4\r\n", false, CsvMode::Compat).is_some());
+        // payment replies: only a body framed by the end of the connection must end its line
+        let ok = read("01_payment_atm_ok.body");
+        assert_eq!(cut_short(Payment, &ok, true, CsvMode::Compat), None);
+        let cut = &ok[..ok.len() - 2];
+        assert!(cut_short(Payment, cut, true, CsvMode::Compat).is_some());
+        assert_eq!(cut_short(Payment, cut, false, CsvMode::Compat), None);
+        for format in [Payment, Reference, FilePayment] {
+            assert_eq!(
+                cut_short(format, b"", true, CsvMode::Compat),
+                None,
+                "left to the parser"
+            );
+        }
+    }
 
     #[test]
     fn split_crlf_is_explode() {

@@ -77,6 +77,9 @@ struct Reader<'a, R> {
     started: Instant,
     /// Most body bytes accepted.
     limit: usize,
+    /// The connection ended without TLS close_notify (tls.rs reports that as `UnexpectedEof`):
+    /// the peer, or anyone on the path, may have cut it.
+    unclean_end: bool,
 }
 
 impl<R: Read> Reader<'_, R> {
@@ -102,6 +105,12 @@ impl<R: Read> Reader<'_, R> {
                     return Ok(true);
                 }
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                // An end all the same: framed bodies see what is missing; a body framed by the
+                // end alone is refused (`response`).
+                Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => {
+                    self.unclean_end = true;
+                    return Ok(false);
+                }
                 Err(e) => return Err(receive_failure(&e, self.started, self.received)),
             }
         }
@@ -154,6 +163,18 @@ impl<R: Read> Reader<'_, R> {
     }
 }
 
+/// A body delimited only by the end of the connection (HTTP/1.0 without Content-Length) whose
+/// end came without TLS close_notify: a cut reply cannot be told from a whole one.
+fn cut_at_end(received: usize) -> TransportFailure {
+    TransportFailure::new(
+        56,
+        format!(
+            "TLS connection closed without close_notify after {received} body bytes: the reply \
+             (HTTP/1.0 without Content-Length) may be cut"
+        ),
+    )
+}
+
 fn partial(left: usize) -> TransportFailure {
     TransportFailure::new(
         18,
@@ -198,6 +219,7 @@ pub fn response<R: Read>(
         received: 0,
         started,
         limit,
+        unclean_end: false,
     };
     // Interim 1xx replies before the real one: a few at most.
     for _ in 0..INTERIM_MAX {
@@ -271,6 +293,9 @@ pub fn response<R: Read>(
                         if !r.fill()? {
                             break;
                         }
+                    }
+                    if r.unclean_end {
+                        return Err(cut_at_end(body.len()));
                     }
                     false
                 }

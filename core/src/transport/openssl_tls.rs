@@ -2,8 +2,8 @@
 //! certificate late — TLS 1.2 renegotiation or TLS 1.3 post-handshake auth (decision 14).
 
 use openssl::ssl::{
-    HandshakeError, Ssl, SslContext, SslContextBuilder, SslMethod, SslOptions, SslStream,
-    SslVerifyMode, SslVersion,
+    HandshakeError, Ssl, SslContext, SslContextBuilder, SslMethod, SslStream, SslVerifyMode,
+    SslVersion,
 };
 use openssl::x509::X509VerifyResult;
 use openssl::x509::store::X509StoreBuilder;
@@ -22,9 +22,8 @@ pub fn base(session_cache: bool) -> Result<SslContextBuilder, TransportFailure> 
     let mut b = SslContextBuilder::new(SslMethod::tls_client()).map_err(setup)?;
     b.set_min_proto_version(Some(SslVersion::TLS1_2))
         .map_err(setup)?;
-    // HTTP/1.0 replies end at EOF; many servers close without close_notify. Truncation of framed
-    // bodies is still caught by Content-Length / chunk framing (errno 18).
-    b.set_options(SslOptions::IGNORE_UNEXPECTED_EOF);
+    // No SSL_OP_IGNORE_UNEXPECTED_EOF: a reply that ends only with the connection must end
+    // with close_notify, else it may be cut (tls.rs `openssl_read`, http.rs).
     // TLS 1.3 post-handshake client authentication: off by default in OpenSSL, so a server that
     // asks for the certificate after the handshake (per-location SSLVerifyClient) would fail.
     // SAFETY: the pointer is the live SSL_CTX owned by `b`.

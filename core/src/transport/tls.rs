@@ -91,14 +91,44 @@ impl TlsConn {
 
 impl Read for TlsConn {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        // Ok(0) only for a close_notify; an end without it is `UnexpectedEof`, which the reply
+        // reader takes as the end of a framed body but refuses for a body framed by the end
+        // alone (http.rs): a cut connection must not pass for a whole reply.
         match self {
-            Self::OpenSsl(s) => s.read(buf),
-            // A close without close_notify ends the reply as EOF, like OpenSSL's
-            // IGNORE_UNEXPECTED_EOF; framed bodies still detect truncation.
-            Self::Rustls(s) => match s.read(buf) {
-                Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => Ok(0),
-                r => r,
-            },
+            Self::OpenSsl(s) => openssl_read(s, buf),
+            Self::Rustls(s) => s.read(buf),
+        }
+    }
+}
+
+/// `SSL_read` with the end of the connection told apart: close_notify (`Ok(0)`) or not
+/// (`UnexpectedEof`: OpenSSL 3 reports `SSL_R_UNEXPECTED_EOF_WHILE_READING`, 1.1.1 a syscall
+/// error without errno).
+fn openssl_read(s: &mut SslStream<TimedTcp>, buf: &mut [u8]) -> io::Result<usize> {
+    use openssl::ssl::ErrorCode;
+    const SSL_R_UNEXPECTED_EOF_WHILE_READING: std::ffi::c_int = 294;
+    loop {
+        let e = match s.ssl_read(buf) {
+            Ok(n) => return Ok(n),
+            Err(e) => e,
+        };
+        let unexpected_eof = || {
+            e.ssl_error().is_some_and(|stack| {
+                stack
+                    .errors()
+                    .iter()
+                    .any(|x| x.reason_code() == SSL_R_UNEXPECTED_EOF_WHILE_READING)
+            })
+        };
+        match e.code() {
+            ErrorCode::ZERO_RETURN => return Ok(0),
+            // A renegotiation or post-handshake message was processed: read on.
+            ErrorCode::WANT_READ if e.io_error().is_none() => continue,
+            ErrorCode::SYSCALL if e.io_error().is_none() => {
+                return Err(io::ErrorKind::UnexpectedEof.into());
+            }
+            ErrorCode::SSL if unexpected_eof() => return Err(io::ErrorKind::UnexpectedEof.into()),
+            _ => return Err(e.into_io_error().unwrap_or_else(io::Error::other)),
         }
     }
 }

@@ -175,6 +175,9 @@ pub enum Action {
     Reply(Vec<u8>),
     /// Send these bytes, then close.
     ReplyClose(Vec<u8>),
+    /// Send these bytes, then close the TCP connection without TLS close_notify (a connection
+    /// cut on the way, or a server that does not say it is done).
+    ReplyCut(Vec<u8>),
     /// Close without a reply.
     Drop,
     /// Say nothing for this long, then close.
@@ -419,6 +422,12 @@ fn serve(
             Action::ReplyClose(bytes) => {
                 let _ = s.write_all(&bytes);
                 let _ = s.shutdown();
+                return;
+            }
+            Action::ReplyCut(bytes) => {
+                let _ = s.write_all(&bytes);
+                let _ = s.flush();
+                let _ = s.get_ref().shutdown(std::net::Shutdown::Both);
                 return;
             }
             Action::Drop => return,

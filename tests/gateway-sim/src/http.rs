@@ -66,6 +66,9 @@ pub enum Fault {
     /// HTTP/1.0 without Content-Length, the body cut in the middle of its last line by a bare
     /// TCP FIN (no TLS close_notify).
     CutMidLine,
+    /// HTTP/1.0 without Content-Length, the body cut after its first line (a line end), then a
+    /// bare TCP FIN (no TLS close_notify): only the missing close_notify tells it is cut.
+    CutAtLineEnd,
 }
 
 impl Fault {
@@ -77,6 +80,7 @@ impl Fault {
             "reset" => Some(Fault::Reset),
             "endless_chunked" => Some(Fault::EndlessChunked),
             "cut_mid_line" => Some(Fault::CutMidLine),
+            "cut_at_line_end" => Some(Fault::CutAtLineEnd),
             _ => None,
         }
     }
@@ -208,6 +212,14 @@ pub fn write<S: Write>(
             // All but the last line end and half of the last line.
             let body = resp.body.strip_suffix(b"\r\n").unwrap_or(&resp.body);
             out.extend_from_slice(&body[..body.len() - body.len().min(4)]);
+            s.write_all(&out)?;
+            s.flush()?;
+            return Ok(false);
+        }
+        Some(Fault::CutAtLineEnd) => {
+            let mut out = b"HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\n".to_vec();
+            let end = resp.body.windows(2).position(|w| w == b"\r\n").map_or(0, |i| i + 2);
+            out.extend_from_slice(&resp.body[..end]);
             s.write_all(&out)?;
             s.flush()?;
             return Ok(false);

@@ -135,7 +135,7 @@ fn connection(sim: &Sim, tcp: TcpStream, seq: u64) {
         }
         match written {
             Ok(true) => continue,
-            _ if resp.fault == Some(Fault::CutMidLine) => {
+            _ if matches!(resp.fault, Some(Fault::CutMidLine | Fault::CutAtLineEnd)) => {
                 // A bare FIN: no close_notify.
                 let _ = s.flush();
                 let _ = s.sock.shutdown(Shutdown::Both);

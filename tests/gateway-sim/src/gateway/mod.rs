@@ -279,6 +279,7 @@ fn fault_reply(f: &Form, fault: &str) -> Result<Option<Response>, u64> {
         "garbage_status" => with(Fault::GarbageStatus),
         "endless_chunked" => with(Fault::EndlessChunked),
         "cut_mid_line" => with(Fault::CutMidLine),
+        "cut_at_line_end" => with(Fault::CutAtLineEnd),
         "empty" => Ok(Some(Response::new(200, Vec::new()))),
         _ => {
             if let Some(ms) = fault.strip_prefix("delay:").and_then(|m| m.parse().ok()) {
