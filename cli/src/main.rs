@@ -80,8 +80,28 @@ fn main() -> ExitCode {
         }
         Command::Notices(a) => notices::run(a, &msg),
     }));
-    ExitCode::from(code.unwrap_or_else(|_| {
+    ExitCode::from(code.unwrap_or_else(|payload| {
+        if closed_pipe(&*payload) {
+            // `| head`, `| true`: the reader went away; end quietly as a shell tool does.
+            return CLOSED_PIPE;
+        }
         eprintln!("{}", msg.get("internal_error", &[]));
         2
     }))
+}
+
+/// The exit status of a process that SIGPIPE ended (128 + 13), which is what a shell tool ending
+/// at a closed pipe shows.
+const CLOSED_PIPE: u8 = 141;
+
+/// `println!` (and a writer's `expect`) panics when standard output is a pipe whose reader has
+/// gone: SIGPIPE stays ignored, as in every Rust program, so that a socket write reports EPIPE
+/// instead of killing the process in the middle of a payment.
+fn closed_pipe(payload: &(dyn std::any::Any + Send)) -> bool {
+    let text = payload
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| payload.downcast_ref::<&str>().copied())
+        .unwrap_or("");
+    text.contains("Broken pipe")
 }

@@ -60,6 +60,14 @@ like(read_file("$dir/paygent.log") // '', qr/retry 2\/2 after a failure before s
     'each retry is logged');
 is($p->confirm->{outcome}, 'not_found', 'the inquiry still reaches the gateway: not_found');
 
+# retry_not_sent unset: two retries by default; 0: none (the official behaviour).
+($ok, $p) = $card->("ph-$run-6", '', %down, log_output_path => "$dir/default.log");
+is($p->{failurePhase}, 'not_sent', 'refused, default settings: not_sent');
+like(read_file("$dir/default.log") // '', qr/retry 2\/2 after a failure before sending/,
+    'retry_not_sent defaults to 2');
+($ok, $p) = $card->("ph-$run-7", '', %down, log_output_path => "$dir/none.log", retry_not_sent => 0);
+unlike(read_file("$dir/none.log") // '', qr/retry \d/, 'retry_not_sent = 0: no retry');
+
 ($ok, $p) = $card->("ph-$run-5", '', url => { '02' => closed_url(), '094' => closed_url() });
 $c = $p->confirm;
 is($c->{outcome}, 'unknown', 'inquiry impossible: unknown');

@@ -56,6 +56,14 @@ $p = card("$tag-4");
 var_dump(substr($p->getResultMessage(), 0, 6), $p->getFailurePhase(), sent("$tag-4"));
 // The inquiry about it goes to the simulator: not_found.
 var_dump($p->confirm()['outcome']);
+// retry_not_sent unset: two retries by default; 0: none (the official behaviour).
+foreach (['default' => [], 'zero' => ['paygentB2Bmodule.retry_not_sent' => '0']] as $name => $over) {
+    props($tmp, 'https://127.0.0.1:1/n/card/request', "$sim/n/ref/paymentref",
+        $over + ['paygentB2Bmodule.log_output_path' => "$tmp/$name.log"]);
+    $p = card("$tag-$name");
+    $log = (string) @file_get_contents("$tmp/$name.log");
+    var_dump($p->getFailurePhase(), preg_match_all('/retry \d\/\d after a failure before sending/', $log));
+}
 // Inquiry endpoint down too: unknown, with the module's reason.
 props($tmp, 'https://127.0.0.1:1/n/card/request', 'https://127.0.0.1:1/n/ref/paymentref');
 $p = card("$tag-5");
@@ -83,5 +91,9 @@ string(6) "E02005"
 string(8) "not_sent"
 int(0)
 string(9) "not_found"
+string(8) "not_sent"
+int(2)
+string(8) "not_sent"
+int(0)
 string(7) "unknown"
 string(6) "E02005"

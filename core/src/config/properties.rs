@@ -235,11 +235,12 @@ pub fn validate(props: &Params, fallback_to_shipped_urls: bool) -> Result<Config
     })
 }
 
-/// `retry_not_sent`: absent or empty = 0; otherwise 0–10 (more would only hide an outage).
+/// `retry_not_sent`: absent or empty = [`super::RETRY_NOT_SENT_DEFAULT`]; otherwise 0–10 (more
+/// would only hide an outage).
 fn retries(v: Option<&[u8]>) -> Result<u32, Error> {
     let v = php_trim(v.unwrap_or_default());
     if v.is_empty() {
-        return Ok(0);
+        return Ok(super::RETRY_NOT_SENT_DEFAULT);
     }
     std::str::from_utf8(v)
         .ok()

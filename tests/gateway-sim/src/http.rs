@@ -218,7 +218,11 @@ pub fn write<S: Write>(
         }
         Some(Fault::CutAtLineEnd) => {
             let mut out = b"HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\n".to_vec();
-            let end = resp.body.windows(2).position(|w| w == b"\r\n").map_or(0, |i| i + 2);
+            let end = resp
+                .body
+                .windows(2)
+                .position(|w| w == b"\r\n")
+                .map_or(0, |i| i + 2);
             out.extend_from_slice(&resp.body[..end]);
             s.write_all(&out)?;
             s.flush()?;
