@@ -386,9 +386,11 @@ fn check_tls(r: &mut Report, s: &TransportSettings, c: &Config, targets: &[(Vec<
                 "auth.not_asked",
                 &[("host", host)],
             ),
+            // No HTTP answer over a connection with our certificate: it was refused (a TLS 1.3
+            // alert after the handshake) or nothing can be sent; payments would fail as well.
             Err(e) => r.add(
                 "tls.client_auth",
-                Status::Skip,
+                Status::Fail,
                 "auth.unknown",
                 &[("host", host), ("error", &e.text)],
             ),

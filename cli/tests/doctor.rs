@@ -10,6 +10,7 @@
     reason = "test code: a panic is the failed assertion"
 )]
 
+use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 
@@ -106,6 +107,13 @@ fn a_good_setup_passes_and_each_planted_fault_is_named() {
             format!("paygentB2Bmodule.ca_file_path={pki}/rogue-ca.pem\n"),
             "tls.connect",
         ),
+        // A client certificate the gateway does not trust: TLS 1.3 refuses it with an alert
+        // after the handshake has finished on the client's side (issue 20 item 1).
+        (
+            "rogue-client",
+            format!("paygentB2Bmodule.client_file_path={pki}/client-rogue.pem\n"),
+            "tls.client_auth",
+        ),
         (
             "closed",
             format!(
@@ -130,6 +138,27 @@ fn a_good_setup_passes_and_each_planted_fault_is_named() {
             "{name}: a remedy"
         );
     }
+
+    // A cached TLS session (the --ping telegram stores one): the server certificate's expiry is
+    // still checked (issue 20 item 1: it was skipped on a resumed handshake).
+    let cache = dir.path().join("cache");
+    std::fs::create_dir(&cache).unwrap();
+    std::fs::set_permissions(&cache, std::fs::Permissions::from_mode(0o700)).unwrap();
+    let cached = config(
+        dir.path(),
+        &sim,
+        "cached",
+        &format!("paygentB2Bmodule.session_cache_dir={}\n", cache.display()),
+    );
+    for run in 0..2 {
+        let (code, v) = doctor(&cached, &["--ping", "--merchant-id", "10000"]);
+        assert_eq!(code, 0, "{v}");
+        assert_eq!(status(&v, "tls.server_cert_expiry"), "ok", "run {run}: {v}");
+    }
+    assert!(
+        std::fs::read_dir(&cache).unwrap().next().is_some(),
+        "a session was cached"
+    );
 
     // A log path that is a link: the module would not write through it.
     let link = dir.path().join("link.log");

@@ -113,11 +113,15 @@ pub struct Handshake {
 
 /// Open one connection to `url` with the settings `s` and close it: the doctor's TLS check.
 /// Fails with the transport's errno (and so its E02004/E02005 meaning) as a telegram would.
+/// Always a full handshake (no cached session): a resumed one shows no server certificate.
 pub fn handshake(
     s: &TransportSettings,
     url: &[u8],
     timeout: Duration,
 ) -> Result<Handshake, TransportFailure> {
+    let mut full = s.clone();
+    full.session_cache_dir = None;
+    let s = &full;
     let started = Instant::now();
     let deadline = started + timeout;
     let target = url::parse(url)?;
@@ -212,10 +216,13 @@ pub fn client_auth(
         .ex_data(index)
         .map_or(0, |w| w.asked.load(Relaxed));
     let tls13 = stream.ssl().version2() == Some(openssl::ssl::SslVersion::TLS1_3);
-    match (asked, tls13) {
-        (1, _) => Ok(ClientAuth::Handshake),
-        (2, true) => Ok(ClientAuth::PostHandshake),
-        (2, false) => Ok(ClientAuth::Renegotiation),
-        _ => read.map(|_| ClientAuth::NotAsked),
-    }
+    // Only an HTTP answer proves the certificate was accepted: a TLS 1.3 server that refuses it
+    // says so with an alert after the handshake has finished on our side.
+    read?;
+    Ok(match (asked, tls13) {
+        (1, _) => ClientAuth::Handshake,
+        (2, true) => ClientAuth::PostHandshake,
+        (2, false) => ClientAuth::Renegotiation,
+        _ => ClientAuth::NotAsked,
+    })
 }
