@@ -11,7 +11,6 @@ use paygent_core::config::properties::{
     KEYS, first_invalid_key, is_known_key, keys_with_lines, parse,
 };
 use paygent_core::config::{Config, PREFIX, TlsBackend};
-use paygent_core::confirm::{Confirmation, inquire};
 use paygent_core::transport::{TransportSettings, probe};
 use serde_json::json;
 
@@ -474,43 +473,42 @@ fn writable(p: &std::path::Path) -> bool {
 }
 
 fn check_ping(r: &mut Report, found: &config::Found, merchant_id: &str) {
-    let common: Vec<(&[u8], &[u8])> = if merchant_id.is_empty() {
-        Vec::new()
-    } else {
-        vec![(b"merchant_id", merchant_id.as_bytes())]
-    };
-    // A payment id the gateway cannot have: any answer of the gateway proves the account.
-    let c = inquire(
-        found.dialect,
-        found.source.clone(),
-        b"",
-        b"000000000000000000",
-        &common,
-    );
-    let reason = match &c {
-        Confirmation::Unknown { reason } => String::from_utf8_lossy(reason).into_owned(),
-        _ => String::new(),
-    };
-    if reason.starts_with("E0") {
+    use paygent_core::ping::{Proof, Step};
+    let ping =
+        paygent_core::ping::ping(found.dialect, found.source.clone(), merchant_id.as_bytes());
+    let Some(answer) = &ping.answer else {
+        let error = ping.error.as_deref().map(sjis).unwrap_or_default();
         r.add(
             "gateway.ping",
             Status::Fail,
             "ping.failed",
-            &[("error", &reason)],
+            &[("error", &error)],
         );
-    } else {
-        let answer = match &c {
-            Confirmation::NotFound => "13001".to_string(),
-            Confirmation::Found { .. } => "found".to_string(),
-            Confirmation::Unknown { reason } => sjis(reason),
+        return;
+    };
+    // Each step the gateway checks, reported on its own (core/src/ping.rs has the table).
+    for (step, proof) in &ping.steps {
+        let (id, name) = match step {
+            Step::IpAllowList => ("gateway.ip_allow_list", "ping.step.ip"),
+            Step::Certificate => ("gateway.certificate", "ping.step.certificate"),
+            Step::Url => ("gateway.url", "ping.step.url"),
+            Step::ConnectCredentials => ("gateway.connect_id", "ping.step.connect_id"),
+            Step::MerchantId => ("gateway.merchant_id", "ping.step.merchant_id"),
         };
-        r.add(
-            "gateway.ping",
-            Status::Ok,
-            "ping.ok",
-            &[("answer", &answer)],
-        );
+        let what = r.msg.get(name, &[]);
+        let args = [("what", what.as_str()), ("answer", answer.as_str())];
+        match proof {
+            Proof::Accepted => r.add(id, Status::Ok, "ping.accepted", &args),
+            Proof::Refused => r.add(id, Status::Fail, "ping.refused", &args),
+            Proof::NotChecked => r.add(id, Status::Skip, "ping.not_checked", &args),
+        }
     }
+    let (status, key) = match ping.overall() {
+        Proof::Accepted => (Status::Ok, "ping.ok"),
+        Proof::Refused => (Status::Fail, "ping.refused_summary"),
+        Proof::NotChecked => (Status::Warn, "ping.partly"),
+    };
+    r.add("gateway.ping", status, key, &[("answer", answer.as_str())]);
 }
 
 fn sjis(b: &[u8]) -> String {

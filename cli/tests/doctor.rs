@@ -139,6 +139,34 @@ fn a_good_setup_passes_and_each_planted_fault_is_named() {
         );
     }
 
+    // --ping reports each step the gateway checks (issue 20 item 1): every one of them accepted
+    // above; no connect id/password (P001): refused, and the merchant id not checked; no
+    // merchant id: never "ok".
+    for id in [
+        "gateway.ip_allow_list",
+        "gateway.certificate",
+        "gateway.url",
+        "gateway.connect_id",
+        "gateway.merchant_id",
+    ] {
+        assert_eq!(status(&v, id), "ok", "{id}: {v}");
+    }
+    let no_auth = config(
+        dir.path(),
+        &sim,
+        "no-auth",
+        "paygentB2Bmodule.default_id=\npaygentB2Bmodule.default_password=\n",
+    );
+    let (code, v) = doctor(&no_auth, &["--ping", "--merchant-id", "10000"]);
+    assert_eq!(code, 1, "{v}");
+    assert_eq!(status(&v, "gateway.connect_id"), "fail", "{v}");
+    assert_eq!(status(&v, "gateway.merchant_id"), "skip", "{v}");
+    assert_eq!(status(&v, "gateway.ping"), "fail", "{v}");
+    let (code, v) = doctor(&good, &["--ping"]);
+    assert_eq!(status(&v, "gateway.merchant_id"), "skip", "{v}");
+    assert_eq!(status(&v, "gateway.connect_id"), "ok", "{v}");
+    assert_eq!((code, status(&v, "gateway.ping")), (0, "warn".into()), "{v}");
+
     // A cached TLS session (the --ping telegram stores one): the server certificate's expiry is
     // still checked (issue 20 item 1: it was skipped on a resumed handshake).
     let cache = dir.path().join("cache");

@@ -19,6 +19,7 @@ pub mod log;
 pub mod module;
 pub mod params;
 pub mod php;
+pub mod ping;
 pub mod reply;
 pub mod request;
 pub mod telegram;
