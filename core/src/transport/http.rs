@@ -170,7 +170,7 @@ fn cut_at_end(received: usize) -> TransportFailure {
         56,
         format!(
             "TLS connection closed without close_notify after {received} body bytes: the reply \
-             (HTTP/1.0 without Content-Length) may be cut"
+             (HTTP/1.0 without Content-Length) may be cut short"
         ),
     )
 }
