@@ -19,7 +19,9 @@ use serde_json::Value;
 /// `paygent <args>` with English messages: (exit code, stdout, stderr).
 fn paygent(args: &[&str], env: &[(&str, &Path)]) -> (i32, String, String) {
     let mut c = Command::new(env!("CARGO_BIN_EXE_paygent"));
-    c.args(args).env("LANG", "C").env_remove("PAYGENT_PROPERTIES");
+    c.args(args)
+        .env("LANG", "C")
+        .env_remove("PAYGENT_PROPERTIES");
     for (k, v) in env {
         c.env(k, v);
     }
@@ -83,17 +85,26 @@ fn a_perl_file_that_would_run_a_command_is_refused_and_nothing_runs() {
     assert!(!pwned.exists(), "$PAYGENT_PROPERTIES: the command ran");
     // Backticks, string concatenation, a `do FILE`: refused too, never run.
     for (text, found) in [
-        (format!("our $HTTPS_CERT_FILE = `touch {}`;\n", pwned.display()), "`"),
         (
-            format!("our $HTTPS_CERT_FILE = '/k/' . `touch {}`;\n", pwned.display()),
-            "'.'",
+            format!("our $HTTPS_CERT_FILE = `touch {}`;\n", pwned.display()),
+            "backticks",
         ),
-        (format!("do '{}';\n", pwned.display()), "do"),
+        (
+            format!(
+                "our $HTTPS_CERT_FILE = '/k/' . `touch {}`;\n",
+                pwned.display()
+            ),
+            "concatenation",
+        ),
+        (format!("do '{}';\n", pwned.display()), "`do`"),
     ] {
         write(&cfg, &text, 0o600);
         let (code, _, err) = paygent(&["doctor", "--config", s(&cfg)], &[]);
         assert_eq!(code, 2, "{text}: {err}");
-        assert!(err.contains("line 1") && err.contains(found), "{text}: {err}");
+        assert!(
+            err.contains("line 1") && err.contains(found),
+            "{text}: {err}"
+        );
         assert!(!pwned.exists(), "{text}: the command ran");
     }
 }
@@ -180,7 +191,11 @@ fn doctor_json(cfg: &Path) -> (i32, Value, String) {
 
 /// The worst status of check `id` ("" when absent).
 fn status(v: &Value, id: &str) -> String {
-    let rank = |s: &str| ["", "skip", "ok", "warn", "fail"].iter().position(|x| *x == s);
+    let rank = |s: &str| {
+        ["", "skip", "ok", "warn", "fail"]
+            .iter()
+            .position(|x| *x == s)
+    };
     v["checks"]
         .as_array()
         .map(|a| {
@@ -211,7 +226,13 @@ fn files_other_users_could_write_are_refused() {
         assert_eq!(code, 2, "config mode {mode:o}: {err}");
         assert!(err.contains("chmod go-w"), "{err}");
         let (code, _, err) = paygent(
-            &["send", "--config", s(&cfg), "--dry-run", "telegram_kind=020"],
+            &[
+                "send",
+                "--config",
+                s(&cfg),
+                "--dry-run",
+                "telegram_kind=020",
+            ],
             &[],
         );
         assert_eq!(code, 2, "send, config mode {mode:o}: {err}");
