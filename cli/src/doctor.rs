@@ -19,11 +19,13 @@ use crate::config;
 use crate::i18n::Messages;
 
 /// Exit codes: 0 no failure (warnings allowed); 1 at least one failure; 2 the configuration
-/// file could not be found or read.
+/// file could not be found or read, or it (or the client key or certificate file) is one
+/// other users could have written.
 #[derive(clap::Args)]
 #[command(
     after_help = "Exit codes: 0 no failure (warnings allowed); 1 at least one check \
-failed; 2 the configuration file could not be found or read."
+failed; 2 the configuration file could not be found or read, or it (or the client key or \
+certificate file) could have been written by other users."
 )]
 pub struct Args {
     /// modenv_properties.php or paygent.properties (default: $PAYGENT_PROPERTIES,
