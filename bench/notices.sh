@@ -68,6 +68,7 @@ paygentB2Bmodule.telegram_kind.ref=027,090
 paygentB2Bmodule.url.091=https://127.0.0.1:$port/n/ref/paynotice
 ?>
 CONF
+chmod go-w "$work/modenv_properties.php" "$work"/pki/*  # paygent refuses files others could write
 
 stores=(sqlite)
 start_pg && stores+=(postgres) || say "PostgreSQL did not start: not measured"

@@ -156,6 +156,8 @@ our %url = (
 );
 1;
 EOF
+    # `paygent` refuses a configuration or key others could write (a umask of 002).
+    chmod go-w "$RUN/php/conf/modenv_properties.php" "$RUN/perl/paygent.properties" "$RUN"/pki/*
     if [ -d "$RUN/perl/blib/lib/Paygent" ]; then
         cp "$RUN/perl/paygent.properties" "$RUN/perl/blib/lib/Paygent/paygent.properties"
     fi

@@ -1,21 +1,40 @@
 //! Which configuration file the CLI uses, and how it becomes a core configuration: the same
 //! parsers as the modules. `--config FILE`, else `$PAYGENT_PROPERTIES`, else
 //! `./modenv_properties.php`, else `./paygent.properties`. A `modenv_properties.php` goes to
-//! core's PHP parser; a Perl `paygent.properties` is Perl code, so `perl` loads it (as
-//! `Paygent::B2B` does) and hands the variables of core's table to core's Perl mapping.
+//! core's PHP parser; a Perl `paygent.properties` to core's static reader (never run: the CLI
+//! often runs as root), then to core's Perl mapping.
+//!
+//! The file is opened once, without following a link; its owner and mode are checked on that
+//! descriptor and the bytes parsed are read from it, so the file checked is the file read. A
+//! configuration or client certificate/key file that another user could have written is
+//! refused.
 
+use std::ffi::OsStr;
+use std::fs::File;
+use std::io::Read;
+use std::os::unix::ffi::{OsStrExt, OsStringExt};
+use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use paygent_core::Dialect;
-use paygent_core::config::perl::{PERL_VARIABLES, properties_from_perl_vars};
-use paygent_core::config::{Config, ConfigSource};
+use paygent_core::config::perl::properties_from_perl_vars;
+use paygent_core::config::perl_file::PerlFile;
+use paygent_core::config::{Config, ConfigSource, parse_php_properties};
+use paygent_core::transport::TransportSettings;
 
 /// The file found and the configuration source it gives.
 pub struct Found {
     pub path: PathBuf,
     pub dialect: Dialect,
     pub source: ConfigSource,
+    /// The bytes parsed, read from the descriptor whose owner and mode were checked.
+    pub text: Vec<u8>,
+    /// The configuration file's permission bits.
+    pub mode: u32,
+    /// The file holding the client key (`client_key_file_path`, else `client_file_path`) and its
+    /// permission bits, when it could be opened.
+    pub key_file: Option<(PathBuf, u32)>,
 }
 
 impl Found {
@@ -35,11 +54,18 @@ impl Found {
     }
 }
 
-/// Why no configuration could be had: a message key of cli/messages and its `{path}`.
+/// Why no configuration could be had: a message key of cli/messages and its arguments.
 pub struct NotFound {
     pub key: &'static str,
-    pub path: String,
-    pub detail: String,
+    pub args: Vec<(&'static str, String)>,
+}
+
+impl NotFound {
+    fn new(key: &'static str, path: &Path, more: &[(&'static str, String)]) -> Self {
+        let mut args = vec![("path", path.display().to_string())];
+        args.extend_from_slice(more);
+        Self { key, args }
+    }
 }
 
 /// [`find`] for a command: why not (with the remedy) on stderr, and, unless `quiet` (JSON
@@ -58,7 +84,7 @@ pub fn find_for_command(
             Some(f)
         }
         Err(e) => {
-            let args = [("path", e.path.as_str()), ("detail", e.detail.as_str())];
+            let args: Vec<(&str, &str)> = e.args.iter().map(|(k, v)| (*k, v.as_str())).collect();
             eprintln!("{}", msg.get(e.key, &args));
             None
         }
@@ -73,41 +99,124 @@ pub fn find(arg: Option<&Path>) -> Result<Found, NotFound> {
             .find(|p| p.is_file())
             .ok_or(NotFound {
                 key: "config.none",
-                path: String::new(),
-                detail: String::new(),
+                args: Vec::new(),
             })?,
     };
-    let text = std::fs::read(&path).map_err(|e| NotFound {
-        key: "config.unreadable",
-        path: path.display().to_string(),
-        detail: e.to_string(),
-    })?;
-    if is_php(&text) {
-        let source = ConfigSource::PhpProperties(path.clone());
-        return Ok(Found {
-            path,
-            dialect: Dialect::Php,
-            source,
-        });
-    }
-    let source = match perl_variables(&path) {
-        Ok(vars) => match Config::from_properties(&properties_from_perl_vars(&vars), true) {
-            Ok(c) => ConfigSource::Ready(Arc::new(c)),
-            Err(e) => ConfigSource::Failed(e),
-        },
-        Err(detail) => {
-            return Err(NotFound {
-                key: "config.perl_failed",
-                path: path.display().to_string(),
-                detail,
-            });
-        }
+    let (mut file, mode) = open_checked(&path, false).map_err(|r| r.refusal("config", &path))?;
+    let mut text = Vec::new();
+    file.read_to_end(&mut text)
+        .map_err(|e| NotFound::new("config.unreadable", &path, &[("detail", e.to_string())]))?;
+    let (dialect, config) = if is_php(&text) {
+        (Dialect::Php, parse_php_properties(&text))
+    } else {
+        let perl = PerlFile::parse(&text).map_err(|e| {
+            let args = [("line", e.line.to_string()), ("detail", e.message)];
+            NotFound::new("config.perl_failed", &path, &args)
+        })?;
+        let vars = perl.variables(|name| std::env::var_os(name).map(|v| v.into_vec()));
+        let config = Config::from_properties(&properties_from_perl_vars(&vars), true);
+        (Dialect::Perl, config)
+    };
+    let key_file = match &config {
+        Ok(c) => check_credentials(c)?,
+        Err(_) => None,
+    };
+    let source = match config {
+        Ok(c) => ConfigSource::Ready(Arc::new(c)),
+        Err(e) => ConfigSource::Failed(e),
     };
     Ok(Found {
         path,
-        dialect: Dialect::Perl,
+        dialect,
         source,
+        text,
+        mode,
+        key_file,
     })
+}
+
+/// The client certificate and key files the configuration names: refused when another user
+/// could have written them. Core opens them again by path when it loads them, following a
+/// link as the modules do, so the check is on what the path leads to. A file that cannot be
+/// opened is left to the load, which reports it. Returns the key file and its mode.
+fn check_credentials(c: &Config) -> Result<Option<(PathBuf, u32)>, NotFound> {
+    let s = TransportSettings::from_config(c);
+    let mut key_file = None;
+    for p in [&s.client_file, &s.client_key_file].into_iter().flatten() {
+        let path = PathBuf::from(OsStr::from_bytes(p));
+        match open_checked(&path, true) {
+            Ok((_, mode)) => key_file = Some((path, mode)),
+            Err(Refused::Io(_) | Refused::Link | Refused::NotFile) => key_file = None,
+            Err(r) => return Err(r.refusal("credential", &path)),
+        }
+    }
+    Ok(key_file)
+}
+
+/// Why a file is not read.
+enum Refused {
+    Io(std::io::Error),
+    Link,
+    NotFile,
+    Owner(u32),
+    Writable(u32),
+}
+
+impl Refused {
+    /// The message of `what` (`config` or `credential`) for this refusal.
+    fn refusal(self, what: &str, path: &Path) -> NotFound {
+        let key = match (what, &self) {
+            (_, Refused::Io(_)) => "config.unreadable",
+            (_, Refused::Link) => "config.link",
+            (_, Refused::NotFile) => "config.not_file",
+            ("config", Refused::Owner(_)) => "config.owner",
+            ("config", Refused::Writable(_)) => "config.writable",
+            (_, Refused::Owner(_)) => "credential.owner",
+            (_, Refused::Writable(_)) => "credential.writable",
+        };
+        let args = match self {
+            Refused::Io(e) => vec![("detail", e.to_string())],
+            Refused::Owner(uid) => vec![("owner", uid.to_string()), ("uid", euid().to_string())],
+            Refused::Writable(mode) => vec![("mode", format!("{mode:04o}"))],
+            Refused::Link | Refused::NotFile => Vec::new(),
+        };
+        NotFound::new(key, path, &args)
+    }
+}
+
+fn euid() -> u32 {
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    unsafe { libc::geteuid() }
+}
+
+/// Open `path` for reading (not through a link unless `follow`; non-blocking, so a FIFO
+/// cannot hang the open) and check, on the opened descriptor: a regular file, owned by this
+/// user or root, not writable by group or others. The file and its permission bits.
+fn open_checked(path: &Path, follow: bool) -> Result<(File, u32), Refused> {
+    let flags = libc::O_NONBLOCK | libc::O_CLOEXEC | if follow { 0 } else { libc::O_NOFOLLOW };
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(flags)
+        .open(path)
+        .map_err(|e| {
+            if e.raw_os_error() == Some(libc::ELOOP) && !follow {
+                Refused::Link
+            } else {
+                Refused::Io(e)
+            }
+        })?;
+    let meta = file.metadata().map_err(Refused::Io)?; // fstat on the descriptor
+    if !meta.file_type().is_file() {
+        return Err(Refused::NotFile);
+    }
+    let mode = meta.mode() & 0o7777;
+    if meta.uid() != euid() && meta.uid() != 0 {
+        return Err(Refused::Owner(meta.uid()));
+    }
+    if mode & 0o022 != 0 {
+        return Err(Refused::Writable(mode));
+    }
+    Ok((file, mode))
 }
 
 fn candidates() -> Vec<PathBuf> {
@@ -129,58 +238,6 @@ fn is_php(text: &[u8]) -> bool {
         .position(|b| !b.is_ascii_whitespace())
         .unwrap_or(0);
     text[start..].starts_with(b"<?php") || text.windows(17).any(|w| w == b"paygentB2Bmodule.")
-}
-
-/// `(name, value)` pairs as core's Perl mapping takes them.
-type Vars = Vec<(Vec<u8>, Vec<u8>)>;
-
-/// Load a Perl `paygent.properties` with `perl` in the package `Paygent::B2B` reads it from, and
-/// return the variables of core's table (with the `%ENV` fallbacks) and the `%url`,
-/// `%paygent_url`, `$url_XX` endpoints as `url.<prefix>`.
-fn perl_variables(path: &Path) -> Result<Vars, String> {
-    const DUMP: &str = r#"
-        package Paygent::B2B; no strict 'refs';
-        my ($file, @names) = @ARGV;
-        my %env = map { $_ => 1 } grep { s/^\+// } my @copy = @names;
-        s/^\+// for @names;
-        require(($file =~ m{^/}) ? $file : "./$file");
-        binmode STDOUT;
-        for my $n (@names) {
-            my $v = ${"Paygent::B2B::$n"};
-            $v = $ENV{$n} if !defined $v && $env{$n};
-            next unless defined $v;
-            $v = join(',', @$v) if ref $v eq 'ARRAY';
-            print "$n\0$v\0";
-        }
-        my %url = (%{"Paygent::B2B::paygent_url"}, %{"Paygent::B2B::url"});
-        for my $k (grep { /^url_\w+\z/ } keys %Paygent::B2B::) {
-            my $v = ${"Paygent::B2B::$k"};
-            $url{ substr $k, 4 } //= $v if defined $v;
-        }
-        print "url.$_\0$url{$_}\0" for grep { defined $url{$_} } sort keys %url;
-    "#;
-    let names = PERL_VARIABLES.iter().map(|v| {
-        if v.env_fallback {
-            format!("+{}", v.name)
-        } else {
-            v.name.to_string()
-        }
-    });
-    let out = std::process::Command::new("perl")
-        .arg("-e")
-        .arg(DUMP)
-        .arg(path)
-        .args(names)
-        .output()
-        .map_err(|e| format!("perl: {e}"))?;
-    if !out.status.success() {
-        return Err(String::from_utf8_lossy(&out.stderr).trim().to_string());
-    }
-    let fields: Vec<&[u8]> = out.stdout.split(|&b| b == 0).collect();
-    Ok(fields
-        .chunks_exact(2)
-        .map(|kv| (kv[0].to_vec(), kv[1].to_vec()))
-        .collect())
 }
 
 #[cfg(test)]

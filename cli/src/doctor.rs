@@ -18,11 +18,13 @@ use crate::config;
 use crate::i18n::Messages;
 
 /// Exit codes: 0 no failure (warnings allowed); 1 at least one failure; 2 the configuration
-/// file could not be found or read.
+/// file could not be found or read, or it (or the client key or certificate file) is one
+/// other users could have written.
 #[derive(clap::Args)]
 #[command(
     after_help = "Exit codes: 0 no failure (warnings allowed); 1 at least one check \
-failed; 2 the configuration file could not be found or read."
+failed; 2 the configuration file could not be found or read, or it (or the client key or \
+certificate file) could have been written by other users."
 )]
 pub struct Args {
     /// modenv_properties.php or paygent.properties (default: $PAYGENT_PROPERTIES,
@@ -87,9 +89,11 @@ pub fn run(args: Args, msg: &Messages) -> u8 {
         checks: Vec::new(),
     };
     let config = check_config(&mut r, &found, &path);
+    check_config_mode(&mut r, &path, found.mode);
     if let Some(c) = &config {
         let (s, cache_refusal) = TransportSettings::from_config(c);
         let targets = check_urls(&mut r, c);
+        check_key_file(&mut r, found.key_file.as_ref());
         check_credentials(&mut r, &s);
         check_tls(&mut r, &s, c, &targets);
         check_cache_and_log(&mut r, c, &s, cache_refusal);
@@ -115,8 +119,7 @@ fn check_config(
     path: &str,
 ) -> Option<std::sync::Arc<Config>> {
     if found.dialect == Dialect::Php {
-        let text = std::fs::read(&found.path).unwrap_or_default();
-        for (line, key) in keys_with_lines(&text) {
+        for (line, key) in keys_with_lines(&found.text) {
             if key.starts_with(b"<?") || is_known_key(&key) {
                 continue;
             }
@@ -148,12 +151,12 @@ fn check_config(
         Err(e) => {
             let text = String::from_utf8_lossy(&e.warning_text(found.dialect)).into_owned();
             // The official code names no key: find the line that makes the file invalid.
-            let file = std::fs::read(&found.path).unwrap_or_default();
+            let file = &found.text;
             let culprit = (found.dialect == Dialect::Php)
-                .then(|| first_invalid_key(&parse(&file, false), false))
+                .then(|| first_invalid_key(&parse(file, false), false))
                 .flatten()
                 .and_then(|key| {
-                    keys_with_lines(&file)
+                    keys_with_lines(file)
                         .into_iter()
                         .rev()
                         .find(|(_, k)| *k == key)
@@ -250,6 +253,40 @@ fn dates(r: &mut Report, id: &'static str, cert: &probe::CertificateFacts) {
         r.add(id, Status::Warn, "cert.expiring", &args);
     } else {
         r.add(id, Status::Ok, "cert.valid", &args);
+    }
+}
+
+/// The configuration file's mode (checked on its descriptor by [`config::find`]): readable by
+/// others is a warning — it holds the connect password and the key passphrase.
+fn check_config_mode(r: &mut Report, path: &str, mode: u32) {
+    let m = format!("{mode:04o}");
+    let args = [("path", path), ("mode", m.as_str())];
+    if mode & 0o004 != 0 {
+        let key = "perm.config_readable";
+        r.add("config.permissions", Status::Warn, key, &args);
+    } else {
+        let key = "perm.config_ok";
+        r.add("config.permissions", Status::Ok, key, &args);
+    }
+}
+
+/// The client key file (checked on its descriptor by [`config::find`]): readable by others is a
+/// warning — the key must be private.
+fn check_key_file(r: &mut Report, key_file: Option<&(PathBuf, u32)>) {
+    let Some((path, mode)) = key_file else {
+        return;
+    };
+    let (shown, m) = (path.display().to_string(), format!("{mode:04o}"));
+    let args = [("path", shown.as_str()), ("mode", m.as_str())];
+    if mode & 0o004 != 0 {
+        r.add(
+            "client_cert.permissions",
+            Status::Warn,
+            "perm.key_readable",
+            &args,
+        );
+    } else {
+        r.add("client_cert.permissions", Status::Ok, "perm.key_ok", &args);
     }
 }
 

@@ -4,6 +4,7 @@
 
 mod cache;
 pub mod perl;
+pub mod perl_file;
 pub mod properties;
 pub mod urls;
 
