@@ -140,7 +140,7 @@ pub fn find(arg: Option<&Path>) -> Result<Found, NotFound> {
 /// link as the modules do, so the check is on what the path leads to. A file that cannot be
 /// opened is left to the load, which reports it. Returns the key file and its mode.
 fn check_credentials(c: &Config) -> Result<Option<(PathBuf, u32)>, NotFound> {
-    let s = TransportSettings::from_config(c);
+    let (s, _) = TransportSettings::from_config(c);
     let mut key_file = None;
     for p in [&s.client_file, &s.client_key_file].into_iter().flatten() {
         let path = PathBuf::from(OsStr::from_bytes(p));
