@@ -54,13 +54,9 @@ stage_php() { # $1 = tree, $2 = the built extension
   cp -R "$root/php-ext/shim/classic/jp" "$t/usr/share/php/jp"
   # Composer layout: the paygent/connect package, for a `path` repository.
   install -d "$t$COMPOSER_SHIM_DIR"
+  # As it is in the repository: no `version` field (`composer validate --strict` refuses one);
+  # the project's path repository gives the version (`options.versions`, migration-php.md).
   cp -R "$root/php-ext/shim/composer/." "$t$COMPOSER_SHIM_DIR/"
-  # A path repository takes the version from composer.json (no VCS there): the installed copy
-  # names the package's, so `"paygent/connect": "^0.1"` resolves with minimum-stability stable.
-  php -r '$f = $argv[1]; $j = json_decode(file_get_contents($f), true);
-    $j["version"] = $argv[2];
-    file_put_contents($f, json_encode($j, JSON_PRETTY_PRINT | JSON_UNESCAPED_SLASHES) . "\n");' \
-    "$t$COMPOSER_SHIM_DIR/composer.json" "$VERSION"
   find "$t/usr/share/php" -type d -exec chmod 755 {} + -o -type f -exec chmod 644 {} +
   stage_doc "$t" "$PHP_PKG"
 }

@@ -75,12 +75,15 @@ check "classic: shim from /usr/share/php, class from the extension" \
 check "classic: the simulator saw the telegram" sim_saw "pkg-classic-$$"
 
 echo "== composer project (path repository $COMPOSER_SHIM_DIR)"
+check "composer validate --strict on the installed composer.json" \
+  bash -c "cd '$COMPOSER_SHIM_DIR' && COMPOSER_HOME='$work/composer-home' composer validate --strict --no-check-lock >'$work/validate.log' 2>&1 || { cat '$work/validate.log'; false; }"
 proj=$work/composer-project
 mkdir -p "$proj"
 cat >"$proj/composer.json" <<EOF
 {
     "repositories": [
-        {"type": "path", "url": "$COMPOSER_SHIM_DIR", "options": {"symlink": false}},
+        {"type": "path", "url": "$COMPOSER_SHIM_DIR",
+         "options": {"symlink": false, "versions": {"paygent/connect": "$VERSION"}}},
         {"packagist.org": false}
     ],
     "require": {"paygent/connect": "^${VERSION%.*}"}
