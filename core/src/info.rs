@@ -27,6 +27,7 @@ pub fn report(config: Option<&Config>) -> Vec<Row> {
     let row = |key, label, value| Row { key, label, value };
     vec![
         row("version", "version", crate::VERSION.to_string()),
+        row("module_file", "loaded from", loaded_from()),
         row(
             "tls_backend",
             "default TLS backend",
@@ -45,6 +46,25 @@ pub fn report(config: Option<&Config>) -> Vec<Row> {
             config.map_or_else(none, |c| if c.debug_flg { "on" } else { "off" }.into()),
         ),
     ]
+}
+
+/// The file this code was loaded from (`paygent.so`, `B2B.so`, the `paygent` binary): core is
+/// linked into each of them, so the shared object holding this function is the module in use.
+/// A second installation elsewhere (`/usr/local`) shadowing the package shows here.
+pub fn loaded_from() -> String {
+    // SAFETY: an all-zero Dl_info is a valid value for dladdr to fill.
+    let mut dl: libc::Dl_info = unsafe { std::mem::zeroed() };
+    let here = loaded_from as fn() -> String as *const libc::c_void;
+    // SAFETY: dladdr only reads the address and fills `dl`; dli_fname, when set, points at a
+    // NUL-terminated name owned by the dynamic linker for the object's lifetime.
+    unsafe {
+        if libc::dladdr(here, &mut dl) == 0 || dl.dli_fname.is_null() {
+            return "(unknown)".into();
+        }
+        std::ffi::CStr::from_ptr(dl.dli_fname)
+            .to_string_lossy()
+            .into_owned()
+    }
 }
 
 /// The TLS backend used when the configuration names none.

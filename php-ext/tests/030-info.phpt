@@ -9,7 +9,7 @@ function section() {
     phpinfo(INFO_MODULES);
     $all = ob_get_clean();
     $rows = [];
-    foreach (['version', 'OpenSSL in use', 'properties file', 'TLS session cache', 'log file', 'debug (debug_flg)'] as $k) {
+    foreach (['version', 'loaded from', 'OpenSSL in use', 'properties file', 'TLS session cache', 'log file', 'debug (debug_flg)'] as $k) {
         $rows[$k] = preg_match('/^' . preg_quote($k, '/') . ' => (.*)$/m', $all, $m) ? $m[1] : '(missing)';
     }
     return $rows;
@@ -24,6 +24,8 @@ set_include_path($dir . '/nowhere');
 $r = section();
 var_dump(preg_match('/^\d+\.\d+\.\d+$/', $r['version']) === 1);
 var_dump(str_starts_with($r['OpenSSL in use'], 'OpenSSL 3'));
+// the paygent.so in use (a copy under /usr/local would shadow the package's)
+var_dump(str_ends_with($r['loaded from'], '.so') && is_file($r['loaded from']));
 var_dump(str_starts_with($r['properties file'], 'none: modenv_properties.php is not on include_path'));
 var_dump($r['log file'], $r['debug (debug_flg)']);
 
@@ -59,6 +61,7 @@ rmdir($cache);
 rmdir($dir);
 ?>
 --EXPECT--
+bool(true)
 bool(true)
 bool(true)
 bool(true)

@@ -50,6 +50,7 @@ check "php-cgi -m lists paygent (cgi)" bash -c 'php-cgi -m | grep -qx paygent'
 ri=$(php --ri paygent 2>&1)
 check "php --ri paygent: version $VERSION" grep -q "version => $VERSION" <<<"$ri"
 check "php --ri paygent: OpenSSL version" grep -qi "OpenSSL 3" <<<"$ri"
+check "php --ri paygent: loaded from the installed paygent.so" grep -q "loaded from => $PHP_EXTDIR/paygent.so" <<<"$ri"
 # The PHPT panic hook is test-only (feature test-hooks): in the package the key is a parameter.
 check "packaged extension has no test panic hook" bash -c \
   'out=$(PAYGENT_TEST_PANIC=1 php -r "\$p = new PaygentB2BModule(); var_dump(\$p->reqPut(\"__paygent_panic__\", \"x\"));" 2>&1); [ "$out" = NULL ]'
@@ -129,11 +130,13 @@ out=$(cd / && env -u PERL5LIB -u PERLLIB PAYGENT_PROPERTIES="$work/paygent.prope
   print "post=$ok status=$p->{resultStatus} payment_id=$p->{result}{payment_id} pm=$INC{q{Paygent/B2B.pm}}\n";
   my $i = Paygent::B2B->info;
   print "info.version=$i->{version}\n";
+  print "info.module_file=$i->{module_file}\n";
 ' "pkg-perl-$$" 2>&1)
 echo "   $out"
 check "perl: 020 answered" grep -qE 'post=1 status=0 payment_id=[0-9A-Za-z]+' <<<"$out"
 check "perl: Paygent/B2B.pm from $PERL_VENDORARCH" grep -q "pm=$PERL_VENDORARCH/Paygent/B2B.pm" <<<"$out"
 check "perl: Paygent::B2B->info version" grep -q "info.version=$VERSION" <<<"$out"
+check "perl: Paygent::B2B->info names the installed B2B.so" grep -q "info.module_file=$PERL_VENDORARCH/auto/Paygent/B2B/B2B.so" <<<"$out"
 check "perl: the simulator saw the telegram" sim_saw "pkg-perl-$$"
 check "perl: man page Paygent::B2B(3pm)" test -f /usr/share/man/man3/Paygent::B2B.3pm.gz
 

@@ -281,6 +281,8 @@ sub _property_hash {
 sub info {
     my $p = __PACKAGE__->new;
     my %info = map { split /\t/, $_, 2 } split /\n/, _info($p);
+    # Which Paygent/B2B.pm this is: one under /usr/local shadows the Debian package's.
+    $info{pm_file} = $INC{'Paygent/B2B.pm'};
     my $path = properties_path();
     if (!defined $path) {
         $info{properties_file} = 'none: $ENV{PAYGENT_PROPERTIES} is unset and no paygent.properties '
@@ -512,7 +514,9 @@ Class function: the configuration file C<new> would load, or C<undef>.
 =item info
 
 Class (or object) method: the installation report as a hash ref, what C<php --ri paygent> shows
-for PHP. Keys: C<version>, C<tls_backend> (the default), C<openssl> (the OpenSSL library in use),
+for PHP. Keys: C<version>, C<module_file> (the F<B2B.so> in use) and C<pm_file> (the
+F<Paygent/B2B.pm> in use: an install under F</usr/local> shadows the Debian package's),
+C<tls_backend> (the default), C<openssl> (the OpenSSL library in use),
 C<properties_file> (the file C<new> loads, or why there is none or why it did not load),
 C<session_cache> (directory and whether it is usable, or C<off>), C<log_file>, C<debug>
 (C<on>/C<off>). It loads the configuration as C<new> does.
