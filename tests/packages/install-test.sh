@@ -146,6 +146,32 @@ check "man page paygent(1) from --help" bash -c "zcat /usr/share/man/man1/paygen
 # The completion script loads in bash and completes the subcommands.
 check "bash completion completes paygent's subcommands" bash -c \
   '. /usr/share/bash-completion/completions/paygent && COMP_WORDS=(paygent do) COMP_CWORD=1 && _paygent paygent do paygent && printf "%s\n" "${COMPREPLY[@]}" | grep -qx doctor'
+
+echo "== docs: the runnable commands of README.md and docs/ (installed files, the simulator as gateway)"
+# What the docs assume a merchant has: the packages (.deb files in the current directory), a
+# configuration at /etc/paygent/modenv_properties.php and in the current directory, a place for
+# the notices database. Made here for the run, removed after (never one that was there before).
+docs_dir=$work/docs-run
+mkdir -p "$docs_dir"
+cp "$dist"/*.deb "$docs_dir/"
+made=()
+for d in /etc/paygent /var/lib/paygent; do
+  [ -e "$d" ] || { mkdir -p "$d" && made+=("$d"); }
+done
+if [ ! -e /etc/paygent/modenv_properties.php ]; then
+  write_modenv /etc/paygent/modenv_properties.php "$work/paygent-docs.log"
+  sed -i "s|^?>|paygentB2Bmodule.url.094=$SIM_BASE/n/ref/paymentref\npaygentB2Bmodule.url.091=$SIM_BASE/n/ref/paynotice\npaygentB2Bmodule.merchant_id=10000\n?>|" \
+    /etc/paygent/modenv_properties.php
+  chmod 644 /etc/paygent/modenv_properties.php
+  made+=(/etc/paygent/modenv_properties.php)
+fi
+cp /etc/paygent/modenv_properties.php "$docs_dir/modenv_properties.php"
+if perl "$root/tests/docs/run-doc-commands.pl" --dir "$docs_dir" >"$work/docs.log" 2>&1; then
+  ok "every runnable command of the docs ($(grep -c '^ok ' "$work/docs.log") blocks)"
+else
+  cat "$work/docs.log"; nok "runnable commands of the docs"
+fi
+for ((i = ${#made[@]} - 1; i >= 0; i--)); do rm -rf "${made[i]}"; done
 stop_sim
 
 echo "== purge"
