@@ -10,10 +10,12 @@
 use std::io::Write;
 use std::process::{Command, Stdio};
 
-/// Run `paygent args` with standard output a pipe whose reader is already closed.
+/// Run `paygent args` with standard output a stream whose reader is already closed (a socket
+/// pair: a write fails with EPIPE as on a pipe; std::io::pipe needs a newer Rust than the MSRV).
 fn into_closed_pipe(args: &[&str], stdin: &[u8]) -> (Option<i32>, String) {
-    let (reader, writer) = std::io::pipe().unwrap();
+    let (reader, writer) = std::os::unix::net::UnixStream::pair().unwrap();
     drop(reader);
+    let writer = std::os::fd::OwnedFd::from(writer);
     let mut child = Command::new(env!("CARGO_BIN_EXE_paygent"))
         .args(args)
         .env("LANG", "C")
