@@ -34,7 +34,8 @@ my %ja_only = map { $_ => 1 } qw(docs/ja/glossary.md);
 my %avoid = (
     '時機'                => 'タイミング',
     'post-handshake 認証' => 'ポストハンドシェイク認証',
-    '引き受けます'        => '（言い換える）',
+    '引き受けます'        => '（何を代わりに行うかを具体的に書く）',
+    '伏せ字'              => 'マスク',
 );
 
 my $jchar = qr/[\p{Han}\p{Hiragana}\p{Katakana}\x{3000}-\x{303F}\x{FF00}-\x{FFEF}]/;
@@ -176,6 +177,7 @@ sub wraps {
             . 'write the paragraph on one line';
     }
     for my $k (0 .. $#$prose) {
+        last if $ja_only{$ja};    # the glossary names the words it replaced
         my ($no, $l) = @{ $prose->[$k] };
         next unless defined $l;
         for my $w (sort keys %avoid) {
