@@ -145,7 +145,8 @@ fn db_error(e: &paygent_notices::Error, url: &str, msg: &Messages) -> u8 {
         ErrorKind::BadUrl => "notices.db.bad_url",
         ErrorKind::Connect => "notices.db.connect",
         ErrorKind::Schema => "notices.db.schema",
-        ErrorKind::Query => "notices.db.query",
+        ErrorKind::Full => "notices.db.full",
+        ErrorKind::Query | ErrorKind::Data => "notices.db.query",
     };
     let url = paygent_notices::redact(url);
     eprintln!(

@@ -485,3 +485,119 @@ fn errors_have_their_exit_codes_and_remedies() {
     let (_, out, _) = run(&["sync", "--help"]);
     assert!(out.contains("3 another sync holds the lock") && out.contains("4 caught up"));
 }
+
+/// A shell running in its own mount namespace (`unshare`), where it may mount a tmpfs: as
+/// root directly, otherwise in a user namespace. `None` when this host allows neither: under
+/// CI=true that fails the test (a skipped real part is a failure), elsewhere it is said loudly.
+fn mount_namespace_shell(probe_dir: &Path) -> Option<Command> {
+    let root = running_as_root();
+    let args: &[&str] = if root {
+        &["--mount"]
+    } else {
+        &["--user", "--map-root-user", "--mount"]
+    };
+    let probe = Command::new("unshare")
+        .args(args)
+        .args([
+            "sh",
+            "-c",
+            "mount -t tmpfs -o size=64k tmpfs \"$0\"",
+            probe_dir.to_str().unwrap(),
+        ])
+        .output();
+    match probe {
+        Ok(o) if o.status.success() => {
+            let mut c = Command::new("unshare");
+            c.args(args).arg("sh").arg("-c");
+            Some(c)
+        }
+        other => {
+            let why = match other {
+                Ok(o) => String::from_utf8_lossy(&o.stderr).into_owned(),
+                Err(e) => e.to_string(),
+            };
+            assert!(
+                std::env::var("CI").as_deref() != Ok("true"),
+                "CI=true: cannot mount a tmpfs in a mount namespace (unshare): {why}"
+            );
+            use std::io::Write;
+            let _ = writeln!(
+                std::io::stderr(),
+                "SKIPPED the full-disk test: no tmpfs in a mount namespace here ({why})"
+            );
+            None
+        }
+    }
+}
+
+/// Whether this process runs as root (`id -u`, no libc call in a test).
+fn running_as_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+}
+
+#[test]
+fn a_full_disk_is_said_as_such_with_its_remedy() {
+    let dir = tempfile::tempdir().unwrap();
+    let mnt = dir.path().join("mnt");
+    std::fs::create_dir(&mnt).unwrap();
+    let Some(_) = mount_namespace_shell(&mnt) else {
+        return;
+    };
+    let g = gateway(&dir.path().join("sim"), &["--seed-notices", "20000"]);
+    let bin = env!("CARGO_BIN_EXE_paygent");
+    // Several sizes: the disk fills at different points of the drain (a batch's commit while
+    // the next telegrams are on the wire, or the last batch after the loop).
+    for size in ["160k", "512k", "1m"] {
+        let db = format!("sqlite:{}/n.db", mnt.display());
+        let list = dir.path().join(format!("list-{size}.json"));
+        let script = format!(
+            "mount -t tmpfs -o size={size} tmpfs {mnt} || exit 99; \
+             {bin} notices init --db {db} >/dev/null || exit 98; \
+             {bin} notices sync --config {config} --db {db}; code=$?; \
+             {bin} notices list --db {db} --json > {list}; exit $code",
+            mnt = mnt.display(),
+            config = g.config.display(),
+            list = list.display(),
+        );
+        let out = mount_namespace_shell(&mnt)
+            .unwrap()
+            .arg(&script)
+            .env("LANG", "C")
+            .env_remove("LC_ALL")
+            .output()
+            .unwrap();
+        let (code, out, err) = result(out);
+        assert_eq!(code, 2, "{size}: {out}{err}");
+        assert!(
+            err.contains("is full (no space left)") && err.contains("Free space"),
+            "{size}: {err}"
+        );
+        assert!(!err.contains("the writer stopped"), "{size}: {err}");
+        // What the summary counts as stored is what is in the database, and the cursor did not
+        // pass it (the next sync would continue from there).
+        let rows: Vec<Value> =
+            serde_json::from_str(&std::fs::read_to_string(&list).unwrap()).unwrap();
+        assert_eq!(rows.len() as u64, field(&out, "stored"), "{size}: {out}");
+        assert!(rows.len() < 20_000, "{size}: the disk did fill");
+    }
+    // Japanese too.
+    let script = format!(
+        "mount -t tmpfs -o size=160k tmpfs {mnt} && {bin} notices init --db sqlite:{mnt}/n.db \
+         >/dev/null && {bin} notices sync --config {config} --db sqlite:{mnt}/n.db",
+        mnt = mnt.display(),
+        config = g.config.display(),
+    );
+    let out = mount_namespace_shell(&mnt)
+        .unwrap()
+        .arg(&script)
+        .env("LANG", "ja_JP.UTF-8")
+        .env_remove("LC_ALL")
+        .output()
+        .unwrap();
+    let (code, _, err) = result(out);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("ディスクフル"), "{err}");
+}

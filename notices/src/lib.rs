@@ -63,6 +63,12 @@ pub enum ErrorKind {
     Connect,
     /// The schema is missing (`paygent notices init` not run) or newer than this program.
     Schema,
+    /// The database (or the disk under it) is full: SQLite `SQLITE_FULL`, PostgreSQL `53100`,
+    /// MySQL 1021 / 1114. Nothing half-done is committed; the remedy is free space.
+    Full,
+    /// The database refused a value of this notice (a data exception, a constraint, a size
+    /// limit): the sync quarantines that notice and goes on (docs/notices.md).
+    Data,
     /// Any other database error (a query failed).
     Query,
 }

@@ -176,7 +176,13 @@ pub fn drain(
             },
         );
         let rest = pending.take();
-        if !rest.is_empty() && to_writer.send(rest).is_err() && failed.is_none() {
+        // After a store error the rest is not sent, and that error is what is told: "the
+        // writer stopped" only stands in for an error the writer has yet to report (below).
+        if !rest.is_empty()
+            && !matches!(outcome, Outcome::Store(_))
+            && to_writer.send(rest).is_err()
+            && failed.is_none()
+        {
             outcome = Outcome::Store(writer_stopped());
         }
         drop(to_writer);

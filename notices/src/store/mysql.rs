@@ -67,6 +67,24 @@ fn lit(s: &str) -> String {
     out
 }
 
+/// A MySQL error as ours: 1021 (disk full) and 1114 (table full) are a full disk; a value the
+/// server refuses (too long, bad string or JSON, a constraint, a packet too large) is this
+/// notice's data.
+fn my_error(e: mysql::Error) -> Error {
+    let kind = match &e {
+        mysql::Error::MySqlError(m) => match m.code {
+            1021 | 1114 => ErrorKind::Full,
+            1048 | 1118 | 1153 | 1264 | 1265 | 1300 | 1366 | 1367 | 1406 | 3140 | 3819 | 4025 => {
+                ErrorKind::Data
+            }
+            _ => ErrorKind::Query,
+        },
+        mysql::Error::DriverError(mysql::DriverError::PacketTooLarge) => ErrorKind::Data,
+        _ => ErrorKind::Query,
+    };
+    Error::new(kind, e.to_string())
+}
+
 fn ts(col: &str) -> String {
     format!("DATE_FORMAT({col}, '%Y-%m-%dT%H:%i:%s.%fZ')")
 }
@@ -95,7 +113,7 @@ impl MysqlStore {
                  WHERE table_schema = DATABASE() AND table_name = ?",
                 (name,),
             )
-            .map_err(query_error)?;
+            .map_err(my_error)?;
         Ok(n.unwrap_or(0) > 0)
     }
 
@@ -103,7 +121,7 @@ impl MysqlStore {
         let v: Option<i64> = self
             .conn
             .query_first("SELECT COALESCE(MAX(version), 0) FROM paygent_notices_schema")
-            .map_err(query_error)?;
+            .map_err(my_error)?;
         Ok(v.unwrap_or(0).max(0) as u32)
     }
 
@@ -113,7 +131,7 @@ impl MysqlStore {
                 "CREATE TABLE IF NOT EXISTS paygent_notices_schema \
                  (version INT NOT NULL) {TABLE_OPTIONS}"
             ))
-            .map_err(query_error)?;
+            .map_err(my_error)?;
         let found = self.version()?;
         check_version(found)?;
         // MySQL commits each CREATE TABLE by itself: a half-done migration is finished by the
@@ -128,7 +146,7 @@ impl MysqlStore {
             .zip(v1())
             {
                 if !self.table_exists(name)? {
-                    self.conn.query_drop(ddl).map_err(query_error)?;
+                    self.conn.query_drop(ddl).map_err(my_error)?;
                 }
             }
         }
@@ -136,15 +154,15 @@ impl MysqlStore {
             let mut tx = self
                 .conn
                 .start_transaction(TxOpts::default())
-                .map_err(query_error)?;
+                .map_err(my_error)?;
             tx.query_drop("DELETE FROM paygent_notices_schema")
-                .map_err(query_error)?;
+                .map_err(my_error)?;
             tx.exec_drop(
                 "INSERT INTO paygent_notices_schema (version) VALUES (?)",
                 (SCHEMA_VERSION,),
             )
-            .map_err(query_error)?;
-            tx.commit().map_err(query_error)?;
+            .map_err(my_error)?;
+            tx.commit().map_err(my_error)?;
         }
         Ok((found, SCHEMA_VERSION))
     }
@@ -188,7 +206,7 @@ impl Store for MysqlStore {
         let got: Option<i64> = self
             .conn
             .query_first("SELECT GET_LOCK('paygent_notices_init', 60)")
-            .map_err(query_error)?;
+            .map_err(my_error)?;
         if got != Some(1) {
             return Err(query_error("GET_LOCK('paygent_notices_init') timed out"));
         }
@@ -213,7 +231,7 @@ impl Store for MysqlStore {
                 format!("SELECT GET_LOCK({LOCK}, 0)"),
                 (lock_name(merchant),),
             )
-            .map_err(query_error)?;
+            .map_err(my_error)?;
         Ok(got.flatten() == Some(1))
     }
 
@@ -223,7 +241,7 @@ impl Store for MysqlStore {
                 format!("SELECT RELEASE_LOCK({LOCK})"),
                 (lock_name(merchant),),
             )
-            .map_err(query_error)
+            .map_err(my_error)
     }
 
     fn cursor(&mut self, merchant: &str) -> Result<Option<String>> {
@@ -232,7 +250,7 @@ impl Store for MysqlStore {
                 "SELECT last_payment_notice_id FROM paygent_notice_cursor WHERE merchant_id = ?",
                 (merchant,),
             )
-            .map_err(query_error)
+            .map_err(my_error)
     }
 
     fn store_batch(&mut self, merchant: &str, batch: &[(Notice, bool)]) -> Result<Vec<bool>> {
@@ -314,7 +332,7 @@ impl Store for MysqlStore {
             Err(e) => {
                 // A failed statement stops the batch inside the open transaction.
                 let _ = self.conn.query_drop("ROLLBACK");
-                Err(query_error(e))
+                Err(my_error(e))
             }
         }
     }
@@ -335,7 +353,7 @@ impl Store for MysqlStore {
         } else {
             mysql::Params::Positional(values.into_iter().map(Value::from).collect())
         };
-        let rows: Vec<Row> = self.conn.exec(sql, params).map_err(query_error)?;
+        let rows: Vec<Row> = self.conn.exec(sql, params).map_err(my_error)?;
         Ok(rows.into_iter().map(row_notice).collect())
     }
 
@@ -347,7 +365,7 @@ impl Store for MysqlStore {
                  FROM paygent_notice_gaps ORDER BY id",
                 ts("detected_at")
             ))
-            .map_err(query_error)?;
+            .map_err(my_error)?;
         Ok(rows
             .into_iter()
             .map(|mut r| Gap {
@@ -367,7 +385,7 @@ impl Store for MysqlStore {
                 "SELECT COUNT(*) FROM paygent_notices WHERE payment_notice_id = ?",
                 (id,),
             )
-            .map_err(query_error)?;
+            .map_err(my_error)?;
         self.conn
             .exec_drop(
                 format!(
@@ -376,7 +394,7 @@ impl Store for MysqlStore {
                 ),
                 (id,),
             )
-            .map_err(query_error)?;
+            .map_err(my_error)?;
         Ok(found.unwrap_or(0) > 0)
     }
 
@@ -386,6 +404,6 @@ impl Store for MysqlStore {
                 "UPDATE paygent_notices SET process_error = ? WHERE payment_notice_id = ?",
                 (error, id),
             )
-            .map_err(query_error)
+            .map_err(my_error)
     }
 }

@@ -68,9 +68,18 @@ WITH u AS (
 )
 SELECT payment_notice_id FROM n";
 
-/// The server's message too: `postgres::Error`'s own text is only "db error".
+/// The server's message too: `postgres::Error`'s own text is only "db error". SQLSTATE 53100
+/// is a full disk; classes 22 (data exception), 23 (integrity constraint) and 54 (program
+/// limit) are a value of this notice the server refuses.
 fn pg_error(e: postgres::Error) -> Error {
-    Error::new(ErrorKind::Query, pg_text(&e))
+    let kind = match e.code().map(postgres::error::SqlState::code) {
+        Some("53100") => ErrorKind::Full,
+        Some(c) if c.starts_with("22") || c.starts_with("23") || c.starts_with("54") => {
+            ErrorKind::Data
+        }
+        _ => ErrorKind::Query,
+    };
+    Error::new(kind, pg_text(&e))
 }
 
 fn pg_text(e: &postgres::Error) -> String {

@@ -81,6 +81,20 @@ pub struct SqliteStore {
     lock: File,
 }
 
+/// A SQLite error as ours: `SQLITE_FULL` is a full disk, a value SQLite refuses (too big, a
+/// constraint, a type) is this notice's data.
+fn db_error(e: rusqlite::Error) -> Error {
+    use rusqlite::ErrorCode;
+    let kind = match e.sqlite_error_code() {
+        Some(ErrorCode::DiskFull) => ErrorKind::Full,
+        Some(ErrorCode::TooBig | ErrorCode::ConstraintViolation | ErrorCode::TypeMismatch) => {
+            ErrorKind::Data
+        }
+        _ => ErrorKind::Query,
+    };
+    Error::new(kind, e.to_string())
+}
+
 fn connect_error(path: &str, e: impl std::fmt::Display) -> Error {
     Error::new(ErrorKind::Connect, format!("sqlite:{path}: {e}"))
 }
@@ -141,32 +155,32 @@ impl Store for SqliteStore {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(query_error)?;
+            .map_err(db_error)?;
         tx.execute_batch(
             "CREATE TABLE IF NOT EXISTS paygent_notices_schema (version INTEGER NOT NULL)",
         )
-        .map_err(query_error)?;
+        .map_err(db_error)?;
         let found: u32 = tx
             .query_row(
                 "SELECT COALESCE(MAX(version), 0) FROM paygent_notices_schema",
                 [],
                 |r| r.get(0),
             )
-            .map_err(query_error)?;
+            .map_err(db_error)?;
         check_version(found)?;
         if found < 1 {
-            tx.execute_batch(V1).map_err(query_error)?;
+            tx.execute_batch(V1).map_err(db_error)?;
         }
         if found < SCHEMA_VERSION {
             tx.execute("DELETE FROM paygent_notices_schema", [])
-                .map_err(query_error)?;
+                .map_err(db_error)?;
             tx.execute(
                 "INSERT INTO paygent_notices_schema (version) VALUES (?1)",
                 [SCHEMA_VERSION],
             )
-            .map_err(query_error)?;
+            .map_err(db_error)?;
         }
-        tx.commit().map_err(query_error)?;
+        tx.commit().map_err(db_error)?;
         Ok((found, SCHEMA_VERSION))
     }
 
@@ -178,7 +192,7 @@ impl Store for SqliteStore {
                 [],
                 |r| r.get(0),
             )
-            .map_err(query_error)?;
+            .map_err(db_error)?;
         if !exists {
             return Ok(0);
         }
@@ -188,7 +202,7 @@ impl Store for SqliteStore {
                 [],
                 |r| r.get(0),
             )
-            .map_err(query_error)
+            .map_err(db_error)
     }
 
     fn try_lock(&mut self, _merchant: &str) -> Result<bool> {
@@ -212,7 +226,7 @@ impl Store for SqliteStore {
                 |r| r.get(0),
             )
             .optional()
-            .map_err(query_error)
+            .map_err(db_error)
     }
 
     fn store_batch(&mut self, merchant: &str, batch: &[(Notice, bool)]) -> Result<Vec<bool>> {
@@ -222,11 +236,11 @@ impl Store for SqliteStore {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(query_error)?;
+            .map_err(db_error)?;
         let mut new = Vec::with_capacity(batch.len());
         {
-            let mut insert = tx.prepare_cached(INSERT_NOTICE).map_err(query_error)?;
-            let mut gap_row = tx.prepare_cached(INSERT_GAP).map_err(query_error)?;
+            let mut insert = tx.prepare_cached(INSERT_NOTICE).map_err(db_error)?;
+            let mut gap_row = tx.prepare_cached(INSERT_GAP).map_err(db_error)?;
             for (n, gap) in batch {
                 let items = serde_json::to_string(&n.items).map_err(query_error)?;
                 let inserted = insert
@@ -241,20 +255,20 @@ impl Store for SqliteStore {
                         n.change_date,
                         items
                     ])
-                    .map_err(query_error)?;
+                    .map_err(db_error)?;
                 new.push(inserted == 1);
                 if *gap {
                     gap_row
                         .execute(params![merchant, n.payment_notice_id])
-                        .map_err(query_error)?;
+                        .map_err(db_error)?;
                 }
             }
         }
         tx.prepare_cached(UPSERT_CURSOR)
             .and_then(|mut s| s.execute(params![merchant, last.payment_notice_id]))
-            .map_err(query_error)?;
+            .map_err(db_error)?;
         crate::test_pause("before_commit");
-        tx.commit().map_err(query_error)?;
+        tx.commit().map_err(db_error)?;
         Ok(new)
     }
 
@@ -264,12 +278,11 @@ impl Store for SqliteStore {
             "SELECT {COLUMNS} FROM paygent_notices WHERE 1=1{cond} \
              ORDER BY length(payment_notice_id), payment_notice_id"
         );
-        let mut s = self.conn.prepare(&sql).map_err(query_error)?;
+        let mut s = self.conn.prepare(&sql).map_err(db_error)?;
         let rows = s
             .query_map(rusqlite::params_from_iter(values), row_notice)
-            .map_err(query_error)?;
-        rows.collect::<rusqlite::Result<Vec<_>>>()
-            .map_err(query_error)
+            .map_err(db_error)?;
+        rows.collect::<rusqlite::Result<Vec<_>>>().map_err(db_error)
     }
 
     fn gaps(&mut self) -> Result<Vec<Gap>> {
@@ -279,7 +292,7 @@ impl Store for SqliteStore {
                 "SELECT id, merchant_id, detected_at, first_payment_notice_id_after \
                  FROM paygent_notice_gaps ORDER BY id",
             )
-            .map_err(query_error)?;
+            .map_err(db_error)?;
         let rows = s
             .query_map([], |r| {
                 Ok(Gap {
@@ -289,9 +302,8 @@ impl Store for SqliteStore {
                     first_payment_notice_id_after: r.get(3)?,
                 })
             })
-            .map_err(query_error)?;
-        rows.collect::<rusqlite::Result<Vec<_>>>()
-            .map_err(query_error)
+            .map_err(db_error)?;
+        rows.collect::<rusqlite::Result<Vec<_>>>().map_err(db_error)
     }
 
     fn mark_processed(&mut self, id: &str) -> Result<bool> {
@@ -304,7 +316,7 @@ impl Store for SqliteStore {
                 ),
                 [id],
             )
-            .map_err(query_error)?;
+            .map_err(db_error)?;
         Ok(n == 1)
     }
 
@@ -314,7 +326,7 @@ impl Store for SqliteStore {
                 "UPDATE paygent_notices SET process_error = ?2 WHERE payment_notice_id = ?1",
                 [id, error],
             )
-            .map_err(query_error)?;
+            .map_err(db_error)?;
         Ok(())
     }
 }
