@@ -325,9 +325,10 @@ fn sync_run(a: SyncArgs, msg: &Messages) -> u8 {
     // Hand over what is stored, also after a failed fetch: a notice stored is a notice to apply.
     let (mut processed, mut failed) = (0u64, 0u64);
     if let (Some(cmd), false) = (&a.exec, matches!(outcome, Outcome::Store(_))) {
-        match run_exec(cmd, seconds(a.exec_timeout), store.as_mut(), &merchant, msg) {
-            Ok((p, f)) => (processed, failed) = (p, f),
-            Err(e) => code = db_error(&e, &a.db.db, msg),
+        let handed = run_exec(cmd, seconds(a.exec_timeout), store.as_mut(), &merchant, msg);
+        (processed, failed) = (handed.processed, handed.failed);
+        if let Some(e) = handed.error {
+            code = db_error(&e, &a.db.db, msg);
         }
     }
     let _ = store.unlock(&merchant);
@@ -361,41 +362,57 @@ fn sync_run(a: SyncArgs, msg: &Messages) -> u8 {
     code
 }
 
-/// `--exec`: each unprocessed notice, oldest first. Returns (processed, failed).
+/// What `--exec` did: the notices whose `processed_at` / `process_error` was committed, and the
+/// database error that stopped it, if any (the counts stand: those marks are committed).
+struct Handed {
+    processed: u64,
+    failed: u64,
+    error: Option<paygent_notices::Error>,
+}
+
+/// `--exec`: each unprocessed notice, oldest first.
 fn run_exec(
     cmd: &str,
     timeout: Duration,
     store: &mut dyn Store,
     merchant: &str,
     msg: &Messages,
-) -> Result<(u64, u64), paygent_notices::Error> {
+) -> Handed {
+    let mut handed = Handed {
+        processed: 0,
+        failed: 0,
+        error: None,
+    };
     // This merchant's only: several merchants may share the database.
-    let pending = store.list(&ListFilter {
+    let pending = match store.list(&ListFilter {
         unprocessed: true,
         since: None,
         merchant_id: Some(merchant.to_string()),
-    })?;
-    let (mut processed, mut failed) = (0, 0);
+    }) {
+        Ok(p) => p,
+        Err(e) => {
+            handed.error = Some(e);
+            return handed;
+        }
+    };
     for n in pending {
-        match exec_one(cmd, timeout, &n) {
-            Ok(()) => {
-                store.mark_processed(&n.notice.payment_notice_id)?;
-                processed += 1;
-            }
+        let id = &n.notice.payment_notice_id;
+        let marked = match exec_one(cmd, timeout, &n) {
+            Ok(()) => store.mark_processed(id).map(|_| handed.processed += 1),
             Err(why) => {
                 eprintln!(
                     "{}",
-                    msg.get(
-                        "notices.exec_failed",
-                        &[("id", &n.notice.payment_notice_id), ("detail", &why)]
-                    )
+                    msg.get("notices.exec_failed", &[("id", id), ("detail", &why)])
                 );
-                store.mark_failed(&n.notice.payment_notice_id, &why)?;
-                failed += 1;
+                store.mark_failed(id, &why).map(|()| handed.failed += 1)
             }
+        };
+        if let Err(e) = marked {
+            handed.error = Some(e);
+            break;
         }
     }
-    Ok((processed, failed))
+    handed
 }
 
 fn exec_one(cmd: &str, timeout: Duration, n: &StoredNotice) -> Result<(), String> {

@@ -601,3 +601,60 @@ fn a_full_disk_is_said_as_such_with_its_remedy() {
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("ディスクフル"), "{err}");
 }
+
+/// A shell command that ends every other connection to the database of `url` (the sync's),
+/// as a database restart or a network cut would: `psql` / `mariadb`, the servers' own clients.
+fn kill_other_connections(backend: &str, url: &str) -> String {
+    let rest = url.split_once("://").unwrap().1;
+    let (auth_host, db) = rest.split_once('/').unwrap();
+    let (user, host) = auth_host.split_once('@').unwrap();
+    let (host, port) = host.split_once(':').unwrap();
+    match backend {
+        "postgres" => format!(
+            "psql -q -X -d '{url}' -c \"SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+             WHERE datname = current_database() AND pid <> pg_backend_pid()\" >/dev/null"
+        ),
+        _ => {
+            let client = format!("mariadb --no-defaults -h {host} -P {port} -u {user} {db}");
+            format!(
+                "for id in $({client} -N -e \"SELECT id FROM information_schema.processlist \
+                 WHERE db = DATABASE() AND id <> CONNECTION_ID()\"); do \
+                 {client} -e \"KILL $id\"; done"
+            )
+        }
+    }
+}
+
+#[test]
+fn a_database_lost_during_exec_still_counts_what_was_marked() {
+    let dir = tempfile::tempdir().unwrap();
+    for (backend, db) in store_urls(dir.path(), "execlost") {
+        if backend == "sqlite" {
+            continue; // no server connection to lose
+        }
+        let g = gateway(
+            &dir.path().join(format!("sim-{backend}")),
+            &["--seed-notices", "8"],
+        );
+        init(&db);
+        // Notices 1–4 are handled and marked; while handling 5 the database connection of the
+        // sync is killed, so the mark of 5 fails and the run stops there.
+        let cmd = format!(
+            "[ \"$PAYGENT_NOTICE_ID\" = 5 ] && {{ {}; }}; exit 0",
+            kill_other_connections(backend, &db)
+        );
+        let mut args = sync_args(&g, &db);
+        args.extend(["--exec", &cmd]);
+        let (code, out, err) = run(&args);
+        assert_eq!(code, 2, "{backend}: {out}{err}");
+        assert_eq!(field(&out, "stored"), 8, "{backend}: {out}");
+        let pending = ids(&stored(&db, &["--unprocessed"]));
+        assert_eq!(pending, ["5", "6", "7", "8"], "{backend}");
+        assert_eq!(
+            field(&out, "processed"),
+            4,
+            "{backend}: the marks committed before the loss: {out}{err}"
+        );
+        assert_eq!(field(&out, "failed"), 0, "{backend}: {out}");
+    }
+}
