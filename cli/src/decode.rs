@@ -1,11 +1,12 @@
 //! `paygent decode`: what support staff paste — a URL-encoded Shift_JIS request body, or a raw
 //! reply (HTTP head optional, `key=value` or CSV) — as readable UTF-8 lines or JSON. Reading is
-//! core's (`wire::decode`, the modules' parsers); secrets are masked with the log's mask list.
+//! core's (`wire::decode`, the modules' parsers); secrets are masked by core's
+//! `log::mask_shown`: the log's key rules, plus any card number in any value.
 
 use std::io::Read;
 use std::path::PathBuf;
 
-use paygent_core::log::mask_value;
+use paygent_core::log::mask_shown;
 use paygent_core::reply::ReplyFormat;
 use paygent_core::wire::{Pasted, decode};
 use serde_json::{Map, Value, json};
@@ -59,7 +60,7 @@ pub fn run(args: Args, msg: &Messages) -> u8 {
         let masked = if args.unmasked {
             None
         } else {
-            mask_value(key, value)
+            mask_shown(key, value)
         };
         text(masked.as_deref().unwrap_or(value))
     };

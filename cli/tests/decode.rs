@@ -105,3 +105,28 @@ fn unreadable_input_is_exit_2() {
     let (code, _) = decode(&["/nonexistent/paste.txt"], b"");
     assert_eq!(code, 2);
 }
+
+#[test]
+fn card_numbers_are_masked_whatever_the_key_and_in_any_value() {
+    // card_number+ (a space after the key), upper case, a NUL after the key, a card number in
+    // a free text item, with spaces: none of them shown.
+    let body = b"telegram_kind=020&card_number+=4111111111111111&CARD_NUMBER=5555555555554444\
+&card_number%00=4012888888881881&memo=card+4111+1111+1111+1111+please&payment_id=12345";
+    for args in [&["--json"][..], &[][..]] {
+        let (code, out) = decode(args, body);
+        assert_eq!(code, 0, "{out}");
+        for number in [
+            "4111111111111111",
+            "5555555555554444",
+            "4012888888881881",
+            "4111 1111 1111 1111",
+        ] {
+            assert!(!out.contains(number), "{args:?}: {number} shown: {out}");
+        }
+        assert!(out.contains("XXXXXXXXXXXXXXX1"), "{out}");
+        assert!(out.contains("XXXX XXXX XXXX XXX1"), "{out}");
+        assert!(out.contains("12345"), "other values stay: {out}");
+    }
+    let (_, out) = decode(&["--json", "--unmasked"], body);
+    assert!(out.contains("5555555555554444"), "{out}");
+}
