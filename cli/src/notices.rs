@@ -14,6 +14,7 @@ use serde_json::{Value, json};
 
 use crate::config;
 use crate::i18n::Messages;
+use crate::term::visible;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -151,7 +152,13 @@ fn db_error(e: &paygent_notices::Error, url: &str, msg: &Messages) -> u8 {
     let url = paygent_notices::redact(url);
     eprintln!(
         "{}",
-        msg.get(key, &[("url", url.as_str()), ("detail", e.detail.as_str())])
+        msg.get(
+            key,
+            &[
+                ("url", url.as_str()),
+                ("detail", &visible(&e.detail, false))
+            ]
+        )
     );
     2
 }
@@ -279,7 +286,7 @@ fn sync_run(a: SyncArgs, msg: &Messages) -> u8 {
                 gap_ids.push(n.payment_notice_id.clone());
             }
             if new && a.jsonl {
-                let _ = writeln!(out, "{}", fresh_json(n, &merchant, gap));
+                let _ = writeln!(out, "{}", crate::term::json(&fresh_json(n, &merchant, gap)));
             }
             seen += 1;
             if let Some(pb) = spinner.as_ref().filter(|_| seen % 50 == 1) {
@@ -309,13 +316,17 @@ fn sync_run(a: SyncArgs, msg: &Messages) -> u8 {
                 "{}",
                 msg.get(
                     "notices.gateway_error",
-                    &[("code", code), ("detail", detail)]
+                    &[
+                        ("code", &visible(code, false)),
+                        ("detail", &visible(detail, false))
+                    ]
                 )
             );
             1
         }
         Outcome::Protocol(what) => {
-            eprintln!("{}", msg.get("notices.protocol", &[("detail", what)]));
+            let what = visible(what, false);
+            eprintln!("{}", msg.get("notices.protocol", &[("detail", &what)]));
             1
         }
         Outcome::Module { error, text } => crate::send::print_module_error(text, error, msg),
@@ -486,26 +497,29 @@ fn list(a: ListArgs, msg: &Messages) -> u8 {
     let mut out = std::io::stdout().lock();
     if a.json {
         let v: Vec<Value> = rows.iter().map(StoredNotice::to_json).collect();
-        let _ = writeln!(out, "{}", Value::from(v));
+        let _ = writeln!(out, "{}", crate::term::json(&Value::from(v)));
         return 0;
     }
     for r in &rows {
         let n = &r.notice;
+        // One line per notice: no control character of a value reaches the terminal, no
+        // newline splits the line.
+        let v = |s: &str| visible(s, false).into_owned();
         // A closed stdout (`| head`) ends the listing quietly.
         let _ = writeln!(
             out,
             "{:>10} {:<20} {:<24} {:>3} {:>3} {:>10} {} {}{}",
-            n.payment_notice_id,
-            n.payment_id,
-            n.trading_id,
-            n.payment_type,
-            n.payment_status,
+            v(&n.payment_notice_id),
+            v(&n.payment_id),
+            v(&n.trading_id),
+            v(&n.payment_type),
+            v(&n.payment_status),
             n.payment_amount.map(|a| a.to_string()).unwrap_or_default(),
             r.received_at,
             r.processed_at.as_deref().unwrap_or("-"),
             r.process_error
                 .as_deref()
-                .map(|e| format!(" ({e})"))
+                .map(|e| format!(" ({})", v(e)))
                 .unwrap_or_default()
         );
     }
@@ -524,7 +538,7 @@ fn gaps(a: GapsArgs, msg: &Messages) -> u8 {
     let mut out = std::io::stdout().lock();
     if a.json {
         let v: Vec<Value> = rows.iter().map(paygent_notices::Gap::to_json).collect();
-        let _ = writeln!(out, "{}", Value::from(v));
+        let _ = writeln!(out, "{}", crate::term::json(&Value::from(v)));
         return 0;
     }
     for g in &rows {
@@ -535,7 +549,7 @@ fn gaps(a: GapsArgs, msg: &Messages) -> u8 {
                 "notices.gap_row",
                 &[
                     ("detected", &g.detected_at),
-                    ("merchant", &g.merchant_id),
+                    ("merchant", &visible(&g.merchant_id, false)),
                     ("id", &g.first_payment_notice_id_after)
                 ]
             )

@@ -130,3 +130,27 @@ fn card_numbers_are_masked_whatever_the_key_and_in_any_value() {
     let (_, out) = decode(&["--json", "--unmasked"], body);
     assert!(out.contains("5555555555554444"), "{out}");
 }
+
+/// A pasted reply whose values hold terminal controls: shown as escapes, JSON escaped too
+/// (DEL and C1 included, which serde_json leaves raw), the value itself unchanged.
+#[test]
+fn control_characters_are_shown_as_escapes() {
+    let reply = b"result=0\r\nresponse_code=\r\nresponse_detail=\x1b[2J\r\n\
+memo=a\x1b]0;owned\x07b\x7fc\x80d\rz\r\n";
+    let (code, out) = decode(&[], reply);
+    assert_eq!(code, 0);
+    assert!(!out.chars().any(|c| c.is_control() && c != '\n'), "{out:?}");
+    assert!(
+        out.contains("a\\x1b]0;owned\\x07b\\x7fc\\u{80}d\\x0dz"),
+        "{out}"
+    );
+    assert!(out.contains("\\x1b[2J"), "{out}");
+    let (code, out) = decode(&["--json"], reply);
+    assert_eq!(code, 0);
+    assert!(!out.chars().any(|c| c.is_control() && c != '\n'), "{out:?}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        v["records"][0]["memo"],
+        "a\u{1b}]0;owned\u{7}b\u{7f}c\u{80}d\rz"
+    );
+}

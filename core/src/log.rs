@@ -134,9 +134,14 @@ pub fn mask_value(key: &[u8], value: &[u8]) -> Option<Vec<u8>> {
     }
     let key = rule_key(key);
     let has = |word: &[u8]| key.windows(word.len()).any(|w| w == word);
-    if [&b"cardconfnumber"[..], b"token", b"securitycode", b"password"]
-        .iter()
-        .any(|w| has(w))
+    if [
+        &b"cardconfnumber"[..],
+        b"token",
+        b"securitycode",
+        b"password",
+    ]
+    .iter()
+    .any(|w| has(w))
     {
         return Some(b"XXXX".to_vec());
     }
