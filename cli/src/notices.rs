@@ -8,8 +8,8 @@ use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use paygent_notices::sync::{self, Counts, Outcome};
-use paygent_notices::{ErrorKind, ListFilter, Notice, Store, StoredNotice};
+use paygent_notices::sync::{self, Counts, Fate, Outcome};
+use paygent_notices::{ErrorKind, ListFilter, Notice, Quarantined, Store, StoredNotice};
 use serde_json::{Value, json};
 
 use crate::config;
@@ -57,7 +57,9 @@ struct InitArgs {
 database error; 3 another sync holds the lock (after --wait); 4 caught up, but a gap \
 (success_code=2: older notices purged) was recorded in this run — check those payments; 5 caught \
 up, but --exec failed for some notice (it is retried on the next run); 6 stopped by --max-calls \
-or --max-seconds before catching up. When several apply: 3, 2, 1, 6, 4, 5."
+or --max-seconds before catching up; 7 caught up, but the database refused some notice: it was \
+quarantined (kept byte for byte with the reason, see `notices list` / `notices gaps`) and the \
+sync went on. When several apply: 3, 2, 1, 6, 4, 7, 5."
 )]
 struct SyncArgs {
     /// modenv_properties.php or paygent.properties (default: $PAYGENT_PROPERTIES,
@@ -207,7 +209,11 @@ fn seconds(s: f64) -> Duration {
 }
 
 /// JSON of a notice just received (before it is read back from the database).
-fn fresh_json(n: &Notice, merchant: &str, gap: bool) -> Value {
+fn fresh_json(n: &Notice, merchant: &str, fate: &Fate, gap: bool) -> Value {
+    let reason = match fate {
+        Fate::Quarantined(why) => Some(why.as_str()),
+        Fate::New | Fate::Duplicate => None,
+    };
     json!({
         "payment_notice_id": n.payment_notice_id,
         "merchant_id": merchant,
@@ -219,6 +225,10 @@ fn fresh_json(n: &Notice, merchant: &str, gap: bool) -> Value {
         "change_date": n.change_date,
         "items": Value::Object(n.items.clone()),
         "gap_before": gap,
+        "text_lossy": n.text_lossy,
+        "raw_record_base64": n.raw_record_base64(),
+        "quarantined": reason.is_some(),
+        "quarantine_reason": reason,
     })
 }
 
@@ -227,8 +237,8 @@ fn sync_run(a: SyncArgs, msg: &Messages) -> u8 {
     let Some(found) = config::find_for_command(a.config.as_deref(), msg, a.jsonl) else {
         return 2;
     };
-    // Reply values as UTF-8 (the module converts from Windows-31J).
-    let mut m = found.utf8_module();
+    // Reply values as received: each notice is kept byte for byte, its text decoded here.
+    let mut m = found.raw_module();
     if let Err(e) = m.init() {
         return crate::send::module_error(&m, &e, msg);
     }
@@ -274,6 +284,7 @@ fn sync_run(a: SyncArgs, msg: &Messages) -> u8 {
     });
     let mut out = std::io::stdout().lock();
     let mut gap_ids = Vec::new();
+    let mut quarantined = Vec::new();
     let mut seen = 0u64;
     let outcome = sync::drain(
         &mut m,
@@ -281,12 +292,16 @@ fn sync_run(a: SyncArgs, msg: &Messages) -> u8 {
         &merchant,
         &opts,
         &mut counts,
-        &mut |n, new, gap| {
+        &mut |n, fate, gap| {
             if gap {
                 gap_ids.push(n.payment_notice_id.clone());
             }
-            if new && a.jsonl {
-                let _ = writeln!(out, "{}", crate::term::json(&fresh_json(n, &merchant, gap)));
+            if let Fate::Quarantined(why) = fate {
+                quarantined.push((n.payment_notice_id.clone(), why.clone()));
+            }
+            if *fate != Fate::Duplicate && a.jsonl {
+                let line = fresh_json(n, &merchant, fate, gap);
+                let _ = writeln!(out, "{}", crate::term::json(&line));
             }
             seen += 1;
             if let Some(pb) = spinner.as_ref().filter(|_| seen % 50 == 1) {
@@ -304,6 +319,15 @@ fn sync_run(a: SyncArgs, msg: &Messages) -> u8 {
     }
     for id in &gap_ids {
         eprintln!("{}", msg.get("notices.gap", &[("id", id)]));
+    }
+    for (id, why) in &quarantined {
+        eprintln!(
+            "{}",
+            msg.get(
+                "notices.quarantined",
+                &[("id", id), ("detail", &visible(why, false))]
+            )
+        );
     }
     let mut code = match &outcome {
         Outcome::CaughtUp => 0,
@@ -345,6 +369,8 @@ fn sync_run(a: SyncArgs, msg: &Messages) -> u8 {
     let _ = store.unlock(&merchant);
     if code == 0 && counts.gaps > 0 {
         code = 4;
+    } else if code == 0 && counts.quarantined > 0 {
+        code = 7;
     } else if code == 0 && failed > 0 {
         code = 5;
     }
@@ -355,6 +381,7 @@ fn sync_run(a: SyncArgs, msg: &Messages) -> u8 {
             ("stored", &counts.stored.to_string()),
             ("duplicates", &counts.duplicates.to_string()),
             ("gaps", &counts.gaps.to_string()),
+            ("quarantined", &counts.quarantined.to_string()),
             ("processed", &processed.to_string()),
             ("failed", &failed.to_string()),
             (
@@ -486,44 +513,109 @@ fn list(a: ListArgs, msg: &Messages) -> u8 {
         Ok(s) => s,
         Err(code) => return code,
     };
-    let rows = match store.list(&ListFilter {
+    let filter = ListFilter {
         unprocessed: a.unprocessed,
         since: a.since.clone(),
         merchant_id: a.merchant_id.clone(),
-    }) {
+    };
+    // Quarantined notices too, in id order among the others — except with --unprocessed, which
+    // lists what --exec would hand over (a quarantined notice needs a person).
+    let rows = store.list(&filter).and_then(|rows| {
+        let held = if a.unprocessed {
+            Vec::new()
+        } else {
+            store.quarantined(&filter)?
+        };
+        Ok(merged(rows, held))
+    });
+    let rows = match rows {
         Ok(r) => r,
         Err(e) => return db_error(&e, &a.db.db, msg),
     };
     let mut out = std::io::stdout().lock();
     if a.json {
-        let v: Vec<Value> = rows.iter().map(StoredNotice::to_json).collect();
+        let v: Vec<Value> = rows
+            .iter()
+            .map(|r| match r {
+                Listed::Stored(n) => n.to_json(),
+                Listed::Quarantined(q) => q.to_json(),
+            })
+            .collect();
         let _ = writeln!(out, "{}", crate::term::json(&Value::from(v)));
         return 0;
     }
+    // One line per notice: no control character of a value reaches the terminal, no newline
+    // splits the line.
+    let v = |s: &str| visible(s, false).into_owned();
     for r in &rows {
-        let n = &r.notice;
-        // One line per notice: no control character of a value reaches the terminal, no
-        // newline splits the line.
-        let v = |s: &str| visible(s, false).into_owned();
+        let line = match r {
+            Listed::Stored(r) => {
+                let n = &r.notice;
+                format!(
+                    "{:>10} {:<20} {:<24} {:>3} {:>3} {:>10} {} {}{}",
+                    v(&n.payment_notice_id),
+                    v(&n.payment_id),
+                    v(&n.trading_id),
+                    v(&n.payment_type),
+                    v(&n.payment_status),
+                    n.payment_amount.map(|a| a.to_string()).unwrap_or_default(),
+                    r.received_at,
+                    r.processed_at.as_deref().unwrap_or("-"),
+                    r.process_error
+                        .as_deref()
+                        .map(|e| format!(" ({})", v(e)))
+                        .unwrap_or_default()
+                )
+            }
+            Listed::Quarantined(q) => {
+                let n = q.notice();
+                format!(
+                    "{:>10} {:<20} {:<24} {:>3} {:>3} {:>10} {} QUARANTINED ({})",
+                    v(q.payment_notice_id.as_deref().unwrap_or("-")),
+                    v(&n.payment_id),
+                    v(&n.trading_id),
+                    v(&n.payment_type),
+                    v(&n.payment_status),
+                    n.payment_amount.map(|a| a.to_string()).unwrap_or_default(),
+                    q.quarantined_at,
+                    v(&q.reason)
+                )
+            }
+        };
         // A closed stdout (`| head`) ends the listing quietly.
-        let _ = writeln!(
-            out,
-            "{:>10} {:<20} {:<24} {:>3} {:>3} {:>10} {} {}{}",
-            v(&n.payment_notice_id),
-            v(&n.payment_id),
-            v(&n.trading_id),
-            v(&n.payment_type),
-            v(&n.payment_status),
-            n.payment_amount.map(|a| a.to_string()).unwrap_or_default(),
-            r.received_at,
-            r.processed_at.as_deref().unwrap_or("-"),
-            r.process_error
-                .as_deref()
-                .map(|e| format!(" ({})", v(e)))
-                .unwrap_or_default()
-        );
+        if writeln!(out, "{line}").is_err() {
+            break;
+        }
     }
     0
+}
+
+/// A row of `notices list`.
+enum Listed {
+    Stored(Box<StoredNotice>),
+    Quarantined(Quarantined),
+}
+
+/// Stored and quarantined notices in `payment_notice_id` order (as numbers); a quarantined one
+/// without an id last.
+fn merged(rows: Vec<StoredNotice>, held: Vec<Quarantined>) -> Vec<Listed> {
+    let key = |id: Option<&str>| id.map_or((usize::MAX, String::new()), |i| (i.len(), i.into()));
+    let mut all: Vec<((usize, String), Listed)> = rows
+        .into_iter()
+        .map(|r| {
+            (
+                key(Some(&r.notice.payment_notice_id)),
+                Listed::Stored(Box::new(r)),
+            )
+        })
+        .chain(
+            held.into_iter()
+                .map(|q| (key(q.payment_notice_id.as_deref()), Listed::Quarantined(q))),
+        )
+        .collect();
+    // Stable: the stores' own order among equal keys.
+    all.sort_by(|a, b| a.0.cmp(&b.0));
+    all.into_iter().map(|(_, r)| r).collect()
 }
 
 fn gaps(a: GapsArgs, msg: &Messages) -> u8 {
@@ -531,17 +623,25 @@ fn gaps(a: GapsArgs, msg: &Messages) -> u8 {
         Ok(s) => s,
         Err(code) => return code,
     };
-    let rows = match store.gaps() {
+    let rows = store
+        .gaps()
+        .and_then(|g| Ok((g, store.quarantined(&ListFilter::default())?)));
+    let (gaps, held) = match rows {
         Ok(r) => r,
         Err(e) => return db_error(&e, &a.db.db, msg),
     };
     let mut out = std::io::stdout().lock();
     if a.json {
-        let v: Vec<Value> = rows.iter().map(paygent_notices::Gap::to_json).collect();
+        // Gaps then quarantined notices, each with its "kind".
+        let v: Vec<Value> = gaps
+            .iter()
+            .map(|g| with_kind(g.to_json(), "gap"))
+            .chain(held.iter().map(|q| with_kind(q.to_json(), "quarantine")))
+            .collect();
         let _ = writeln!(out, "{}", crate::term::json(&Value::from(v)));
         return 0;
     }
-    for g in &rows {
+    for g in &gaps {
         let _ = writeln!(
             out,
             "{}",
@@ -555,7 +655,32 @@ fn gaps(a: GapsArgs, msg: &Messages) -> u8 {
             )
         );
     }
+    for q in &held {
+        let _ = writeln!(
+            out,
+            "{}",
+            msg.get(
+                "notices.quarantine_row",
+                &[
+                    ("at", &q.quarantined_at),
+                    ("merchant", &visible(&q.merchant_id, false)),
+                    (
+                        "id",
+                        &visible(q.payment_notice_id.as_deref().unwrap_or("-"), false)
+                    ),
+                    ("detail", &visible(&q.reason, false)),
+                ]
+            )
+        );
+    }
     0
+}
+
+fn with_kind(mut v: Value, kind: &str) -> Value {
+    if let Value::Object(o) = &mut v {
+        o.insert("kind".into(), kind.into());
+    }
+    v
 }
 
 fn mark(a: MarkArgs, msg: &Messages) -> u8 {

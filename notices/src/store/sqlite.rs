@@ -12,8 +12,8 @@ use std::time::Duration;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
 use super::{
-    Gap, ListFilter, SCHEMA_VERSION, Store, StoredNotice, check_version, items_from_text,
-    query_error,
+    Gap, ListFilter, Quarantined, SCHEMA_VERSION, Store, StoredNotice, check_version,
+    items_from_text, query_error,
 };
 use crate::{Error, ErrorKind, Notice, Result};
 
@@ -27,10 +27,16 @@ const NOW: &str = now!();
 
 const INSERT_NOTICE: &str = concat!(
     "INSERT INTO paygent_notices (payment_notice_id, merchant_id, payment_id, trading_id, ",
-    "payment_type, payment_status, payment_amount, change_date, items, received_at) ",
-    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ",
+    "payment_type, payment_status, payment_amount, change_date, items, raw_record, text_lossy, ",
+    "received_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ",
     now!(),
     ") ON CONFLICT (payment_notice_id) DO NOTHING"
+);
+const INSERT_QUARANTINE: &str = concat!(
+    "INSERT INTO paygent_notice_quarantine (merchant_id, payment_notice_id, raw_record, reason, ",
+    "quarantined_at) VALUES (?1, ?2, ?3, ?4, ",
+    now!(),
+    ")"
 );
 const INSERT_GAP: &str = concat!(
     "INSERT INTO paygent_notice_gaps (merchant_id, detected_at, first_payment_notice_id_after) ",
@@ -72,6 +78,21 @@ CREATE TABLE paygent_notice_gaps (
     merchant_id TEXT NOT NULL,
     detected_at TEXT NOT NULL,
     first_payment_notice_id_after TEXT NOT NULL
+);
+";
+
+/// Schema 2: the raw record of each notice and whether its text is exact; the quarantine.
+/// (SQLite's TEXT has no length limit: schema 1's columns stay.)
+const V2: &str = "
+ALTER TABLE paygent_notices ADD COLUMN raw_record BLOB;
+ALTER TABLE paygent_notices ADD COLUMN text_lossy INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE paygent_notice_quarantine (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    merchant_id TEXT NOT NULL,
+    payment_notice_id TEXT,
+    raw_record BLOB NOT NULL,
+    reason TEXT NOT NULL,
+    quarantined_at TEXT NOT NULL
 );
 ";
 
@@ -124,7 +145,8 @@ impl SqliteStore {
 }
 
 const COLUMNS: &str = "payment_notice_id, merchant_id, payment_id, trading_id, payment_type, \
-    payment_status, payment_amount, change_date, items, received_at, processed_at, process_error";
+    payment_status, payment_amount, change_date, items, received_at, processed_at, process_error, \
+    raw_record, text_lossy";
 
 fn row_notice(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredNotice> {
     let items: String = r.get(8)?;
@@ -138,6 +160,8 @@ fn row_notice(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredNotice> {
             payment_amount: r.get(6)?,
             change_date: r.get(7)?,
             items: items_from_text(&items),
+            raw_record: r.get::<_, Option<Vec<u8>>>(12)?.unwrap_or_default(),
+            text_lossy: r.get::<_, i64>(13)? != 0,
         },
         merchant_id: r.get(1)?,
         received_at: r.get(9)?,
@@ -151,7 +175,7 @@ impl Store for SqliteStore {
         "sqlite"
     }
 
-    fn init(&mut self) -> Result<(u32, u32)> {
+    fn init_to(&mut self, version: u32) -> Result<(u32, u32)> {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
@@ -168,20 +192,24 @@ impl Store for SqliteStore {
             )
             .map_err(db_error)?;
         check_version(found)?;
-        if found < 1 {
+        let version = version.min(SCHEMA_VERSION);
+        if found < 1 && version >= 1 {
             tx.execute_batch(V1).map_err(db_error)?;
         }
-        if found < SCHEMA_VERSION {
+        if found < 2 && version >= 2 {
+            tx.execute_batch(V2).map_err(db_error)?;
+        }
+        if found < version {
             tx.execute("DELETE FROM paygent_notices_schema", [])
                 .map_err(db_error)?;
             tx.execute(
                 "INSERT INTO paygent_notices_schema (version) VALUES (?1)",
-                [SCHEMA_VERSION],
+                [version],
             )
             .map_err(db_error)?;
         }
         tx.commit().map_err(db_error)?;
-        Ok((found, SCHEMA_VERSION))
+        Ok((found, found.max(version)))
     }
 
     fn schema_version(&mut self) -> Result<u32> {
@@ -253,7 +281,9 @@ impl Store for SqliteStore {
                         n.payment_status,
                         n.payment_amount,
                         n.change_date,
-                        items
+                        items,
+                        (!n.raw_record.is_empty()).then_some(&n.raw_record),
+                        n.text_lossy
                     ])
                     .map_err(db_error)?;
                 new.push(inserted == 1);
@@ -270,6 +300,50 @@ impl Store for SqliteStore {
         crate::test_pause("before_commit");
         tx.commit().map_err(db_error)?;
         Ok(new)
+    }
+
+    fn quarantine(&mut self, merchant: &str, n: &Notice, gap: bool, reason: &str) -> Result<()> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(db_error)?;
+        let id = (!n.payment_notice_id.is_empty()).then_some(&n.payment_notice_id);
+        tx.prepare_cached(INSERT_QUARANTINE)
+            .and_then(|mut s| s.execute(params![merchant, id, n.raw_record, reason]))
+            .map_err(db_error)?;
+        if let Some(id) = id {
+            if gap {
+                tx.prepare_cached(INSERT_GAP)
+                    .and_then(|mut s| s.execute(params![merchant, id]))
+                    .map_err(db_error)?;
+            }
+            tx.prepare_cached(UPSERT_CURSOR)
+                .and_then(|mut s| s.execute(params![merchant, id]))
+                .map_err(db_error)?;
+        }
+        tx.commit().map_err(db_error)
+    }
+
+    fn quarantined(&mut self, f: &ListFilter) -> Result<Vec<Quarantined>> {
+        let (cond, values) = f.quarantine_conditions(|n| format!("?{n}"), "");
+        let sql = format!(
+            "SELECT id, merchant_id, payment_notice_id, raw_record, reason, quarantined_at \
+             FROM paygent_notice_quarantine WHERE 1=1{cond} ORDER BY id"
+        );
+        let mut s = self.conn.prepare(&sql).map_err(db_error)?;
+        let rows = s
+            .query_map(rusqlite::params_from_iter(values), |r| {
+                Ok(Quarantined {
+                    id: r.get(0)?,
+                    merchant_id: r.get(1)?,
+                    payment_notice_id: r.get(2)?,
+                    raw_record: r.get(3)?,
+                    reason: r.get(4)?,
+                    quarantined_at: r.get(5)?,
+                })
+            })
+            .map_err(db_error)?;
+        rows.collect::<rusqlite::Result<Vec<_>>>().map_err(db_error)
     }
 
     fn list(&mut self, f: &ListFilter) -> Result<Vec<StoredNotice>> {
