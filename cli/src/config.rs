@@ -54,6 +54,23 @@ impl Found {
     }
 }
 
+impl Found {
+    /// A module on this configuration whose reply values are the bytes the gateway sent
+    /// (Windows-31J), whatever `caller_encoding` the file sets: `notices sync` keeps each notice
+    /// byte for byte and decodes the text itself.
+    pub fn raw_module(&self) -> paygent_core::Module {
+        let source = match self.source.load() {
+            Ok(c) => {
+                let mut c = (*c).clone();
+                c.caller_encoding = None;
+                ConfigSource::Ready(Arc::new(c))
+            }
+            Err(e) => ConfigSource::Failed(e),
+        };
+        paygent_core::Module::new(self.dialect, source)
+    }
+}
+
 /// Why no configuration could be had: a message key of cli/messages and its arguments.
 pub struct NotFound {
     pub key: &'static str,

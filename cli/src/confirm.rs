@@ -60,10 +60,14 @@ pub fn run(args: Args, msg: &Messages) -> u8 {
     if args.json {
         let obj: serde_json::Map<String, serde_json::Value> =
             items.into_iter().map(|(k, v)| (k, v.into())).collect();
-        println!("{}", serde_json::Value::Object(obj));
+        println!("{}", crate::term::json(&serde_json::Value::Object(obj)));
     } else {
         println!("{}", msg.get(&format!("confirm.{}", c.outcome()), &[]));
         for (k, v) in items.iter().skip(1) {
+            let (k, v) = (
+                crate::term::visible(k, false),
+                crate::term::visible(v, false),
+            );
             println!("  {k:<15} {v}");
         }
         if c == Confirmation::NotFound {

@@ -8,6 +8,7 @@ mod doctor;
 mod i18n;
 mod notices;
 mod send;
+mod term;
 
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use std::process::ExitCode;

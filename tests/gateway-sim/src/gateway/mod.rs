@@ -217,7 +217,8 @@ impl Gateway {
     /// Test controls, outside the gateway's own paths:
     /// `/sim/purge` (form `before=N`; empty = every notice so far) and
     /// `/sim/pay` (form `payment_id=…`: the customer pays; status 40 and a notice),
-    /// `/sim/seed` (form `n=N`: N new payments and notices, some with Japanese items) and
+    /// `/sim/seed` (form `n=N`: N new payments and notices, some with Japanese items; optional
+    /// `trading_id` and `customer_name`, percent-encoded raw bytes, set on each of them) and
     /// `/sim/notices` (the kept notices as JSON). The form may be the query string instead.
     pub fn control(&self, name: &str, body: &[u8]) -> Response {
         let f = Form::parse(body);
@@ -241,7 +242,11 @@ impl Gateway {
             },
             "seed" => match f.text("n").trim().parse::<u64>() {
                 Ok(n) if n <= 1_000_000 => {
-                    st.seed(n);
+                    let given = state::Seed {
+                        trading_id: f.get("trading_id").map(<[u8]>::to_vec),
+                        customer_name: f.get("customer_name").map(<[u8]>::to_vec),
+                    };
+                    st.seed_with(n, &given);
                     let last = st.last_notice_id();
                     Response::text(200, &format!("seeded {n}; last payment_notice_id {last}\n"))
                 }

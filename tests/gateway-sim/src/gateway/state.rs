@@ -33,6 +33,13 @@ pub struct Notice {
     pub extra: Vec<(&'static str, Vec<u8>)>,
 }
 
+/// What `/sim/seed` may set on the notices it makes (raw bytes; `None`: the usual values).
+#[derive(Default)]
+pub struct Seed {
+    pub trading_id: Option<Vec<u8>>,
+    pub customer_name: Option<Vec<u8>>,
+}
+
 pub struct StoredCard {
     pub customer_id: Vec<u8>,
     pub card_id: u64,
@@ -173,6 +180,13 @@ impl State {
     /// `--seed-notices N`, `/sim/seed`: N payments, each with its notice, quickly. Every third
     /// carries a Japanese `customer_name` (Windows-31J on the wire).
     pub fn seed(&mut self, n: u64) {
+        self.seed_with(n, &Seed::default());
+    }
+
+    /// [`State::seed`] with the notices' `trading_id` and/or `customer_name` given as raw
+    /// bytes (any bytes: NUL, a megabyte, what Windows-31J does not allow) — for the tests of a
+    /// merchant's store against what a gateway may send.
+    pub fn seed_with(&mut self, n: u64, given: &Seed) {
         const NAMES: [&str; 4] = ["山田 太郎", "髙橋 花子", "ｶﾞｲﾄﾞ ①丁目", "佐藤 次郎"];
         const TYPES: [(&str, &str); 4] = [
             ("01", APPLIED),
@@ -183,10 +197,15 @@ impl State {
         for _ in 0..n {
             let seq = self.last_payment + 1;
             let (payment_type, status) = TYPES[(seq % 4) as usize];
-            let trading_id = format!("seed-{seq}");
+            let trading_id = given
+                .trading_id
+                .clone()
+                .unwrap_or_else(|| format!("seed-{seq}").into_bytes());
             let amount = (100 + seq * 10).to_string();
             self.last_payment = seq;
-            let extra = if seq.is_multiple_of(3) {
+            let extra = if let Some(name) = &given.customer_name {
+                vec![("customer_name", name.clone())]
+            } else if seq.is_multiple_of(3) {
                 vec![(
                     "customer_name",
                     reply::sjis(NAMES[((seq / 3) % 4) as usize]),
@@ -196,14 +215,14 @@ impl State {
             };
             self.payments.push(Payment {
                 id: (FIRST_PAYMENT_ID + seq).to_string(),
-                trading_id: trading_id.clone().into_bytes(),
+                trading_id: trading_id.clone(),
                 payment_type,
                 status,
                 amount: amount.into_bytes(),
                 extra,
             });
             let i = self.payments.len() - 1;
-            self.by_trading_id.insert(trading_id.into_bytes(), i);
+            self.by_trading_id.insert(trading_id, i);
             self.notify(i);
         }
     }
