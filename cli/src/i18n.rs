@@ -37,6 +37,7 @@ fn table(text: &'static str) -> HashMap<&'static str, &'static str> {
 }
 
 pub struct Messages {
+    lang: Lang,
     table: HashMap<&'static str, &'static str>,
     english: HashMap<&'static str, &'static str>,
 }
@@ -49,7 +50,26 @@ impl Messages {
         } else {
             english.clone()
         };
-        Self { table, english }
+        Self {
+            lang,
+            table,
+            english,
+        }
+    }
+
+    pub fn lang(&self) -> Lang {
+        self.lang
+    }
+
+    /// Whether `key` has a text (in English, which has every key).
+    pub fn has(&self, key: &str) -> bool {
+        self.english.contains_key(key)
+    }
+
+    /// The English text of `key`: the `message` of JSON output, which a script may match
+    /// whatever the operator's language.
+    pub fn english(&self, key: &str, args: &[(&str, &str)]) -> String {
+        fill(self.english.get(key).copied().unwrap_or(key), args)
     }
 
     /// The message `key` with `{name}` placeholders filled; English if the language lacks it,
@@ -61,12 +81,17 @@ impl Messages {
             .or_else(|| self.english.get(key))
             .copied()
             .unwrap_or(key);
-        let mut out = template.to_string();
-        for (name, value) in args {
-            out = out.replace(&format!("{{{name}}}"), value);
-        }
-        out
+        fill(template, args)
     }
+}
+
+/// `template` with each `{name}` replaced by its value.
+fn fill(template: &str, args: &[(&str, &str)]) -> String {
+    let mut out = template.to_string();
+    for (name, value) in args {
+        out = out.replace(&format!("{{{name}}}"), value);
+    }
+    out
 }
 
 #[cfg(test)]

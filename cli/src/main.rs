@@ -7,7 +7,9 @@ mod decode;
 mod doctor;
 mod i18n;
 mod notices;
+mod remedy;
 mod send;
+mod user;
 
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use std::process::ExitCode;
