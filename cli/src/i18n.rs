@@ -10,6 +10,25 @@ pub enum Lang {
 }
 
 impl Lang {
+    /// `--lang X` / `--lang=X` among the arguments (before `--`), else [`Lang::from_env`]. Read
+    /// before clap parses, so that its help and its errors are in that language too.
+    pub fn from_args_or_env(args: &[std::ffi::OsString]) -> Self {
+        let mut it = args.iter().skip(1).map(|a| a.to_string_lossy());
+        while let Some(a) = it.next() {
+            let value = match a.as_ref() {
+                "--" => break,
+                "--lang" => it.next().map(|v| v.into_owned()),
+                other => other.strip_prefix("--lang=").map(str::to_string),
+            };
+            match value.as_deref() {
+                Some("ja") => return Lang::Ja,
+                Some("en") => return Lang::En,
+                _ => {}
+            }
+        }
+        Self::from_env()
+    }
+
     /// Japanese when the first set of LC_ALL, LC_MESSAGES, LANG starts with `ja`.
     pub fn from_env() -> Self {
         for var in ["LC_ALL", "LC_MESSAGES", "LANG"] {
@@ -61,6 +80,16 @@ impl Messages {
         self.lang
     }
 
+    /// The text of `key` as it is in the file (no placeholders): for clap, which keeps some
+    /// strings only as `&'static str`.
+    pub fn text(&self, key: &str) -> &'static str {
+        self.table
+            .get(key)
+            .or_else(|| self.english.get(key))
+            .copied()
+            .unwrap_or("")
+    }
+
     /// Whether `key` has a text (in English, which has every key).
     pub fn has(&self, key: &str) -> bool {
         self.english.contains_key(key)
@@ -92,6 +121,12 @@ fn fill(template: &str, args: &[(&str, &str)]) -> String {
         out = out.replace(&format!("{{{name}}}"), value);
     }
     out
+}
+
+/// Every key of the message files.
+#[cfg(test)]
+pub fn keys() -> Vec<&'static str> {
+    table(EN).into_keys().collect()
 }
 
 #[cfg(test)]

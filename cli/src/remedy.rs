@@ -88,10 +88,10 @@ mod tests {
         let m = Messages::new(Lang::En);
         let module_param = line(&Error::new(ErrorKind::ModuleParam), &m);
         assert!(module_param.contains("timeout_value"), "{module_param}");
-        assert!(!module_param.contains("telegram parameter"), "{module_param}");
+        assert!(!module_param.contains("parameter is missing"), "{module_param}");
         let dns = Error::transport(TransportFailure::new(6, "no such host"), Vec::new());
         assert!(line(&dns, &m).contains("resolve"), "{}", line(&dns, &m));
-        assert!(line(&dns, &m).contains("was not sent"), "{}", line(&dns, &m));
+        assert!(line(&dns, &m).contains("Nothing was sent"), "{}", line(&dns, &m));
         let late = Error::transport(TransportFailure::new(28, "timeout").maybe_sent(), Vec::new());
         assert!(line(&late, &m).contains("paygent confirm"), "{}", line(&late, &m));
         let status = line(&Error::new(ErrorKind::HttpStatus(404)), &m);
