@@ -95,9 +95,9 @@ pub fn find(arg: Option<&Path>) -> Result<Found, NotFound> {
     let path = match arg {
         Some(p) => p.to_path_buf(),
         None => default_path().ok_or(NotFound {
-                key: "config.none",
-                args: Vec::new(),
-            })?,
+            key: "config.none",
+            args: Vec::new(),
+        })?,
     };
     let (mut file, mode) = open_checked(&path, false).map_err(|r| r.refusal("config", &path))?;
     let mut text = Vec::new();

@@ -376,7 +376,11 @@ struct Endpoint {
 fn endpoints(c: &Config) -> Vec<Endpoint> {
     let mut keys: Vec<Vec<u8>> = c.urls.iter().map(|(k, _)| k.clone()).collect();
     if c.fallback_to_shipped_urls {
-        keys.extend(SHIPPED_PRODUCTION.iter().map(|(k, _)| k.as_bytes().to_vec()));
+        keys.extend(
+            SHIPPED_PRODUCTION
+                .iter()
+                .map(|(k, _)| k.as_bytes().to_vec()),
+        );
     }
     // The same configuration without the fallback: what the file itself resolves.
     let mut own = c.clone();
@@ -498,7 +502,11 @@ fn check_urls(
         }
     }
     if !production.is_empty() {
-        let (p, sh, hosts) = (production.join(", "), shipped.join(", "), elsewhere.join(", "));
+        let (p, sh, hosts) = (
+            production.join(", "),
+            shipped.join(", "),
+            elsewhere.join(", "),
+        );
         let args = [
             ("keys", p.as_str()),
             ("shipped", sh.as_str()),
@@ -543,10 +551,15 @@ fn check_urls(
         match hp.to_socket_addrs().map(|mut a| a.next()) {
             Ok(Some(addr)) => {
                 let a = addr.ip().to_string();
-                r.add("dns", Status::Ok, "dns.ok", &[("host", &hp), ("address", &a)])
-                    .target(hp.clone())
-                    .host_port(&hp)
-                    .field("address", a.clone());
+                r.add(
+                    "dns",
+                    Status::Ok,
+                    "dns.ok",
+                    &[("host", &hp), ("address", &a)],
+                )
+                .target(hp.clone())
+                .host_port(&hp)
+                .field("address", a.clone());
                 targets.push((e.url.clone(), hp));
             }
             _ => {
@@ -566,11 +579,7 @@ fn now() -> i64 {
 }
 
 /// ok / warn (within 30 days) / fail (not yet valid, expired) for a certificate's dates.
-fn dates<'r>(
-    r: &'r mut Report,
-    id: &'static str,
-    cert: &probe::CertificateFacts,
-) -> &'r mut Check {
+fn dates<'r>(r: &'r mut Report, id: &'static str, cert: &probe::CertificateFacts) -> &'r mut Check {
     let days = (cert.not_after - now()).div_euclid(86_400);
     let (until, left) = (cert.not_after_text.clone(), days.to_string());
     let args = [
@@ -896,7 +905,12 @@ fn check_cache_and_log(r: &mut Report, c: &Config, s: &TransportSettings, refusa
         }
     }
     if c.debug_flg {
-        r.add("log_file.debug", Status::Warn, "log.debug", &[("path", &log)]);
+        r.add(
+            "log_file.debug",
+            Status::Warn,
+            "log.debug",
+            &[("path", &log)],
+        );
     }
 }
 

@@ -140,7 +140,11 @@ fn convert(input: &[u8], encoding: &'static Encoding, end: bool) -> (Vec<u8>, Ve
             }
             Err(e) => {
                 let (good, bad) = rest.split_at(e.valid_up_to());
-                encode(std::str::from_utf8(good).unwrap_or_default(), encoding, &mut out);
+                encode(
+                    std::str::from_utf8(good).unwrap_or_default(),
+                    encoding,
+                    &mut out,
+                );
                 match e.error_len() {
                     Some(len) => {
                         out.extend_from_slice(&bad[..len]);

@@ -11,7 +11,13 @@ use crate::i18n::Messages;
 
 /// The message key of the remedy for `e` and its placeholders, and the key of a sentence that
 /// follows it (what the failure phase means for the payment), if any.
-pub fn keys(e: &Error) -> (&'static str, Vec<(&'static str, String)>, Option<&'static str>) {
+pub fn keys(
+    e: &Error,
+) -> (
+    &'static str,
+    Vec<(&'static str, String)>,
+    Option<&'static str>,
+) {
     use ErrorKind::*;
     let none = Vec::new();
     let (key, args) = match &e.kind {
@@ -88,12 +94,26 @@ mod tests {
         let m = Messages::new(Lang::En);
         let module_param = line(&Error::new(ErrorKind::ModuleParam), &m);
         assert!(module_param.contains("timeout_value"), "{module_param}");
-        assert!(!module_param.contains("parameter is missing"), "{module_param}");
+        assert!(
+            !module_param.contains("parameter is missing"),
+            "{module_param}"
+        );
         let dns = Error::transport(TransportFailure::new(6, "no such host"), Vec::new());
         assert!(line(&dns, &m).contains("resolve"), "{}", line(&dns, &m));
-        assert!(line(&dns, &m).contains("Nothing was sent"), "{}", line(&dns, &m));
-        let late = Error::transport(TransportFailure::new(28, "timeout").maybe_sent(), Vec::new());
-        assert!(line(&late, &m).contains("paygent confirm"), "{}", line(&late, &m));
+        assert!(
+            line(&dns, &m).contains("Nothing was sent"),
+            "{}",
+            line(&dns, &m)
+        );
+        let late = Error::transport(
+            TransportFailure::new(28, "timeout").maybe_sent(),
+            Vec::new(),
+        );
+        assert!(
+            line(&late, &m).contains("paygent confirm"),
+            "{}",
+            line(&late, &m)
+        );
         let status = line(&Error::new(ErrorKind::HttpStatus(404)), &m);
         assert!(status.contains("404"), "{status}");
         // Every key named exists in both languages (the files' keys are kept equal).
@@ -119,7 +139,10 @@ mod tests {
         }
         for errno in [5, 7, 28, 35, 58, 60, 77, 56] {
             let (key, _, then) = keys(&Error::transport(TransportFailure::new(errno, ""), vec![]));
-            assert!(m.has(key) && then.is_some_and(|t| m.has(t)), "{errno}: {key}");
+            assert!(
+                m.has(key) && then.is_some_and(|t| m.has(t)),
+                "{errno}: {key}"
+            );
         }
     }
 }

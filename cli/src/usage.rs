@@ -244,7 +244,13 @@ mod tests {
             "help.heading.arguments".into(),
             "help.heading.options".into(),
         ];
-        fn visit(c: &Command, path: &str, msg: &Messages, missing: &mut Vec<String>, known: &mut Vec<String>) {
+        fn visit(
+            c: &Command,
+            path: &str,
+            msg: &Messages,
+            missing: &mut Vec<String>,
+            known: &mut Vec<String>,
+        ) {
             let key = format!("help.{path}");
             known.push(key.clone());
             known.push(format!("{key}.after"));
@@ -262,7 +268,13 @@ mod tests {
                 visit(s, &format!("{path}.{}", s.get_name()), msg, missing, known);
             }
         }
-        visit(&crate::Cli::command(), "paygent", &msg, &mut missing, &mut known);
+        visit(
+            &crate::Cli::command(),
+            "paygent",
+            &msg,
+            &mut missing,
+            &mut known,
+        );
         assert!(missing.is_empty(), "no text for: {missing:?}");
         let stray: Vec<&str> = crate::i18n::keys()
             .into_iter()
