@@ -10,7 +10,9 @@
 use std::fs::File;
 use std::io::{Read, Write};
 use std::os::fd::{FromRawFd, RawFd};
+use std::sync::mpsc::{Receiver, channel};
 use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
 
 use encoding_rs::{EUC_JP, Encoding, SHIFT_JIS};
 
@@ -41,7 +43,7 @@ fn charset_of(locale: &str) -> Option<&'static Encoding> {
 
 /// The converters of standard output and standard error, until [`Recoder::finish`].
 pub struct Recoder {
-    streams: Vec<(RawFd, RawFd, JoinHandle<()>)>,
+    streams: Vec<(RawFd, RawFd, JoinHandle<()>, Receiver<()>)>,
 }
 
 /// Put standard output and standard error behind converters to `encoding`. `None` (output left
@@ -70,8 +72,12 @@ pub fn install(encoding: &'static Encoding) -> Option<Recoder> {
         // SAFETY: p[0] is this function's and is handed to the thread, which closes it.
         let reader = unsafe { File::from_raw_fd(p[0]) };
         let stdout = fd == 1;
-        let handle = std::thread::spawn(move || pump(reader, original, encoding, stdout));
-        streams.push((fd, original, handle));
+        let (done, finished) = channel();
+        let handle = std::thread::spawn(move || {
+            pump(reader, original, encoding, stdout);
+            let _ = done.send(());
+        });
+        streams.push((fd, original, handle, finished));
     }
     if streams.is_empty() {
         return None;
@@ -81,18 +87,24 @@ pub fn install(encoding: &'static Encoding) -> Option<Recoder> {
 
 impl Recoder {
     /// Flush, put the real descriptors back (which ends the pipes) and wait until everything
-    /// written has been converted.
+    /// written has been converted. A process started by `--exec` that left something running
+    /// with the pipe as its output keeps the pipe open: after a few seconds, paygent ends
+    /// without waiting for it.
     pub fn finish(self) {
         let _ = std::io::stdout().flush();
         let _ = std::io::stderr().flush();
-        for (fd, original, handle) in self.streams {
-            // SAFETY: restores the standard descriptor; closes the pipe's last write end.
+        let until = Instant::now() + Duration::from_secs(3);
+        for (fd, original, handle, finished) in self.streams {
+            // SAFETY: restores the standard descriptor; closes this process's write end.
             unsafe {
                 libc::dup2(original, fd);
             }
-            let _ = handle.join();
-            // SAFETY: `original` is this module's duplicate, used by the finished thread only.
-            unsafe { libc::close(original) };
+            let left = until.saturating_duration_since(Instant::now());
+            if finished.recv_timeout(left).is_ok() {
+                let _ = handle.join();
+                // SAFETY: `original` is this module's duplicate, used by the ended thread only.
+                unsafe { libc::close(original) };
+            }
         }
     }
 }
