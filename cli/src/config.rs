@@ -111,13 +111,10 @@ pub fn find_for_command(
 pub fn find(arg: Option<&Path>) -> Result<Found, NotFound> {
     let path = match arg {
         Some(p) => p.to_path_buf(),
-        None => candidates()
-            .into_iter()
-            .find(|p| p.is_file())
-            .ok_or(NotFound {
-                key: "config.none",
-                args: Vec::new(),
-            })?,
+        None => default_path().ok_or(NotFound {
+            key: "config.none",
+            args: Vec::new(),
+        })?,
     };
     let (mut file, mode) = open_checked(&path, false).map_err(|r| r.refusal("config", &path))?;
     let mut text = Vec::new();
@@ -234,6 +231,11 @@ fn open_checked(path: &Path, follow: bool) -> Result<(File, u32), Refused> {
         return Err(Refused::Writable(mode));
     }
     Ok((file, mode))
+}
+
+/// The file [`find`] would read without `--config`, if any.
+pub fn default_path() -> Option<PathBuf> {
+    candidates().into_iter().find(|p| p.is_file())
 }
 
 fn candidates() -> Vec<PathBuf> {

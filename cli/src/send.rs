@@ -169,16 +169,8 @@ pub(crate) fn module_error(m: &Module, e: &Error, msg: &Messages) -> u8 {
 pub(crate) fn print_module_error(text: &str, e: &Error, msg: &Messages) -> u8 {
     // The text may carry the reply's response_detail: no control character to the terminal.
     eprintln!("{}", crate::term::visible(text, false));
-    let key = format!("remedy.{}", e.code.as_str());
-    let remedy = msg.get(&key, &[]);
-    eprintln!(
-        "{}",
-        if remedy == key {
-            msg.get("remedy.other", &[])
-        } else {
-            remedy
-        }
-    );
+    // The remedy for the actual cause, not only the code (cli/src/remedy.rs).
+    eprintln!("{}", crate::remedy::line(e, msg));
     2
 }
 

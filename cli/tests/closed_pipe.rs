@@ -8,14 +8,23 @@
 )]
 
 use std::io::Write;
+use std::os::fd::FromRawFd;
 use std::process::{Command, Stdio};
 
-/// Run `paygent args` with standard output a stream whose reader is already closed (a socket
-/// pair: a write fails with EPIPE as on a pipe; std::io::pipe needs a newer Rust than the MSRV).
+/// Run `paygent args` with standard output a pipe whose reader is already closed.
 fn into_closed_pipe(args: &[&str], stdin: &[u8]) -> (Option<i32>, String) {
-    let (reader, writer) = std::os::unix::net::UnixStream::pair().unwrap();
+    // std::io::pipe is newer than the MSRV (1.85): libc's.
+    let mut fds = [0; 2];
+    // SAFETY: `fds` has room for the two descriptors pipe writes.
+    assert_eq!(unsafe { libc::pipe(fds.as_mut_ptr()) }, 0);
+    // SAFETY: both descriptors were just opened and are owned here only.
+    let (reader, writer) = unsafe {
+        (
+            std::fs::File::from_raw_fd(fds[0]),
+            std::fs::File::from_raw_fd(fds[1]),
+        )
+    };
     drop(reader);
-    let writer = std::os::fd::OwnedFd::from(writer);
     let mut child = Command::new(env!("CARGO_BIN_EXE_paygent"))
         .args(args)
         .env("LANG", "C")
