@@ -32,9 +32,13 @@ sub _q {
     return "'$v'";
 }
 
-# Write a paygent.properties: scalars by name, `url` a hash ref.
+my $session_cache;    # this process's TLS session cache directory (set at the end)
+
+# Write a paygent.properties: scalars by name, `url` a hash ref. Unless given, the TLS session
+# cache is this test process's own directory, not the default one in the system temp dir.
 sub write_properties {
     my ($path, %vars) = @_;
+    $vars{session_cache_dir} = $session_cache if $session_cache && !exists $vars{session_cache_dir};
     my $text = "# test paygent.properties\n";
     for my $k (sort keys %vars) {
         my $v = $vars{$k};
@@ -166,10 +170,11 @@ sub need_sim {
 
 # Every test has its own configuration: a file here unless the test names another, never
 # /etc/perl/Paygent/paygent.properties or any other file of the @INC search, nor the caller's
-# $PAYGENT_PROPERTIES or HTTPS_* certificate variables.
+# $PAYGENT_PROPERTIES or HTTPS_* certificate variables; and its own TLS session cache.
 delete @ENV{qw(HTTPS_KEY_FILE HTTPS_CERT_FILE HTTPS_CA_FILE)};
 {
     my $dir = tmpdir();
+    $session_cache = "$dir/tls-session-cache";
     $ENV{PAYGENT_PROPERTIES} = write_properties("$dir/paygent.properties", base_vars($dir, closed_url()));
 }
 
