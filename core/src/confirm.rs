@@ -135,6 +135,133 @@ fn ask(
     }
 }
 
+/// What the 094 inquiry shows of a telegram kind's effect at the gateway: whether a `maybe_sent`
+/// failure of that kind is journaled, and how `paygent confirm --pending` resolves it
+/// (journal.rs, docs/error-codes.md "Failure phase").
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Effect {
+    /// An inquiry (027, 090, 091, 093, 094, 095, 096, 201, 264): it changes nothing at the
+    /// gateway, so a lost reply costs nothing; never journaled.
+    ReadOnly,
+    /// An application that makes a new payment (010, 020, 030, 040, 050, 060, 070): 094 by its
+    /// `trading_id` finds the payment exactly when the gateway processed the telegram.
+    NewPayment,
+    /// A card operation that moves an existing payment from status `from` to `to` (021 auth
+    /// cancel 20 → 32, 022 capture 20 → 40, 023 capture cancel 40 → 60, 024 after 3-D Secure
+    /// 15 → 20): 094 by its `payment_id` shows which.
+    StatusChange {
+        /// The payment's status before the telegram takes effect.
+        from: &'static [u8],
+        /// The payment's status after it.
+        to: &'static [u8],
+    },
+    /// Anything else (stored cards, amount corrections, file payments, the other payment
+    /// methods' telegrams): journaled, but 094 cannot tell whether it took effect; checked on
+    /// the gateway's merchant screen and closed by hand (`paygent confirm --resolve ID`).
+    NotShown,
+}
+
+/// The [`Effect`] of a telegram kind (exact string, as the URL table compares kinds).
+pub fn effect(kind: &[u8]) -> Effect {
+    match kind {
+        b"027" | b"090" | b"091" | b"093" | b"094" | b"095" | b"096" | b"201" | b"264" => {
+            Effect::ReadOnly
+        }
+        b"010" | b"020" | b"030" | b"040" | b"050" | b"060" | b"070" => Effect::NewPayment,
+        b"021" => status_change(b"20", b"32"),
+        b"022" => status_change(b"20", b"40"),
+        b"023" => status_change(b"40", b"60"),
+        b"024" => status_change(b"15", b"20"),
+        _ => Effect::NotShown,
+    }
+}
+
+const fn status_change(from: &'static [u8], to: &'static [u8]) -> Effect {
+    Effect::StatusChange { from, to }
+}
+
+/// What became of a `maybe_sent` telegram, from a 094 answer about it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    /// The gateway processed it (the payment exists, or has the status the telegram sets).
+    Processed,
+    /// The gateway did not process it, and the settle time has passed: nothing was charged or
+    /// changed; the telegram may be sent again.
+    NotProcessed,
+    /// Not known yet, or not knowable by 094: the order stays "pending confirmation".
+    Pending {
+        /// Why, in words for the operator.
+        reason: String,
+    },
+}
+
+impl Verdict {
+    /// `processed`, `not_processed` or `pending`: the value the CLI shows.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::Processed => "processed",
+            Self::NotProcessed => "not_processed",
+            Self::Pending { .. } => "pending",
+        }
+    }
+}
+
+/// The verdict on a telegram of `kind` whose 094 answer is `answer`, `age` after its failure.
+/// "Not there" only proves "not processed" once `settle` has passed: until then the telegram may
+/// still be in flight at the gateway.
+pub fn verdict(
+    kind: &[u8],
+    answer: &Confirmation,
+    age: std::time::Duration,
+    settle: std::time::Duration,
+) -> Verdict {
+    let pending = |reason: String| Verdict::Pending { reason };
+    let settled = age >= settle;
+    let wait = || {
+        pending(format!(
+            "not there yet; it may still be in flight: asked again after the settle time ({}s, {}s left)",
+            settle.as_secs(),
+            settle.saturating_sub(age).as_secs()
+        ))
+    };
+    if let Confirmation::Unknown { reason } = answer {
+        return pending(format!(
+            "the inquiry failed: {}",
+            String::from_utf8_lossy(reason)
+        ));
+    }
+    match (effect(kind), answer) {
+        (Effect::ReadOnly, _) => Verdict::Processed,
+        (Effect::NotShown, _) => pending(format!(
+            "094 does not show the effect of telegram kind {}: check it on the merchant screen, \
+             then close it with --resolve",
+            String::from_utf8_lossy(kind)
+        )),
+        (Effect::NewPayment, Confirmation::Found { .. }) => Verdict::Processed,
+        (Effect::NewPayment, _) if settled => Verdict::NotProcessed,
+        (Effect::NewPayment, _) => wait(),
+        (Effect::StatusChange { to, .. }, Confirmation::Found { payment_status, .. })
+            if payment_status == to =>
+        {
+            Verdict::Processed
+        }
+        (Effect::StatusChange { from, .. }, Confirmation::Found { payment_status, .. })
+            if payment_status == from =>
+        {
+            if settled { Verdict::NotProcessed } else { wait() }
+        }
+        (Effect::StatusChange { .. }, Confirmation::Found { payment_status, .. }) => {
+            pending(format!(
+                "payment_status is {}, neither before nor after this telegram: check it",
+                String::from_utf8_lossy(payment_status)
+            ))
+        }
+        (Effect::StatusChange { .. }, _) => {
+            pending("the payment this telegram changes does not exist".to_string())
+        }
+    }
+}
+
 fn unknown(m: &Module, e: &Error) -> Confirmation {
     let reason = match m.result_message() {
         b"" => e.warning_text(m.dialect()),
@@ -164,5 +291,57 @@ impl Module {
             .collect();
         let id = |k: &[u8]| p.get(k).unwrap_or_default();
         ask(m, &common, id(b"trading_id"), id(b"payment_id"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    fn found(status: &[u8]) -> Confirmation {
+        Confirmation::Found {
+            payment_id: b"1".to_vec(),
+            trading_id: b"t".to_vec(),
+            payment_type: b"02".to_vec(),
+            payment_status: status.to_vec(),
+            payment_amount: b"100".to_vec(),
+        }
+    }
+
+    #[test]
+    fn inquiries_are_read_only_and_payments_are_shown() {
+        for k in ["027", "090", "091", "093", "094", "095", "096", "201", "264"] {
+            assert_eq!(effect(k.as_bytes()), Effect::ReadOnly, "{k}");
+        }
+        for k in ["010", "020", "030", "040", "050", "060", "070"] {
+            assert_eq!(effect(k.as_bytes()), Effect::NewPayment, "{k}");
+        }
+        for k in ["025", "026", "028", "029", "200", "450", "20", "0200", ""] {
+            assert_eq!(effect(k.as_bytes()), Effect::NotShown, "{k}");
+        }
+    }
+
+    #[test]
+    fn not_found_is_not_processed_only_after_the_settle_time() {
+        let settle = Duration::from_secs(600);
+        let early = Duration::from_secs(10);
+        let late = Duration::from_secs(601);
+        let v = |kind: &[u8], a: &Confirmation, age| verdict(kind, a, age, settle);
+        assert_eq!(v(b"020", &found(b"20"), early), Verdict::Processed);
+        assert_eq!(v(b"020", &Confirmation::NotFound, late), Verdict::NotProcessed);
+        assert_eq!(v(b"020", &Confirmation::NotFound, early).name(), "pending");
+        let unknown = Confirmation::Unknown {
+            reason: b"E02005: x".to_vec(),
+        };
+        assert_eq!(v(b"020", &unknown, late).name(), "pending");
+        // a capture: the status says which
+        assert_eq!(v(b"022", &found(b"40"), early), Verdict::Processed);
+        assert_eq!(v(b"022", &found(b"20"), early).name(), "pending");
+        assert_eq!(v(b"022", &found(b"20"), late), Verdict::NotProcessed);
+        assert_eq!(v(b"022", &found(b"60"), late).name(), "pending");
+        assert_eq!(v(b"022", &Confirmation::NotFound, late).name(), "pending");
+        // 094 cannot show it: never resolved by the inquiry
+        assert_eq!(v(b"025", &found(b"20"), late).name(), "pending");
     }
 }
