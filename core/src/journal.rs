@@ -214,6 +214,62 @@ pub fn directory(c: &Config, create: bool) -> Result<Option<CacheDir>, String> {
     }
 }
 
+/// Where the journal of a configuration is, for a reader (never created).
+#[derive(Debug)]
+pub enum Location {
+    /// `journal_dir=off`.
+    Off,
+    /// The default directory does not exist: this user never journaled anything.
+    Absent(String),
+    /// The directory, open and checked.
+    Dir(CacheDir),
+}
+
+/// [`directory`] for a reader: the default directory is not created; an `Err` says why a
+/// directory is refused (or why a configured one cannot be opened).
+pub fn locate(c: &Config) -> Result<Location, String> {
+    let auto = !c.journal_dir.is_empty()
+        && (c.journal_dir == JOURNAL_AUTO && c.session_cache_dir.is_empty()
+            || c.journal_dir == JOURNAL_AUTO && c.session_cache_dir == SESSION_CACHE_AUTO);
+    if auto {
+        let path = std::env::temp_dir().join(format!(
+            "paygent-tls-{}",
+            rustix::process::geteuid().as_raw()
+        ));
+        if std::fs::symlink_metadata(&path).is_err_and(|e| e.kind() == std::io::ErrorKind::NotFound)
+        {
+            return Ok(Location::Absent(path.display().to_string()));
+        }
+    }
+    Ok(match directory(c, false)? {
+        None => Location::Off,
+        Some(d) => Location::Dir(d),
+    })
+}
+
+/// Close the pending record `id` by hand (`paygent confirm --resolve ID`, after the operator
+/// checked the payment on the gateway's merchant screen). `Err` when no pending record has it.
+pub fn resolve_by_hand(dir: &CacheDir, id: &str, now: u64) -> Result<Entry, String> {
+    let j = read(dir)?;
+    let entry = j
+        .pending()
+        .find_map(|l| match l {
+            Line::Entry(e) if e.id == id => Some(e.clone()),
+            _ => None,
+        })
+        .ok_or_else(|| format!("no pending journal record has the id {id}"))?;
+    resolve(
+        dir,
+        &Resolution {
+            id: entry.id.clone(),
+            time: now,
+            outcome: "manual".into(),
+            payment_id: Vec::new(),
+        },
+    )?;
+    Ok(entry)
+}
+
 /// What [`record`] did.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Recorded {
