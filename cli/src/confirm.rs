@@ -157,7 +157,7 @@ fn run_journal(args: &Args, msg: &Messages) -> u8 {
             }
         };
     }
-    if !args.jsonl && rustix_is_root() {
+    if !args.jsonl && is_root() && config.journal_dir == paygent_core::config::JOURNAL_AUTO {
         eprintln!("{}", msg.get("journal.root", &[]));
     }
     let checked = match journal::confirm_pending(
@@ -204,7 +204,7 @@ fn run_journal(args: &Args, msg: &Messages) -> u8 {
     u8::from(counts[2] > 0)
 }
 
-fn rustix_is_root() -> bool {
+fn is_root() -> bool {
     // SAFETY: geteuid has no preconditions and cannot fail.
     unsafe { libc::geteuid() == 0 }
 }
@@ -218,20 +218,21 @@ fn text(c: &journal::Checked, now: u64, msg: &Messages) -> String {
         };
         return format!("pending        {reason}");
     };
-    let mut out = format!(
-        "{:<14} {} {} trading_id={} payment_id={} ({} min ago, journal id {})",
-        c.verdict.name(),
-        decode(&e.telegram_kind),
-        if e.merchant_id.is_empty() {
-            String::new()
-        } else {
-            format!("merchant_id={}", decode(&e.merchant_id))
-        },
-        decode(&e.trading_id),
-        decode(&e.payment_id),
+    let mut out = format!("{:<14} {}", c.verdict.name(), decode(&e.telegram_kind));
+    for (k, v) in [
+        ("merchant_id", &e.merchant_id),
+        ("trading_id", &e.trading_id),
+        ("payment_id", &e.payment_id),
+    ] {
+        if !v.is_empty() {
+            out.push_str(&format!(" {k}={}", decode(v)));
+        }
+    }
+    out.push_str(&format!(
+        " ({} min ago, journal id {})",
         now.saturating_sub(e.time) / 60,
         e.id
-    );
+    ));
     let what = match (&c.verdict, &c.answer) {
         (Verdict::Processed, Some(Confirmation::Found { payment_id, payment_status, payment_amount, .. })) => {
             msg.get(

@@ -219,7 +219,7 @@ pub fn verdict(
     let settled = age >= settle;
     let wait = || {
         pending(format!(
-            "not there yet; it may still be in flight: asked again after the settle time ({}s, {}s left)",
+            "not at the gateway yet, and it may still be in flight: settle time {}s, {}s left",
             settle.as_secs(),
             settle.saturating_sub(age).as_secs()
         ))
