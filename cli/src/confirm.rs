@@ -197,7 +197,12 @@ fn run_journal(args: &Args, msg: &Messages) -> u8 {
             "{}",
             msg.get(
                 "journal.summary",
-                &[("processed", &p), ("not_processed", &n), ("pending", &w), ("path", &path)]
+                &[
+                    ("processed", &p),
+                    ("not_processed", &n),
+                    ("pending", &w),
+                    ("path", &path)
+                ]
             )
         );
     }
@@ -234,16 +239,22 @@ fn text(c: &journal::Checked, now: u64, msg: &Messages) -> String {
         e.id
     ));
     let what = match (&c.verdict, &c.answer) {
-        (Verdict::Processed, Some(Confirmation::Found { payment_id, payment_status, payment_amount, .. })) => {
-            msg.get(
-                "journal.processed",
-                &[
-                    ("payment_id", &decode(payment_id)),
-                    ("status", &decode(payment_status)),
-                    ("amount", &decode(payment_amount)),
-                ],
-            )
-        }
+        (
+            Verdict::Processed,
+            Some(Confirmation::Found {
+                payment_id,
+                payment_status,
+                payment_amount,
+                ..
+            }),
+        ) => msg.get(
+            "journal.processed",
+            &[
+                ("payment_id", &decode(payment_id)),
+                ("status", &decode(payment_status)),
+                ("amount", &decode(payment_amount)),
+            ],
+        ),
         (Verdict::Processed, _) => msg.get("journal.read_only", &[]),
         (Verdict::NotProcessed, _) => msg.get("journal.not_processed", &[]),
         (Verdict::Pending { reason }, _) => msg.get("journal.pending", &[("reason", reason)]),
@@ -268,7 +279,10 @@ fn jsonl(c: &journal::Checked, now: u64) -> serde_json::Value {
             o.insert("failure".into(), decode(&e.failure).into());
         }
         Line::Unreadable(raw) => {
-            o.insert("line".into(), String::from_utf8_lossy(raw).into_owned().into());
+            o.insert(
+                "line".into(),
+                String::from_utf8_lossy(raw).into_owned().into(),
+            );
         }
     }
     o.insert("resolution".into(), c.verdict.name().into());

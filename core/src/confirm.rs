@@ -248,7 +248,11 @@ pub fn verdict(
         (Effect::StatusChange { from, .. }, Confirmation::Found { payment_status, .. })
             if payment_status == from =>
         {
-            if settled { Verdict::NotProcessed } else { wait() }
+            if settled {
+                Verdict::NotProcessed
+            } else {
+                wait()
+            }
         }
         (Effect::StatusChange { .. }, Confirmation::Found { payment_status, .. }) => {
             pending(format!(
@@ -311,7 +315,9 @@ mod tests {
 
     #[test]
     fn inquiries_are_read_only_and_payments_are_shown() {
-        for k in ["027", "090", "091", "093", "094", "095", "096", "201", "264"] {
+        for k in [
+            "027", "090", "091", "093", "094", "095", "096", "201", "264",
+        ] {
             assert_eq!(effect(k.as_bytes()), Effect::ReadOnly, "{k}");
         }
         for k in ["010", "020", "030", "040", "050", "060", "070"] {
@@ -329,7 +335,10 @@ mod tests {
         let late = Duration::from_secs(601);
         let v = |kind: &[u8], a: &Confirmation, age| verdict(kind, a, age, settle);
         assert_eq!(v(b"020", &found(b"20"), early), Verdict::Processed);
-        assert_eq!(v(b"020", &Confirmation::NotFound, late), Verdict::NotProcessed);
+        assert_eq!(
+            v(b"020", &Confirmation::NotFound, late),
+            Verdict::NotProcessed
+        );
         assert_eq!(v(b"020", &Confirmation::NotFound, early).name(), "pending");
         let unknown = Confirmation::Unknown {
             reason: b"E02005: x".to_vec(),

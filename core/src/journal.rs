@@ -170,11 +170,8 @@ pub struct Resolution {
 
 impl Resolution {
     fn line(&self) -> Vec<u8> {
-        let mut out = format!(
-            "{{\"v\":1,\"id\":\"{}\",\"time\":{}",
-            self.id, self.time
-        )
-        .into_bytes();
+        let mut out =
+            format!("{{\"v\":1,\"id\":\"{}\",\"time\":{}", self.id, self.time).into_bytes();
         field(&mut out, "outcome", self.outcome.as_bytes(), 100);
         field(&mut out, "payment_id", &self.payment_id, 600);
         out.extend_from_slice(b"}\n");
@@ -228,9 +225,8 @@ pub enum Location {
 /// [`directory`] for a reader: the default directory is not created; an `Err` says why a
 /// directory is refused (or why a configured one cannot be opened).
 pub fn locate(c: &Config) -> Result<Location, String> {
-    let auto = !c.journal_dir.is_empty()
-        && (c.journal_dir == JOURNAL_AUTO && c.session_cache_dir.is_empty()
-            || c.journal_dir == JOURNAL_AUTO && c.session_cache_dir == SESSION_CACHE_AUTO);
+    let auto = c.journal_dir == JOURNAL_AUTO
+        && (c.session_cache_dir.is_empty() || c.session_cache_dir == SESSION_CACHE_AUTO);
     if auto {
         let path = std::env::temp_dir().join(format!(
             "paygent-tls-{}",
@@ -496,7 +492,10 @@ fn check(
         reason: reason.to_string(),
     };
     if e.cut {
-        return (None, pending("an id too long to journal whole: check it by hand"));
+        return (
+            None,
+            pending("an id too long to journal whole: check it by hand"),
+        );
     }
     match confirm::effect(&e.telegram_kind) {
         Effect::ReadOnly => return (None, Verdict::Processed),
@@ -753,8 +752,7 @@ impl Object {
     /// `id`: 16 lowercase hex digits.
     fn id(&self) -> Option<String> {
         let id = String::from_utf8(self.bytes("id")?).ok()?;
-        (id.len() == 16 && id.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')))
-            .then_some(id)
+        (id.len() == 16 && id.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))).then_some(id)
     }
 }
 
@@ -803,7 +801,13 @@ mod tests {
     }
 
     fn entry(trading_id: &str) -> Entry {
-        Entry::new(b"020", b"10000", trading_id.as_bytes(), b"", b"E02005: 56: reset")
+        Entry::new(
+            b"020",
+            b"10000",
+            trading_id.as_bytes(),
+            b"",
+            b"E02005: 56: reset",
+        )
     }
 
     #[test]
@@ -837,7 +841,10 @@ mod tests {
         for e in [&a, &b, &c] {
             assert_eq!(record(&dir, e), Ok(Recorded::Appended));
         }
-        let mode = std::fs::metadata(t.path().join(JOURNAL)).unwrap().permissions().mode();
+        let mode = std::fs::metadata(t.path().join(JOURNAL))
+            .unwrap()
+            .permissions()
+            .mode();
         assert_eq!(mode & 0o777, 0o600);
         let j = read(&dir).unwrap();
         assert_eq!(j.pending().count(), 3);
@@ -853,7 +860,10 @@ mod tests {
         .unwrap();
         let j = read(&dir).unwrap();
         let pending: Vec<_> = j.pending().cloned().collect();
-        assert_eq!(pending, vec![Line::Entry(a.clone()), Line::Entry(c.clone())]);
+        assert_eq!(
+            pending,
+            vec![Line::Entry(a.clone()), Line::Entry(c.clone())]
+        );
         // a line written by something else is kept, never dropped
         let mut f = std::fs::OpenOptions::new()
             .append(true)
@@ -884,8 +894,11 @@ mod tests {
         assert_eq!(std::fs::read(&victim).unwrap(), b"precious");
         std::fs::remove_file(t.path().join(JOURNAL)).unwrap();
         std::fs::write(t.path().join(JOURNAL), b"").unwrap();
-        std::fs::set_permissions(t.path().join(JOURNAL), std::fs::Permissions::from_mode(0o644))
-            .unwrap();
+        std::fs::set_permissions(
+            t.path().join(JOURNAL),
+            std::fs::Permissions::from_mode(0o644),
+        )
+        .unwrap();
         let why = record(&dir, &entry("x")).unwrap_err();
         assert!(why.contains("mode 0644"), "{why}");
     }

@@ -7,9 +7,9 @@ use std::time::{Duration, Instant};
 
 use crate::charset;
 use crate::config::{Config, ConfigSource};
-use crate::journal;
 pub use crate::error::Dialect;
 use crate::error::{Error, ErrorKind, FailurePhase, Warning, WarningLevel};
+use crate::journal;
 use crate::log::Logger;
 use crate::params::{Params, Record};
 use crate::php;

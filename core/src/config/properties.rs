@@ -603,7 +603,12 @@ mod tests {
         assert_eq!(c.default_merchant_id, b"123456789");
         assert_eq!(c.default_telegram_version, b"1.0");
         assert_eq!(c.journal_dir, super::super::JOURNAL_AUTO);
-        for (v, want) in [("off", ""), ("", ""), ("AUTO", "auto"), ("/var/j", "/var/j")] {
+        for (v, want) in [
+            ("off", ""),
+            ("", ""),
+            ("AUTO", "auto"),
+            ("/var/j", "/var/j"),
+        ] {
             let c = with(&format!("paygentB2Bmodule.journal_dir={v}")).unwrap();
             assert_eq!(c.journal_dir, want.as_bytes(), "{v}");
         }

@@ -64,7 +64,10 @@ fn payments_and_notices_survive_a_restart() {
     // a used trading_id is still refused; ids go on where they stopped
     assert_eq!(authorize(&sim, "keep-1").get("response_code"), "2005");
     let next = authorize(&sim, "keep-3").get("payment_id");
-    assert_eq!(next.parse::<u64>().unwrap(), pid.parse::<u64>().unwrap() + 2);
+    assert_eq!(
+        next.parse::<u64>().unwrap(),
+        pid.parse::<u64>().unwrap() + 2
+    );
     // the notices: three before the restart, one after
     let mut ids = Vec::new();
     let mut last = String::new();

@@ -156,7 +156,8 @@ impl State {
                 extra: extra(p)?,
             });
             let i = st.payments.len() - 1;
-            st.by_trading_id.insert(st.payments[i].trading_id.clone(), i);
+            st.by_trading_id
+                .insert(st.payments[i].trading_id.clone(), i);
         }
         for n in v["notices"].as_array().ok_or("state: notices")? {
             st.notices.push(Notice {
@@ -336,15 +337,29 @@ fn latin1(b: &[u8]) -> String {
 
 fn unlatin1(s: &str) -> Result<Vec<u8>, String> {
     s.chars()
-        .map(|c| u8::try_from(u32::from(c)).map_err(|_| "state: a value is not latin-1".to_string()))
+        .map(|c| {
+            u8::try_from(u32::from(c)).map_err(|_| "state: a value is not latin-1".to_string())
+        })
         .collect()
 }
 
 /// The `&'static str` of a code the state keeps (payment types, statuses, item names).
 fn intern(s: &str) -> &'static str {
     const KNOWN: &[&str] = &[
-        "01", "02", "03", "04", "05", "06", "07", APPLIED, THREE_D_WAITING, AUTHORIZED,
-        AUTH_CANCELLED, PAID, CAPTURE_CANCELLED, "customer_name",
+        "01",
+        "02",
+        "03",
+        "04",
+        "05",
+        "06",
+        "07",
+        APPLIED,
+        THREE_D_WAITING,
+        AUTHORIZED,
+        AUTH_CANCELLED,
+        PAID,
+        CAPTURE_CANCELLED,
+        "customer_name",
     ];
     match KNOWN.iter().find(|k| **k == s) {
         Some(k) => k,
