@@ -203,10 +203,11 @@ impl Module {
     /// failure of a telegram that changes something at the gateway is journaled (journal.rs).
     pub fn post(&mut self) -> Result<(), Error> {
         let r = self.post_telegram();
-        if let Err(e) = &r
-            && self.failure_phase == Some(FailurePhase::MaybeSent)
-        {
-            self.journal(e);
+        // Not a let chain: the crate's rust-version is 1.85.
+        if let Err(e) = &r {
+            if self.failure_phase == Some(FailurePhase::MaybeSent) {
+                self.journal(e);
+            }
         }
         r
     }

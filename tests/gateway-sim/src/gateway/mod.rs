@@ -192,10 +192,10 @@ impl Gateway {
     pub fn stop(&self, path: Option<&Path>) -> MutexGuard<'_, State> {
         let saving = self.saving.lock().unwrap_or_else(|p| p.into_inner());
         let st = self.state();
-        if let Some(path) = path {
-            if let Err(e) = write_atomically(path, st.to_json().to_string().as_bytes()) {
-                eprintln!("paygent-sim: {e}");
-            }
+        if let Some(path) = path
+            && let Err(e) = write_atomically(path, st.to_json().to_string().as_bytes())
+        {
+            eprintln!("paygent-sim: {e}");
         }
         std::mem::forget(saving);
         st
