@@ -377,7 +377,8 @@ C<paygentB2Bmodule.*> keys of the same name: C<$retry_not_sent> (0 by default; N
 telegram up to N times, only when it failed before any byte of it left the process), C<$proxy_server_ip>, C<$proxy_server_port>,
 C<$proxy_user>, C<$proxy_password>, C<$not_use_client_cert>, C<$not_use_ca_cert>,
 C<$tls_backend>, C<$caller_encoding>, C<$csv_mode>, C<$compat>, C<$session_cache_dir>,
-C<$reply_max_size>, C<$file_reply_max_size>.
+C<$journal_dir> (where C<maybe_sent> telegrams are journaled for C<paygent confirm --pending>;
+C<'off'> disables it), C<$reply_max_size>, C<$file_reply_max_size>.
 C<$proxy_server_name> may be a URL (C<http://user:password@proxy:8080/>) giving the port and
 the credentials too; non-empty C<$proxy_server_ip>, C<$proxy_server_port>, C<$proxy_user>,
 C<$proxy_password> override what it gives, and the IP wins over the name (as in PHP).
