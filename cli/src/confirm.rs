@@ -1,12 +1,12 @@
 //! `paygent confirm`: after a `maybe_sent` failure, what did the gateway do with that telegram?
 //! The 094 payment information inquiry of paygent-core (`confirm::inquire`), for one order or,
-//! with `--pending`, for every telegram of the module's journal (`journal::confirm_pending`);
+//! with `--pending`, for every telegram of the module's journal (`confirm::confirm_pending`);
 //! this file only reads arguments and prints.
 
 use std::path::PathBuf;
 use std::time::Duration;
 
-use paygent_core::confirm::{Confirmation, Verdict, inquire};
+use paygent_core::confirm::{self, Confirmation, Verdict, inquire};
 use paygent_core::journal::{self, Line, Location};
 
 use crate::config;
@@ -160,7 +160,7 @@ fn run_journal(args: &Args, msg: &Messages) -> u8 {
     if !args.jsonl && is_root() && config.journal_dir == paygent_core::config::JOURNAL_AUTO {
         eprintln!("{}", msg.get("journal.root", &[]));
     }
-    let checked = match journal::confirm_pending(
+    let checked = match confirm::confirm_pending(
         found.dialect,
         &found.source,
         &dir,
@@ -215,7 +215,7 @@ fn is_root() -> bool {
 }
 
 /// One line for the operator: verdict, the telegram, what to do.
-fn text(c: &journal::Checked, now: u64, msg: &Messages) -> String {
+fn text(c: &confirm::Checked, now: u64, msg: &Messages) -> String {
     let Line::Entry(e) = &c.line else {
         let reason = match &c.verdict {
             Verdict::Pending { reason } => reason.as_str(),
@@ -265,7 +265,7 @@ fn text(c: &journal::Checked, now: u64, msg: &Messages) -> String {
 }
 
 /// One JSON object for `--jsonl`.
-fn jsonl(c: &journal::Checked, now: u64) -> serde_json::Value {
+fn jsonl(c: &confirm::Checked, now: u64) -> serde_json::Value {
     let mut o = serde_json::Map::new();
     match &c.line {
         Line::Entry(e) => {

@@ -4,9 +4,14 @@
 //! be in flight at the gateway; ask again later (docs/error-codes.md "Failure phase").
 
 use crate::Module;
+use std::time::Duration;
+
 use crate::config::ConfigSource;
 use crate::error::{Dialect, Error};
+use crate::journal::{self, Entry, Line, Resolution};
 use crate::php::is_blank;
+pub use crate::telegram::{Effect, effect};
+use crate::transport::CacheDir;
 
 /// The gateway's answer about one payment.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -135,51 +140,6 @@ fn ask(
     }
 }
 
-/// What the 094 inquiry shows of a telegram kind's effect at the gateway: whether a `maybe_sent`
-/// failure of that kind is journaled, and how `paygent confirm --pending` resolves it
-/// (journal.rs, docs/error-codes.md "Failure phase").
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Effect {
-    /// An inquiry (027, 090, 091, 093, 094, 095, 096, 201, 264): it changes nothing at the
-    /// gateway, so a lost reply costs nothing; never journaled.
-    ReadOnly,
-    /// An application that makes a new payment (010, 020, 030, 040, 050, 060, 070): 094 by its
-    /// `trading_id` finds the payment exactly when the gateway processed the telegram.
-    NewPayment,
-    /// A card operation that moves an existing payment from status `from` to `to` (021 auth
-    /// cancel 20 → 32, 022 capture 20 → 40, 023 capture cancel 40 → 60, 024 after 3-D Secure
-    /// 15 → 20): 094 by its `payment_id` shows which.
-    StatusChange {
-        /// The payment's status before the telegram takes effect.
-        from: &'static [u8],
-        /// The payment's status after it.
-        to: &'static [u8],
-    },
-    /// Anything else (stored cards, amount corrections, file payments, the other payment
-    /// methods' telegrams): journaled, but 094 cannot tell whether it took effect; checked on
-    /// the gateway's merchant screen and closed by hand (`paygent confirm --resolve ID`).
-    NotShown,
-}
-
-/// The [`Effect`] of a telegram kind (exact string, as the URL table compares kinds).
-pub fn effect(kind: &[u8]) -> Effect {
-    match kind {
-        b"027" | b"090" | b"091" | b"093" | b"094" | b"095" | b"096" | b"201" | b"264" => {
-            Effect::ReadOnly
-        }
-        b"010" | b"020" | b"030" | b"040" | b"050" | b"060" | b"070" => Effect::NewPayment,
-        b"021" => status_change(b"20", b"32"),
-        b"022" => status_change(b"20", b"40"),
-        b"023" => status_change(b"40", b"60"),
-        b"024" => status_change(b"15", b"20"),
-        _ => Effect::NotShown,
-    }
-}
-
-const fn status_change(from: &'static [u8], to: &'static [u8]) -> Effect {
-    Effect::StatusChange { from, to }
-}
-
 /// What became of a `maybe_sent` telegram, from a 094 answer about it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Verdict {
@@ -264,6 +224,114 @@ pub fn verdict(
             pending("the payment this telegram changes does not exist".to_string())
         }
     }
+}
+
+/// One pending line and what the inquiry made of it.
+#[derive(Clone, Debug)]
+pub struct Checked {
+    /// The line (a record, or an unreadable line).
+    pub line: Line,
+    /// The 094 answer (`None` when none was asked: unreadable line, kind 094 cannot show).
+    pub answer: Option<Confirmation>,
+    /// The verdict; a `Processed` / `NotProcessed` one is now recorded as resolved.
+    pub verdict: Verdict,
+}
+
+/// Resolve every pending record of the journal in `dir` through the 094 inquiry (with the
+/// configuration of `source`, the record's `merchant_id`, the configuration's `default_id` and
+/// `default_password`): a processed telegram and one not processed (not found `settle` after its
+/// failure) are recorded as resolved; anything else stays pending. Then, above [`COMPACT_AT`],
+/// the journal is compacted. `now` is seconds since the Unix epoch.
+pub fn confirm_pending(
+    dialect: Dialect,
+    source: &ConfigSource,
+    dir: &CacheDir,
+    settle: Duration,
+    now: u64,
+) -> Result<Vec<Checked>, String> {
+    let journal = journal::read(dir)?;
+    let mut out = Vec::new();
+    for line in journal.pending() {
+        let (answer, verdict) = match line {
+            Line::Unreadable(_) => (
+                None,
+                Verdict::Pending {
+                    reason: "a journal line this version cannot read: check it by hand".into(),
+                },
+            ),
+            Line::Entry(e) => check(dialect, source, e, settle, now),
+        };
+        if let (Line::Entry(e), Verdict::Processed | Verdict::NotProcessed) = (line, &verdict) {
+            let payment_id = match &answer {
+                Some(Confirmation::Found { payment_id, .. }) => payment_id.clone(),
+                _ => Vec::new(),
+            };
+            journal::resolve(
+                dir,
+                &Resolution {
+                    id: e.id.clone(),
+                    time: now,
+                    outcome: verdict.name().to_string(),
+                    payment_id,
+                },
+            )?;
+        }
+        out.push(Checked {
+            line: line.clone(),
+            answer,
+            verdict,
+        });
+    }
+    if journal.size > journal::COMPACT_AT {
+        journal::compact(dir)?;
+    }
+    Ok(out)
+}
+
+fn check(
+    dialect: Dialect,
+    source: &ConfigSource,
+    e: &Entry,
+    settle: Duration,
+    now: u64,
+) -> (Option<Confirmation>, Verdict) {
+    let pending = |reason: &str| Verdict::Pending {
+        reason: reason.to_string(),
+    };
+    if e.cut {
+        return (
+            None,
+            pending("an id too long to journal whole: check it by hand"),
+        );
+    }
+    match effect(&e.telegram_kind) {
+        Effect::ReadOnly => return (None, Verdict::Processed),
+        Effect::NotShown => {
+            let v = verdict(
+                &e.telegram_kind,
+                &Confirmation::NotFound,
+                Duration::ZERO,
+                settle,
+            );
+            return (None, v);
+        }
+        Effect::NewPayment | Effect::StatusChange { .. } => {}
+    }
+    let common: Vec<(&[u8], &[u8])> = if e.merchant_id.is_empty() {
+        Vec::new()
+    } else {
+        vec![(b"merchant_id", &e.merchant_id)]
+    };
+    let answer = inquire(
+        dialect,
+        source.clone(),
+        &e.trading_id,
+        &e.payment_id,
+        &common,
+    );
+    let age = Duration::from_secs(now.saturating_sub(e.time));
+    let verdict = verdict(&e.telegram_kind, &answer, age, settle);
+    (Some(answer), verdict)
 }
 
 fn unknown(m: &Module, e: &Error) -> Confirmation {

@@ -1,7 +1,7 @@
 //! The journal of `maybe_sent` telegrams (issue 20 item 4). Every telegram that may have reached
 //! the gateway without its answer being read is recorded here by [`crate::Module::post`] (so PHP
 //! and Perl get it alike), and `paygent confirm --pending` resolves each one through the 094
-//! inquiry ([`confirm_pending`]): no `maybe_sent` order is forgotten because a process died, a
+//! inquiry ([`crate::confirm::confirm_pending`]): no `maybe_sent` order is forgotten because a process died, a
 //! script ignored the failure phase, or nobody ran `confirm()`.
 //!
 //! **Where**: `journal_dir` ([`directory`]): by default the TLS session cache directory
@@ -39,9 +39,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use rustix::fs::{AtFlags, FlockOperation, Mode, OFlags};
 
-use crate::config::{Config, ConfigSource, JOURNAL_AUTO, SESSION_CACHE_AUTO};
-use crate::confirm::{self, Confirmation, Effect, Verdict};
-use crate::error::Dialect;
+use crate::config::{Config, JOURNAL_AUTO, SESSION_CACHE_AUTO};
 use crate::transport::CacheDir;
 
 /// The records, one line per `maybe_sent` telegram.
@@ -417,114 +415,6 @@ pub fn compact(dir: &CacheDir) -> Result<Compacted, String> {
         kept: n_kept,
         dropped,
     })
-}
-
-/// One pending line and what the inquiry made of it.
-#[derive(Clone, Debug)]
-pub struct Checked {
-    /// The line (a record, or an unreadable line).
-    pub line: Line,
-    /// The 094 answer (`None` when none was asked: unreadable line, kind 094 cannot show).
-    pub answer: Option<Confirmation>,
-    /// The verdict; a `Processed` / `NotProcessed` one is now recorded as resolved.
-    pub verdict: Verdict,
-}
-
-/// Resolve every pending record of the journal in `dir` through the 094 inquiry (with the
-/// configuration of `source`, the record's `merchant_id`, the configuration's `default_id` and
-/// `default_password`): a processed telegram and one not processed (not found `settle` after its
-/// failure) are recorded as resolved; anything else stays pending. Then, above [`COMPACT_AT`],
-/// the journal is compacted. `now` is seconds since the Unix epoch.
-pub fn confirm_pending(
-    dialect: Dialect,
-    source: &ConfigSource,
-    dir: &CacheDir,
-    settle: Duration,
-    now: u64,
-) -> Result<Vec<Checked>, String> {
-    let journal = read(dir)?;
-    let mut out = Vec::new();
-    for line in journal.pending() {
-        let (answer, verdict) = match line {
-            Line::Unreadable(_) => (
-                None,
-                Verdict::Pending {
-                    reason: "a journal line this version cannot read: check it by hand".into(),
-                },
-            ),
-            Line::Entry(e) => check(dialect, source, e, settle, now),
-        };
-        if let (Line::Entry(e), Verdict::Processed | Verdict::NotProcessed) = (line, &verdict) {
-            let payment_id = match &answer {
-                Some(Confirmation::Found { payment_id, .. }) => payment_id.clone(),
-                _ => Vec::new(),
-            };
-            resolve(
-                dir,
-                &Resolution {
-                    id: e.id.clone(),
-                    time: now,
-                    outcome: verdict.name().to_string(),
-                    payment_id,
-                },
-            )?;
-        }
-        out.push(Checked {
-            line: line.clone(),
-            answer,
-            verdict,
-        });
-    }
-    if journal.size > COMPACT_AT {
-        compact(dir)?;
-    }
-    Ok(out)
-}
-
-fn check(
-    dialect: Dialect,
-    source: &ConfigSource,
-    e: &Entry,
-    settle: Duration,
-    now: u64,
-) -> (Option<Confirmation>, Verdict) {
-    let pending = |reason: &str| Verdict::Pending {
-        reason: reason.to_string(),
-    };
-    if e.cut {
-        return (
-            None,
-            pending("an id too long to journal whole: check it by hand"),
-        );
-    }
-    match confirm::effect(&e.telegram_kind) {
-        Effect::ReadOnly => return (None, Verdict::Processed),
-        Effect::NotShown => {
-            let v = confirm::verdict(
-                &e.telegram_kind,
-                &Confirmation::NotFound,
-                Duration::ZERO,
-                settle,
-            );
-            return (None, v);
-        }
-        Effect::NewPayment | Effect::StatusChange { .. } => {}
-    }
-    let common: Vec<(&[u8], &[u8])> = if e.merchant_id.is_empty() {
-        Vec::new()
-    } else {
-        vec![(b"merchant_id", &e.merchant_id)]
-    };
-    let answer = confirm::inquire(
-        dialect,
-        source.clone(),
-        &e.trading_id,
-        &e.payment_id,
-        &common,
-    );
-    let age = Duration::from_secs(now.saturating_sub(e.time));
-    let verdict = confirm::verdict(&e.telegram_kind, &answer, age, settle);
-    (Some(answer), verdict)
 }
 
 /// Seconds since the Unix epoch.

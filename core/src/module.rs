@@ -218,7 +218,7 @@ impl Module {
         let Some(config) = self.config.clone() else {
             return;
         };
-        if crate::confirm::effect(&self.telegram_kind) == crate::confirm::Effect::ReadOnly {
+        if crate::telegram::effect(&self.telegram_kind) == crate::telegram::Effect::ReadOnly {
             return;
         }
         let failure = e

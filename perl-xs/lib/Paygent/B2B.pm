@@ -519,7 +519,8 @@ for PHP. Keys: C<version>, C<module_file> (the F<B2B.so> in use) and C<pm_file> 
 F<Paygent/B2B.pm> in use: an install under F</usr/local> shadows the Debian package's),
 C<tls_backend> (the default), C<openssl> (the OpenSSL library in use),
 C<properties_file> (the file C<new> loads, or why there is none or why it did not load),
-C<session_cache> (directory and whether it is usable, or C<off>), C<log_file>, C<debug>
+C<session_cache> (directory and whether it is usable, or C<off>), C<journal> (the same for the
+C<maybe_sent> journal, C<$journal_dir>), C<log_file>, C<debug>
 (C<on>/C<off>). It loads the configuration as C<new> does.
 
     perl -MPaygent::B2B -e 'my $i = Paygent::B2B->info; print "$_: $i->{$_}\n" for sort keys %$i'
