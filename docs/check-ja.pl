@@ -12,8 +12,7 @@
 #     HTML). Markdown renders such a break as a stray space (「トランザク ション」).
 #  3. Words the glossary (docs/ja/glossary.md) replaced do not come back.
 #
-# Usage: perl docs/check-ja.pl [-v]   (exit 1 on any problem; run by scripts/test.sh, suite doc-ja;
-#                                      -v lists every problem of the pages pending a second pass)
+# Usage: perl docs/check-ja.pl   (exit 1 on any problem; run by scripts/test.sh, suite doc-ja)
 use strict;
 use warnings;
 use utf8;
@@ -23,11 +22,6 @@ use Cwd qw(abs_path);
 binmode STDOUT, ':encoding(UTF-8)';
 binmode STDERR, ':encoding(UTF-8)';
 my $root = abs_path(dirname(__FILE__) . '/..');
-my $verbose = grep { $_ eq '-v' } @ARGV;
-
-# Second pass pending: these pages are reported but do not fail the check yet. Remove each entry
-# once its page is rewritten.
-my %pending = map { $_ => 1 } qw(docs/ja/error-codes.md);
 
 # Japanese pages with no English counterpart.
 my %ja_only = map { $_ => 1 } qw(docs/ja/glossary.md);
@@ -200,7 +194,7 @@ for my $f (sort grep { /\.md\z/ } readdir $dh) {
 }
 closedir $dh;
 
-my (@fail, @allowed);
+my @fail;
 my $checked = 0;
 for my $pair (@pairs) {
     my ($en, $ja) = @$pair;
@@ -212,25 +206,12 @@ for my $pair (@pairs) {
         @p = (compare($en, $ja), wraps($ja));
     }
     $checked++;
-    if ($pending{$ja}) { push @allowed, @p } else { push @fail, @p }
+    push @fail, @p;
 }
 push @fail, wraps($_) for grep { -f "$root/$_" } sort keys %ja_only;
 
-if (@allowed) {
-    my %n;
-    $n{ /^(\S+?\.md)/ ? $1 : '?' }++ for @allowed;
-    print "pending (second pass, allowed for now): ", join(', ', map { "$_ ($n{$_} problems)" } sort keys %n), "\n";
-    # The first problem of each page; all of them with -v.
-    my %shown;
-    for (@allowed) {
-        my $page = /^(\S+?\.md)/ ? $1 : '?';
-        print "  PENDING - $_\n" if $verbose || !$shown{$page}++;
-    }
-    print "  (perl docs/check-ja.pl -v lists them all)\n" unless $verbose;
-}
 if (@fail) {
     print "FAIL - $_\n" for @fail;
     exit 1;
 }
-print "doc ja: $checked page pairs: same headings and code blocks as English, no hard wraps"
-    . (%pending ? ' (' . scalar(keys %pending) . ' pages pending a second pass)' : '') . "\n";
+print "doc ja: $checked page pairs: same headings and code blocks as English, no hard wraps\n";
