@@ -93,14 +93,7 @@ pub fn openssl_version() -> &'static str {
 pub fn session_cache(configured: &[u8]) -> String {
     match crate::transport::open_session_cache(configured) {
         Ok(None) => "off".into(),
-        Ok(Some(dir)) => {
-            let path = Path::new(OsStr::from_bytes(dir.path()));
-            if writable(path) {
-                format!("{} (usable)", path.display())
-            } else {
-                format!("{} (not usable: not writable by this user)", path.display())
-            }
-        }
+        Ok(Some(dir)) => usable(&dir),
         Err(why) => format!("not usable: {why} (cache off)"),
     }
 }
@@ -110,15 +103,18 @@ pub fn session_cache(configured: &[u8]) -> String {
 pub fn journal(c: &Config) -> String {
     match crate::journal::directory(c, true) {
         Ok(None) => "off".into(),
-        Ok(Some(dir)) => {
-            let path = Path::new(OsStr::from_bytes(dir.path()));
-            if writable(path) {
-                format!("{} (usable)", path.display())
-            } else {
-                format!("{} (not usable: not writable by this user)", path.display())
-            }
-        }
+        Ok(Some(dir)) => usable(&dir),
         Err(why) => format!("not usable: {why} (maybe_sent telegrams are only logged)"),
+    }
+}
+
+/// An opened directory (session cache, journal) in words: usable, or not writable by this user.
+fn usable(dir: &crate::transport::CacheDir) -> String {
+    let path = Path::new(OsStr::from_bytes(dir.path()));
+    if writable(path) {
+        format!("{} (usable)", path.display())
+    } else {
+        format!("{} (not usable: not writable by this user)", path.display())
     }
 }
 
