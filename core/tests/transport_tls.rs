@@ -307,20 +307,21 @@ fn session_cache_dir_resumes_sessions() {
 }
 
 /// An old-style `.p12` (RC2-40 certificate bag, OpenSSL 1.x default) needs OpenSSL 3's legacy
-/// provider, loaded on demand. Made with the openssl CLI; skipped when it cannot make one.
+/// provider, loaded on demand (OpenSSL 1.1.1 has it built in). Made with the openssl CLI:
+/// `-legacy` on 3.x, the default on 1.1.1 (which has no `-legacy`); skipped when it cannot make one.
 #[test]
 fn legacy_rc2_pkcs12() {
     let dir = pki();
     let out = dir.join(format!("client-legacy-{}.p12", std::process::id()));
+    let cli_1_1 = std::process::Command::new("openssl")
+        .arg("version")
+        .output()
+        .is_ok_and(|o| o.stdout.starts_with(b"OpenSSL 1."));
+    let legacy: &[&str] = if cli_1_1 { &[] } else { &["-legacy"] };
     let made = std::process::Command::new("openssl")
-        .args([
-            "pkcs12",
-            "-export",
-            "-legacy",
-            "-passout",
-            "pass:changeit",
-            "-in",
-        ])
+        .args(["pkcs12", "-export"])
+        .args(legacy)
+        .args(["-passout", "pass:changeit", "-in"])
         .arg(dir.join("client.crt"))
         .arg("-inkey")
         .arg(dir.join("client.key"))
