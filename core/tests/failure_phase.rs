@@ -233,7 +233,7 @@ fn retry_not_sent_resends_only_what_never_left() {
     let log = std::fs::read_to_string(dir.path().join("m.log")).unwrap();
     assert_eq!(log.matches("retry ").count(), 2, "{log}");
 
-    // Without the option: the official behaviour, one attempt.
+    // retry_not_sent=0: the official behaviour, one attempt (the default is 2).
     let flaky = server(|n| {
         if n < 1 {
             Act::DropBeforeTls
@@ -241,7 +241,12 @@ fn retry_not_sent_resends_only_what_never_left() {
             Act::Answer
         }
     });
-    let mut m = module(properties(dir.path(), flaky.port, ""));
+    let mut m = module(properties(
+        dir.path(),
+        flaky.port,
+        "paygentB2Bmodule.retry_not_sent=0
+",
+    ));
     assert_eq!(m.post().unwrap_err().code, ErrorCode::KsConnect);
     assert_eq!(m.failure_phase(), Some(FailurePhase::NotSent));
 
