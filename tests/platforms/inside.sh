@@ -51,7 +51,7 @@ echo "platform: Debian $suite ($(. /etc/os-release; echo "$PRETTY_NAME")), $(ope
 no_php="PHP $(php -r 'echo PHP_VERSION;' 2>/dev/null || echo none) < 8.1: ext-php-rs supports PHP 8.1+"
 
 if [ "$mode" = full ]; then
-    run_suite rust cargo test --locked --workspace --exclude paygent-php
+    run_suite rust cargo test --locked --no-fail-fast --workspace --exclude paygent-php
     run_suite notices ./tests/notices/run.sh
 else
     # The core's tests that meet the TLS library and the suite's Apache (the TLS matrix:
