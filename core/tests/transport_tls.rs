@@ -278,7 +278,11 @@ fn session_cache_dir_resumes_sessions() {
             // post-handshake auth on a resumed connection, openssl/openssl#10370).
             let resumed: Vec<bool> = server.log().requests.iter().map(|r| r.resumed).collect();
             assert_eq!(resumed, [false; 5], "OpenSSL 1.1.1, TLS 1.3");
-            assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1, "only the stale file");
+            assert_eq!(
+                std::fs::read_dir(&dir).unwrap().count(),
+                1,
+                "only the stale file"
+            );
             continue;
         }
         assert!(!stale.exists(), "stale session file left in the cache");
