@@ -6,6 +6,7 @@
 #   inside.sh full   every suite below
 #   inside.sh ci     the suites that differ by platform: build, PHPT, Perl, the core's TLS
 #                    tests (transport, session cache, the Apache matrix), the packages
+#   inside.sh bench  bench/run.sh (the performance figures), no tests
 #
 # Not run here, as they do not depend on the platform: the C header drift check and the lints
 # (same toolchain, same sources) and the generated doc tables. PHP suites are left out where the
@@ -49,6 +50,19 @@ echo "platform: Debian $suite ($(. /etc/os-release; echo "$PRETTY_NAME")), $(ope
      "$(rustc --version)"
 
 no_php="PHP $(php -r 'echo PHP_VERSION;' 2>/dev/null || echo none) < 8.1: ext-php-rs supports PHP 8.1+"
+
+if [ "$mode" = bench ]; then
+    # The figures of docs/performance.md on this release. Debian 11 packages no hyperfine: the
+    # version Debian 12 ships, built with the host's cargo.
+    if ! command -v hyperfine >/dev/null; then
+        cargo install --locked --quiet --root /usr/local hyperfine@1.15.0 || { echo "0 passed, 1 failed"; exit 1; }
+    fi
+    ((php_ok)) || echo "no PHP 8.1+ here: the PHP rows (the php-cgi cold start) are left out; Rust and Perl rows run"
+    run_suite bench ./bench/run.sh
+    echo "$passed $failed" >/tmp/platform-result
+    echo "$suite: $passed passed, $failed failed"
+    exit $((failed > 0))
+fi
 
 if [ "$mode" = full ]; then
     run_suite rust cargo test --locked --no-fail-fast --workspace --exclude paygent-php

@@ -72,7 +72,8 @@ platform_packages() {
     fi
     # hyperfine (the CGI cold-start bench) is packaged from bookworm on.
     [ "$suite" = bullseye ] || p+=(hyperfine)
-    echo "${p[@]}"
+    # PLATFORMS_EXTRA_PACKAGES: more, e.g. valgrind for the bench's instruction counts.
+    echo "${p[@]}" ${PLATFORMS_EXTRA_PACKAGES:-}
 }
 
 _plat_mount() { # mount ARGS... TARGET (the last argument is the mount point)

@@ -7,8 +7,10 @@
 # MariaDB, the demo end to end, and the package install test of that suite's .debs.
 #
 # Usage: tests/platforms/run.sh [--ci] SUITE      SUITE = bookworm | trixie | bullseye
-#   --ci   only the suites that differ by platform (build, PHPT, Perl, the TLS matrix, packages):
-#          what .ci/run runs for the extra suites
+#   --ci     only the suites that differ by platform (build, PHPT, Perl, the TLS matrix,
+#            packages): what .ci/run runs for the extra suites
+#   --bench  no tests: bench/run.sh in that root (valgrind added; hyperfine built with cargo
+#            where the suite has none), for the per-release figures of docs/performance.md
 # Env:   PLATFORMS_CACHE (default /var/cache/paygent-platforms: debootstrap tarball, apt's .debs
 #        and lists, the suite's cargo target dir), PLATFORMS_TMP (where the root goes, /var/tmp),
 #        PLATFORMS_FRESH=1 (empty the suite's cargo target dir first: a cold build)
@@ -20,7 +22,8 @@ mode=full
 while [ $# -gt 0 ]; do
     case $1 in
         --ci) mode=ci; shift ;;
-        -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+        --bench) mode=bench; export PLATFORMS_EXTRA_PACKAGES="${PLATFORMS_EXTRA_PACKAGES:-} valgrind"; shift ;;
+        -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
         -*) echo "run.sh: unknown option $1" >&2; exit 2 ;;
         *) break ;;
     esac
