@@ -183,8 +183,11 @@ rpm_tree() {
   install -d "$r/usr/share/doc/$3" "$r/usr/share/licenses/$3"
   cp "$d/usr/share/doc/"*/NEWS.md.gz "$r/usr/share/doc/$3/"
   cp "$root/packaging/copyright" "$r/usr/share/licenses/$3/copyright"
-  if [ -e "$r$PHP_EXTDIR/paygent.so" ]; then
-    install -D -m644 "$r$PHP_EXTDIR/paygent.so" "$r$RPM_PHP_EXTDIR/paygent.so"
+  # Shared objects are 0755 in RPMs (the RPM convention; rpm 4.16, Debian 11's, generates the
+  # library dependencies of executable ELF files only); 0644 in the .debs (Debian policy).
+  find "$r" -name '*.so' -type f -exec chmod 755 {} +
+  if [ -n "$PHP_EXTDIR" ] && [ -e "$r$PHP_EXTDIR/paygent.so" ]; then
+    install -D -m755 "$r$PHP_EXTDIR/paygent.so" "$r$RPM_PHP_EXTDIR/paygent.so"
     install -D -m644 "$r/etc/php/$PHP_VER/mods-available/paygent.ini" "$r$RPM_PHP_INI"
     rm -rf "$r/usr/lib/php" "$r/etc/php"
   fi
