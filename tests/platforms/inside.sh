@@ -49,7 +49,7 @@ echo "platform: Debian $suite ($(. /etc/os-release; echo "$PRETTY_NAME")), $(ope
      "PostgreSQL $("$PGBIN/postgres" --version | awk '{print $3}'), MariaDB $(mariadbd --version | awk '{print $3}'),"\
      "$(rustc --version)"
 
-no_php="PHP $(php -r 'echo PHP_VERSION;' 2>/dev/null || echo none) < 8.1: ext-php-rs supports PHP 8.1+"
+no_php="no PHP 8.1+ here ($(php -r 'echo PHP_VERSION;' 2>/dev/null || echo "the release's PHP is too old: not installed")): ext-php-rs supports PHP 8.1+"
 
 if [ "$mode" = bench ]; then
     # The figures of docs/performance.md on this release. Debian 11 packages no hyperfine: the
@@ -70,7 +70,8 @@ if [ "$mode" = full ]; then
 else
     # The core's tests that meet the TLS library and the suite's Apache (the TLS matrix:
     # certificate in the handshake, by renegotiation, by post-handshake auth).
-    run_suite core-tls cargo test --locked -p paygent-core --test apache_matrix --test transport_tls \
+    # In release: it shares the dependency builds of the PHP, Perl and package suites below.
+    run_suite core-tls cargo test --locked --release -p paygent-core --test apache_matrix --test transport_tls \
         --test transport_resume --test session_cache_planted --test transport_http --test failure_phase
     skip_suite rust "CI leg: the platform-independent Rust suites run on the host"
     skip_suite notices "CI leg: run by tests/platforms/run.sh SUITE (full)"
@@ -101,7 +102,7 @@ fi
 
 echo
 echo "==== [$suite] times: ${times[*]}"
-((${#skipped[@]})) && printf '==== [%s] not run: %s\n' "$suite" "${skipped[@]}"
+for x in "${skipped[@]}"; do echo "==== [$suite] not run: $x"; done
 ((failed)) && echo "==== [$suite] failed suites: ${failed_names[*]}"
 echo "$passed $failed" >/tmp/platform-result
 echo "$suite: $passed passed, $failed failed"
