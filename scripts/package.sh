@@ -46,7 +46,9 @@ if [ -n "$suite" ]; then
   # shellcheck source=tests/platforms/lib.sh
   . "$root/tests/platforms/lib.sh"
   out=${DIST_DIR:-$root/dist/$suite}
-  trap 'platform_root_destroy' EXIT
+  # Traps run with the redirections of the interrupted command: keep the script's own.
+  exec {out}>&1 {err}>&2
+  trap 'platform_root_destroy >&"$out" 2>&"$err"' EXIT
   trap 'exit 130' INT
   trap 'exit 143' TERM HUP
   platform_root_create "$suite"

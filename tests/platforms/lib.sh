@@ -257,6 +257,7 @@ platform_root_destroy() {
         plat_say "WARNING: still mounted below $ROOT; not removed"
     else
         rm -rf --one-file-system "$ROOT"
+        plat_say "removed $ROOT and its mounts"
     fi
     ROOT=""
 }
