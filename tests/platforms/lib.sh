@@ -171,6 +171,10 @@ platform_root_create() {
     mount -o remount,bind,ro "$ROOT$CH/bin" || plat_die "remount cargo bin ro"
     mkdir -p "$ROOT/target"
     _plat_mount --bind "$cache/target" "$ROOT/target" || plat_die "mount target"
+    # cargo reaches crates.io through whatever the host trusts (a proxy's CA, say): the host's CA
+    # bundle, for cargo only (CARGO_HTTP_CAINFO); the root's own trust store stays Debian's.
+    local ca=${CARGO_HTTP_CAINFO:-${SSL_CERT_FILE:-/etc/ssl/certs/ca-certificates.crt}}
+    [ -f "$ca" ] && cp "$ca" "$ROOT/etc/ssl/host-ca-for-cargo.pem"
 }
 
 # apt-get install in the root. A .deb the archive lists but does not serve (seen on the security
@@ -219,6 +223,7 @@ platform_in_root() {
         PATH="$CH/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" \
         RUSTUP_HOME="$RH" CARGO_HOME="$CH" RUSTUP_AUTO_INSTALL=0 \
         CARGO_TARGET_DIR=/target CARGO_TERM_COLOR=never \
+        $( [ -f "$ROOT/etc/ssl/host-ca-for-cargo.pem" ] && echo CARGO_HTTP_CAINFO=/etc/ssl/host-ca-for-cargo.pem ) \
         CI="${CI:-}" PAYGENT_REQUIRE_ALL="${PAYGENT_REQUIRE_ALL:-}" TMPDIR=/tmp \
         "$@" </dev/null &
     wait $!

@@ -65,7 +65,7 @@ platform_in_root /src/tests/platforms/inside.sh "$mode"
 rc=$?
 t_all=$((SECONDS - t0))
 echo "[$suite] wall time: root set-up ${t_setup}s, tests $((t_all - t_setup))s, total ${t_all}s"
-read -r p f <"$ROOT/tmp/platform-result" 2>/dev/null || { p=0 f=1; }
+read -r p f 2>/dev/null <"$ROOT/tmp/platform-result" || { p=0 f=1; }
 ((rc == 0)) || ((f > 0)) || f=1
 summary="$suite: $p passed, $f failed"
 ((rc == 0 && f == 0))
