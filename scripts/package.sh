@@ -47,8 +47,8 @@ if [ -n "$suite" ]; then
   . "$root/tests/platforms/lib.sh"
   out=${DIST_DIR:-$root/dist/$suite}
   # Traps run with the redirections of the interrupted command: keep the script's own.
-  exec {out}>&1 {err}>&2
-  trap 'platform_root_destroy >&"$out" 2>&"$err"' EXIT
+  exec {out_fd}>&1 {err_fd}>&2
+  trap 'platform_root_destroy >&"$out_fd" 2>&"$err_fd"' EXIT
   trap 'exit 130' INT
   trap 'exit 143' TERM HUP
   platform_root_create "$suite"
@@ -58,7 +58,10 @@ if [ -n "$suite" ]; then
     /src/scripts/package.sh "${pass[@]}" || die "packaging inside the $suite root failed"
   mkdir -p "$out"
   rm -f "$out"/*.deb "$out"/*.rpm
-  cp "$ROOT"/src/dist/*.deb "$ROOT"/src/dist/*.rpm "$out"/ 2>/dev/null
+  built=()
+  for f in "$ROOT"/src/dist/*.deb "$ROOT"/src/dist/*.rpm; do [ -f "$f" ] && built+=("$f"); done
+  ((${#built[@]})) || die "no package built in the $suite root"
+  cp "${built[@]}" "$out"/
   echo "== $suite packages in $out"
   ls -l "$out"
   exit 0

@@ -37,7 +37,7 @@ case " $PLATFORM_SUITES " in *" $suite "*) ;; *) echo "run.sh: unknown suite '$s
 summary=""
 # A trap runs with the redirections of the command it interrupts (e.g. an apt log): the script's
 # own stdout and stderr, kept here, get the clean-up's messages and the closing line.
-exec {out}>&1 {err}>&2
+exec {out_fd}>&1 {err_fd}>&2
 on_exit() {
     local rc=$?
     trap - INT TERM HUP
@@ -45,13 +45,13 @@ on_exit() {
         platform_root_destroy
         # The closing line: the suites' counts, or the set-up counted as one failure.
         if [ -n "$summary" ]; then echo "$summary"; else echo "$suite: 0 passed, 1 failed (set-up or interrupted)"; fi
-    } >&"$out" 2>&"$err"
+    } >&"$out_fd" 2>&"$err_fd"
     if [ -z "$summary" ] && [ "$rc" = 0 ]; then rc=1; fi
     exit "$rc"
 }
 trap on_exit EXIT
-trap 'echo "[platforms] interrupted: removing the root" >&"$err"; exit 130' INT
-trap 'echo "[platforms] terminated: removing the root" >&"$err"; exit 143' TERM HUP
+trap 'echo "[platforms] interrupted: removing the root" >&"$err_fd"; exit 130' INT
+trap 'echo "[platforms] terminated: removing the root" >&"$err_fd"; exit 143' TERM HUP
 
 t0=$SECONDS
 [ "${PLATFORMS_FRESH:-0}" = 1 ] && rm -rf --one-file-system "${PLATFORMS_CACHE:?}/$suite/target"
