@@ -65,7 +65,8 @@ cat <<MSG
   payment notices:        target/release/paygent notices init --db sqlite:$RUN/state/notices.db
                           target/release/paygent notices sync --config $RUN/php/conf/modenv_properties.php \\
                               --db sqlite:$RUN/state/notices.db     (docs/notices.md)
-  Test cards: 4111111111111111 approves, 4000000000000002 declines, 4000000000003220 3-D Secure
+  Test cards: 4111111111111111 approves, 4000000000000002 declines (2003),
+              4000000000000119 card company timeout (2008), 4000000000003220 3-D Secure (README.md)
   Logs: $RUN/logs   Gateway record: $RUN/sim.record
 
 MSG

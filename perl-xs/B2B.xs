@@ -57,7 +57,7 @@ static void pxs_record_error(pTHX_ PaygentModule *h, uint32_t status) {
 /* The one check after every status-returning C call. */
 #define PXS_CHECK(h, st)                          \
     STMT_START {                                  \
-        if ((st) != PAYGENT_OK)                   \
+        if ((st) != PAYGENT_STATUS_OK)                   \
             pxs_record_error(aTHX_ (h), (st));    \
     } STMT_END
 
@@ -189,7 +189,7 @@ _set(self, val)
     case 5: RETVAL = paygent_set_default_id(h, v, vl); break;
     case 6: RETVAL = paygent_set_default_password(h, v, vl); break;
     case 7: RETVAL = paygent_set_encoding(h, v, vl); break;
-    default: RETVAL = PAYGENT_E01901; break;
+    default: RETVAL = PAYGENT_STATUS_E01901; break;
     }
     PXS_CHECK(h, RETVAL);
   OUTPUT:

@@ -30,14 +30,18 @@ run_suite lint      ./scripts/lint.sh
 export PAYGENT_PROFILE=release PAYGENT_CARGO_PROFILE=release
 run_suite php       ./php-ext/run-tests.sh
 run_suite connections ./tests/concurrency/connections.sh
+# Every maybe_sent resolved: PHP and Perl load through simulator restarts, confirm --pending.
+run_suite journal   ./tests/journal/load.sh
 run_suite perl      ./perl-xs/run-tests.sh
 run_suite demo-e2e  ./tests/e2e/demo-test.sh
 # Installing without Rust (issue 13): .deb/.rpm from the release build above, the CPAN tarball
-# built outside the repo, composer validate + the composer recipe, the generated doc tables.
+# built outside the repo, composer validate + the composer recipe, the generated doc tables, and
+# each Japanese page against its English page (headings, code blocks, no hard wraps).
 run_suite packages  ./tests/packages/install-test.sh
 run_suite cpan-dist ./tests/packages/cpan-dist.sh
 run_suite composer  ./tests/packages/composer-test.sh
 run_suite doc-tables ./docs/tables/generate.pl --check
+run_suite doc-ja    perl docs/check-ja.pl
 
 echo
 if ((suites_failed)); then

@@ -54,6 +54,23 @@ impl Found {
     }
 }
 
+impl Found {
+    /// A module on this configuration whose reply values are the bytes the gateway sent
+    /// (Windows-31J), whatever `caller_encoding` the file sets: `notices sync` keeps each notice
+    /// byte for byte and decodes the text itself.
+    pub fn raw_module(&self) -> paygent_core::Module {
+        let source = match self.source.load() {
+            Ok(c) => {
+                let mut c = (*c).clone();
+                c.caller_encoding = None;
+                ConfigSource::Ready(Arc::new(c))
+            }
+            Err(e) => ConfigSource::Failed(e),
+        };
+        paygent_core::Module::new(self.dialect, source)
+    }
+}
+
 /// Why no configuration could be had: a message key of cli/messages and its arguments.
 pub struct NotFound {
     pub key: &'static str,
@@ -94,13 +111,10 @@ pub fn find_for_command(
 pub fn find(arg: Option<&Path>) -> Result<Found, NotFound> {
     let path = match arg {
         Some(p) => p.to_path_buf(),
-        None => candidates()
-            .into_iter()
-            .find(|p| p.is_file())
-            .ok_or(NotFound {
-                key: "config.none",
-                args: Vec::new(),
-            })?,
+        None => default_path().ok_or(NotFound {
+            key: "config.none",
+            args: Vec::new(),
+        })?,
     };
     let (mut file, mode) = open_checked(&path, false).map_err(|r| r.refusal("config", &path))?;
     let mut text = Vec::new();
@@ -217,6 +231,11 @@ fn open_checked(path: &Path, follow: bool) -> Result<(File, u32), Refused> {
         return Err(Refused::Writable(mode));
     }
     Ok((file, mode))
+}
+
+/// The file [`find`] would read without `--config`, if any.
+pub fn default_path() -> Option<PathBuf> {
+    candidates().into_iter().find(|p| p.is_file())
 }
 
 fn candidates() -> Vec<PathBuf> {

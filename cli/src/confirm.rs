@@ -1,20 +1,28 @@
 //! `paygent confirm`: after a `maybe_sent` failure, what did the gateway do with that telegram?
-//! The 094 payment information inquiry of paygent-core (`confirm::inquire`); this file only
-//! reads arguments and prints.
+//! The 094 payment information inquiry of paygent-core (`confirm::inquire`), for one order or,
+//! with `--pending`, for every telegram of the module's journal (`confirm::confirm_pending`);
+//! this file only reads arguments and prints.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
-use paygent_core::confirm::{Confirmation, inquire};
+use paygent_core::confirm::{self, Confirmation, Verdict, inquire};
+use paygent_core::journal::{self, Line, Location};
 
 use crate::config;
 use crate::i18n::Messages;
 
 /// Exit codes: 0 found, 1 not found (yet), 2 unknown (the inquiry failed, or no configuration).
+/// With `--pending`: 0 nothing left pending, 1 some records still pending, 2 configuration,
+/// journal or usage error.
 #[derive(clap::Args)]
 #[command(
     after_help = "Exit codes: 0 found; 1 not found (the gateway has no such payment yet: \
 it may still be in flight, ask again later); 2 unknown (the inquiry itself failed, or the \
-configuration could not be read)."
+configuration could not be read).\n\
+With --pending: 0 every journaled telegram is resolved (or none was journaled); 1 some are \
+still pending; 2 the configuration or the journal could not be read.\n\
+With --resolve: 0 closed; 2 no pending record has that id."
 )]
 pub struct Args {
     /// modenv_properties.php or paygent.properties (default: $PAYGENT_PROPERTIES,
@@ -22,20 +30,39 @@ pub struct Args {
     #[arg(long)]
     config: Option<PathBuf>,
     /// The trading_id the lost telegram carried.
-    #[arg(long, required_unless_present = "payment_id")]
+    #[arg(long, required_unless_present_any = ["payment_id", "pending", "resolve"],
+          conflicts_with_all = ["pending", "resolve"])]
     trading_id: Option<String>,
     /// The payment_id, when known.
-    #[arg(long)]
+    #[arg(long, conflicts_with_all = ["pending", "resolve"])]
     payment_id: Option<String>,
     /// merchant_id to send (when the configuration does not add it).
-    #[arg(long)]
+    #[arg(long, conflicts_with_all = ["pending", "resolve"])]
     merchant_id: Option<String>,
     /// One JSON object on stdout.
-    #[arg(long)]
+    #[arg(long, conflicts_with_all = ["pending", "resolve"])]
     json: bool,
+    /// Resolve every maybe_sent telegram the modules journaled (run it from cron, as the user
+    /// the modules run as).
+    #[arg(long, conflicts_with = "resolve")]
+    pending: bool,
+    /// With --pending: one JSON object per journal record on stdout.
+    #[arg(long, requires = "pending")]
+    jsonl: bool,
+    /// With --pending: seconds after its failure before a telegram the gateway does not have is
+    /// taken as never processed ("not charged, safe to retry").
+    #[arg(long, requires = "pending", default_value_t = journal::SETTLE_DEFAULT.as_secs(), value_name = "SECONDS")]
+    settle: u64,
+    /// Close one journal record by hand, after checking the payment on the merchant screen
+    /// (for telegram kinds 094 cannot show).
+    #[arg(long, value_name = "ID")]
+    resolve: Option<String>,
 }
 
 pub fn run(args: Args, msg: &Messages) -> u8 {
+    if args.pending || args.resolve.is_some() {
+        return run_journal(&args, msg);
+    }
     let Some(found) = config::find_for_command(args.config.as_deref(), msg, args.json) else {
         return 2;
     };
@@ -60,10 +87,14 @@ pub fn run(args: Args, msg: &Messages) -> u8 {
     if args.json {
         let obj: serde_json::Map<String, serde_json::Value> =
             items.into_iter().map(|(k, v)| (k, v.into())).collect();
-        println!("{}", serde_json::Value::Object(obj));
+        println!("{}", crate::term::json(&serde_json::Value::Object(obj)));
     } else {
         println!("{}", msg.get(&format!("confirm.{}", c.outcome()), &[]));
         for (k, v) in items.iter().skip(1) {
+            let (k, v) = (
+                crate::term::visible(k, false),
+                crate::term::visible(v, false),
+            );
             println!("  {k:<15} {v}");
         }
         if c == Confirmation::NotFound {
@@ -77,6 +108,203 @@ pub fn run(args: Args, msg: &Messages) -> u8 {
         Confirmation::NotFound => 1,
         Confirmation::Unknown { .. } => 2,
     }
+}
+
+/// `--pending` and `--resolve`: the journal of the configuration's `journal_dir`.
+fn run_journal(args: &Args, msg: &Messages) -> u8 {
+    let Some(found) = config::find_for_command(args.config.as_deref(), msg, args.jsonl) else {
+        return 2;
+    };
+    let config = match found.source.load() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!(
+                "{}",
+                String::from_utf8_lossy(&e.warning_text(found.dialect))
+            );
+            return 2;
+        }
+    };
+    let dir = match journal::locate(&config) {
+        Ok(Location::Dir(d)) => d,
+        Ok(Location::Off) => {
+            eprintln!("{}", msg.get("journal.off", &[]));
+            return 2;
+        }
+        Ok(Location::Absent(path)) => {
+            // Nothing was ever journaled by this user: nothing pending, but say whose journal.
+            eprintln!("{}", msg.get("journal.absent", &[("path", &path)]));
+            return 0;
+        }
+        Err(why) => {
+            eprintln!("{}", msg.get("journal.refused", &[("why", &why)]));
+            return 2;
+        }
+    };
+    let now = journal::now_secs();
+    if let Some(id) = &args.resolve {
+        return match journal::resolve_by_hand(&dir, id, now) {
+            Ok(e) => {
+                let (kind, tid) = (decode(&e.telegram_kind), decode(&e.trading_id));
+                println!(
+                    "{}",
+                    msg.get(
+                        "journal.resolved_by_hand",
+                        &[("id", id), ("kind", &kind), ("trading_id", &tid)]
+                    )
+                );
+                0
+            }
+            Err(why) => {
+                eprintln!("{why}");
+                2
+            }
+        };
+    }
+    if !args.jsonl && is_root() && config.journal_dir == paygent_core::config::JOURNAL_AUTO {
+        eprintln!("{}", msg.get("journal.root", &[]));
+    }
+    let checked = match confirm::confirm_pending(
+        found.dialect,
+        &found.source,
+        &dir,
+        Duration::from_secs(args.settle),
+        now,
+    ) {
+        Ok(c) => c,
+        Err(why) => {
+            eprintln!("{}", msg.get("journal.refused", &[("why", &why)]));
+            return 2;
+        }
+    };
+    let mut counts = [0usize; 3];
+    for c in &checked {
+        counts[match c.verdict {
+            Verdict::Processed => 0,
+            Verdict::NotProcessed => 1,
+            Verdict::Pending { .. } => 2,
+        }] += 1;
+        if args.jsonl {
+            println!("{}", jsonl(c, now));
+        } else {
+            println!("{}", text(c, now, msg));
+        }
+    }
+    if !args.jsonl {
+        let (p, n, w) = (
+            counts[0].to_string(),
+            counts[1].to_string(),
+            counts[2].to_string(),
+        );
+        let path = journal::path_of(&dir);
+        eprintln!(
+            "{}",
+            msg.get(
+                "journal.summary",
+                &[
+                    ("processed", &p),
+                    ("not_processed", &n),
+                    ("pending", &w),
+                    ("path", &path)
+                ]
+            )
+        );
+    }
+    u8::from(counts[2] > 0)
+}
+
+fn is_root() -> bool {
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    unsafe { libc::geteuid() == 0 }
+}
+
+/// One line for the operator: verdict, the telegram, what to do.
+fn text(c: &confirm::Checked, now: u64, msg: &Messages) -> String {
+    let Line::Entry(e) = &c.line else {
+        let reason = match &c.verdict {
+            Verdict::Pending { reason } => reason.as_str(),
+            _ => "",
+        };
+        return format!("pending        {reason}");
+    };
+    let mut out = format!("{:<14} {}", c.verdict.name(), decode(&e.telegram_kind));
+    for (k, v) in [
+        ("merchant_id", &e.merchant_id),
+        ("trading_id", &e.trading_id),
+        ("payment_id", &e.payment_id),
+    ] {
+        if !v.is_empty() {
+            out.push_str(&format!(" {k}={}", decode(v)));
+        }
+    }
+    out.push_str(&format!(
+        " ({} min ago, journal id {})",
+        now.saturating_sub(e.time) / 60,
+        e.id
+    ));
+    let what = match (&c.verdict, &c.answer) {
+        (
+            Verdict::Processed,
+            Some(Confirmation::Found {
+                payment_id,
+                payment_status,
+                payment_amount,
+                ..
+            }),
+        ) => msg.get(
+            "journal.processed",
+            &[
+                ("payment_id", &decode(payment_id)),
+                ("status", &decode(payment_status)),
+                ("amount", &decode(payment_amount)),
+            ],
+        ),
+        (Verdict::Processed, _) => msg.get("journal.read_only", &[]),
+        (Verdict::NotProcessed, _) => msg.get("journal.not_processed", &[]),
+        (Verdict::Pending { reason }, _) => msg.get("journal.pending", &[("reason", reason)]),
+    };
+    out.push_str("\n               ");
+    out.push_str(&what);
+    out
+}
+
+/// One JSON object for `--jsonl`.
+fn jsonl(c: &confirm::Checked, now: u64) -> serde_json::Value {
+    let mut o = serde_json::Map::new();
+    match &c.line {
+        Line::Entry(e) => {
+            o.insert("id".into(), e.id.clone().into());
+            o.insert("time".into(), e.time.into());
+            o.insert("age_seconds".into(), now.saturating_sub(e.time).into());
+            o.insert("telegram_kind".into(), decode(&e.telegram_kind).into());
+            o.insert("merchant_id".into(), decode(&e.merchant_id).into());
+            o.insert("trading_id".into(), decode(&e.trading_id).into());
+            o.insert("payment_id".into(), decode(&e.payment_id).into());
+            o.insert("failure".into(), decode(&e.failure).into());
+        }
+        Line::Unreadable(raw) => {
+            o.insert(
+                "line".into(),
+                String::from_utf8_lossy(raw).into_owned().into(),
+            );
+        }
+    }
+    o.insert("resolution".into(), c.verdict.name().into());
+    if let Verdict::Pending { reason } = &c.verdict {
+        o.insert("reason".into(), reason.clone().into());
+    }
+    if let Some(a) = &c.answer {
+        o.insert("inquiry".into(), a.outcome().into());
+        for (k, v) in a.items().into_iter().skip(1) {
+            let key = match k {
+                b"payment_id" => "gateway_payment_id".to_string(),
+                b"trading_id" => "gateway_trading_id".to_string(),
+                other => String::from_utf8_lossy(other).into_owned(),
+            };
+            o.insert(key, decode(v).into());
+        }
+    }
+    serde_json::Value::Object(o)
 }
 
 /// Reply bytes are Windows-31J: shown as UTF-8.

@@ -1,11 +1,12 @@
 //! `paygent decode`: what support staff paste — a URL-encoded Shift_JIS request body, or a raw
 //! reply (HTTP head optional, `key=value` or CSV) — as readable UTF-8 lines or JSON. Reading is
-//! core's (`wire::decode`, the modules' parsers); secrets are masked with the log's mask list.
+//! core's (`wire::decode`, the modules' parsers); secrets are masked by core's
+//! `log::mask_shown`: the log's key rules, plus any card number in any value.
 
 use std::io::Read;
 use std::path::PathBuf;
 
-use paygent_core::log::mask_value;
+use paygent_core::log::mask_shown;
 use paygent_core::reply::ReplyFormat;
 use paygent_core::wire::{Pasted, decode};
 use serde_json::{Map, Value, json};
@@ -59,7 +60,7 @@ pub fn run(args: Args, msg: &Messages) -> u8 {
         let masked = if args.unmasked {
             None
         } else {
-            mask_value(key, value)
+            mask_shown(key, value)
         };
         text(masked.as_deref().unwrap_or(value))
     };
@@ -124,13 +125,14 @@ pub fn run(args: Args, msg: &Messages) -> u8 {
                     print_aligned(items);
                 }
                 if let Some(e) = error {
+                    let e = crate::term::visible(&e, false);
                     println!("{}", msg.get("decode.parse_error", &[("error", &e)]));
                 }
                 return 0;
             }
         }
     };
-    println!("{out}");
+    println!("{}", crate::term::json(&out));
     0
 }
 
@@ -148,16 +150,27 @@ fn object(items: &[(String, String)]) -> Value {
     )
 }
 
+/// `key  value` lines, keys aligned; control characters of keys and values shown as escapes
+/// ([`crate::term::visible`]).
 pub fn print_aligned(items: &[(String, String)]) {
+    let items: Vec<(String, String)> = items
+        .iter()
+        .map(|(k, v)| {
+            (
+                crate::term::visible(k, false).into_owned(),
+                // A multi-line value (out_acs_html) keeps its lines, indented under the key.
+                crate::term::visible(&v.replace("\r\n", "\n"), true).into_owned(),
+            )
+        })
+        .collect();
     let width = items
         .iter()
         .map(|(k, _)| k.chars().count())
         .max()
         .unwrap_or(0);
-    for (k, v) in items {
-        // A multi-line value (out_acs_html) keeps its lines, indented under the key.
-        let pad = " ".repeat(width + 4);
-        let v = v.replace("\r\n", "\n").replace('\n', &format!("\n{pad}"));
+    let pad = " ".repeat(width + 4);
+    for (k, v) in &items {
+        let v = v.replace('\n', &format!("\n{pad}"));
         println!("  {k:<width$}  {v}");
     }
 }

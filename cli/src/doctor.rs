@@ -2,20 +2,26 @@
 //! facts come from paygent-core (the config parsers, `transport::probe`, the 094 inquiry);
 //! this file decides what is ok, a warning or a failure, and says it.
 
+use std::collections::HashSet;
 use std::net::ToSocketAddrs;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use paygent_core::Dialect;
 use paygent_core::config::properties::{
     KEYS, first_invalid_key, is_known_key, keys_with_lines, parse,
 };
+use paygent_core::config::urls::SHIPPED_PRODUCTION;
 use paygent_core::config::{Config, PREFIX, TlsBackend};
 use paygent_core::transport::{TransportSettings, probe};
-use serde_json::json;
+use serde_json::{Map, Value, json};
 
 use crate::config;
-use crate::i18n::Messages;
+use crate::i18n::{Lang, Messages};
+
+/// The version of the `--json` shape (docs/cli.md "doctor --json"): raised when a field changes
+/// meaning or goes away; new checks and new fields do not raise it.
+pub const SCHEMA: u32 = 1;
 
 /// Exit codes: 0 no failure (warnings allowed); 1 at least one failure; 2 the configuration
 /// file could not be found or read, or it (or the client key or certificate file) is one
@@ -51,11 +57,37 @@ enum Status {
     Skip,
 }
 
+/// One line of the report. `(id, target)` is unique in a report: `target` tells apart the
+/// lines of a check made once per URL, per host:port or per line of the file.
 struct Check {
     id: &'static str,
+    target: Option<String>,
     status: Status,
+    /// English, for scripts; `message_local` in the operator's language.
     message: String,
+    message_local: String,
     remedy: String,
+    remedy_local: String,
+    /// Machine-readable facts (days left, host, port, timings…), JSON only.
+    fields: Map<String, Value>,
+}
+
+impl Check {
+    fn target(&mut self, target: impl Into<String>) -> &mut Self {
+        self.target = Some(target.into());
+        self
+    }
+
+    fn field(&mut self, name: &str, value: impl Into<Value>) -> &mut Self {
+        self.fields.insert(name.to_string(), value.into());
+        self
+    }
+
+    /// host and port, from `host:port`.
+    fn host_port(&mut self, host_port: &str) -> &mut Self {
+        let (host, port) = split_host_port(host_port);
+        self.field("host", host).field("port", port)
+    }
 }
 
 struct Report<'a> {
@@ -64,35 +96,52 @@ struct Report<'a> {
 }
 
 impl Report<'_> {
-    fn add(&mut self, id: &'static str, status: Status, key: &str, args: &[(&str, &str)]) {
-        let message = self.msg.get(&format!("doctor.{key}"), args);
-        let remedy = match status {
-            Status::Warn | Status::Fail => self.msg.get(&format!("doctor.{key}.remedy"), args),
-            _ => String::new(),
+    /// A line whose message is `doctor.{key}` and, for a warning or a failure, whose remedy is
+    /// `doctor.{key}.remedy`, both filled with `args`.
+    fn add(
+        &mut self,
+        id: &'static str,
+        status: Status,
+        key: &str,
+        args: &[(&str, &str)],
+    ) -> &mut Check {
+        let (m, rk) = (format!("doctor.{key}"), format!("doctor.{key}.remedy"));
+        let (remedy, remedy_local) = match status {
+            Status::Warn | Status::Fail => (self.msg.english(&rk, args), self.msg.get(&rk, args)),
+            _ => (String::new(), String::new()),
         };
+        let i = self.checks.len();
         self.checks.push(Check {
             id,
+            target: None,
             status,
-            message,
+            message: self.msg.english(&m, args),
+            message_local: self.msg.get(&m, args),
             remedy,
+            remedy_local,
+            fields: Map::new(),
         });
+        &mut self.checks[i]
     }
 }
 
 pub fn run(args: Args, msg: &Messages) -> u8 {
-    let Some(found) = config::find_for_command(args.config.as_deref(), msg, true) else {
-        return 2;
+    let found = match config::find(args.config.as_deref()) {
+        Ok(f) => f,
+        Err(e) => return refused(&e, args.json, msg),
     };
     let path = found.path.display().to_string();
     let mut r = Report {
         msg,
         checks: Vec::new(),
     };
+    check_user(&mut r, &found.path, args.json);
     let config = check_config(&mut r, &found, &path);
     check_config_mode(&mut r, &path, found.mode);
     if let Some(c) = &config {
         let (s, cache_refusal) = TransportSettings::from_config(c);
-        let targets = check_urls(&mut r, c);
+        check_telegram(&mut r, &found, c);
+        let targets = check_urls(&mut r, c, &s, &path);
         check_key_file(&mut r, found.key_file.as_ref());
         check_credentials(&mut r, &s);
         check_tls(&mut r, &s, c, &targets);
@@ -113,6 +162,126 @@ pub fn run(args: Args, msg: &Messages) -> u8 {
     }
 }
 
+/// No configuration to check (none found, unreadable, or refused): the reason with its remedy
+/// on stderr and, with `--json`, the same as a JSON object on stdout — a monitoring job gets
+/// JSON whatever happens. Exit 2.
+fn refused(e: &config::NotFound, as_json: bool, msg: &Messages) -> u8 {
+    let args: Vec<(&str, &str)> = e.args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let local = msg.get(e.key, &args);
+    eprintln!("{local}");
+    if as_json {
+        let path = e
+            .args
+            .iter()
+            .find(|(k, _)| *k == "path")
+            .map(|(_, v)| v.clone());
+        let english = msg.english(e.key, &args);
+        let check = json!({
+            "id": "config.file",
+            "target": null,
+            "status": "fail",
+            "message": english,
+            "message_local": local,
+            "remedy": "",
+            "remedy_local": "",
+            "reason": e.key,
+        });
+        let mut top = head(msg, path.as_deref());
+        top.insert(
+            "error".into(),
+            json!({"reason": e.key, "message": english, "message_local": local}),
+        );
+        top.insert("checks".into(), json!([check]));
+        top.insert("failures".into(), json!(1));
+        top.insert("warnings".into(), json!(0));
+        println!("{}", Value::Object(top));
+    }
+    2
+}
+
+/// The fields every `--json` object starts with.
+fn head(msg: &Messages, config: Option<&str>) -> Map<String, Value> {
+    let lang = match msg.lang() {
+        Lang::En => "en",
+        Lang::Ja => "ja",
+    };
+    let mut m = Map::new();
+    m.insert("schema".into(), json!(SCHEMA));
+    m.insert("command".into(), json!("doctor"));
+    m.insert("version".into(), json!(paygent_core::VERSION));
+    m.insert("lang".into(), json!(lang));
+    m.insert("config".into(), json!(config));
+    m
+}
+
+/// Running as root: a warning (files the modules later write would be root's). On stderr as
+/// well with `--json` (main.rs says it for the other commands); the text report has the line.
+fn check_user(r: &mut Report, config: &Path, as_json: bool) {
+    let uid = crate::user::euid();
+    if uid != 0 {
+        let id = uid.to_string();
+        r.add("process.user", Status::Ok, "user.ok", &[("uid", &id)])
+            .field("uid", uid);
+        return;
+    }
+    let user = crate::user::suggested(Some(config));
+    let (key, name) = match &user {
+        Some(u) => ("user.root", u.as_str()),
+        None => ("user.root_unknown", ""),
+    };
+    if as_json {
+        if let Some(w) = crate::user::root_warning(Some(config), r.msg) {
+            eprintln!("{w}");
+        }
+    }
+    r.add("process.user", Status::Warn, key, &[("user", name)])
+        .field("uid", uid)
+        .field("run_as", user);
+}
+
+/// The module's own checks of a telegram (core's pipeline, nothing sent): `timeout_value` and
+/// `select_max_cnt` are checked only there, so a file with `timeout_value=0` reads as valid
+/// and yet every telegram fails with E02001.
+fn check_telegram(r: &mut Report, found: &config::Found, c: &Config) {
+    let mut m = paygent_core::Module::new(found.dialect, found.source.clone());
+    m.req_put(b"telegram_kind", b"094");
+    let (t, n) = (
+        String::from_utf8_lossy(&c.timeout_value).into_owned(),
+        String::from_utf8_lossy(&c.select_max_cnt).into_owned(),
+    );
+    match m.dry_run() {
+        Err(e) if e.code == paygent_core::ErrorCode::ModuleParamRequired => {
+            let error = String::from_utf8_lossy(&e.warning_text(found.dialect)).into_owned();
+            let (english, local) = (
+                crate::remedy::english(&e, r.msg),
+                crate::remedy::line(&e, r.msg),
+            );
+            let check = r.add(
+                "config.telegram",
+                Status::Fail,
+                "telegram.bad",
+                &[("error", &error)],
+            );
+            check.remedy = english;
+            check.remedy_local = local;
+            check
+                .field("code", e.code.as_str())
+                .field("timeout_value", t)
+                .field("select_max_cnt", n);
+        }
+        _ => {
+            r.add(
+                "config.telegram",
+                Status::Ok,
+                "telegram.ok",
+                &[("timeout", &t), ("max", &n)],
+            )
+            .field("timeout_value", t.clone())
+            .field("select_max_cnt", n.clone());
+        }
+    }
+}
+
 fn check_config(
     r: &mut Report,
     found: &config::Found,
@@ -129,6 +298,7 @@ fn check_config(
                 .map(|k| format!("{PREFIX}{k}"))
                 .min_by_key(|k| strsim::levenshtein(k, &key))
                 .unwrap_or_default();
+            let n = line;
             let line = line.to_string();
             r.add(
                 "config.parse",
@@ -140,12 +310,18 @@ fn check_config(
                     ("key", &key),
                     ("near", &near),
                 ],
-            );
+            )
+            .target(format!("line {line}"))
+            .field("line", n)
+            .field("key", key.clone())
+            .field("near", near.clone());
         }
     }
     match found.source.load() {
         Ok(c) => {
-            r.add("config.parse", Status::Ok, "config.ok", &[("path", path)]);
+            r.add("config.parse", Status::Ok, "config.ok", &[("path", path)])
+                .field("path", path)
+                .field("dialect", dialect(found.dialect));
             Some(c)
         }
         Err(e) => {
@@ -171,7 +347,9 @@ fn check_config(
                         ("line", &line),
                         ("key", &key),
                     ];
-                    r.add("config.parse", Status::Fail, "config.invalid_at", &args);
+                    r.add("config.parse", Status::Fail, "config.invalid_at", &args)
+                        .field("line", line.parse::<u64>().unwrap_or_default())
+                        .field("key", key.clone());
                 }
                 None => {
                     let args = [("path", path), ("error", text.as_str())];
@@ -183,49 +361,213 @@ fn check_config(
     }
 }
 
-/// Distinct (url, host:port) of the configured endpoints.
-fn check_urls(r: &mut Report, c: &Config) -> Vec<(Vec<u8>, String)> {
-    let mut targets: Vec<(Vec<u8>, String)> = Vec::new();
-    for (_, url) in &c.urls {
-        let text = String::from_utf8_lossy(url).into_owned();
-        let Some(rest) = text.strip_prefix("https://") else {
-            r.add("urls", Status::Fail, "urls.not_https", &[("url", &text)]);
+/// One URL a telegram can go to, and the URL keys (`url.<key>`, `%url`) that lead there.
+struct Endpoint {
+    url: Vec<u8>,
+    keys: Vec<String>,
+    /// From the built-in production table: the Perl file names no URL for these keys
+    /// (decisions.md 5).
+    shipped: bool,
+}
+
+/// Every URL a telegram can go to, by URL key, as core resolves a telegram kind: the file's
+/// keys, and for a Perl configuration every key of the built-in production table too (a kind
+/// the file names no URL for goes there).
+fn endpoints(c: &Config) -> Vec<Endpoint> {
+    let mut keys: Vec<Vec<u8>> = c.urls.iter().map(|(k, _)| k.clone()).collect();
+    if c.fallback_to_shipped_urls {
+        keys.extend(
+            SHIPPED_PRODUCTION
+                .iter()
+                .map(|(k, _)| k.as_bytes().to_vec()),
+        );
+    }
+    // The same configuration without the fallback: what the file itself resolves.
+    let mut own = c.clone();
+    own.fallback_to_shipped_urls = false;
+    let mut seen = HashSet::new();
+    let mut out: Vec<Endpoint> = Vec::new();
+    for key in keys {
+        if !seen.insert(key.clone()) {
+            continue;
+        }
+        let Some(url) = c.url_for_kind(&key) else {
             continue;
         };
-        let authority = rest.split('/').next().unwrap_or_default();
-        let host_port = if authority
+        let shipped = own.url_for_kind(&key).is_none();
+        let key = String::from_utf8_lossy(&key).into_owned();
+        match out
+            .iter_mut()
+            .find(|e| e.url == url && e.shipped == shipped)
+        {
+            Some(e) => e.keys.push(key),
+            None => out.push(Endpoint {
+                url: url.to_vec(),
+                keys: vec![key],
+                shipped,
+            }),
+        }
+    }
+    out
+}
+
+/// `host:port` of an https URL (`None` for another scheme).
+fn host_port_of(url: &str) -> Option<String> {
+    let rest = url.strip_prefix("https://")?;
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let authority = authority.rsplit('@').next().unwrap_or_default();
+    Some(
+        if authority
             .rsplit_once(':')
             .is_some_and(|(_, p)| p.parse::<u16>().is_ok())
         {
             authority.to_string()
         } else {
             format!("{authority}:443")
-        };
-        if targets.iter().any(|(_, hp)| *hp == host_port) {
-            continue;
-        }
-        if host_port
-            .to_socket_addrs()
-            .map_or(true, |mut a| a.next().is_none())
-        {
+        },
+    )
+}
+
+fn split_host_port(host_port: &str) -> (String, u16) {
+    match host_port.rsplit_once(':') {
+        Some((h, p)) => (
+            h.trim_start_matches('[').trim_end_matches(']').to_string(),
+            p.parse().unwrap_or(443),
+        ),
+        None => (host_port.to_string(), 443),
+    }
+}
+
+/// PAYGENT's production hosts: those of the built-in production table.
+fn is_production(host_port: &str) -> bool {
+    let (host, _) = split_host_port(host_port);
+    SHIPPED_PRODUCTION.iter().any(|(_, u)| {
+        host_port_of(u).is_some_and(|hp| split_host_port(&hp).0.eq_ignore_ascii_case(&host))
+    })
+}
+
+/// Every URL a telegram can go to (`urls`, one line per URL), production ones marked and, when
+/// some go to production and others not, a warning (`urls.production`); each host:port
+/// resolved once (`dns`). Returns the distinct (url, host:port) to connect to.
+fn check_urls(
+    r: &mut Report,
+    c: &Config,
+    s: &TransportSettings,
+    path: &str,
+) -> Vec<(Vec<u8>, String)> {
+    let list = endpoints(c);
+    let mut production: Vec<&str> = Vec::new();
+    let mut shipped: Vec<&str> = Vec::new();
+    let mut elsewhere: Vec<String> = Vec::new();
+    for e in &list {
+        let url = String::from_utf8_lossy(&e.url).into_owned();
+        let keys = e.keys.join(", ");
+        let Some(hp) = host_port_of(&url) else {
             r.add(
                 "urls",
                 Status::Fail,
-                "urls.unresolved",
-                &[("host", &host_port)],
-            );
+                "urls.not_https",
+                &[("url", &url), ("keys", &keys)],
+            )
+            .target(url.clone())
+            .field("url", url.clone())
+            .field("keys", e.keys.clone());
             continue;
-        }
-        targets.push((url.clone(), host_port));
-    }
-    let list: Vec<&str> = targets.iter().map(|(_, hp)| hp.as_str()).collect();
-    if !list.is_empty() {
+        };
+        let prod = is_production(&hp);
+        let key = match (e.shipped, prod) {
+            (true, _) => "urls.shipped",
+            (false, true) => "urls.production_url",
+            (false, false) => "urls.url",
+        };
         r.add(
             "urls",
             Status::Ok,
-            "urls.ok",
-            &[("hosts", &list.join(", "))],
+            key,
+            &[("url", &url), ("keys", &keys), ("path", path)],
+        )
+        .target(url.clone())
+        .field("url", url.clone())
+        .field("keys", e.keys.clone())
+        .host_port(&hp)
+        .field("production", prod)
+        .field("shipped", e.shipped);
+        if prod {
+            production.extend(e.keys.iter().map(String::as_str));
+            if e.shipped {
+                shipped.extend(e.keys.iter().map(String::as_str));
+            }
+        } else if !elsewhere.contains(&hp) {
+            elsewhere.push(hp);
+        }
+    }
+    if !production.is_empty() {
+        let (p, sh, hosts) = (
+            production.join(", "),
+            shipped.join(", "),
+            elsewhere.join(", "),
         );
+        let args = [
+            ("keys", p.as_str()),
+            ("shipped", sh.as_str()),
+            ("hosts", hosts.as_str()),
+            ("path", path),
+        ];
+        let check = match (elsewhere.is_empty(), shipped.is_empty()) {
+            (true, _) => r.add("urls.production", Status::Ok, "urls.all_production", &args),
+            (false, false) => r.add("urls.production", Status::Warn, "urls.mixed_shipped", &args),
+            (false, true) => r.add("urls.production", Status::Warn, "urls.mixed", &args),
+        };
+        check
+            .field("production_keys", production.clone())
+            .field("shipped_keys", shipped.clone())
+            .field("other_hosts", elsewhere.clone());
+    }
+    // One name resolution per host:port, however many URLs share it.
+    let mut targets: Vec<(Vec<u8>, String)> = Vec::new();
+    let mut seen = HashSet::new();
+    for e in &list {
+        let url = String::from_utf8_lossy(&e.url).into_owned();
+        let Some(hp) = host_port_of(&url) else {
+            continue;
+        };
+        if !seen.insert(hp.clone()) {
+            continue;
+        }
+        if let Some(proxy) = &s.proxy {
+            // The proxy resolves the gateway's name (CONNECT host:port).
+            let via = format!("{}:{}", String::from_utf8_lossy(&proxy.host), proxy.port);
+            r.add(
+                "dns",
+                Status::Skip,
+                "dns.proxy",
+                &[("host", &hp), ("proxy", &via)],
+            )
+            .target(hp.clone())
+            .host_port(&hp);
+            targets.push((e.url.clone(), hp));
+            continue;
+        }
+        match hp.to_socket_addrs().map(|mut a| a.next()) {
+            Ok(Some(addr)) => {
+                let a = addr.ip().to_string();
+                r.add(
+                    "dns",
+                    Status::Ok,
+                    "dns.ok",
+                    &[("host", &hp), ("address", &a)],
+                )
+                .target(hp.clone())
+                .host_port(&hp)
+                .field("address", a.clone());
+                targets.push((e.url.clone(), hp));
+            }
+            _ => {
+                r.add("dns", Status::Fail, "urls.unresolved", &[("host", &hp)])
+                    .target(hp.clone())
+                    .host_port(&hp);
+            }
+        }
     }
     targets
 }
@@ -237,7 +579,7 @@ fn now() -> i64 {
 }
 
 /// ok / warn (within 30 days) / fail (not yet valid, expired) for a certificate's dates.
-fn dates(r: &mut Report, id: &'static str, cert: &probe::CertificateFacts) {
+fn dates<'r>(r: &'r mut Report, id: &'static str, cert: &probe::CertificateFacts) -> &'r mut Check {
     let days = (cert.not_after - now()).div_euclid(86_400);
     let (until, left) = (cert.not_after_text.clone(), days.to_string());
     let args = [
@@ -245,15 +587,20 @@ fn dates(r: &mut Report, id: &'static str, cert: &probe::CertificateFacts) {
         ("until", until.as_str()),
         ("days", left.as_str()),
     ];
-    if now() < cert.not_before {
-        r.add(id, Status::Fail, "cert.not_yet", &args);
+    let check = if now() < cert.not_before {
+        r.add(id, Status::Fail, "cert.not_yet", &args)
     } else if now() >= cert.not_after {
-        r.add(id, Status::Fail, "cert.expired", &args);
+        r.add(id, Status::Fail, "cert.expired", &args)
     } else if days < 30 {
-        r.add(id, Status::Warn, "cert.expiring", &args);
+        r.add(id, Status::Warn, "cert.expiring", &args)
     } else {
-        r.add(id, Status::Ok, "cert.valid", &args);
-    }
+        r.add(id, Status::Ok, "cert.valid", &args)
+    };
+    check
+        .field("days_left", days)
+        .field("not_before", cert.not_before)
+        .field("not_after", cert.not_after)
+        .field("subject", cert.subject.clone())
 }
 
 /// The configuration file's mode (checked on its descriptor by [`config::find`]): readable by
@@ -261,13 +608,14 @@ fn dates(r: &mut Report, id: &'static str, cert: &probe::CertificateFacts) {
 fn check_config_mode(r: &mut Report, path: &str, mode: u32) {
     let m = format!("{mode:04o}");
     let args = [("path", path), ("mode", m.as_str())];
-    if mode & 0o004 != 0 {
+    let check = if mode & 0o004 != 0 {
         let key = "perm.config_readable";
-        r.add("config.permissions", Status::Warn, key, &args);
+        r.add("config.permissions", Status::Warn, key, &args)
     } else {
         let key = "perm.config_ok";
-        r.add("config.permissions", Status::Ok, key, &args);
-    }
+        r.add("config.permissions", Status::Ok, key, &args)
+    };
+    check.field("path", path).field("mode", m.clone());
 }
 
 /// The client key file (checked on its descriptor by [`config::find`]): readable by others is a
@@ -278,16 +626,17 @@ fn check_key_file(r: &mut Report, key_file: Option<&(PathBuf, u32)>) {
     };
     let (shown, m) = (path.display().to_string(), format!("{mode:04o}"));
     let args = [("path", shown.as_str()), ("mode", m.as_str())];
-    if mode & 0o004 != 0 {
+    let check = if mode & 0o004 != 0 {
         r.add(
             "client_cert.permissions",
             Status::Warn,
             "perm.key_readable",
             &args,
-        );
+        )
     } else {
-        r.add("client_cert.permissions", Status::Ok, "perm.key_ok", &args);
-    }
+        r.add("client_cert.permissions", Status::Ok, "perm.key_ok", &args)
+    };
+    check.field("path", shown.clone()).field("mode", m.clone());
 }
 
 fn check_credentials(r: &mut Report, s: &TransportSettings) {
@@ -304,30 +653,43 @@ fn check_credentials(r: &mut Report, s: &TransportSettings) {
                     "client.bad",
                     &[("error", &e.text)],
                 ),
-            }
+            };
             match cred.key_matches {
                 Some(true) => r.add("client_cert.key_match", Status::Ok, "key.match", &[]),
                 Some(false) => r.add("client_cert.key_match", Status::Fail, "key.mismatch", &[]),
                 None => r.add("client_cert.key_match", Status::Skip, "key.unknown", &[]),
-            }
+            };
             match &cred.certificate {
-                Some(c) => dates(r, "client_cert.expiry", c),
-                None => r.add("client_cert.expiry", Status::Skip, "key.unknown", &[]),
+                Some(c) => {
+                    dates(r, "client_cert.expiry", c);
+                }
+                None => {
+                    r.add("client_cert.expiry", Status::Skip, "key.unknown", &[]);
+                }
             }
         }
     }
     match probe::ca_certificates(s) {
-        None => r.add("ca.load", Status::Warn, "ca.none", &[]),
-        Some(Ok(n)) => r.add("ca.load", Status::Ok, "ca.ok", &[("count", &n.to_string())]),
-        Some(Err(e)) => r.add("ca.load", Status::Fail, "ca.bad", &[("error", &e.text)]),
+        None => {
+            r.add("ca.load", Status::Warn, "ca.none", &[]);
+        }
+        Some(Ok(n)) => {
+            r.add("ca.load", Status::Ok, "ca.ok", &[("count", &n.to_string())])
+                .field("count", n);
+        }
+        Some(Err(e)) => {
+            r.add("ca.load", Status::Fail, "ca.bad", &[("error", &e.text)]);
+        }
     }
 }
 
 fn check_tls(r: &mut Report, s: &TransportSettings, c: &Config, targets: &[(Vec<u8>, String)]) {
+    // A timeout_value the module refuses (config.telegram says so): the kit's 35 s here.
     let timeout = Duration::from_secs_f64(
         std::str::from_utf8(&c.timeout_value)
             .ok()
-            .and_then(|t| t.trim().parse().ok())
+            .and_then(|t| t.trim().parse::<f64>().ok())
+            .filter(|t| t.is_finite() && *t > 0.0)
             .unwrap_or(35.0),
     );
     for (url, host) in targets {
@@ -348,21 +710,29 @@ fn check_tls(r: &mut Report, s: &TransportSettings, c: &Config, targets: &[(Vec<
                         ("cipher", &h.cipher),
                         ("tls", &tls),
                     ],
-                );
-                if s.verify_host && s.ca_file.is_some() {
-                    r.add("tls.server_name", Status::Ok, "name.ok", &[("host", host)]);
+                )
+                .target(host.clone())
+                .host_port(host)
+                .field("tcp_ms", rounded(ms(h.connect)))
+                .field("handshake_ms", rounded(ms(h.handshake)))
+                .field("tls_version", h.version.clone())
+                .field("cipher", h.cipher.clone());
+                let check = if s.verify_host && s.ca_file.is_some() {
+                    r.add("tls.server_name", Status::Ok, "name.ok", &[("host", host)])
                 } else {
                     r.add(
                         "tls.server_name",
                         Status::Warn,
                         "name.off",
                         &[("host", host)],
-                    );
-                }
-                match &h.server_certificate {
+                    )
+                };
+                check.target(host.clone()).host_port(host);
+                let check = match &h.server_certificate {
                     Some(cert) => dates(r, "tls.server_cert_expiry", cert),
                     None => r.add("tls.server_cert_expiry", Status::Skip, "key.unknown", &[]),
-                }
+                };
+                check.target(host.clone()).host_port(host);
             }
             Err(e) if e.errno == 60 && e.text.to_ascii_lowercase().contains("mismatch") => {
                 r.add(
@@ -370,13 +740,19 @@ fn check_tls(r: &mut Report, s: &TransportSettings, c: &Config, targets: &[(Vec<
                     Status::Fail,
                     "tls.failed",
                     &[("host", host), ("error", &e.text)],
-                );
+                )
+                .target(host.clone())
+                .host_port(host)
+                .field("errno", e.errno)
+                .field("error", e.text.clone());
                 r.add(
                     "tls.server_name",
                     Status::Fail,
                     "name.mismatch",
                     &[("host", host)],
-                );
+                )
+                .target(host.clone())
+                .host_port(host);
             }
             Err(e) => {
                 let key = match e.errno {
@@ -389,24 +765,31 @@ fn check_tls(r: &mut Report, s: &TransportSettings, c: &Config, targets: &[(Vec<
                     Status::Fail,
                     key,
                     &[("host", host), ("error", &e.text)],
-                );
+                )
+                .target(host.clone())
+                .host_port(host)
+                .field("errno", e.errno)
+                .field("error", e.text.clone());
             }
         }
     }
     // How the server asks for the certificate: an empty POST to the path (not a telegram).
     for (url, host) in targets {
-        match probe::client_auth(s, url, timeout) {
-            Ok(probe::ClientAuth::Handshake) => r.add(
-                "tls.client_auth",
-                Status::Ok,
-                "auth.handshake",
-                &[("host", host)],
+        let (check, how) = match probe::client_auth(s, url, timeout) {
+            Ok(probe::ClientAuth::Handshake) => (
+                r.add(
+                    "tls.client_auth",
+                    Status::Ok,
+                    "auth.handshake",
+                    &[("host", host)],
+                ),
+                Some("handshake"),
             ),
             Ok(how @ (probe::ClientAuth::Renegotiation | probe::ClientAuth::PostHandshake)) => {
-                let key = if how == probe::ClientAuth::Renegotiation {
-                    "auth.renegotiation"
+                let (key, name) = if how == probe::ClientAuth::Renegotiation {
+                    ("auth.renegotiation", "renegotiation")
                 } else {
-                    "auth.post_handshake"
+                    ("auth.post_handshake", "post_handshake")
                 };
                 // rustls can neither renegotiate nor answer a post-handshake request.
                 let status = if s.backend == TlsBackend::Rustls {
@@ -414,23 +797,49 @@ fn check_tls(r: &mut Report, s: &TransportSettings, c: &Config, targets: &[(Vec<
                 } else {
                     Status::Ok
                 };
-                r.add("tls.client_auth", status, key, &[("host", host)]);
+                (
+                    r.add("tls.client_auth", status, key, &[("host", host)]),
+                    Some(name),
+                )
             }
-            Ok(probe::ClientAuth::NotAsked) => r.add(
-                "tls.client_auth",
-                Status::Warn,
-                "auth.not_asked",
-                &[("host", host)],
+            Ok(probe::ClientAuth::NotAsked) => (
+                r.add(
+                    "tls.client_auth",
+                    Status::Warn,
+                    "auth.not_asked",
+                    &[("host", host)],
+                ),
+                Some("not_asked"),
             ),
             // No HTTP answer over a connection with our certificate: it was refused (a TLS 1.3
             // alert after the handshake) or nothing can be sent; payments would fail as well.
-            Err(e) => r.add(
-                "tls.client_auth",
-                Status::Fail,
-                "auth.unknown",
-                &[("host", host), ("error", &e.text)],
-            ),
-        }
+            Err(e) => {
+                let check = r.add(
+                    "tls.client_auth",
+                    Status::Fail,
+                    "auth.unknown",
+                    &[("host", host), ("error", &e.text)],
+                );
+                check.field("errno", e.errno).field("error", e.text.clone());
+                (check, None)
+            }
+        };
+        check
+            .target(host.clone())
+            .host_port(host)
+            .field("asked", how);
+    }
+}
+
+/// Milliseconds to a tenth.
+fn rounded(ms: f64) -> f64 {
+    (ms * 10.0).round() / 10.0
+}
+
+fn dialect(d: Dialect) -> &'static str {
+    match d {
+        Dialect::Php => "php",
+        Dialect::Perl => "perl",
     }
 }
 
@@ -440,11 +849,16 @@ fn ms(d: Duration) -> f64 {
 
 fn check_cache_and_log(r: &mut Report, c: &Config, s: &TransportSettings, refusal: Option<String>) {
     match (refusal, &s.session_cache_dir) {
-        (Some(why), _) => r.add("cache_dir", Status::Warn, "cache.refused", &[("why", &why)]),
-        (None, None) => r.add("cache_dir", Status::Ok, "cache.off", &[]),
+        (Some(why), _) => {
+            r.add("cache_dir", Status::Warn, "cache.refused", &[("why", &why)]);
+        }
+        (None, None) => {
+            r.add("cache_dir", Status::Ok, "cache.off", &[]);
+        }
         (None, Some(dir)) => {
             let dir = String::from_utf8_lossy(dir.path()).into_owned();
-            r.add("cache_dir", Status::Ok, "cache.ok", &[("dir", &dir)]);
+            r.add("cache_dir", Status::Ok, "cache.ok", &[("dir", &dir)])
+                .field("dir", dir.clone());
         }
     }
     let log = String::from_utf8_lossy(&c.log_output_path)
@@ -485,10 +899,18 @@ fn check_cache_and_log(r: &mut Report, c: &Config, s: &TransportSettings, refusa
                 &[("path", &log)],
             );
         }
-        _ => r.add("log_file", Status::Ok, "log.ok", &[("path", &log)]),
+        _ => {
+            r.add("log_file", Status::Ok, "log.ok", &[("path", &log)])
+                .field("path", log.clone());
+        }
     }
     if c.debug_flg {
-        r.add("log_file", Status::Warn, "log.debug", &[("path", &log)]);
+        r.add(
+            "log_file.debug",
+            Status::Warn,
+            "log.debug",
+            &[("path", &log)],
+        );
     }
 }
 
@@ -534,18 +956,20 @@ fn check_ping(r: &mut Report, found: &config::Found, merchant_id: &str) {
         };
         let what = r.msg.get(name, &[]);
         let args = [("what", what.as_str()), ("answer", answer.as_str())];
-        match proof {
+        let check = match proof {
             Proof::Accepted => r.add(id, Status::Ok, "ping.accepted", &args),
             Proof::Refused => r.add(id, Status::Fail, "ping.refused", &args),
             Proof::NotChecked => r.add(id, Status::Skip, "ping.not_checked", &args),
-        }
+        };
+        check.field("answer", answer.clone());
     }
     let (status, key) = match ping.overall() {
         Proof::Accepted => (Status::Ok, "ping.ok"),
         Proof::Refused => (Status::Fail, "ping.refused_summary"),
         Proof::NotChecked => (Status::Warn, "ping.partly"),
     };
-    r.add("gateway.ping", status, key, &[("answer", answer.as_str())]);
+    r.add("gateway.ping", status, key, &[("answer", answer.as_str())])
+        .field("answer", answer.clone());
 }
 
 fn sjis(b: &[u8]) -> String {
@@ -556,7 +980,7 @@ fn print(r: &Report, path: &str, as_json: bool) {
     let failures = r.checks.iter().filter(|c| c.status == Status::Fail).count();
     let warnings = r.checks.iter().filter(|c| c.status == Status::Warn).count();
     if as_json {
-        let checks: Vec<_> = r
+        let checks: Vec<Value> = r
             .checks
             .iter()
             .map(|c| {
@@ -566,13 +990,25 @@ fn print(r: &Report, path: &str, as_json: bool) {
                     Status::Fail => "fail",
                     Status::Skip => "skip",
                 };
-                json!({"id": c.id, "status": status, "message": c.message, "remedy": c.remedy})
+                let mut o = Map::new();
+                o.insert("id".into(), json!(c.id));
+                o.insert("target".into(), json!(c.target));
+                o.insert("status".into(), json!(status));
+                o.insert("message".into(), json!(c.message));
+                o.insert("message_local".into(), json!(c.message_local));
+                o.insert("remedy".into(), json!(c.remedy));
+                o.insert("remedy_local".into(), json!(c.remedy_local));
+                for (k, v) in &c.fields {
+                    o.entry(k.clone()).or_insert_with(|| v.clone());
+                }
+                Value::Object(o)
             })
             .collect();
-        println!(
-            "{}",
-            json!({"config": path, "checks": checks, "failures": failures, "warnings": warnings})
-        );
+        let mut top = head(r.msg, Some(path));
+        top.insert("checks".into(), checks.into());
+        top.insert("failures".into(), failures.into());
+        top.insert("warnings".into(), warnings.into());
+        println!("{}", Value::Object(top));
         return;
     }
     println!("{}", r.msg.get("config.used", &[("path", path)]));
@@ -583,9 +1019,9 @@ fn print(r: &Report, path: &str, as_json: bool) {
             Status::Fail => "✗",
             Status::Skip => "-",
         };
-        println!("{mark} {:<24} {}", c.id, c.message);
-        if !c.remedy.is_empty() {
-            println!("  {:<24} → {}", "", c.remedy);
+        println!("{mark} {:<24} {}", c.id, c.message_local);
+        if !c.remedy_local.is_empty() {
+            println!("  {:<24} → {}", "", c.remedy_local);
         }
     }
     let (f, w) = (failures.to_string(), warnings.to_string());

@@ -10,6 +10,25 @@ pub enum Lang {
 }
 
 impl Lang {
+    /// `--lang X` / `--lang=X` among the arguments (before `--`), else [`Lang::from_env`]. Read
+    /// before clap parses, so that its help and its errors are in that language too.
+    pub fn from_args_or_env(args: &[std::ffi::OsString]) -> Self {
+        let mut it = args.iter().skip(1).map(|a| a.to_string_lossy());
+        while let Some(a) = it.next() {
+            let value = match a.as_ref() {
+                "--" => break,
+                "--lang" => it.next().map(|v| v.into_owned()),
+                other => other.strip_prefix("--lang=").map(str::to_string),
+            };
+            match value.as_deref() {
+                Some("ja") => return Lang::Ja,
+                Some("en") => return Lang::En,
+                _ => {}
+            }
+        }
+        Self::from_env()
+    }
+
     /// Japanese when the first set of LC_ALL, LC_MESSAGES, LANG starts with `ja`.
     pub fn from_env() -> Self {
         for var in ["LC_ALL", "LC_MESSAGES", "LANG"] {
@@ -37,6 +56,7 @@ fn table(text: &'static str) -> HashMap<&'static str, &'static str> {
 }
 
 pub struct Messages {
+    lang: Lang,
     table: HashMap<&'static str, &'static str>,
     english: HashMap<&'static str, &'static str>,
 }
@@ -49,7 +69,36 @@ impl Messages {
         } else {
             english.clone()
         };
-        Self { table, english }
+        Self {
+            lang,
+            table,
+            english,
+        }
+    }
+
+    pub fn lang(&self) -> Lang {
+        self.lang
+    }
+
+    /// The text of `key` as it is in the file (no placeholders): for clap, which keeps some
+    /// strings only as `&'static str`.
+    pub fn text(&self, key: &str) -> &'static str {
+        self.table
+            .get(key)
+            .or_else(|| self.english.get(key))
+            .copied()
+            .unwrap_or("")
+    }
+
+    /// Whether `key` has a text (in English, which has every key).
+    pub fn has(&self, key: &str) -> bool {
+        self.english.contains_key(key)
+    }
+
+    /// The English text of `key`: the `message` of JSON output, which a script may match
+    /// whatever the operator's language.
+    pub fn english(&self, key: &str, args: &[(&str, &str)]) -> String {
+        fill(self.english.get(key).copied().unwrap_or(key), args)
     }
 
     /// The message `key` with `{name}` placeholders filled; English if the language lacks it,
@@ -61,12 +110,23 @@ impl Messages {
             .or_else(|| self.english.get(key))
             .copied()
             .unwrap_or(key);
-        let mut out = template.to_string();
-        for (name, value) in args {
-            out = out.replace(&format!("{{{name}}}"), value);
-        }
-        out
+        fill(template, args)
     }
+}
+
+/// `template` with each `{name}` replaced by its value.
+fn fill(template: &str, args: &[(&str, &str)]) -> String {
+    let mut out = template.to_string();
+    for (name, value) in args {
+        out = out.replace(&format!("{{{name}}}"), value);
+    }
+    out
+}
+
+/// Every key of the message files.
+#[cfg(test)]
+pub fn keys() -> Vec<&'static str> {
+    table(EN).into_keys().collect()
 }
 
 #[cfg(test)]

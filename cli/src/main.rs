@@ -1,5 +1,6 @@
 //! `paygent`: the merchant's command-line tool. It holds no protocol logic: configuration,
-//! telegrams, transport and reply parsing are paygent-core's. This file only dispatches and turns outcomes into exit codes.
+//! telegrams, transport and reply parsing are paygent-core's. This file only dispatches and
+//! turns outcomes into exit codes (a usage error: 64, usage.rs).
 
 mod config;
 mod confirm;
@@ -7,7 +8,12 @@ mod decode;
 mod doctor;
 mod i18n;
 mod notices;
+mod output;
+mod remedy;
 mod send;
+mod term;
+mod usage;
+mod user;
 
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use std::process::ExitCode;
@@ -54,40 +60,104 @@ fn version() -> String {
 }
 
 fn main() -> ExitCode {
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let msg = i18n::Messages::new(i18n::Lang::from_args_or_env(&args));
+    // A Shift_JIS or EUC-JP locale: everything written from here on is re-encoded.
+    let recoder = output::locale_charset().and_then(output::install);
+    let code = run(args, &msg);
+    if let Some(r) = recoder {
+        r.finish();
+    }
+    ExitCode::from(code)
+}
+
+fn run(args: Vec<std::ffi::OsString>, msg: &i18n::Messages) -> u8 {
     // Built at run time (the OpenSSL in use), leaked once: clap wants a static string.
     let version: &'static str = Box::leak(version().into_boxed_str());
-    let matches = Cli::command().version(version).get_matches();
-    let cli = match Cli::from_arg_matches(&matches) {
-        Ok(c) => c,
-        Err(e) => e.exit(),
+    let command = usage::localise(Cli::command().version(version), msg);
+    let parsed = command
+        .clone()
+        .try_get_matches_from(args)
+        .and_then(|m| Cli::from_arg_matches(&m).map(|c| (c, m)));
+    let (cli, matches) = match parsed {
+        Ok(p) => p,
+        Err(e) => return argument_error(&e, msg),
     };
-    let msg = i18n::Messages::new(cli.lang.unwrap_or_else(i18n::Lang::from_env));
+    // --lang given after an argument clap refused is not seen above; it is here.
+    let other;
+    let msg = match cli.lang {
+        Some(l) if l != msg.lang() => {
+            other = i18n::Messages::new(l);
+            &other
+        }
+        _ => msg,
+    };
+    if matches!(
+        cli.command,
+        Command::Send(_) | Command::Confirm(_) | Command::Notices(_)
+    ) {
+        // Doctor reports it among its checks.
+        if let Some(w) = user::root_warning(config_argument(&matches).as_deref(), msg) {
+            eprintln!("{w}");
+        }
+    }
     // Never a panic or a backtrace in front of an operator: a bug is a message and exit 2.
     paygent_core::boundary::install_quiet_panic_hook();
     let code = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match cli.command {
-        Command::Doctor(a) => doctor::run(a, &msg),
-        Command::Send(a) => send::run(a, &msg),
-        Command::Decode(a) => decode::run(a, &msg),
-        Command::Confirm(a) => confirm::run(a, &msg),
+        Command::Doctor(a) => doctor::run(a, msg),
+        Command::Send(a) => send::run(a, msg),
+        Command::Decode(a) => decode::run(a, msg),
+        Command::Confirm(a) => confirm::run(a, msg),
         Command::Completions { shell } => {
-            clap_complete::generate(
-                shell,
-                &mut Cli::command(),
-                "paygent",
-                &mut std::io::stdout(),
-            );
+            let mut command = command;
+            clap_complete::generate(shell, &mut command, "paygent", &mut std::io::stdout());
             0
         }
-        Command::Notices(a) => notices::run(a, &msg),
+        Command::Notices(a) => notices::run(a, msg),
     }));
-    ExitCode::from(code.unwrap_or_else(|payload| {
+    code.unwrap_or_else(|payload| {
         if closed_pipe(&*payload) {
             // `| head`, `| true`: the reader went away; end quietly as a shell tool does.
             return CLOSED_PIPE;
         }
         eprintln!("{}", msg.get("internal_error", &[]));
         2
-    }))
+    })
+}
+
+/// `--help` and `--version` (exit 0), or a usage error in the operator's language (exit 64).
+fn argument_error(e: &clap::Error, msg: &i18n::Messages) -> u8 {
+    use clap::error::ErrorKind;
+    match e.kind() {
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
+            let _ = e.print();
+            0
+        }
+        ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            // `paygent` or `paygent notices` alone: the help, as a usage error.
+            eprint!("{}", e.render());
+            usage::USAGE
+        }
+        _ => {
+            eprintln!("{}", usage::render(e, msg));
+            usage::USAGE
+        }
+    }
+}
+
+/// The configuration file the command will read, for the root warning's advice: `--config`,
+/// else the first default candidate that exists.
+fn config_argument(matches: &clap::ArgMatches) -> Option<std::path::PathBuf> {
+    let mut m = matches;
+    while let Some((_, sub)) = m.subcommand() {
+        m = sub;
+    }
+    let given = m
+        .try_get_one::<std::path::PathBuf>("config")
+        .ok()
+        .flatten()
+        .cloned();
+    given.or_else(config::default_path)
 }
 
 /// The exit status of a process that SIGPIPE ended (128 + 13), which is what a shell tool ending

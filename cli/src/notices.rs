@@ -8,12 +8,13 @@ use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use paygent_notices::sync::{self, Counts, Outcome};
-use paygent_notices::{ErrorKind, ListFilter, Notice, Store, StoredNotice};
+use paygent_notices::sync::{self, Counts, Fate, Outcome};
+use paygent_notices::{ErrorKind, ListFilter, Notice, Quarantined, Store, StoredNotice};
 use serde_json::{Value, json};
 
 use crate::config;
 use crate::i18n::Messages;
+use crate::term::visible;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -56,7 +57,9 @@ struct InitArgs {
 database error; 3 another sync holds the lock (after --wait); 4 caught up, but a gap \
 (success_code=2: older notices purged) was recorded in this run — check those payments; 5 caught \
 up, but --exec failed for some notice (it is retried on the next run); 6 stopped by --max-calls \
-or --max-seconds before catching up. When several apply: 3, 2, 1, 6, 4, 5."
+or --max-seconds before catching up; 7 caught up, but the database refused some notice: it was \
+quarantined (kept byte for byte with the reason, see `notices list` / `notices gaps`) and the \
+sync went on. When several apply: 3, 2, 1, 6, 4, 7, 5."
 )]
 struct SyncArgs {
     /// modenv_properties.php or paygent.properties (default: $PAYGENT_PROPERTIES,
@@ -145,12 +148,19 @@ fn db_error(e: &paygent_notices::Error, url: &str, msg: &Messages) -> u8 {
         ErrorKind::BadUrl => "notices.db.bad_url",
         ErrorKind::Connect => "notices.db.connect",
         ErrorKind::Schema => "notices.db.schema",
-        ErrorKind::Query => "notices.db.query",
+        ErrorKind::Full => "notices.db.full",
+        ErrorKind::Query | ErrorKind::Data => "notices.db.query",
     };
     let url = paygent_notices::redact(url);
     eprintln!(
         "{}",
-        msg.get(key, &[("url", url.as_str()), ("detail", e.detail.as_str())])
+        msg.get(
+            key,
+            &[
+                ("url", url.as_str()),
+                ("detail", &visible(&e.detail, false))
+            ]
+        )
     );
     2
 }
@@ -199,7 +209,11 @@ fn seconds(s: f64) -> Duration {
 }
 
 /// JSON of a notice just received (before it is read back from the database).
-fn fresh_json(n: &Notice, merchant: &str, gap: bool) -> Value {
+fn fresh_json(n: &Notice, merchant: &str, fate: &Fate, gap: bool) -> Value {
+    let reason = match fate {
+        Fate::Quarantined(why) => Some(why.as_str()),
+        Fate::New | Fate::Duplicate => None,
+    };
     json!({
         "payment_notice_id": n.payment_notice_id,
         "merchant_id": merchant,
@@ -211,6 +225,10 @@ fn fresh_json(n: &Notice, merchant: &str, gap: bool) -> Value {
         "change_date": n.change_date,
         "items": Value::Object(n.items.clone()),
         "gap_before": gap,
+        "text_lossy": n.text_lossy,
+        "raw_record_base64": n.raw_record_base64(),
+        "quarantined": reason.is_some(),
+        "quarantine_reason": reason,
     })
 }
 
@@ -219,8 +237,8 @@ fn sync_run(a: SyncArgs, msg: &Messages) -> u8 {
     let Some(found) = config::find_for_command(a.config.as_deref(), msg, a.jsonl) else {
         return 2;
     };
-    // Reply values as UTF-8 (the module converts from Windows-31J).
-    let mut m = found.utf8_module();
+    // Reply values as received: each notice is kept byte for byte, its text decoded here.
+    let mut m = found.raw_module();
     if let Err(e) = m.init() {
         return crate::send::module_error(&m, &e, msg);
     }
@@ -266,6 +284,7 @@ fn sync_run(a: SyncArgs, msg: &Messages) -> u8 {
     });
     let mut out = std::io::stdout().lock();
     let mut gap_ids = Vec::new();
+    let mut quarantined = Vec::new();
     let mut seen = 0u64;
     let outcome = sync::drain(
         &mut m,
@@ -273,12 +292,16 @@ fn sync_run(a: SyncArgs, msg: &Messages) -> u8 {
         &merchant,
         &opts,
         &mut counts,
-        &mut |n, new, gap| {
+        &mut |n, fate, gap| {
             if gap {
                 gap_ids.push(n.payment_notice_id.clone());
             }
-            if new && a.jsonl {
-                let _ = writeln!(out, "{}", fresh_json(n, &merchant, gap));
+            if let Fate::Quarantined(why) = fate {
+                quarantined.push((n.payment_notice_id.clone(), why.clone()));
+            }
+            if *fate != Fate::Duplicate && a.jsonl {
+                let line = fresh_json(n, &merchant, fate, gap);
+                let _ = writeln!(out, "{}", crate::term::json(&line));
             }
             seen += 1;
             if let Some(pb) = spinner.as_ref().filter(|_| seen % 50 == 1) {
@@ -297,6 +320,15 @@ fn sync_run(a: SyncArgs, msg: &Messages) -> u8 {
     for id in &gap_ids {
         eprintln!("{}", msg.get("notices.gap", &[("id", id)]));
     }
+    for (id, why) in &quarantined {
+        eprintln!(
+            "{}",
+            msg.get(
+                "notices.quarantined",
+                &[("id", id), ("detail", &visible(why, false))]
+            )
+        );
+    }
     let mut code = match &outcome {
         Outcome::CaughtUp => 0,
         Outcome::Limit => {
@@ -308,13 +340,17 @@ fn sync_run(a: SyncArgs, msg: &Messages) -> u8 {
                 "{}",
                 msg.get(
                     "notices.gateway_error",
-                    &[("code", code), ("detail", detail)]
+                    &[
+                        ("code", &visible(code, false)),
+                        ("detail", &visible(detail, false))
+                    ]
                 )
             );
             1
         }
         Outcome::Protocol(what) => {
-            eprintln!("{}", msg.get("notices.protocol", &[("detail", what)]));
+            let what = visible(what, false);
+            eprintln!("{}", msg.get("notices.protocol", &[("detail", &what)]));
             1
         }
         Outcome::Module { error, text } => crate::send::print_module_error(text, error, msg),
@@ -324,14 +360,17 @@ fn sync_run(a: SyncArgs, msg: &Messages) -> u8 {
     // Hand over what is stored, also after a failed fetch: a notice stored is a notice to apply.
     let (mut processed, mut failed) = (0u64, 0u64);
     if let (Some(cmd), false) = (&a.exec, matches!(outcome, Outcome::Store(_))) {
-        match run_exec(cmd, seconds(a.exec_timeout), store.as_mut(), &merchant, msg) {
-            Ok((p, f)) => (processed, failed) = (p, f),
-            Err(e) => code = db_error(&e, &a.db.db, msg),
+        let handed = run_exec(cmd, seconds(a.exec_timeout), store.as_mut(), &merchant, msg);
+        (processed, failed) = (handed.processed, handed.failed);
+        if let Some(e) = handed.error {
+            code = db_error(&e, &a.db.db, msg);
         }
     }
     let _ = store.unlock(&merchant);
     if code == 0 && counts.gaps > 0 {
         code = 4;
+    } else if code == 0 && counts.quarantined > 0 {
+        code = 7;
     } else if code == 0 && failed > 0 {
         code = 5;
     }
@@ -342,6 +381,7 @@ fn sync_run(a: SyncArgs, msg: &Messages) -> u8 {
             ("stored", &counts.stored.to_string()),
             ("duplicates", &counts.duplicates.to_string()),
             ("gaps", &counts.gaps.to_string()),
+            ("quarantined", &counts.quarantined.to_string()),
             ("processed", &processed.to_string()),
             ("failed", &failed.to_string()),
             (
@@ -360,41 +400,57 @@ fn sync_run(a: SyncArgs, msg: &Messages) -> u8 {
     code
 }
 
-/// `--exec`: each unprocessed notice, oldest first. Returns (processed, failed).
+/// What `--exec` did: the notices whose `processed_at` / `process_error` was committed, and the
+/// database error that stopped it, if any (the counts stand: those marks are committed).
+struct Handed {
+    processed: u64,
+    failed: u64,
+    error: Option<paygent_notices::Error>,
+}
+
+/// `--exec`: each unprocessed notice, oldest first.
 fn run_exec(
     cmd: &str,
     timeout: Duration,
     store: &mut dyn Store,
     merchant: &str,
     msg: &Messages,
-) -> Result<(u64, u64), paygent_notices::Error> {
+) -> Handed {
+    let mut handed = Handed {
+        processed: 0,
+        failed: 0,
+        error: None,
+    };
     // This merchant's only: several merchants may share the database.
-    let pending = store.list(&ListFilter {
+    let pending = match store.list(&ListFilter {
         unprocessed: true,
         since: None,
         merchant_id: Some(merchant.to_string()),
-    })?;
-    let (mut processed, mut failed) = (0, 0);
+    }) {
+        Ok(p) => p,
+        Err(e) => {
+            handed.error = Some(e);
+            return handed;
+        }
+    };
     for n in pending {
-        match exec_one(cmd, timeout, &n) {
-            Ok(()) => {
-                store.mark_processed(&n.notice.payment_notice_id)?;
-                processed += 1;
-            }
+        let id = &n.notice.payment_notice_id;
+        let marked = match exec_one(cmd, timeout, &n) {
+            Ok(()) => store.mark_processed(id).map(|_| handed.processed += 1),
             Err(why) => {
                 eprintln!(
                     "{}",
-                    msg.get(
-                        "notices.exec_failed",
-                        &[("id", &n.notice.payment_notice_id), ("detail", &why)]
-                    )
+                    msg.get("notices.exec_failed", &[("id", id), ("detail", &why)])
                 );
-                store.mark_failed(&n.notice.payment_notice_id, &why)?;
-                failed += 1;
+                store.mark_failed(id, &why).map(|()| handed.failed += 1)
             }
+        };
+        if let Err(e) = marked {
+            handed.error = Some(e);
+            break;
         }
     }
-    Ok((processed, failed))
+    handed
 }
 
 fn exec_one(cmd: &str, timeout: Duration, n: &StoredNotice) -> Result<(), String> {
@@ -457,41 +513,109 @@ fn list(a: ListArgs, msg: &Messages) -> u8 {
         Ok(s) => s,
         Err(code) => return code,
     };
-    let rows = match store.list(&ListFilter {
+    let filter = ListFilter {
         unprocessed: a.unprocessed,
         since: a.since.clone(),
         merchant_id: a.merchant_id.clone(),
-    }) {
+    };
+    // Quarantined notices too, in id order among the others — except with --unprocessed, which
+    // lists what --exec would hand over (a quarantined notice needs a person).
+    let rows = store.list(&filter).and_then(|rows| {
+        let held = if a.unprocessed {
+            Vec::new()
+        } else {
+            store.quarantined(&filter)?
+        };
+        Ok(merged(rows, held))
+    });
+    let rows = match rows {
         Ok(r) => r,
         Err(e) => return db_error(&e, &a.db.db, msg),
     };
     let mut out = std::io::stdout().lock();
     if a.json {
-        let v: Vec<Value> = rows.iter().map(StoredNotice::to_json).collect();
-        let _ = writeln!(out, "{}", Value::from(v));
+        let v: Vec<Value> = rows
+            .iter()
+            .map(|r| match r {
+                Listed::Stored(n) => n.to_json(),
+                Listed::Quarantined(q) => q.to_json(),
+            })
+            .collect();
+        let _ = writeln!(out, "{}", crate::term::json(&Value::from(v)));
         return 0;
     }
+    // One line per notice: no control character of a value reaches the terminal, no newline
+    // splits the line.
+    let v = |s: &str| visible(s, false).into_owned();
     for r in &rows {
-        let n = &r.notice;
+        let line = match r {
+            Listed::Stored(r) => {
+                let n = &r.notice;
+                format!(
+                    "{:>10} {:<20} {:<24} {:>3} {:>3} {:>10} {} {}{}",
+                    v(&n.payment_notice_id),
+                    v(&n.payment_id),
+                    v(&n.trading_id),
+                    v(&n.payment_type),
+                    v(&n.payment_status),
+                    n.payment_amount.map(|a| a.to_string()).unwrap_or_default(),
+                    r.received_at,
+                    r.processed_at.as_deref().unwrap_or("-"),
+                    r.process_error
+                        .as_deref()
+                        .map(|e| format!(" ({})", v(e)))
+                        .unwrap_or_default()
+                )
+            }
+            Listed::Quarantined(q) => {
+                let n = q.notice();
+                format!(
+                    "{:>10} {:<20} {:<24} {:>3} {:>3} {:>10} {} QUARANTINED ({})",
+                    v(q.payment_notice_id.as_deref().unwrap_or("-")),
+                    v(&n.payment_id),
+                    v(&n.trading_id),
+                    v(&n.payment_type),
+                    v(&n.payment_status),
+                    n.payment_amount.map(|a| a.to_string()).unwrap_or_default(),
+                    q.quarantined_at,
+                    v(&q.reason)
+                )
+            }
+        };
         // A closed stdout (`| head`) ends the listing quietly.
-        let _ = writeln!(
-            out,
-            "{:>10} {:<20} {:<24} {:>3} {:>3} {:>10} {} {}{}",
-            n.payment_notice_id,
-            n.payment_id,
-            n.trading_id,
-            n.payment_type,
-            n.payment_status,
-            n.payment_amount.map(|a| a.to_string()).unwrap_or_default(),
-            r.received_at,
-            r.processed_at.as_deref().unwrap_or("-"),
-            r.process_error
-                .as_deref()
-                .map(|e| format!(" ({e})"))
-                .unwrap_or_default()
-        );
+        if writeln!(out, "{line}").is_err() {
+            break;
+        }
     }
     0
+}
+
+/// A row of `notices list`.
+enum Listed {
+    Stored(Box<StoredNotice>),
+    Quarantined(Quarantined),
+}
+
+/// Stored and quarantined notices in `payment_notice_id` order (as numbers); a quarantined one
+/// without an id last.
+fn merged(rows: Vec<StoredNotice>, held: Vec<Quarantined>) -> Vec<Listed> {
+    let key = |id: Option<&str>| id.map_or((usize::MAX, String::new()), |i| (i.len(), i.into()));
+    let mut all: Vec<((usize, String), Listed)> = rows
+        .into_iter()
+        .map(|r| {
+            (
+                key(Some(&r.notice.payment_notice_id)),
+                Listed::Stored(Box::new(r)),
+            )
+        })
+        .chain(
+            held.into_iter()
+                .map(|q| (key(q.payment_notice_id.as_deref()), Listed::Quarantined(q))),
+        )
+        .collect();
+    // Stable: the stores' own order among equal keys.
+    all.sort_by(|a, b| a.0.cmp(&b.0));
+    all.into_iter().map(|(_, r)| r).collect()
 }
 
 fn gaps(a: GapsArgs, msg: &Messages) -> u8 {
@@ -499,17 +623,25 @@ fn gaps(a: GapsArgs, msg: &Messages) -> u8 {
         Ok(s) => s,
         Err(code) => return code,
     };
-    let rows = match store.gaps() {
+    let rows = store
+        .gaps()
+        .and_then(|g| Ok((g, store.quarantined(&ListFilter::default())?)));
+    let (gaps, held) = match rows {
         Ok(r) => r,
         Err(e) => return db_error(&e, &a.db.db, msg),
     };
     let mut out = std::io::stdout().lock();
     if a.json {
-        let v: Vec<Value> = rows.iter().map(paygent_notices::Gap::to_json).collect();
-        let _ = writeln!(out, "{}", Value::from(v));
+        // Gaps then quarantined notices, each with its "kind".
+        let v: Vec<Value> = gaps
+            .iter()
+            .map(|g| with_kind(g.to_json(), "gap"))
+            .chain(held.iter().map(|q| with_kind(q.to_json(), "quarantine")))
+            .collect();
+        let _ = writeln!(out, "{}", crate::term::json(&Value::from(v)));
         return 0;
     }
-    for g in &rows {
+    for g in &gaps {
         let _ = writeln!(
             out,
             "{}",
@@ -517,13 +649,38 @@ fn gaps(a: GapsArgs, msg: &Messages) -> u8 {
                 "notices.gap_row",
                 &[
                     ("detected", &g.detected_at),
-                    ("merchant", &g.merchant_id),
+                    ("merchant", &visible(&g.merchant_id, false)),
                     ("id", &g.first_payment_notice_id_after)
                 ]
             )
         );
     }
+    for q in &held {
+        let _ = writeln!(
+            out,
+            "{}",
+            msg.get(
+                "notices.quarantine_row",
+                &[
+                    ("at", &q.quarantined_at),
+                    ("merchant", &visible(&q.merchant_id, false)),
+                    (
+                        "id",
+                        &visible(q.payment_notice_id.as_deref().unwrap_or("-"), false)
+                    ),
+                    ("detail", &visible(&q.reason, false)),
+                ]
+            )
+        );
+    }
     0
+}
+
+fn with_kind(mut v: Value, kind: &str) -> Value {
+    if let Value::Object(o) = &mut v {
+        o.insert("kind".into(), kind.into());
+    }
+    v
 }
 
 fn mark(a: MarkArgs, msg: &Messages) -> u8 {

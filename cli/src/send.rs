@@ -72,8 +72,12 @@ pub fn run(args: Args, msg: &Messages) -> u8 {
             Ok((url, body)) => {
                 let (url, body) = (text(&url), text(&body));
                 if args.json {
-                    println!("{}", json!({"url": url, "body": body}));
+                    println!("{}", crate::term::json(&json!({"url": url, "body": body})));
                 } else {
+                    let (url, body) = (
+                        crate::term::visible(&url, false),
+                        crate::term::visible(&body, false),
+                    );
                     println!("POST {url}\n{body}");
                 }
                 0
@@ -126,7 +130,7 @@ pub fn run(args: Args, msg: &Messages) -> u8 {
         if let Err(e) = &posted {
             obj.insert("error".into(), text(&e.warning_text(m.dialect())).into());
         }
-        println!("{}", Value::Object(obj));
+        println!("{}", crate::term::json(&Value::Object(obj)));
     } else {
         let head: Vec<(String, String)> = head
             .iter()
@@ -141,7 +145,8 @@ pub fn run(args: Args, msg: &Messages) -> u8 {
             crate::decode::print_aligned(r);
         }
         if let Err(e) = &posted {
-            eprintln!("{}", text(&e.warning_text(m.dialect())));
+            let t = text(&e.warning_text(m.dialect()));
+            eprintln!("{}", crate::term::visible(&t, false));
         }
     }
     match (result.as_str(), &posted) {
@@ -162,17 +167,10 @@ pub(crate) fn module_error(m: &Module, e: &Error, msg: &Messages) -> u8 {
 
 /// A module error on stderr: its text, then the remedy for its code (exit 2).
 pub(crate) fn print_module_error(text: &str, e: &Error, msg: &Messages) -> u8 {
-    eprintln!("{text}");
-    let key = format!("remedy.{}", e.code.as_str());
-    let remedy = msg.get(&key, &[]);
-    eprintln!(
-        "{}",
-        if remedy == key {
-            msg.get("remedy.other", &[])
-        } else {
-            remedy
-        }
-    );
+    // The text may carry the reply's response_detail: no control character to the terminal.
+    eprintln!("{}", crate::term::visible(text, false));
+    // The remedy for the actual cause, not only the code (cli/src/remedy.rs).
+    eprintln!("{}", crate::remedy::line(e, msg));
     2
 }
 

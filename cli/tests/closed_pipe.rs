@@ -8,11 +8,22 @@
 )]
 
 use std::io::Write;
+use std::os::fd::FromRawFd;
 use std::process::{Command, Stdio};
 
 /// Run `paygent args` with standard output a pipe whose reader is already closed.
 fn into_closed_pipe(args: &[&str], stdin: &[u8]) -> (Option<i32>, String) {
-    let (reader, writer) = std::io::pipe().unwrap();
+    // std::io::pipe is newer than the MSRV (1.85): libc's.
+    let mut fds = [0; 2];
+    // SAFETY: `fds` has room for the two descriptors pipe writes.
+    assert_eq!(unsafe { libc::pipe(fds.as_mut_ptr()) }, 0);
+    // SAFETY: both descriptors were just opened and are owned here only.
+    let (reader, writer) = unsafe {
+        (
+            std::fs::File::from_raw_fd(fds[0]),
+            std::fs::File::from_raw_fd(fds[1]),
+        )
+    };
     drop(reader);
     let mut child = Command::new(env!("CARGO_BIN_EXE_paygent"))
         .args(args)

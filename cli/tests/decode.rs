@@ -105,3 +105,52 @@ fn unreadable_input_is_exit_2() {
     let (code, _) = decode(&["/nonexistent/paste.txt"], b"");
     assert_eq!(code, 2);
 }
+
+#[test]
+fn card_numbers_are_masked_whatever_the_key_and_in_any_value() {
+    // card_number+ (a space after the key), upper case, a NUL after the key, a card number in
+    // a free text item, with spaces: none of them shown.
+    let body = b"telegram_kind=020&card_number+=4111111111111111&CARD_NUMBER=5555555555554444\
+&card_number%00=4012888888881881&memo=card+4111+1111+1111+1111+please&payment_id=12345";
+    for args in [&["--json"][..], &[][..]] {
+        let (code, out) = decode(args, body);
+        assert_eq!(code, 0, "{out}");
+        for number in [
+            "4111111111111111",
+            "5555555555554444",
+            "4012888888881881",
+            "4111 1111 1111 1111",
+        ] {
+            assert!(!out.contains(number), "{args:?}: {number} shown: {out}");
+        }
+        assert!(out.contains("XXXXXXXXXXXXXXX1"), "{out}");
+        assert!(out.contains("XXXX XXXX XXXX XXX1"), "{out}");
+        assert!(out.contains("12345"), "other values stay: {out}");
+    }
+    let (_, out) = decode(&["--json", "--unmasked"], body);
+    assert!(out.contains("5555555555554444"), "{out}");
+}
+
+/// A pasted reply whose values hold terminal controls: shown as escapes, JSON escaped too
+/// (DEL and C1 included, which serde_json leaves raw), the value itself unchanged.
+#[test]
+fn control_characters_are_shown_as_escapes() {
+    let reply = b"result=0\r\nresponse_code=\r\nresponse_detail=\x1b[2J\r\n\
+memo=a\x1b]0;owned\x07b\x7fc\x80d\rz\r\n";
+    let (code, out) = decode(&[], reply);
+    assert_eq!(code, 0);
+    assert!(!out.chars().any(|c| c.is_control() && c != '\n'), "{out:?}");
+    assert!(
+        out.contains("a\\x1b]0;owned\\x07b\\x7fc\\u{80}d\\x0dz"),
+        "{out}"
+    );
+    assert!(out.contains("\\x1b[2J"), "{out}");
+    let (code, out) = decode(&["--json"], reply);
+    assert_eq!(code, 0);
+    assert!(!out.chars().any(|c| c.is_control() && c != '\n'), "{out:?}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        v["records"][0]["memo"],
+        "a\u{1b}]0;owned\u{7}b\u{7f}c\u{80}d\rz"
+    );
+}

@@ -206,7 +206,7 @@ fn a_good_setup_passes_and_each_planted_fault_is_named() {
     let (code, v) = doctor(&linked, &[]);
     assert_eq!(code, 1, "{v}");
     assert_eq!(status(&v, "log_file"), "fail", "{v}");
-    // Debug logging on: a warning.
+    // Debug logging on: a warning (its own id: (id, target) is unique).
     let debug = config(
         dir.path(),
         &sim,
@@ -218,7 +218,7 @@ fn a_good_setup_passes_and_each_planted_fault_is_named() {
     );
     let (code, v) = doctor(&debug, &[]);
     assert_eq!(
-        (code, status(&v, "log_file")),
+        (code, status(&v, "log_file.debug")),
         (0, "warn".to_string()),
         "{v}"
     );

@@ -484,4 +484,370 @@ fn errors_have_their_exit_codes_and_remedies() {
     // --help documents the exit codes.
     let (_, out, _) = run(&["sync", "--help"]);
     assert!(out.contains("3 another sync holds the lock") && out.contains("4 caught up"));
+    assert!(
+        out.contains("7 caught up, but the database refused some notice"),
+        "{out}"
+    );
+}
+
+/// A shell running in its own mount namespace (`unshare`), where it may mount a tmpfs: as
+/// root directly, otherwise in a user namespace. `None` when this host allows neither: under
+/// CI=true that fails the test (a skipped real part is a failure), elsewhere it is said loudly.
+fn mount_namespace_shell(probe_dir: &Path) -> Option<Command> {
+    let root = running_as_root();
+    let args: &[&str] = if root {
+        &["--mount"]
+    } else {
+        &["--user", "--map-root-user", "--mount"]
+    };
+    let probe = Command::new("unshare")
+        .args(args)
+        .args([
+            "sh",
+            "-c",
+            "mount -t tmpfs -o size=64k tmpfs \"$0\"",
+            probe_dir.to_str().unwrap(),
+        ])
+        .output();
+    match probe {
+        Ok(o) if o.status.success() => {
+            let mut c = Command::new("unshare");
+            c.args(args).arg("sh").arg("-c");
+            Some(c)
+        }
+        other => {
+            let why = match other {
+                Ok(o) => String::from_utf8_lossy(&o.stderr).into_owned(),
+                Err(e) => e.to_string(),
+            };
+            assert!(
+                std::env::var("CI").as_deref() != Ok("true"),
+                "CI=true: cannot mount a tmpfs in a mount namespace (unshare): {why}"
+            );
+            use std::io::Write;
+            let _ = writeln!(
+                std::io::stderr(),
+                "SKIPPED the full-disk test: no tmpfs in a mount namespace here ({why})"
+            );
+            None
+        }
+    }
+}
+
+/// Whether this process runs as root (`id -u`, no libc call in a test).
+fn running_as_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+}
+
+#[test]
+fn a_full_disk_is_said_as_such_with_its_remedy() {
+    let dir = tempfile::tempdir().unwrap();
+    let mnt = dir.path().join("mnt");
+    std::fs::create_dir(&mnt).unwrap();
+    let Some(_) = mount_namespace_shell(&mnt) else {
+        return;
+    };
+    let g = gateway(&dir.path().join("sim"), &["--seed-notices", "20000"]);
+    let bin = env!("CARGO_BIN_EXE_paygent");
+    // Several sizes: the disk fills at different points of the drain (a batch's commit while
+    // the next telegrams are on the wire, or the last batch after the loop).
+    for size in ["160k", "512k", "1m"] {
+        let db = format!("sqlite:{}/n.db", mnt.display());
+        let list = dir.path().join(format!("list-{size}.json"));
+        let script = format!(
+            "mount -t tmpfs -o size={size} tmpfs {mnt} || exit 99; \
+             {bin} notices init --db {db} >/dev/null || exit 98; \
+             {bin} notices sync --config {config} --db {db}; code=$?; \
+             {bin} notices list --db {db} --json > {list}; exit $code",
+            mnt = mnt.display(),
+            config = g.config.display(),
+            list = list.display(),
+        );
+        let out = mount_namespace_shell(&mnt)
+            .unwrap()
+            .arg(&script)
+            .env("LANG", "C")
+            .env_remove("LC_ALL")
+            .output()
+            .unwrap();
+        let (code, out, err) = result(out);
+        assert_eq!(code, 2, "{size}: {out}{err}");
+        assert!(
+            err.contains("is full (no space left)") && err.contains("Free space"),
+            "{size}: {err}"
+        );
+        assert!(!err.contains("the writer stopped"), "{size}: {err}");
+        // What the summary counts as stored is what is in the database, and the cursor did not
+        // pass it (the next sync would continue from there).
+        let rows: Vec<Value> =
+            serde_json::from_str(&std::fs::read_to_string(&list).unwrap()).unwrap();
+        assert_eq!(rows.len() as u64, field(&out, "stored"), "{size}: {out}");
+        assert!(rows.len() < 20_000, "{size}: the disk did fill");
+    }
+    // Japanese too.
+    let script = format!(
+        "mount -t tmpfs -o size=160k tmpfs {mnt} && {bin} notices init --db sqlite:{mnt}/n.db \
+         >/dev/null && {bin} notices sync --config {config} --db sqlite:{mnt}/n.db",
+        mnt = mnt.display(),
+        config = g.config.display(),
+    );
+    let out = mount_namespace_shell(&mnt)
+        .unwrap()
+        .arg(&script)
+        .env("LANG", "ja_JP.UTF-8")
+        .env_remove("LC_ALL")
+        .output()
+        .unwrap();
+    let (code, _, err) = result(out);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("ディスクフル"), "{err}");
+}
+
+/// A shell command that ends every other connection to the database of `url` (the sync's),
+/// as a database restart or a network cut would: `psql` / `mariadb`, the servers' own clients.
+fn kill_other_connections(backend: &str, url: &str) -> String {
+    let rest = url.split_once("://").unwrap().1;
+    let (auth_host, db) = rest.split_once('/').unwrap();
+    let (user, host) = auth_host.split_once('@').unwrap();
+    let (host, port) = host.split_once(':').unwrap();
+    match backend {
+        "postgres" => format!(
+            "psql -q -X -d '{url}' -c \"SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+             WHERE datname = current_database() AND pid <> pg_backend_pid()\" >/dev/null"
+        ),
+        _ => {
+            let client = format!("mariadb --no-defaults -h {host} -P {port} -u {user} {db}");
+            format!(
+                "for id in $({client} -N -e \"SELECT id FROM information_schema.processlist \
+                 WHERE db = DATABASE() AND id <> CONNECTION_ID()\"); do \
+                 {client} -e \"KILL $id\"; done"
+            )
+        }
+    }
+}
+
+#[test]
+fn a_database_lost_during_exec_still_counts_what_was_marked() {
+    let dir = tempfile::tempdir().unwrap();
+    for (backend, db) in store_urls(dir.path(), "execlost") {
+        if backend == "sqlite" {
+            continue; // no server connection to lose
+        }
+        let g = gateway(
+            &dir.path().join(format!("sim-{backend}")),
+            &["--seed-notices", "8"],
+        );
+        init(&db);
+        // Notices 1–4 are handled and marked; while handling 5 the database connection of the
+        // sync is killed, so the mark of 5 fails and the run stops there.
+        let cmd = format!(
+            "[ \"$PAYGENT_NOTICE_ID\" = 5 ] && {{ {}; }}; exit 0",
+            kill_other_connections(backend, &db)
+        );
+        let mut args = sync_args(&g, &db);
+        args.extend(["--exec", &cmd]);
+        let (code, out, err) = run(&args);
+        assert_eq!(code, 2, "{backend}: {out}{err}");
+        assert_eq!(field(&out, "stored"), 8, "{backend}: {out}");
+        let pending = ids(&stored(&db, &["--unprocessed"]));
+        assert_eq!(pending, ["5", "6", "7", "8"], "{backend}");
+        assert_eq!(
+            field(&out, "processed"),
+            4,
+            "{backend}: the marks committed before the loss: {out}{err}"
+        );
+        assert_eq!(field(&out, "failed"), 0, "{backend}: {out}");
+    }
+}
+
+/// Bytes percent-encoded for a form value.
+fn form_bytes(b: &[u8]) -> String {
+    b.iter().map(|b| format!("%{b:02X}")).collect()
+}
+
+fn seed(g: &Gateway, form: &str) {
+    let (status, body) = g.sim.control("/sim/seed", form).unwrap();
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
+}
+
+/// The value of `key` in a raw record (`key=value` CRLF lines).
+fn raw_value<'a>(raw: &'a [u8], key: &str) -> &'a [u8] {
+    let prefix = [key.as_bytes(), b"="].concat();
+    raw.split(|&b| b == b'\n')
+        .map(|l| l.strip_suffix(b"\r").unwrap_or(l))
+        .find_map(|l| l.strip_prefix(prefix.as_slice()))
+        .unwrap_or_else(|| panic!("no {key} in the raw record"))
+}
+
+fn no_raw_controls(text: &str) -> bool {
+    !text.chars().any(|c| c.is_control() && c != '\n')
+}
+
+#[test]
+fn hostile_values_are_stored_byte_for_byte_and_the_sync_goes_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let nul: &[u8] = b"ord\0er";
+    let mega = vec![b'A'; 1 << 20];
+    // あ, then bytes that are not Windows-31J (0x81 0x20, 0xFF), U+0080.
+    let sjis_bad: &[u8] = b"\x82\xa0\x81\x20\xff\x80";
+    let title: &[u8] = b"t\x1b]0;owned\x07";
+    for (backend, db) in store_urls(dir.path(), "hostile") {
+        let g = gateway(
+            &dir.path().join(format!("sim-{backend}")),
+            &["--seed-notices", "2"],
+        );
+        seed(&g, &format!("n=1&trading_id={}", form_bytes(nul))); // 3
+        seed(&g, &format!("n=1&trading_id={}", form_bytes(&mega))); // 4
+        seed(&g, &format!("n=1&customer_name={}", form_bytes(sjis_bad))); // 5
+        seed(&g, &format!("n=1&trading_id={}", form_bytes(title))); // 6
+        seed(&g, "n=2"); // 7, 8
+        init(&db);
+        let mut args = sync_args(&g, &db);
+        args.push("--jsonl");
+        let (code, out, err) = run(&args);
+        assert_eq!(code, 0, "{backend}: {err}");
+        assert_eq!(field(&err, "stored"), 8, "{backend}: {err}");
+        assert_eq!(field(&err, "quarantined"), 0, "{backend}: {err}");
+        assert!(
+            no_raw_controls(&out),
+            "{backend}: --jsonl escapes DEL and C1 too"
+        );
+        let lines: Vec<Value> = out
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        assert_eq!(ids(&lines), ["1", "2", "3", "4", "5", "6", "7", "8"]);
+        assert_eq!(lines[2]["text_lossy"], true, "{backend}");
+        assert!(lines[2]["raw_record_base64"].is_string(), "{backend}");
+        assert_eq!(lines[3]["text_lossy"], false);
+        assert!(lines[3]["raw_record_base64"].is_null());
+        assert_eq!(lines[3]["trading_id"].as_str().unwrap().len(), 1 << 20);
+        assert_eq!(lines[4]["text_lossy"], true);
+
+        // Read back from the database: the bytes the gateway sent, each of them.
+        let mut store = paygent_notices::open(&db).unwrap();
+        let rows = store.list(&paygent_notices::ListFilter::default()).unwrap();
+        assert_eq!(rows.len(), 8, "{backend}");
+        assert_eq!(raw_value(&rows[2].notice.raw_record, "trading_id"), nul);
+        assert_eq!(raw_value(&rows[3].notice.raw_record, "trading_id"), mega);
+        assert_eq!(
+            raw_value(&rows[4].notice.raw_record, "customer_name"),
+            sjis_bad
+        );
+        assert_eq!(raw_value(&rows[5].notice.raw_record, "trading_id"), title);
+        assert_eq!(rows[5].notice.trading_id, "t\u{1b}]0;owned\u{7}");
+        assert_eq!(
+            raw_value(&rows[7].notice.raw_record, "trading_id"),
+            b"seed-8",
+            "{backend}: the notices after them too"
+        );
+
+        // `list` shows the title sequence as an escape, not to the terminal.
+        let (code, out, _) = run(&["list", "--db", &db]);
+        assert_eq!(code, 0);
+        assert!(no_raw_controls(&out), "{backend}: {out:?}");
+        assert!(out.contains("t\\x1b]0;owned\\x07"), "{backend}: {out}");
+        let (code, out, _) = run(&["list", "--db", &db, "--json"]);
+        assert_eq!(code, 0);
+        assert!(no_raw_controls(&out), "{backend}");
+
+        // Nothing left behind: the next run finds nothing.
+        let (code, out, err) = run(&sync_args(&g, &db));
+        assert_eq!(code, 0, "{backend}: {out}{err}");
+        assert_eq!(field(&out, "fetched"), 0);
+    }
+}
+
+#[test]
+fn a_notice_the_database_refuses_is_quarantined_and_the_sync_goes_on() {
+    let dir = tempfile::tempdir().unwrap();
+    for (backend, db) in store_urls(dir.path(), "refused") {
+        let g = gateway(
+            &dir.path().join(format!("sim-{backend}")),
+            &["--seed-notices", "3"],
+        );
+        seed(&g, "n=1&trading_id=poison&customer_name=%00%FF"); // 4
+        seed(&g, "n=3"); // 5–7
+        init(&db);
+        // A constraint of the merchant's own that notice 4 breaks.
+        paygent_notices::testing::execute(
+            &db,
+            paygent_notices::testing::refuse_poison_sql(backend),
+        )
+        .unwrap();
+        let handled = dir.path().join(format!("handled-{backend}"));
+        let cmd = format!("echo $PAYGENT_NOTICE_ID >> {}", handled.display());
+        let mut args = sync_args(&g, &db);
+        args.extend(["--jsonl", "--exec", &cmd]);
+        let (code, out, err) = run(&args);
+        assert_eq!(code, 7, "{backend}: caught up, one quarantined: {out}{err}");
+        assert_eq!(field(&err, "stored"), 6, "{backend}: {err}");
+        assert_eq!(field(&err, "quarantined"), 1, "{backend}: {err}");
+        assert!(
+            err.contains("QUARANTINED") && err.contains("payment_notice_id=4"),
+            "{backend}: {err}"
+        );
+        let lines: Vec<Value> = out
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        assert_eq!(
+            ids(&lines),
+            ["1", "2", "3", "4", "5", "6", "7"],
+            "{backend}"
+        );
+        assert_eq!(lines[3]["quarantined"], true);
+        assert!(lines[3]["quarantine_reason"].is_string());
+        assert_eq!(lines[4]["quarantined"], false);
+        // --exec never got it; it got every other one.
+        let got = std::fs::read_to_string(&handled).unwrap();
+        assert_eq!(
+            got.lines().collect::<Vec<_>>(),
+            ["1", "2", "3", "5", "6", "7"],
+            "{backend}"
+        );
+
+        // Kept byte for byte, with the reason.
+        let mut store = paygent_notices::open(&db).unwrap();
+        let held = store
+            .quarantined(&paygent_notices::ListFilter::default())
+            .unwrap();
+        assert_eq!(held.len(), 1, "{backend}");
+        assert_eq!(held[0].payment_notice_id.as_deref(), Some("4"));
+        assert_eq!(raw_value(&held[0].raw_record, "trading_id"), b"poison");
+        assert_eq!(raw_value(&held[0].raw_record, "customer_name"), b"\0\xff");
+        assert!(!held[0].reason.is_empty());
+
+        // `list` and `gaps` show it; `list --unprocessed` (what --exec gets) does not.
+        let all = stored(&db, &[]);
+        assert_eq!(ids(&all), ["1", "2", "3", "4", "5", "6", "7"], "{backend}");
+        assert_eq!(all[3]["quarantined"], true);
+        assert_eq!(all[3]["trading_id"], "poison");
+        assert!(all[3]["raw_record_base64"].is_string());
+        assert!(all.iter().filter(|r| r["quarantined"] == false).count() == 6);
+        assert!(stored(&db, &["--unprocessed"]).is_empty());
+        let (code, out, _) = run(&["list", "--db", &db]);
+        assert_eq!(code, 0);
+        assert_eq!(
+            out.lines().filter(|l| l.contains("QUARANTINED")).count(),
+            1,
+            "{backend}: {out}"
+        );
+        let (code, out, _) = run(&["gaps", "--db", &db, "--json"]);
+        assert_eq!(code, 0);
+        let gaps: Vec<Value> = serde_json::from_str(&out).unwrap();
+        assert_eq!(gaps.len(), 1, "{backend}: {out}");
+        assert_eq!(gaps[0]["kind"], "quarantine");
+        assert_eq!(gaps[0]["payment_notice_id"], "4");
+        let (_, out, _) = run(&["gaps", "--db", &db]);
+        assert!(out.contains("payment_notice_id=4 QUARANTINED"), "{out}");
+
+        // The cursor is past it: the next run fetches nothing and exits 0.
+        let (code, out, err) = run(&sync_args(&g, &db));
+        assert_eq!(code, 0, "{backend}: {out}{err}");
+        assert_eq!(field(&out, "fetched"), 0);
+    }
 }

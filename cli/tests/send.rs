@@ -191,3 +191,50 @@ fn payment_reference_file_payment_dry_run_and_errors() {
     assert_eq!(code, 2);
     assert!(err.contains("E02005") && err.contains("Remedy"), "{err}");
 }
+
+/// No control character of a reply reaches the terminal: `ESC ]0;…BEL` (a window title), DEL
+/// and a lone CR in a value the gateway echoes (trading_id) are printed as escapes, and the
+/// JSON output carries them escaped too.
+#[test]
+fn control_characters_of_a_reply_are_shown_as_escapes() {
+    let dir = tempfile::tempdir().unwrap();
+    let sim = Sim::start(dir.path(), &paygent_conformance::cases_dir()).unwrap();
+    let cfg = sim.php_properties(dir.path(), 10, "");
+    let hostile = "trading_id=t\u{1b}]0;owned\u{7}\u{7f}x\ry";
+    let args = [
+        "merchant_id=10000",
+        "telegram_kind=020",
+        "payment_amount=1000",
+        "card_valid_term=1230",
+        "card_number=4111111111111111",
+        hostile,
+    ];
+    let out = Command::new(env!("CARGO_BIN_EXE_paygent"))
+        .arg("send")
+        .arg("--config")
+        .arg(&cfg)
+        .args(args)
+        .env("LANG", "C")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let raw_controls = |b: &[u8]| {
+        String::from_utf8_lossy(b)
+            .chars()
+            .any(|c| c.is_control() && c != '\n')
+    };
+    assert!(!raw_controls(&out.stdout), "{:?}", out.stdout);
+    assert!(!raw_controls(&out.stderr), "{:?}", out.stderr);
+    let shown = String::from_utf8(out.stdout).unwrap();
+    assert!(shown.contains("t\\x1b]0;owned\\x07\\x7fx\\x0dy"), "{shown}");
+    // Again as JSON (another trading_id: the gateway refuses one twice).
+    let hostile = format!("{hostile}2");
+    let mut args = args.to_vec();
+    args[5] = &hostile;
+    let (code, v, err) = send(&cfg, &args);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        v["records"][0]["trading_id"],
+        &hostile["trading_id=".len()..]
+    );
+}

@@ -4,9 +4,14 @@
 //! be in flight at the gateway; ask again later (docs/error-codes.md "Failure phase").
 
 use crate::Module;
+use std::time::Duration;
+
 use crate::config::ConfigSource;
 use crate::error::{Dialect, Error};
+use crate::journal::{self, Entry, Line, Resolution};
 use crate::php::is_blank;
+pub use crate::telegram::{Effect, effect};
+use crate::transport::CacheDir;
 
 /// The gateway's answer about one payment.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -135,6 +140,200 @@ fn ask(
     }
 }
 
+/// What became of a `maybe_sent` telegram, from a 094 answer about it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    /// The gateway processed it (the payment exists, or has the status the telegram sets).
+    Processed,
+    /// The gateway did not process it, and the settle time has passed: nothing was charged or
+    /// changed; the telegram may be sent again.
+    NotProcessed,
+    /// Not known yet, or not knowable by 094: the order stays "pending confirmation".
+    Pending {
+        /// Why, in words for the operator.
+        reason: String,
+    },
+}
+
+impl Verdict {
+    /// `processed`, `not_processed` or `pending`: the value the CLI shows.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::Processed => "processed",
+            Self::NotProcessed => "not_processed",
+            Self::Pending { .. } => "pending",
+        }
+    }
+}
+
+/// The verdict on a telegram of `kind` whose 094 answer is `answer`, `age` after its failure.
+/// "Not there" only proves "not processed" once `settle` has passed: until then the telegram may
+/// still be in flight at the gateway.
+pub fn verdict(
+    kind: &[u8],
+    answer: &Confirmation,
+    age: std::time::Duration,
+    settle: std::time::Duration,
+) -> Verdict {
+    let pending = |reason: String| Verdict::Pending { reason };
+    let settled = age >= settle;
+    let wait = || {
+        pending(format!(
+            "not at the gateway yet, and it may still be in flight: settle time {}s, {}s left",
+            settle.as_secs(),
+            settle.saturating_sub(age).as_secs()
+        ))
+    };
+    if let Confirmation::Unknown { reason } = answer {
+        return pending(format!(
+            "the inquiry failed: {}",
+            String::from_utf8_lossy(reason)
+        ));
+    }
+    match (effect(kind), answer) {
+        (Effect::ReadOnly, _) => Verdict::Processed,
+        (Effect::NotShown, _) => pending(format!(
+            "094 does not show the effect of telegram kind {}: check it on the merchant screen, \
+             then close it with --resolve",
+            String::from_utf8_lossy(kind)
+        )),
+        (Effect::NewPayment, Confirmation::Found { .. }) => Verdict::Processed,
+        (Effect::NewPayment, _) if settled => Verdict::NotProcessed,
+        (Effect::NewPayment, _) => wait(),
+        (Effect::StatusChange { to, .. }, Confirmation::Found { payment_status, .. })
+            if payment_status == to =>
+        {
+            Verdict::Processed
+        }
+        (Effect::StatusChange { from, .. }, Confirmation::Found { payment_status, .. })
+            if payment_status == from =>
+        {
+            if settled {
+                Verdict::NotProcessed
+            } else {
+                wait()
+            }
+        }
+        (Effect::StatusChange { .. }, Confirmation::Found { payment_status, .. }) => {
+            pending(format!(
+                "payment_status is {}, neither before nor after this telegram: check it",
+                String::from_utf8_lossy(payment_status)
+            ))
+        }
+        (Effect::StatusChange { .. }, _) => {
+            pending("the payment this telegram changes does not exist".to_string())
+        }
+    }
+}
+
+/// One pending line and what the inquiry made of it.
+#[derive(Clone, Debug)]
+pub struct Checked {
+    /// The line (a record, or an unreadable line).
+    pub line: Line,
+    /// The 094 answer (`None` when none was asked: unreadable line, kind 094 cannot show).
+    pub answer: Option<Confirmation>,
+    /// The verdict; a `Processed` / `NotProcessed` one is now recorded as resolved.
+    pub verdict: Verdict,
+}
+
+/// Resolve every pending record of the journal in `dir` through the 094 inquiry (with the
+/// configuration of `source`, the record's `merchant_id`, the configuration's `default_id` and
+/// `default_password`): a processed telegram and one not processed (not found `settle` after its
+/// failure) are recorded as resolved; anything else stays pending. Then, above [`COMPACT_AT`],
+/// the journal is compacted. `now` is seconds since the Unix epoch.
+pub fn confirm_pending(
+    dialect: Dialect,
+    source: &ConfigSource,
+    dir: &CacheDir,
+    settle: Duration,
+    now: u64,
+) -> Result<Vec<Checked>, String> {
+    let journal = journal::read(dir)?;
+    let mut out = Vec::new();
+    for line in journal.pending() {
+        let (answer, verdict) = match line {
+            Line::Unreadable(_) => (
+                None,
+                Verdict::Pending {
+                    reason: "a journal line this version cannot read: check it by hand".into(),
+                },
+            ),
+            Line::Entry(e) => check(dialect, source, e, settle, now),
+        };
+        if let (Line::Entry(e), Verdict::Processed | Verdict::NotProcessed) = (line, &verdict) {
+            let payment_id = match &answer {
+                Some(Confirmation::Found { payment_id, .. }) => payment_id.clone(),
+                _ => Vec::new(),
+            };
+            journal::resolve(
+                dir,
+                &Resolution {
+                    id: e.id.clone(),
+                    time: now,
+                    outcome: verdict.name().to_string(),
+                    payment_id,
+                },
+            )?;
+        }
+        out.push(Checked {
+            line: line.clone(),
+            answer,
+            verdict,
+        });
+    }
+    if journal.size > journal::COMPACT_AT {
+        journal::compact(dir)?;
+    }
+    Ok(out)
+}
+
+fn check(
+    dialect: Dialect,
+    source: &ConfigSource,
+    e: &Entry,
+    settle: Duration,
+    now: u64,
+) -> (Option<Confirmation>, Verdict) {
+    let pending = |reason: &str| Verdict::Pending {
+        reason: reason.to_string(),
+    };
+    if e.cut {
+        return (
+            None,
+            pending("an id too long to journal whole: check it by hand"),
+        );
+    }
+    match effect(&e.telegram_kind) {
+        Effect::ReadOnly => return (None, Verdict::Processed),
+        Effect::NotShown => {
+            let v = verdict(
+                &e.telegram_kind,
+                &Confirmation::NotFound,
+                Duration::ZERO,
+                settle,
+            );
+            return (None, v);
+        }
+        Effect::NewPayment | Effect::StatusChange { .. } => {}
+    }
+    let common: Vec<(&[u8], &[u8])> = if e.merchant_id.is_empty() {
+        Vec::new()
+    } else {
+        vec![(b"merchant_id", &e.merchant_id)]
+    };
+    let answer = inquire(
+        dialect,
+        source.clone(),
+        &e.trading_id,
+        &e.payment_id,
+        &common,
+    );
+    let age = Duration::from_secs(now.saturating_sub(e.time));
+    let verdict = verdict(&e.telegram_kind, &answer, age, settle);
+    (Some(answer), verdict)
+}
+
 fn unknown(m: &Module, e: &Error) -> Confirmation {
     let reason = match m.result_message() {
         b"" => e.warning_text(m.dialect()),
@@ -164,5 +363,62 @@ impl Module {
             .collect();
         let id = |k: &[u8]| p.get(k).unwrap_or_default();
         ask(m, &common, id(b"trading_id"), id(b"payment_id"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    fn found(status: &[u8]) -> Confirmation {
+        Confirmation::Found {
+            payment_id: b"1".to_vec(),
+            trading_id: b"t".to_vec(),
+            payment_type: b"02".to_vec(),
+            payment_status: status.to_vec(),
+            payment_amount: b"100".to_vec(),
+        }
+    }
+
+    #[test]
+    fn inquiries_are_read_only_and_payments_are_shown() {
+        for k in [
+            "027", "090", "091", "093", "094", "095", "096", "201", "264",
+        ] {
+            assert_eq!(effect(k.as_bytes()), Effect::ReadOnly, "{k}");
+        }
+        for k in ["010", "020", "030", "040", "050", "060", "070"] {
+            assert_eq!(effect(k.as_bytes()), Effect::NewPayment, "{k}");
+        }
+        for k in ["025", "026", "028", "029", "200", "450", "20", "0200", ""] {
+            assert_eq!(effect(k.as_bytes()), Effect::NotShown, "{k}");
+        }
+    }
+
+    #[test]
+    fn not_found_is_not_processed_only_after_the_settle_time() {
+        let settle = Duration::from_secs(600);
+        let early = Duration::from_secs(10);
+        let late = Duration::from_secs(601);
+        let v = |kind: &[u8], a: &Confirmation, age| verdict(kind, a, age, settle);
+        assert_eq!(v(b"020", &found(b"20"), early), Verdict::Processed);
+        assert_eq!(
+            v(b"020", &Confirmation::NotFound, late),
+            Verdict::NotProcessed
+        );
+        assert_eq!(v(b"020", &Confirmation::NotFound, early).name(), "pending");
+        let unknown = Confirmation::Unknown {
+            reason: b"E02005: x".to_vec(),
+        };
+        assert_eq!(v(b"020", &unknown, late).name(), "pending");
+        // a capture: the status says which
+        assert_eq!(v(b"022", &found(b"40"), early), Verdict::Processed);
+        assert_eq!(v(b"022", &found(b"20"), early).name(), "pending");
+        assert_eq!(v(b"022", &found(b"20"), late), Verdict::NotProcessed);
+        assert_eq!(v(b"022", &found(b"60"), late).name(), "pending");
+        assert_eq!(v(b"022", &Confirmation::NotFound, late).name(), "pending");
+        // 094 cannot show it: never resolved by the inquiry
+        assert_eq!(v(b"025", &found(b"20"), late).name(), "pending");
     }
 }

@@ -39,6 +39,11 @@ pub fn report(config: Option<&Config>) -> Vec<Row> {
             "TLS session cache",
             session_cache(cache_dir),
         ),
+        row(
+            "journal",
+            "maybe_sent journal (journal_dir)",
+            config.map_or_else(none, journal),
+        ),
         row("log_file", "log file", config.map_or_else(none, log_path)),
         row(
             "debug",
@@ -100,6 +105,23 @@ pub fn session_cache(configured: &[u8]) -> String {
     }
 }
 
+/// The journal directory of `journal_dir` (journal.rs) and whether it is usable, in words.
+/// Resolving the default directory creates it, as the first journaled telegram would.
+pub fn journal(c: &Config) -> String {
+    match crate::journal::directory(c, true) {
+        Ok(None) => "off".into(),
+        Ok(Some(dir)) => {
+            let path = Path::new(OsStr::from_bytes(dir.path()));
+            if writable(path) {
+                format!("{} (usable)", path.display())
+            } else {
+                format!("{} (not usable: not writable by this user)", path.display())
+            }
+        }
+        Err(why) => format!("not usable: {why} (maybe_sent telegrams are only logged)"),
+    }
+}
+
 fn writable(path: &Path) -> bool {
     let Ok(c) = CString::new(path.as_os_str().as_bytes()) else {
         return false;
@@ -153,5 +175,24 @@ mod tests {
         std::fs::write(&file, b"x").unwrap();
         let f = file.as_os_str().as_bytes();
         assert!(session_cache(f).ends_with("f: not a directory (cache off)"));
+    }
+
+    #[test]
+    fn journal_follows_the_cache_unless_set() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o700)).unwrap();
+        let p = dir.path().as_os_str().as_bytes().to_vec();
+        let c = |cache: &[u8], journal_dir: &[u8]| Config {
+            session_cache_dir: cache.to_vec(),
+            journal_dir: journal_dir.to_vec(),
+            ..Config::default()
+        };
+        assert_eq!(journal(&c(&p, b"")), "off");
+        let shown = dir.path().display().to_string();
+        assert_eq!(journal(&c(&p, b"auto")), format!("{shown} (usable)"));
+        assert_eq!(journal(&c(b"", &p)), format!("{shown} (usable)"));
+        // the cache off: the per-user default directory
+        assert!(journal(&c(b"", b"auto")).contains("paygent-tls-"));
+        assert!(journal(&c(b"", b"/no/such")).starts_with("not usable: /no: missing"));
     }
 }

@@ -15,6 +15,7 @@ pub mod config;
 pub mod confirm;
 pub mod error;
 pub mod info;
+pub mod journal;
 pub mod log;
 pub mod module;
 pub mod params;

@@ -125,25 +125,127 @@ fn local_timestamp() -> String {
 /// keeps its last byte when it has more than one (§7), a 1-byte one becomes `X`; the security
 /// code `card_conf_number`, `connect_password` and every key containing `token`,
 /// `security_code` or `password` are replaced whole by `XXXX`, whatever their length (a kept
-/// digit of a 3-digit security code is a third of it). Blank values are logged as they are.
-/// `None` = log as is.
+/// digit of a 3-digit security code is a third of it). Keys are compared as [`rule_key`] reads
+/// them, so `CARD_NUMBER`, `card-number` or `card_number` with a NUL or a space after it are
+/// masked too. Blank values are logged as they are. `None` = log as is.
 pub fn mask_value(key: &[u8], value: &[u8]) -> Option<Vec<u8>> {
     if crate::php::is_blank(value) {
         return None;
     }
-    if key == b"card_number" {
-        let mut v = vec![b'X'; value.len().max(2) - 1];
-        if value.len() > 1 {
-            v.push(value[value.len() - 1]);
-        }
-        return Some(v);
+    let key = rule_key(key);
+    let has = |word: &[u8]| key.windows(word.len()).any(|w| w == word);
+    if [
+        &b"cardconfnumber"[..],
+        b"token",
+        b"securitycode",
+        b"password",
+    ]
+    .iter()
+    .any(|w| has(w))
+    {
+        return Some(b"XXXX".to_vec());
     }
-    let lower = key.to_ascii_lowercase();
-    let secret = key == b"card_conf_number"
-        || [&b"token"[..], b"security_code", b"password"]
-            .iter()
-            .any(|w| lower.windows(w.len()).any(|x| x == *w));
-    secret.then(|| b"XXXX".to_vec())
+    has(b"cardnumber").then(|| keep_last(value))
+}
+
+/// A key as the mask rules read it: ASCII letters lower-cased, every byte that is not an ASCII
+/// letter or digit dropped (`_`, `-`, spaces, NUL…): `Card_Number\0` reads `cardnumber`.
+pub fn rule_key(key: &[u8]) -> Vec<u8> {
+    key.iter()
+        .filter(|b| b.is_ascii_alphanumeric())
+        .map(u8::to_ascii_lowercase)
+        .collect()
+}
+
+/// `card_number`'s mask: every byte `X` but the last (a 1-byte value: `X`).
+fn keep_last(value: &[u8]) -> Vec<u8> {
+    let mut v = vec![b'X'; value.len().max(2) - 1];
+    if value.len() > 1 {
+        v.push(value[value.len() - 1]);
+    }
+    v
+}
+
+/// What a tool that shows wire data to a person masks (`paygent decode`): [`mask_value`], and
+/// in any other value every card number — a run of 13 to 19 digits that passes the Luhn check,
+/// single spaces or hyphens allowed between groups — with each digit but its last replaced by
+/// `X`, as `card_number` is. Not the log's rule: an 18-digit `payment_id` passes the Luhn check
+/// one time in ten, and the log must keep it readable.
+pub fn mask_shown(key: &[u8], value: &[u8]) -> Option<Vec<u8>> {
+    mask_value(key, value).or_else(|| mask_card_numbers(value))
+}
+
+/// [`mask_shown`]'s card numbers in `value` masked; `None` when there is none.
+pub fn mask_card_numbers(value: &[u8]) -> Option<Vec<u8>> {
+    let mut out = value.to_vec();
+    let mut found = false;
+    let mut i = 0;
+    while i < value.len() {
+        if !value[i].is_ascii_digit() {
+            i += 1;
+            continue;
+        }
+        // A run: digit groups joined by one space or hyphen each; (start, end) of every group.
+        let mut groups = Vec::new();
+        let mut start = i;
+        let mut j = i;
+        loop {
+            while j < value.len() && value[j].is_ascii_digit() {
+                j += 1;
+            }
+            groups.push((start, j));
+            let joined = j + 1 < value.len()
+                && matches!(value[j], b' ' | b'-')
+                && value[j + 1].is_ascii_digit();
+            if !joined {
+                break;
+            }
+            start = j + 1;
+            j = start;
+        }
+        // The longest groups-aligned stretch that is a card number, from each group on.
+        let mut g = 0;
+        while g < groups.len() {
+            let card = (g + 1..=groups.len()).rev().find(|&end| {
+                let digits: Vec<u8> = groups[g..end]
+                    .iter()
+                    .flat_map(|&(a, b)| value[a..b].iter().copied())
+                    .collect();
+                (13..=19).contains(&digits.len()) && luhn(&digits)
+            });
+            match card {
+                Some(end) => {
+                    let last = groups[end - 1].1 - 1;
+                    for &(a, b) in &groups[g..end] {
+                        out[a..b.min(last)].fill(b'X');
+                    }
+                    found = true;
+                    g = end;
+                }
+                None => g += 1,
+            }
+        }
+        i = j;
+    }
+    found.then_some(out)
+}
+
+/// The Luhn check of ASCII digits.
+fn luhn(digits: &[u8]) -> bool {
+    let sum: u32 = digits
+        .iter()
+        .rev()
+        .enumerate()
+        .map(|(i, d)| {
+            let d = u32::from(d - b'0');
+            if i % 2 == 1 {
+                if d * 2 > 9 { d * 2 - 9 } else { d * 2 }
+            } else {
+                d
+            }
+        })
+        .sum();
+    sum % 10 == 0
 }
 
 #[cfg(test)]
@@ -191,6 +293,58 @@ mod tests {
         assert_eq!(text.matches("mode 0644").count(), 1, "{text}");
         assert!(text.contains("chmod 600"));
         assert!(text.ends_with(" C two\n"));
+    }
+
+    #[test]
+    fn keys_are_read_normalised() {
+        for key in [
+            &b"card_number+"[..],
+            b"CARD_NUMBER",
+            b"card_number\0",
+            b"Card-Number",
+            b"card number",
+            b"customer_card_number",
+        ] {
+            assert_eq!(
+                mask_value(key, b"4111111111111111").unwrap(),
+                b"XXXXXXXXXXXXXXX1",
+                "{key:?}"
+            );
+        }
+        assert_eq!(mask_value(b"CARD_CONF_NUMBER", b"123").unwrap(), b"XXXX");
+        assert_eq!(mask_value(b"connect-password\0", b"pw").unwrap(), b"XXXX");
+        assert_eq!(mask_value(b"SecurityCode", b"999").unwrap(), b"XXXX");
+        assert_eq!(mask_value(b"payment_id", b"4111111111111111"), None);
+    }
+
+    #[test]
+    fn card_numbers_in_any_value_are_masked_when_shown() {
+        let m = |v: &[u8]| mask_card_numbers(v).map(|m| String::from_utf8(m).unwrap());
+        assert_eq!(m(b"4111111111111111").unwrap(), "XXXXXXXXXXXXXXX1");
+        assert_eq!(
+            m(b"memo: card 4111 1111 1111 1111, thanks").unwrap(),
+            "memo: card XXXX XXXX XXXX XXX1, thanks"
+        );
+        assert_eq!(m(b"5555-5555-5555-4444").unwrap(), "XXXX-XXXX-XXXX-XXX4");
+        // 13 (Visa) and 19 digits; an order number before the card is left alone.
+        assert_eq!(m(b"4222222222222").unwrap(), "XXXXXXXXXXXX2");
+        assert_eq!(
+            m(b"order 12 4111 1111 1111 1111").unwrap(),
+            "order 12 XXXX XXXX XXXX XXX1"
+        );
+        assert_eq!(m(b"6011000990139424").unwrap(), "XXXXXXXXXXXXXXX4");
+        // Not a card number: fails Luhn, too short, too long, no digits.
+        assert_eq!(m(b"4111111111111112"), None);
+        assert_eq!(m(b"411111111111"), None);
+        assert_eq!(m(b"41111111111111111111"), None);
+        assert_eq!(m("山田 太郎".as_bytes()), None);
+        // Through mask_shown: a key rule first, then any value.
+        assert_eq!(mask_shown(b"card_conf_number", b"123").unwrap(), b"XXXX");
+        assert_eq!(
+            mask_shown(b"free_memo", b"4111111111111111").unwrap(),
+            b"XXXXXXXXXXXXXXX1"
+        );
+        assert_eq!(mask_shown(b"trading_id", b"T1"), None);
     }
 
     #[test]

@@ -9,6 +9,7 @@ use crate::charset;
 use crate::config::{Config, ConfigSource};
 pub use crate::error::Dialect;
 use crate::error::{Error, ErrorKind, FailurePhase, Warning, WarningLevel};
+use crate::journal;
 use crate::log::Logger;
 use crate::params::{Params, Record};
 use crate::php;
@@ -198,8 +199,78 @@ impl Module {
     // ---- post ------------------------------------------------------------------------------
 
     /// Run the telegram (§4–§6). `Ok` whenever a reply was received and its result read,
-    /// including `result=1` (a business error: check [`Module::result_status`]).
+    /// including `result=1` (a business error: check [`Module::result_status`]). A `maybe_sent`
+    /// failure of a telegram that changes something at the gateway is journaled (journal.rs).
     pub fn post(&mut self) -> Result<(), Error> {
+        let r = self.post_telegram();
+        // Not a let chain: the crate's rust-version is 1.85.
+        if let Err(e) = &r {
+            if self.failure_phase == Some(FailurePhase::MaybeSent) {
+                self.journal(e);
+            }
+        }
+        r
+    }
+
+    /// Record a `maybe_sent` telegram in the journal, or say in the log (and as a notice) why it
+    /// could not be: never silently lost. Inquiries change nothing and are not recorded.
+    fn journal(&mut self, e: &Error) {
+        let Some(config) = self.config.clone() else {
+            return;
+        };
+        if crate::telegram::effect(&self.telegram_kind) == crate::telegram::Effect::ReadOnly {
+            return;
+        }
+        let failure = e
+            .result_message(self.dialect)
+            .unwrap_or_else(|| e.warning_text(self.dialect));
+        let id = |k: &[u8]| self.params.get(k).unwrap_or_default();
+        let entry = journal::Entry::new(
+            &self.telegram_kind,
+            id(b"merchant_id"),
+            id(b"trading_id"),
+            id(b"payment_id"),
+            &failure,
+        );
+        let why = match journal::directory(&config, true) {
+            Ok(None) => return, // journal_dir=off: the merchant's choice
+            Ok(Some(dir)) => match journal::record(&dir, &entry) {
+                Ok(recorded) => {
+                    let mut line = format!(
+                        "maybe_sent: journaled as {} in {} (paygent confirm --pending resolves it)",
+                        entry.id,
+                        journal::path_of(&dir)
+                    );
+                    if let journal::Recorded::Large(size) = recorded {
+                        line.push_str(&format!(
+                            "; warning: the journal holds {size} bytes of unresolved records: run \
+                             `paygent confirm --pending` (from cron)"
+                        ));
+                    }
+                    self.log(line.as_bytes());
+                    return;
+                }
+                Err(why) => why,
+            },
+            Err(why) => why,
+        };
+        let mut line = format!("warning: maybe_sent telegram NOT journaled ({why}): ").into_bytes();
+        for (k, v) in [
+            ("telegram_kind", &entry.telegram_kind),
+            ("merchant_id", &entry.merchant_id),
+            ("trading_id", &entry.trading_id),
+            ("payment_id", &entry.payment_id),
+        ] {
+            line.extend_from_slice(format!("{k}=").as_bytes());
+            line.extend_from_slice(v);
+            line.push(b' ');
+        }
+        line.extend_from_slice(b"- confirm it by hand (paygent confirm --trading-id ...)");
+        // Logged only: the module's warnings stay exactly the official module's.
+        self.log(&line);
+    }
+
+    fn post_telegram(&mut self) -> Result<(), Error> {
         let stale = self
             .config
             .as_ref()

@@ -233,7 +233,19 @@ fn retry_not_sent_resends_only_what_never_left() {
     let log = std::fs::read_to_string(dir.path().join("m.log")).unwrap();
     assert_eq!(log.matches("retry ").count(), 2, "{log}");
 
-    // retry_not_sent=0: the official behaviour, one attempt (the default is 2).
+    // Without the option: two retries by default (issue 20 item 3).
+    let flaky = server(|n| {
+        if n < 2 {
+            Act::DropBeforeTls
+        } else {
+            Act::Answer
+        }
+    });
+    let mut m = module(properties(dir.path(), flaky.port, ""));
+    m.post().expect("cleared within the default retries");
+    assert_eq!(flaky.bodies.lock().unwrap().len(), 1);
+
+    // retry_not_sent=0: the official behaviour, one attempt.
     let flaky = server(|n| {
         if n < 1 {
             Act::DropBeforeTls

@@ -62,7 +62,7 @@ my %render = (
     },
     'configuration ja' => sub {
         my $group = shift;
-        table(['キー(`paygentB2Bmodule.` + …)', 'Perl の変数', '必須 / 既定値', '意味'],
+        table(['キー（`paygentB2Bmodule.` + …）', 'Perl の変数', '必須 / 既定値', '意味'],
             map { ["`$_->[0]`", @$_[2, 5, 6]] } grep { $_->[1] eq $group } @config);
     },
 );

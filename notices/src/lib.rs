@@ -15,9 +15,10 @@ pub mod testing;
 
 use std::fmt;
 
-pub use store::{Gap, ListFilter, Store, StoredNotice, open, redact, require_schema};
+pub use store::{Gap, ListFilter, Quarantined, Store, StoredNotice, open, redact, require_schema};
 
-/// One 091 reply, values decoded to UTF-8.
+/// One 091 reply record: its items as text (decoded from Windows-31J) for the columns and the
+/// JSON, and the bytes as received, kept whole.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Notice {
     pub payment_notice_id: String,
@@ -27,13 +28,88 @@ pub struct Notice {
     pub payment_status: String,
     pub payment_amount: Option<i64>,
     pub change_date: String,
-    /// Every reply item, in reply order, as a JSON object.
+    /// Every reply item, in reply order, as a JSON object of text.
     pub items: serde_json::Map<String, serde_json::Value>,
+    /// The record as received: each item `key=value` and CRLF, in reply order, the bytes the
+    /// gateway sent (Windows-31J). Empty for a notice stored by schema 1 (before paygent kept
+    /// them).
+    pub raw_record: Vec<u8>,
+    /// Some item's text is not exactly its bytes: bytes that are not Windows-31J (shown as
+    /// U+FFFD) or a NUL (U+FFFD too: PostgreSQL text cannot hold it). `raw_record` is exact.
+    pub text_lossy: bool,
+}
+
+/// Text of Windows-31J bytes as the text columns hold it, and whether it is exact: bytes that
+/// are not Windows-31J and NUL become U+FFFD (the raw record keeps them).
+pub fn text_of(bytes: &[u8]) -> (String, bool) {
+    use paygent_core::charset::{Charset, convert_lossy, convert_strict};
+    let (utf8, mut lossy) = match convert_strict(bytes, Charset::Cp932, Charset::Utf8) {
+        Some(t) => (t, false),
+        None => (convert_lossy(bytes, Charset::Cp932, Charset::Utf8), true),
+    };
+    let mut text = String::from_utf8(utf8).unwrap_or_else(|e| {
+        lossy = true;
+        String::from_utf8_lossy(e.as_bytes()).into_owned()
+    });
+    if text.contains('\0') {
+        lossy = true;
+        text = text.replace('\0', "\u{fffd}");
+    }
+    (text, lossy)
 }
 
 impl Notice {
-    /// From the reply's items (UTF-8 text).
+    /// From the reply's items as text (UTF-8); the raw record is their Windows-31J form.
     pub fn from_items(items: serde_json::Map<String, serde_json::Value>) -> Notice {
+        let mut raw = Vec::new();
+        for (k, v) in &items {
+            let v = v.as_str().map_or_else(|| v.to_string(), str::to_string);
+            raw.extend_from_slice(&encoding_rs::SHIFT_JIS.encode(k).0);
+            raw.push(b'=');
+            raw.extend_from_slice(&encoding_rs::SHIFT_JIS.encode(&v).0);
+            raw.extend_from_slice(b"\r\n");
+        }
+        Notice::with(items, raw, false)
+    }
+
+    /// From a reply record as received (Windows-31J bytes, as paygent-core's parser gives it):
+    /// the raw record keeps the bytes, the text is decoded.
+    pub fn from_record<'a>(record: impl IntoIterator<Item = (&'a [u8], &'a [u8])>) -> Notice {
+        let mut items = serde_json::Map::new();
+        let mut raw = Vec::new();
+        let mut lossy = false;
+        for (k, v) in record {
+            let (key, key_lossy) = text_of(k);
+            let (value, value_lossy) = text_of(v);
+            lossy |= key_lossy || value_lossy;
+            items.insert(key, serde_json::Value::from(value));
+            raw.extend_from_slice(k);
+            raw.push(b'=');
+            raw.extend_from_slice(v);
+            raw.extend_from_slice(b"\r\n");
+        }
+        Notice::with(items, raw, lossy)
+    }
+
+    /// From a raw record as [`Notice::raw_record`] holds it, read back by paygent-core's
+    /// `key=value` parser (the reply's own format).
+    pub fn from_raw_record(raw: &[u8]) -> Notice {
+        let parsed = paygent_core::reply::payment::parse(raw, true);
+        match parsed.reply.records.first() {
+            Some(r) => {
+                let mut n = Notice::from_record(r.iter());
+                n.raw_record = raw.to_vec();
+                n
+            }
+            None => Notice::with(serde_json::Map::new(), raw.to_vec(), true),
+        }
+    }
+
+    fn with(
+        items: serde_json::Map<String, serde_json::Value>,
+        raw: Vec<u8>,
+        lossy: bool,
+    ) -> Notice {
         let get = |k: &str| {
             items
                 .get(k)
@@ -50,7 +126,16 @@ impl Notice {
             payment_amount: get("payment_amount").trim().parse().ok(),
             change_date: get("change_date"),
             items,
+            raw_record: raw,
+            text_lossy: lossy,
         }
+    }
+
+    /// The raw record in base64, for JSON: present only when the text is not exact.
+    pub fn raw_record_base64(&self) -> Option<String> {
+        use base64::Engine;
+        (self.text_lossy && !self.raw_record.is_empty())
+            .then(|| base64::engine::general_purpose::STANDARD.encode(&self.raw_record))
     }
 }
 
@@ -63,6 +148,12 @@ pub enum ErrorKind {
     Connect,
     /// The schema is missing (`paygent notices init` not run) or newer than this program.
     Schema,
+    /// The database (or the disk under it) is full: SQLite `SQLITE_FULL`, PostgreSQL `53100`,
+    /// MySQL 1021 / 1114. Nothing half-done is committed; the remedy is free space.
+    Full,
+    /// The database refused a value of this notice (a data exception, a constraint, a size
+    /// limit): the sync quarantines that notice and goes on (docs/notices.md).
+    Data,
     /// Any other database error (a query failed).
     Query,
 }

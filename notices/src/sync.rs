@@ -1,14 +1,16 @@
 //! The 091 loop: ask with the stored cursor until `success_code=1`, storing each notice and
 //! moving the cursor in one transaction. The telegram is built, sent and parsed by
-//! [`paygent_core::Module`] (configured with `caller_encoding=UTF-8`, so reply values arrive as
-//! UTF-8); this file only reads `success_code` and the notice items.
+//! [`paygent_core::Module`], with reply values as received (Windows-31J bytes: give it a module
+//! without `caller_encoding`), so that each notice is kept byte for byte ([`Notice::raw_record`])
+//! besides its text. This file reads `success_code` and checks `payment_notice_id` (the rules
+//! the loop needs to go on); a notice the database refuses is quarantined, not retried for ever.
 
 use std::time::{Duration, Instant};
 
 use paygent_core::Module;
 use serde_json::{Map, Value};
 
-use crate::{Notice, Store, id_after, test_pause};
+use crate::{ErrorKind, Notice, Store, id_after, test_pause};
 
 #[derive(Clone, Debug, Default)]
 pub struct Options {
@@ -30,6 +32,19 @@ pub struct Counts {
     pub duplicates: u64,
     /// `success_code=2` replies.
     pub gaps: u64,
+    /// Refused by the database and kept in the quarantine instead ([`Store::quarantine`]).
+    pub quarantined: u64,
+}
+
+/// What became of a notice received.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Fate {
+    /// Stored now for the first time.
+    New,
+    /// Already stored.
+    Duplicate,
+    /// The database refused it (the reason): kept in the quarantine, the cursor past it.
+    Quarantined(String),
 }
 
 /// How a drain ended.
@@ -52,19 +67,26 @@ pub enum Outcome {
     Protocol(String),
 }
 
+/// Reply bytes (Windows-31J) as text for a message.
 fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
+    crate::text_of(b).0
 }
 
 /// Notices wait for a commit in batches: at most this many…
 const BATCH_MAX: usize = 256;
+/// …of at most this many bytes of raw record (a 1 MB notice goes almost alone: statements stay
+/// far below the servers' packet limits)…
+const BATCH_BYTES: usize = 1 << 20;
 /// …and none longer than this after it was received (a slow trickle still commits promptly).
 const BATCH_AGE: Duration = Duration::from_millis(50);
+/// The longest `payment_notice_id` the stores hold (and the cursor with it).
+const ID_MAX: usize = 64;
 
 /// The notices received and not yet handed to the store.
 #[derive(Default)]
 struct Pending {
     batch: Vec<(Notice, bool)>,
+    bytes: usize,
     since: Option<Instant>,
 }
 
@@ -72,14 +94,17 @@ impl Pending {
     /// Add a notice; the batch when it is due for a commit.
     fn push(&mut self, notice: Notice, gap: bool) -> Option<Vec<(Notice, bool)>> {
         self.since.get_or_insert_with(Instant::now);
+        self.bytes += notice.raw_record.len();
         self.batch.push((notice, gap));
-        let due =
-            self.batch.len() >= BATCH_MAX || self.since.is_some_and(|t| t.elapsed() >= BATCH_AGE);
+        let due = self.batch.len() >= BATCH_MAX
+            || self.bytes >= BATCH_BYTES
+            || self.since.is_some_and(|t| t.elapsed() >= BATCH_AGE);
         due.then(|| self.take())
     }
 
     fn take(&mut self) -> Vec<(Notice, bool)> {
         self.since = None;
+        self.bytes = 0;
         std::mem::take(&mut self.batch)
     }
 }
@@ -88,31 +113,60 @@ impl Pending {
 enum Stored {
     Batch {
         batch: Vec<(Notice, bool)>,
-        new: Vec<bool>,
+        fates: Vec<Fate>,
     },
     Failed(crate::Error),
+}
+
+/// Commit a batch. When the database refuses a value ([`ErrorKind::Data`]), the batch is
+/// committed again notice by notice (each with the cursor at it), and the notice it still
+/// refuses goes to the quarantine with the reason, the cursor past it: one bad notice no longer
+/// fails every run until the gateway purges it. Any other error (connection, full disk) stops.
+fn commit(
+    store: &mut (dyn Store + Send),
+    merchant: &str,
+    batch: &[(Notice, bool)],
+) -> crate::Result<Vec<Fate>> {
+    let fate = |new: bool| if new { Fate::New } else { Fate::Duplicate };
+    match store.store_batch(merchant, batch) {
+        Ok(new) => return Ok(new.into_iter().map(fate).collect()),
+        Err(e) if e.kind == ErrorKind::Data => {}
+        Err(e) => return Err(e),
+    }
+    let mut fates = Vec::with_capacity(batch.len());
+    for one in batch {
+        match store.store_batch(merchant, std::slice::from_ref(one)) {
+            Ok(new) => fates.push(fate(new.first().copied().unwrap_or(false))),
+            Err(e) if e.kind == ErrorKind::Data => {
+                store.quarantine(merchant, &one.0, one.1, &e.detail)?;
+                fates.push(Fate::Quarantined(e.detail));
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(fates)
 }
 
 /// Count and tell the notices of a committed batch, in order.
 fn told(
     batch: &[(Notice, bool)],
-    new: &[bool],
+    fates: &[Fate],
     counts: &mut Counts,
-    on_notice: &mut dyn FnMut(&Notice, bool, bool),
+    on_notice: &mut dyn FnMut(&Notice, &Fate, bool),
 ) {
-    for ((notice, gap), new) in batch.iter().zip(new) {
-        if *new {
-            counts.stored += 1;
-        } else {
-            counts.duplicates += 1;
+    for ((notice, gap), fate) in batch.iter().zip(fates) {
+        match fate {
+            Fate::New => counts.stored += 1,
+            Fate::Duplicate => counts.duplicates += 1,
+            Fate::Quarantined(_) => counts.quarantined += 1,
         }
-        on_notice(notice, *new, *gap);
+        on_notice(notice, fate, *gap);
     }
 }
 
 /// Drain 091 into `store` for `merchant` (sent as `merchant_id` unless empty: then the
-/// configuration's `merchant_id` is). `on_notice(notice, new, gap)` sees every notice stored,
-/// in order, once its transaction has committed.
+/// configuration's `merchant_id` is). `on_notice(notice, fate, gap)` sees every notice stored
+/// or quarantined, in order, once its transaction has committed.
 ///
 /// Notices are committed in batches ([`BATCH_MAX`], [`BATCH_AGE`]), each batch with the cursor
 /// at its last notice in one transaction ([`Store::store_batch`]): the cursor never passes a
@@ -126,7 +180,7 @@ pub fn drain(
     merchant: &str,
     opts: &Options,
     counts: &mut Counts,
-    on_notice: &mut dyn FnMut(&Notice, bool, bool),
+    on_notice: &mut dyn FnMut(&Notice, &Fate, bool),
 ) -> Outcome {
     let cursor = match store.cursor(merchant) {
         Ok(c) => c,
@@ -139,9 +193,9 @@ pub fn drain(
     std::thread::scope(|scope| {
         scope.spawn(move || {
             for batch in jobs {
-                match store.store_batch(merchant, &batch) {
-                    Ok(new) => {
-                        let _ = results.send(Stored::Batch { batch, new });
+                match commit(store, merchant, &batch) {
+                    Ok(fates) => {
+                        let _ = results.send(Stored::Batch { batch, fates });
                     }
                     Err(e) => {
                         let _ = results.send(Stored::Failed(e));
@@ -152,7 +206,7 @@ pub fn drain(
         });
         let mut failed = None;
         let mut take = |r: Stored, counts: &mut Counts, failed: &mut Option<crate::Error>| match r {
-            Stored::Batch { batch, new } => told(&batch, &new, counts, on_notice),
+            Stored::Batch { batch, fates } => told(&batch, &fates, counts, on_notice),
             Stored::Failed(e) => *failed = Some(e),
         };
         let writer_stopped = || crate::Error::new(crate::ErrorKind::Query, "the writer stopped");
@@ -176,7 +230,13 @@ pub fn drain(
             },
         );
         let rest = pending.take();
-        if !rest.is_empty() && to_writer.send(rest).is_err() && failed.is_none() {
+        // After a store error the rest is not sent, and that error is what is told: "the
+        // writer stopped" only stands in for an error the writer has yet to report (below).
+        if !rest.is_empty()
+            && !matches!(outcome, Outcome::Store(_))
+            && to_writer.send(rest).is_err()
+            && failed.is_none()
+        {
             outcome = Outcome::Store(writer_stopped());
         }
         drop(to_writer);
@@ -241,16 +301,12 @@ fn poll(
                 return Outcome::Protocol(format!("result={}", text(other.unwrap_or_default())));
             }
         }
-        let items: Map<String, Value> = m
-            .records()
-            .first()
-            .map(|r| {
-                r.iter()
-                    .map(|(k, v)| (text(k), Value::from(text(v))))
-                    .collect()
-            })
-            .unwrap_or_default();
-        let success = items
+        let notice = match m.records().first() {
+            Some(r) => Notice::from_record(r.iter()),
+            None => Notice::from_items(Map::new()),
+        };
+        let success = notice
+            .items
             .get("success_code")
             .and_then(Value::as_str)
             .unwrap_or("")
@@ -261,9 +317,10 @@ fn poll(
             "2" => true,
             other => return Outcome::Protocol(format!("success_code={other:?}")),
         };
-        let notice = Notice::from_items(items);
         let id = notice.payment_notice_id.clone();
+        // The cursor must be able to move past it: digits, as many as the stores hold.
         if id.is_empty()
+            || id.len() > ID_MAX
             || !id.bytes().all(|b| b.is_ascii_digit())
             || cursor.as_deref().is_some_and(|c| !id_after(&id, c))
         {

@@ -82,3 +82,35 @@ pub fn fresh_database(admin_url: &str, db: &str) -> Result<String, String> {
     }
     Ok(url)
 }
+
+/// Run `sql` (one or more statements) on the database of a store URL: the tests change a
+/// store behind the program's back with it (an older schema's rows, a merchant's constraint).
+pub fn execute(url: &str, sql: &str) -> Result<(), String> {
+    if let Some(path) = url.strip_prefix("sqlite:") {
+        let c = rusqlite::Connection::open(path).map_err(|e| e.to_string())?;
+        return c.execute_batch(sql).map_err(|e| e.to_string());
+    }
+    if url.starts_with("postgres") {
+        let mut c = postgres::Client::connect(url, postgres::NoTls).map_err(|e| e.to_string())?;
+        return c.batch_execute(sql).map_err(|e| format!("{e:?}"));
+    }
+    use mysql::prelude::Queryable;
+    let opts = mysql::Opts::from_url(&url.replacen("mariadb://", "mysql://", 1))
+        .map_err(|e| e.to_string())?;
+    let mut c = mysql::Conn::new(opts).map_err(|e| e.to_string())?;
+    c.query_drop(sql).map_err(|e| e.to_string())
+}
+
+/// A statement that makes the store refuse a notice whose `trading_id` is `poison`, as a
+/// merchant's own constraint or trigger would: a CHECK constraint (PostgreSQL, MySQL/MariaDB),
+/// a trigger (SQLite cannot add a constraint to a table).
+pub fn refuse_poison_sql(backend: &str) -> &'static str {
+    match backend {
+        "sqlite" => {
+            "CREATE TRIGGER refuse_poison BEFORE INSERT ON paygent_notices \
+             WHEN NEW.trading_id = 'poison' \
+             BEGIN SELECT RAISE(ABORT, 'poison refused by the merchant''s trigger'); END"
+        }
+        _ => "ALTER TABLE paygent_notices ADD CONSTRAINT no_poison CHECK (trading_id <> 'poison')",
+    }
+}

@@ -7,7 +7,7 @@
     reason = "test code: a panic is the failed assertion"
 )]
 
-use paygent_notices::testing::store_urls;
+use paygent_notices::testing::{execute, refuse_poison_sql, store_urls};
 use paygent_notices::{ErrorKind, ListFilter, Notice, Store, open, require_schema};
 use serde_json::{Map, Value};
 
@@ -44,13 +44,13 @@ fn init_is_versioned_and_idempotent() {
         assert_eq!(s.backend(), backend);
         let e = require_schema(s.as_mut()).unwrap_err();
         assert_eq!(e.kind, ErrorKind::Schema, "{backend}");
-        assert_eq!(s.init().unwrap(), (0, 1), "{backend}");
-        assert_eq!(s.init().unwrap(), (1, 1), "{backend}");
+        assert_eq!(s.init().unwrap(), (0, 2), "{backend}");
+        assert_eq!(s.init().unwrap(), (2, 2), "{backend}");
         require_schema(s.as_mut()).unwrap();
         // Another connection sees the same tables.
         let mut t = open(url).unwrap();
-        assert_eq!(t.schema_version().unwrap(), 1);
-        assert_eq!(t.init().unwrap(), (1, 1));
+        assert_eq!(t.schema_version().unwrap(), 2);
+        assert_eq!(t.init().unwrap(), (2, 2));
     });
 }
 
@@ -273,5 +273,205 @@ fn a_batch_commits_its_notices_gaps_and_the_cursor_together() {
         // An empty batch changes nothing.
         assert!(s.store_batch("m1", &[]).unwrap().is_empty());
         assert_eq!(s.cursor("m1").unwrap().as_deref(), Some("10"), "{backend}");
+    });
+}
+
+/// A notice as the gateway sends it: `items` as raw bytes (Windows-31J, or anything).
+fn raw_notice(id: &str, extra: &[(&str, &[u8])]) -> Notice {
+    let payment_id = format!("1000{id}");
+    let mut items: Vec<(&[u8], &[u8])> = vec![
+        (b"success_code", b"0"),
+        (b"payment_notice_id", id.as_bytes()),
+        (b"payment_id", payment_id.as_bytes()),
+        (b"payment_type", b"02"),
+        (b"payment_status", b"40"),
+        (b"payment_amount", b"1200"),
+        (b"change_date", b"20261204120000"),
+    ];
+    items.extend(extra.iter().map(|(k, v)| (k.as_bytes(), *v)));
+    Notice::from_record(items)
+}
+
+/// The value of `key` in a raw record (`key=value` CRLF lines).
+fn raw_value<'a>(raw: &'a [u8], key: &str) -> &'a [u8] {
+    let prefix = [key.as_bytes(), b"="].concat();
+    raw.split(|&b| b == b'\n')
+        .map(|l| l.strip_suffix(b"\r").unwrap_or(l))
+        .find_map(|l| l.strip_prefix(prefix.as_slice()))
+        .unwrap_or_else(|| panic!("no {key} in the raw record"))
+}
+
+#[test]
+fn values_are_kept_byte_for_byte() {
+    each_store("bytes", |backend, url| {
+        let mut s = open(url).unwrap();
+        s.init().unwrap();
+        let nul: &[u8] = b"ord\0er-1";
+        let mega = vec![b'A'; 1 << 20];
+        // 0x82A0 is あ; 0x81 0x20 and 0xFF are not Windows-31J; 0x80 is U+0080.
+        let bad: &[u8] = b"\x82\xa0\x81\x20\xff\x80\x1b]0;x\x07";
+        let batch = vec![
+            (raw_notice("1", &[("trading_id", nul)]), false),
+            (raw_notice("2", &[("trading_id", &mega)]), false),
+            (
+                raw_notice("3", &[("trading_id", b"t3"), ("customer_name", bad)]),
+                false,
+            ),
+            (raw_notice("4", &[("trading_id", b"\x8eR\x93c")]), false),
+        ];
+        let new = s.store_batch("m1", &batch).unwrap();
+        assert_eq!(new, [true; 4], "{backend}");
+        let rows = s.list(&ListFilter::default()).unwrap();
+        assert_eq!(rows.len(), 4, "{backend}");
+        for (row, (sent, _)) in rows.iter().zip(&batch) {
+            assert_eq!(
+                row.notice.raw_record, sent.raw_record,
+                "{backend}: {} read back byte for byte",
+                sent.payment_notice_id
+            );
+            assert_eq!(row.notice.text_lossy, sent.text_lossy, "{backend}");
+            assert_eq!(row.notice.items, sent.items, "{backend}");
+        }
+        assert_eq!(raw_value(&rows[0].notice.raw_record, "trading_id"), nul);
+        assert!(rows[0].notice.text_lossy, "a NUL is not in the text");
+        assert_eq!(rows[0].notice.trading_id, "ord\u{fffd}er-1", "{backend}");
+        assert_eq!(raw_value(&rows[1].notice.raw_record, "trading_id"), mega);
+        assert_eq!(rows[1].notice.trading_id.len(), 1 << 20, "{backend}");
+        assert!(!rows[1].notice.text_lossy);
+        assert_eq!(raw_value(&rows[2].notice.raw_record, "customer_name"), bad);
+        assert!(rows[2].notice.text_lossy);
+        assert!(
+            rows[2].notice.items["customer_name"]
+                .as_str()
+                .unwrap()
+                .starts_with("あ\u{fffd}"),
+            "{backend}: {:?}",
+            rows[2].notice.items["customer_name"]
+        );
+        // SHIFT_JIS text is exact, and its raw record is the Windows-31J bytes.
+        assert_eq!(rows[3].notice.trading_id, "山田");
+        assert!(!rows[3].notice.text_lossy);
+        assert_eq!(
+            raw_value(&rows[3].notice.raw_record, "trading_id"),
+            b"\x8eR\x93c"
+        );
+        assert_eq!(s.cursor("m1").unwrap().as_deref(), Some("4"), "{backend}");
+    });
+}
+
+#[test]
+fn a_refused_notice_is_quarantined_and_the_cursor_moves_past_it() {
+    each_store("quarantine", |backend, url| {
+        let mut s = open(url).unwrap();
+        s.init().unwrap();
+        execute(url, refuse_poison_sql(backend)).unwrap();
+        let poison = raw_notice("5", &[("trading_id", b"poison"), ("memo", b"\0\xff")]);
+        let e = s.store("m1", &poison, true).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Data, "{backend}: {e}");
+        assert_eq!(
+            s.cursor("m1").unwrap(),
+            None,
+            "{backend}: nothing half-done"
+        );
+        s.quarantine("m1", &poison, true, &e.detail).unwrap();
+        assert_eq!(s.cursor("m1").unwrap().as_deref(), Some("5"), "{backend}");
+        let held = s.quarantined(&ListFilter::default()).unwrap();
+        assert_eq!(held.len(), 1, "{backend}");
+        assert_eq!(held[0].payment_notice_id.as_deref(), Some("5"));
+        assert_eq!(held[0].merchant_id, "m1");
+        assert_eq!(
+            held[0].raw_record, poison.raw_record,
+            "{backend}: byte for byte"
+        );
+        assert_eq!(held[0].reason, e.detail);
+        assert_eq!(held[0].notice().trading_id, "poison");
+        assert!(
+            held[0].quarantined_at.starts_with("20"),
+            "{}",
+            held[0].quarantined_at
+        );
+        assert_eq!(
+            s.gaps().unwrap().len(),
+            1,
+            "{backend}: the gap is recorded too"
+        );
+        assert!(s.list(&ListFilter::default()).unwrap().is_empty());
+        // The filters apply.
+        let other = ListFilter {
+            merchant_id: Some("m2".into()),
+            ..ListFilter::default()
+        };
+        assert!(s.quarantined(&other).unwrap().is_empty(), "{backend}");
+        let later = ListFilter {
+            since: Some("2999-01-01".into()),
+            ..ListFilter::default()
+        };
+        assert!(s.quarantined(&later).unwrap().is_empty(), "{backend}");
+        // The next notice is stored as usual.
+        assert!(s.store("m1", &raw_notice("6", &[]), false).unwrap());
+        assert_eq!(s.cursor("m1").unwrap().as_deref(), Some("6"));
+    });
+}
+
+#[test]
+fn schema_1_is_migrated_keeping_its_data() {
+    each_store("migrate", |backend, url| {
+        let mut s = open(url).unwrap();
+        assert_eq!(s.init_to(1).unwrap(), (0, 1), "{backend}");
+        let at = match backend {
+            "sqlite" => "'2026-12-04T01:02:03.000Z'",
+            "postgres" => "'2026-12-04 01:02:03+00'",
+            _ => "'2026-12-04 01:02:03'",
+        };
+        execute(
+            url,
+            &format!(
+                "INSERT INTO paygent_notices (payment_notice_id, merchant_id, payment_id, \
+                 trading_id, payment_type, payment_status, payment_amount, change_date, items, \
+                 received_at, processed_at, process_error) VALUES ('7', 'm1', '1007', 'order-7', \
+                 '02', '40', 700, '20261204120000', \
+                 '{{\"payment_notice_id\":\"7\",\"trading_id\":\"order-7\"}}', {at}, NULL, \
+                 'exit status 3'); \
+                 INSERT INTO paygent_notice_cursor (merchant_id, last_payment_notice_id, \
+                 updated_at) VALUES ('m1', '7', {at}); \
+                 INSERT INTO paygent_notice_gaps (merchant_id, detected_at, \
+                 first_payment_notice_id_after) VALUES ('m1', {at}, '7')"
+            ),
+        )
+        .unwrap();
+        // Schema 1 is not enough for this program: init first.
+        let e = require_schema(s.as_mut()).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Schema, "{backend}");
+        assert!(e.detail.contains("notices init"), "{e}");
+        let mut s = open(url).unwrap();
+        assert_eq!(s.init().unwrap(), (1, 2), "{backend}");
+        require_schema(s.as_mut()).unwrap();
+        let rows = s.list(&ListFilter::default()).unwrap();
+        assert_eq!(rows.len(), 1, "{backend}");
+        let r = &rows[0];
+        assert_eq!(r.notice.payment_notice_id, "7");
+        assert_eq!(r.notice.trading_id, "order-7");
+        assert_eq!(r.notice.payment_amount, Some(700));
+        assert_eq!(r.notice.items["trading_id"], "order-7");
+        assert_eq!(r.process_error.as_deref(), Some("exit status 3"));
+        assert!(
+            r.received_at.starts_with("2026-12-04T01:02:03"),
+            "{}",
+            r.received_at
+        );
+        assert!(
+            r.notice.raw_record.is_empty(),
+            "{backend}: not kept by schema 1"
+        );
+        assert!(!r.notice.text_lossy);
+        assert_eq!(s.cursor("m1").unwrap().as_deref(), Some("7"), "{backend}");
+        assert_eq!(s.gaps().unwrap().len(), 1, "{backend}");
+        assert!(s.quarantined(&ListFilter::default()).unwrap().is_empty());
+        // Now any length goes, byte for byte.
+        let mega = raw_notice("8", &[("trading_id", &vec![b'B'; 1 << 20])]);
+        assert!(s.store("m1", &mega, false).unwrap(), "{backend}");
+        let rows = s.list(&ListFilter::default()).unwrap();
+        assert_eq!(rows[1].notice.raw_record, mega.raw_record, "{backend}");
+        assert_eq!(s.init().unwrap(), (2, 2), "{backend}");
     });
 }

@@ -45,7 +45,8 @@ like(scalar Paygent::PException::getInfo(), qr/^E02004: 58: .*\(file is not exis
 # Connection refused (needs real credentials: the simulator's test PKI): E02005, curl errno 7.
 SKIP: {
     my ($port, $pki) = PaygentTest::sim_env();
-    skip 'no test PKI (PAYGENT_PKI)', 3 unless $pki;
+    PaygentTest::skip_loudly(3, "connection refused (the simulator's test PKI)", PaygentTest::sim_missing())
+        unless $pki;
     local $ENV{PAYGENT_PROPERTIES} = write_properties("$dir/refused.properties", base_vars($dir, closed_url(), $pki));
     my $c = Paygent::B2B->new;
     $c->reqPut(telegram_kind => '020');

@@ -9,6 +9,8 @@ use Paygent::B2B;
 
 my $dir = tmpdir();
 my ($port, $pki) = sim_env();
+PaygentTest::report_skip(PaygentTest::sim_missing(), 'posts with a gateway reply: they fail before one')
+    unless $port;
 # With the simulator, posts get a reply (gateway mode); without it, they fail before a reply.
 my %vars = $port ? sim_vars($dir, $port, $pki) : base_vars($dir, closed_url());
 $ENV{PAYGENT_PROPERTIES} = write_properties("$dir/paygent.properties", %vars);
@@ -51,7 +53,7 @@ is(one_post($p), $expect, 'parent posts after the children');
 is(one_post(Paygent::B2B->new), $expect, 'parent: new object posts');
 
 SKIP: {
-    skip 'perl without ithreads', 3 unless $Config{useithreads};
+    PaygentTest::skip_loudly(3, 'CLONE_SKIP in a thread', 'perl without ithreads') unless $Config{useithreads};
     require threads;
     my $obj = Paygent::B2B->new;
     $obj->reqPut(k => 'v');

@@ -9,7 +9,7 @@ use lib 't/lib';
 use PaygentTest qw(tmpdir write_properties base_vars closed_url sim_env);
 use Paygent::B2B;
 
-plan skip_all => 'needs /proc/self/statm' unless -r '/proc/self/statm';
+PaygentTest::skip_all_loudly('needs /proc/self/statm') unless -r '/proc/self/statm';
 
 sub rss_kb {
     open my $fh, '<', '/proc/self/statm' or return 0;
@@ -46,7 +46,7 @@ my ($grown, $secs) = measure(100_000, $offline);
 cmp_ok($grown, '<', 4096, "offline: 100000 failing telegrams, RSS grew $grown kB (${\ sprintf '%.1f', $secs} s)");
 
 SKIP: {
-    skip 'simulator not running', 2 unless $port;
+    PaygentTest::skip_loudly(2, 'RSS through the simulator', PaygentTest::sim_missing()) unless $port;
     # ~6 000 round trips/s measured on the 2-core box (keep-alive): 100 000 take ~20 s.
     my $n = $ENV{PAYGENT_LEAK_POSTS} || 100_000;
     my $q = Paygent::B2B->new;

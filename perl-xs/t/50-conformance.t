@@ -9,13 +9,11 @@ use JSON::PP ();
 use File::Spec;
 use File::Path qw(make_path);
 use lib 't/lib';
-use PaygentTest qw(tmpdir write_file read_file write_properties sim_env);
+use PaygentTest qw(tmpdir write_file read_file write_properties need_sim tests_path);
 use Paygent::B2B;
 
-my ($port, $pki) = sim_env();
-plan skip_all => 'simulator not running (set PAYGENT_SIM_PORT and PAYGENT_PKI; see run-tests.sh)'
-    unless $port;
-my $cases_dir = $ENV{PAYGENT_CASES} || File::Spec->rel2abs('../tests/conformance/cases');
+my ($port, $pki) = need_sim();
+my $cases_dir = $ENV{PAYGENT_CASES} || tests_path('conformance/cases');
 my $tests_dir = File::Spec->catdir($cases_dir, '..', '..');
 my $record    = $ENV{PAYGENT_SIM_RECORD};
 my $work      = tmpdir();

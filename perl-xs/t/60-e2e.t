@@ -5,12 +5,10 @@ use strict;
 use warnings;
 use Test::More;
 use lib 't/lib';
-use PaygentTest qw(tmpdir write_properties sim_vars sim_env read_file);
+use PaygentTest qw(tmpdir write_properties sim_vars need_sim read_file);
 use Paygent::B2B;
 
-my ($port, $pki) = sim_env();
-plan skip_all => 'simulator not running (set PAYGENT_SIM_PORT and PAYGENT_PKI; see run-tests.sh)'
-    unless $port;
+my ($port, $pki) = need_sim();
 delete @ENV{qw(HTTPS_KEY_FILE HTTPS_CERT_FILE HTTPS_CA_FILE)};
 
 my $dir = tmpdir();

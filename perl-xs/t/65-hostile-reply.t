@@ -6,19 +6,11 @@ use warnings;
 use Test::More;
 use Time::HiRes qw(time);
 use lib 't/lib';
-use PaygentTest qw(tmpdir write_properties sim_vars sim_env);
+use PaygentTest qw(tmpdir write_properties sim_vars need_sim skip_all_loudly);
 use Paygent::B2B;
 
-my ($port, $pki) = sim_env();
-if (!$port && ($ENV{CI} || $ENV{PAYGENT_REQUIRE_ALL})) {
-    # Under CI the real part must run: fail rather than skip.
-    plan tests => 1;
-    fail('simulator not running (set PAYGENT_SIM_PORT and PAYGENT_PKI; see run-tests.sh)');
-    exit;
-}
-plan skip_all => 'simulator not running (set PAYGENT_SIM_PORT and PAYGENT_PKI; see run-tests.sh)'
-    unless $port;
-plan skip_all => 'needs /proc/self/status' unless -r '/proc/self/status';
+my ($port, $pki) = need_sim();
+skip_all_loudly('needs /proc/self/status') unless -r '/proc/self/status';
 delete @ENV{qw(HTTPS_KEY_FILE HTTPS_CERT_FILE HTTPS_CA_FILE)};
 
 my $dir = tmpdir();

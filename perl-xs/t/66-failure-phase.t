@@ -5,11 +5,10 @@ use strict;
 use warnings;
 use Test::More;
 use lib 't/lib';
-use PaygentTest qw(tmpdir write_properties sim_vars sim_env read_file closed_url);
+use PaygentTest qw(tmpdir write_properties sim_vars need_sim read_file closed_url);
 use Paygent::B2B;
 
-my ($port, $pki) = sim_env();
-plan skip_all => 'simulator not running' unless $port;
+my ($port, $pki) = need_sim();
 delete @ENV{qw(HTTPS_KEY_FILE HTTPS_CERT_FILE HTTPS_CA_FILE)};
 my $dir = tmpdir();
 my %base = (sim_vars($dir, $port, $pki), timeout_value => 2);

@@ -7,11 +7,10 @@ use warnings;
 use Test::More;
 use IO::Socket::INET;
 use lib 't/lib';
-use PaygentTest qw(tmpdir write_properties sim_vars sim_env read_file);
+use PaygentTest qw(tmpdir write_properties sim_vars need_sim read_file tests_path skip_all_loudly);
 use Paygent::B2B;
 
-my ($port, $pki) = sim_env();
-plan skip_all => 'simulator not running' unless $port;
+my ($port, $pki) = need_sim();
 delete @ENV{qw(HTTPS_KEY_FILE HTTPS_CERT_FILE HTTPS_CA_FILE)};
 
 my $dir = tmpdir();
@@ -22,12 +21,12 @@ my $pport = do {
     $p;
 };
 my ($user, $pass) = ('TEST-proxy-user', 'TEST-proxy-pass');
-# The repo's starter script; a tarball unpacked elsewhere is told where it is (tests/packages/cpan-dist.sh).
-my $starter = $ENV{PAYGENT_TINYPROXY} || '../tests/proxy/tinyproxy.sh';
+# The starter script of the repository or the tarball (tests/proxy/tinyproxy.sh), or another.
+my $starter = $ENV{PAYGENT_TINYPROXY} || tests_path('proxy/tinyproxy.sh');
 my ($pid, $pdir) = split ' ', (`$starter $pport $user $pass` // '');
 if (!$pid || $pid !~ /^\d+$/) {
     die "tinyproxy did not start; CI must not skip\n" if PaygentTest::require_all();
-    plan skip_all => 'tinyproxy not available (apt-get install tinyproxy)';
+    skip_all_loudly('tinyproxy not available (apt-get install tinyproxy)');
 }
 END {
     if ($pid && $pid =~ /^\d+$/) { kill 'TERM', $pid; system('rm', '-rf', $pdir) }

@@ -42,6 +42,7 @@ mkdir $cache, 0700 or die "mkdir $cache: $!";
 {
     write_file("$dir/broken.properties", "our \$x = ;\n");
     local $ENV{PAYGENT_PROPERTIES} = "$dir/broken.properties";
+    local $ENV{TMPDIR} = $dir;    # the default session cache directory is made there, not in /tmp
     my $i = Paygent::B2B->info;
     like($i->{properties_file}, qr{\A\Q$dir\E/broken\.properties \(not loaded: E01002: .*syntax error}s,
         'properties file that does not compile');
@@ -53,6 +54,7 @@ mkdir $cache, 0700 or die "mkdir $cache: $!";
     local $ENV{PAYGENT_PROPERTIES};
     local $INC{'Paygent/B2B.pm'} = "$dir/nowhere/Paygent/B2B.pm";
     local @INC = ("$dir/nowhere");
+    local $ENV{TMPDIR} = $dir;
     my $i = Paygent::B2B->info;
     like($i->{properties_file}, qr/\Anone: .*PAYGENT_PROPERTIES.* \@INC/, 'why no file was found');
     is($i->{debug}, '(no properties file loaded)', 'no debug setting without a file');

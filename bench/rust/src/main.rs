@@ -133,13 +133,20 @@ fn soak(a: &Args) -> Result<(), String> {
 
 /// The 091 drain loop as `paygent notices sync` runs it, minus the store.
 fn notices(a: &Args) -> Result<(), String> {
-    use paygent_core::config::{CallerEncoding, ConfigSource};
+    use paygent_core::charset::{Charset, convert_lossy, convert_strict};
+    use paygent_core::config::ConfigSource;
     let start = Instant::now();
     let mut c = (*ConfigSource::PhpProperties(a.config.clone())
         .load()
         .map_err(|e| format!("config: {e:?}"))?)
     .clone();
-    c.caller_encoding = Some(CallerEncoding::Utf8);
+    // As the sync: reply values as received, decoded from Windows-31J here.
+    c.caller_encoding = None;
+    let text = |b: &[u8]| {
+        let utf8 = convert_strict(b, Charset::Cp932, Charset::Utf8)
+            .unwrap_or_else(|| convert_lossy(b, Charset::Cp932, Charset::Utf8));
+        String::from_utf8_lossy(&utf8).into_owned()
+    };
     let mut m = paygent_core::Module::new(
         paygent_core::Dialect::Php,
         ConfigSource::Ready(std::sync::Arc::new(c)),
@@ -158,16 +165,7 @@ fn notices(a: &Args) -> Result<(), String> {
         let items: Vec<(String, String)> = m
             .records()
             .first()
-            .map(|r| {
-                r.iter()
-                    .map(|(k, v)| {
-                        (
-                            String::from_utf8_lossy(k).into_owned(),
-                            String::from_utf8_lossy(v).into_owned(),
-                        )
-                    })
-                    .collect()
-            })
+            .map(|r| r.iter().map(|(k, v)| (text(k), text(v))).collect())
             .unwrap_or_default();
         let get = |k: &str| items.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
         match get("success_code") {

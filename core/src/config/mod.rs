@@ -19,6 +19,9 @@ pub use cache::{load_php_properties, parse_php_properties};
 /// `session_cache_dir` when the configuration names none (docs/tls.md "Session cache").
 pub const SESSION_CACHE_AUTO: &[u8] = b"auto";
 
+/// `journal_dir` when the configuration names none: the session cache directory (journal.rs).
+pub const JOURNAL_AUTO: &[u8] = b"auto";
+
 /// `reply_max_size` default: payment and reference replies (protocol.md §8.1: 100 KB messages;
 /// 2000 reference records of a few hundred bytes each) with ample margin.
 pub const REPLY_MAX_SIZE_DEFAULT: usize = 4 * 1024 * 1024;
@@ -135,6 +138,10 @@ pub struct Config {
     /// TLS session cache directory for CGI processes; empty = none; [`SESSION_CACHE_AUTO`] = a
     /// private per-user directory under the system temp dir (the default).
     pub session_cache_dir: Vec<u8>,
+    /// Where `maybe_sent` telegrams are journaled (journal.rs); empty = nowhere;
+    /// [`JOURNAL_AUTO`] = the session cache directory, or the per-user default when the cache is
+    /// off (the default).
+    pub journal_dir: Vec<u8>,
     /// Perl `$merchant_id`: appended as `merchant_id` when the telegram has none; empty = never.
     pub default_merchant_id: Vec<u8>,
     /// Perl `$telegram_ver`: appended as `telegram_version` when absent; empty = never.

@@ -101,6 +101,7 @@ pub const PERL_VARIABLES: &[PerlVariable] = &[
     var("csv_mode", "csv_mode", PerlDefault::None),
     var("compat", "compat", PerlDefault::None),
     var("session_cache_dir", "session_cache_dir", PerlDefault::None),
+    var("journal_dir", "journal_dir", PerlDefault::None),
     var("reply_max_size", "reply_max_size", PerlDefault::None),
     var(
         "file_reply_max_size",

@@ -55,6 +55,7 @@ pub const KEYS: &[&str] = &[
     "csv_mode",
     "compat",
     "session_cache_dir",
+    "journal_dir",
     "not_use_client_cert",
     "not_use_ca_cert",
     "merchant_id",
@@ -227,6 +228,7 @@ pub fn validate(props: &Params, fallback_to_shipped_urls: bool) -> Result<Config
         },
         compat: compat(get(props, "compat").unwrap_or_default())?,
         session_cache_dir: session_cache_dir(get(props, "session_cache_dir")),
+        journal_dir: journal_dir(get(props, "journal_dir")),
         default_merchant_id: owned("merchant_id"),
         default_telegram_version: owned("telegram_version"),
         reply_max_size: size(get(props, "reply_max_size"))?,
@@ -293,6 +295,18 @@ pub fn split_list(v: &[u8]) -> Vec<Vec<u8>> {
 fn session_cache_dir(v: Option<&[u8]>) -> Vec<u8> {
     match v.map(|v| v.to_ascii_lowercase()) {
         None => super::SESSION_CACHE_AUTO.to_vec(),
+        Some(v) if matches!(v.as_slice(), b"" | b"off" | b"none" | b"false" | b"0") => Vec::new(),
+        Some(_) => v.unwrap_or_default().to_vec(),
+    }
+}
+
+/// Absent or `auto`: [`super::JOURNAL_AUTO`] (the session cache directory, else the per-user
+/// default); `off`/`none`/`false`/`0` or an empty value: no journal; anything else: that
+/// directory (journal.rs).
+fn journal_dir(v: Option<&[u8]>) -> Vec<u8> {
+    match v.map(|v| v.to_ascii_lowercase()) {
+        None => super::JOURNAL_AUTO.to_vec(),
+        Some(v) if v.as_slice() == super::JOURNAL_AUTO => super::JOURNAL_AUTO.to_vec(),
         Some(v) if matches!(v.as_slice(), b"" | b"off" | b"none" | b"false" | b"0") => Vec::new(),
         Some(_) => v.unwrap_or_default().to_vec(),
     }
@@ -588,6 +602,16 @@ mod tests {
         assert_eq!(c.client_key_password, b"secret");
         assert_eq!(c.default_merchant_id, b"123456789");
         assert_eq!(c.default_telegram_version, b"1.0");
+        assert_eq!(c.journal_dir, super::super::JOURNAL_AUTO);
+        for (v, want) in [
+            ("off", ""),
+            ("", ""),
+            ("AUTO", "auto"),
+            ("/var/j", "/var/j"),
+        ] {
+            let c = with(&format!("paygentB2Bmodule.journal_dir={v}")).unwrap();
+            assert_eq!(c.journal_dir, want.as_bytes(), "{v}");
+        }
         assert!(with("paygentB2Bmodule.debug_flg=1").unwrap().debug_flg);
         assert!(with("paygentB2Bmodule.debug_flg=false").unwrap().debug_flg);
         assert!(!with("paygentB2Bmodule.debug_flg=").unwrap().debug_flg);

@@ -9,8 +9,10 @@ use serde_json::{Map, Value};
 
 use crate::{Error, ErrorKind, Notice, Result};
 
-/// The schema version this program creates and understands (`paygent_notices_schema`).
-pub const SCHEMA_VERSION: u32 = 1;
+/// The schema version this program creates and understands (`paygent_notices_schema`):
+/// 1 the first tables; 2 values of any length, the raw record (`raw_record`, `text_lossy`) and
+/// the quarantine table (docs/notices.md).
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// A notice as stored, with its processing state.
 #[derive(Clone, Debug, PartialEq)]
@@ -42,7 +44,56 @@ impl StoredNotice {
         o.insert("received_at".into(), self.received_at.clone().into());
         o.insert("processed_at".into(), self.processed_at.clone().into());
         o.insert("process_error".into(), self.process_error.clone().into());
+        o.insert("text_lossy".into(), n.text_lossy.into());
+        o.insert("raw_record_base64".into(), n.raw_record_base64().into());
+        o.insert("quarantined".into(), false.into());
         Value::Object(o)
+    }
+}
+
+/// A notice the database refused (a value it cannot hold, a constraint): kept here with its raw
+/// record and the reason, the cursor moved past it, so one bad notice does not stop the sync.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Quarantined {
+    pub id: i64,
+    pub merchant_id: String,
+    /// `None` when the record had none.
+    pub payment_notice_id: Option<String>,
+    /// The record as received ([`Notice::raw_record`]).
+    pub raw_record: Vec<u8>,
+    /// The database's error.
+    pub reason: String,
+    pub quarantined_at: String,
+}
+
+impl Quarantined {
+    /// The notice read back from its raw record.
+    pub fn notice(&self) -> Notice {
+        Notice::from_raw_record(&self.raw_record)
+    }
+
+    /// The JSON `list --json` and `gaps --json` show: the notice's fields as far as they can be
+    /// read, `"quarantined": true`, the reason and the raw record in base64.
+    pub fn to_json(&self) -> Value {
+        use base64::Engine;
+        let n = self.notice();
+        serde_json::json!({
+            "payment_notice_id": self.payment_notice_id,
+            "merchant_id": self.merchant_id,
+            "payment_id": n.payment_id,
+            "trading_id": n.trading_id,
+            "payment_type": n.payment_type,
+            "payment_status": n.payment_status,
+            "payment_amount": n.payment_amount,
+            "change_date": n.change_date,
+            "items": Value::Object(n.items),
+            "quarantined": true,
+            "quarantine_reason": self.reason,
+            "quarantined_at": self.quarantined_at,
+            "text_lossy": n.text_lossy,
+            "raw_record_base64":
+                base64::engine::general_purpose::STANDARD.encode(&self.raw_record),
+        })
     }
 }
 
@@ -82,7 +133,13 @@ pub trait Store: Send {
     /// `sqlite`, `postgres`, `mysql`.
     fn backend(&self) -> &'static str;
     /// Create or migrate the tables; returns the version found before (0: none) and now.
-    fn init(&mut self) -> Result<(u32, u32)>;
+    fn init(&mut self) -> Result<(u32, u32)> {
+        self.init_to(SCHEMA_VERSION)
+    }
+    /// [`Store::init`] up to `version` only: the tests make an older schema with it to test the
+    /// migration from it.
+    #[doc(hidden)]
+    fn init_to(&mut self, version: u32) -> Result<(u32, u32)>;
     /// The schema version found (0: `paygent notices init` never ran).
     fn schema_version(&mut self) -> Result<u32>;
     /// Take the sync lock of `merchant` without waiting: `false` when another session holds it.
@@ -101,7 +158,20 @@ pub trait Store: Send {
         let new = self.store_batch(merchant, &[(notice.clone(), gap)])?;
         Ok(new.first().copied().unwrap_or(false))
     }
+    /// In ONE transaction: keep `notice` (its raw record) in the quarantine with `reason`,
+    /// record a gap when flagged, and move the cursor to its id — the notice the database
+    /// refused no longer stops the sync.
+    fn quarantine(
+        &mut self,
+        merchant: &str,
+        notice: &Notice,
+        gap: bool,
+        reason: &str,
+    ) -> Result<()>;
     fn list(&mut self, filter: &ListFilter) -> Result<Vec<StoredNotice>>;
+    /// The quarantined notices, oldest first (`merchant_id` and `since` of the filter apply,
+    /// `since` to `quarantined_at`).
+    fn quarantined(&mut self, filter: &ListFilter) -> Result<Vec<Quarantined>>;
     fn gaps(&mut self) -> Result<Vec<Gap>>;
     /// Set `processed_at` (and clear `process_error`); `false` when there is no such notice.
     fn mark_processed(&mut self, id: &str) -> Result<bool>;
@@ -143,6 +213,14 @@ pub fn open(url: &str) -> Result<Box<dyn Store>> {
 pub fn require_schema(store: &mut dyn Store) -> Result<()> {
     match store.schema_version()? {
         0 => Err(not_initialised()),
+        v if v < SCHEMA_VERSION => Err(Error::new(
+            ErrorKind::Schema,
+            format!(
+                "the notice tables are at schema version {v}, this paygent needs \
+                 {SCHEMA_VERSION}: run `paygent notices init --db URL` to migrate them (the \
+                 stored notices are kept)"
+            ),
+        )),
         v => check_version(v),
     }
 }
@@ -168,9 +246,28 @@ impl ListFilter {
         placeholder: impl Fn(usize) -> String,
         since_cast: &str,
     ) -> (String, Vec<String>) {
+        self.conditions_on("received_at", true, placeholder, since_cast)
+    }
+
+    /// [`ListFilter::conditions`] for the quarantine: its time column, no processing state.
+    fn quarantine_conditions(
+        &self,
+        placeholder: impl Fn(usize) -> String,
+        since_cast: &str,
+    ) -> (String, Vec<String>) {
+        self.conditions_on("quarantined_at", false, placeholder, since_cast)
+    }
+
+    fn conditions_on(
+        &self,
+        time: &str,
+        processing: bool,
+        placeholder: impl Fn(usize) -> String,
+        since_cast: &str,
+    ) -> (String, Vec<String>) {
         let mut sql = String::new();
         let mut values = Vec::new();
-        if self.unprocessed {
+        if self.unprocessed && processing {
             sql.push_str(" AND processed_at IS NULL");
         }
         if let Some(m) = &self.merchant_id {
@@ -180,7 +277,7 @@ impl ListFilter {
         if let Some(since) = &self.since {
             values.push(since.clone());
             let p = placeholder(values.len());
-            sql.push_str(&format!(" AND received_at >= {p}{since_cast}"));
+            sql.push_str(&format!(" AND {time} >= {p}{since_cast}"));
         }
         (sql, values)
     }

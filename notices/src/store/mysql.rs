@@ -6,8 +6,8 @@ use mysql::prelude::Queryable;
 use mysql::{Conn, Opts, Row, TxOpts, Value};
 
 use super::{
-    Gap, ListFilter, SCHEMA_VERSION, Store, StoredNotice, check_version, items_from_text,
-    lock_name, query_error, redact,
+    Gap, ListFilter, Quarantined, SCHEMA_VERSION, Store, StoredNotice, check_version,
+    items_from_text, lock_name, query_error, redact,
 };
 use crate::{Error, ErrorKind, Notice, Result};
 
@@ -54,17 +54,86 @@ fn v1() -> [String; 3] {
     ]
 }
 
+/// Schema 2 on `paygent_notices`: values of any length (LONGTEXT; the table is rebuilt once), the
+/// raw record and whether the text is exact. The columns are added only when missing, so a
+/// migration cut short is finished by the next init.
+const V2_MODIFY: &str = "MODIFY payment_id LONGTEXT NOT NULL, MODIFY trading_id LONGTEXT NOT NULL, \
+     MODIFY payment_type LONGTEXT NOT NULL, MODIFY payment_status LONGTEXT NOT NULL, \
+     MODIFY change_date LONGTEXT NOT NULL";
+
+fn v2_quarantine() -> String {
+    format!(
+        "CREATE TABLE IF NOT EXISTS paygent_notice_quarantine (
+            id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
+            merchant_id VARCHAR(64) NOT NULL,
+            payment_notice_id LONGTEXT NULL,
+            raw_record LONGBLOB NOT NULL,
+            reason LONGTEXT NOT NULL,
+            quarantined_at DATETIME(6) NOT NULL
+        ) {TABLE_OPTIONS}"
+    )
+}
+
+/// A batch whose statement text would pass this goes as prepared statements instead (binary
+/// values, no hex doubling): well under the server's `max_allowed_packet` (16 MiB by default on
+/// MariaDB) with a notice as large as the reply limit (4 MiB).
+const HEX_BATCH_MAX: usize = 4 << 20;
+
+const INSERT_NOTICE: &str = "INSERT INTO paygent_notices (payment_notice_id, merchant_id, \
+     payment_id, trading_id, payment_type, payment_status, payment_amount, change_date, items, \
+     raw_record, text_lossy, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, \
+     UTC_TIMESTAMP(6)) ON DUPLICATE KEY UPDATE payment_notice_id = payment_notice_id";
+const INSERT_GAP: &str = "INSERT INTO paygent_notice_gaps (merchant_id, detected_at, \
+     first_payment_notice_id_after) VALUES (?, UTC_TIMESTAMP(6), ?)";
+const UPSERT_CURSOR: &str = "INSERT INTO paygent_notice_cursor (merchant_id, \
+     last_payment_notice_id, updated_at) VALUES (?, ?, UTC_TIMESTAMP(6)) ON DUPLICATE KEY UPDATE \
+     last_payment_notice_id = VALUES(last_payment_notice_id), updated_at = VALUES(updated_at)";
+
+/// A binary string literal: `X'…'` (NULL for no bytes).
+fn blob(b: &[u8]) -> String {
+    if b.is_empty() {
+        return "NULL".into();
+    }
+    let mut out = String::with_capacity(3 + 2 * b.len());
+    out.push_str("X'");
+    hex(&mut out, b);
+    out.push('\'');
+    out
+}
+
+fn hex(out: &mut String, b: &[u8]) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    for &b in b {
+        out.push(HEX[usize::from(b >> 4)] as char);
+        out.push(HEX[usize::from(b & 15)] as char);
+    }
+}
+
 /// A utf8mb4 string literal that needs no escaping: `_utf8mb4 X'…'`.
 fn lit(s: &str) -> String {
     let mut out = String::with_capacity(12 + 2 * s.len());
     out.push_str("_utf8mb4 X'");
-    const HEX: &[u8; 16] = b"0123456789ABCDEF";
-    for b in s.bytes() {
-        out.push(HEX[usize::from(b >> 4)] as char);
-        out.push(HEX[usize::from(b & 15)] as char);
-    }
+    hex(&mut out, s.as_bytes());
     out.push('\'');
     out
+}
+
+/// A MySQL error as ours: 1021 (disk full) and 1114 (table full) are a full disk; a value the
+/// server refuses (too long, bad string or JSON, a constraint, a packet too large) is this
+/// notice's data.
+fn my_error(e: mysql::Error) -> Error {
+    let kind = match &e {
+        mysql::Error::MySqlError(m) => match m.code {
+            1021 | 1114 => ErrorKind::Full,
+            1048 | 1118 | 1153 | 1264 | 1265 | 1300 | 1366 | 1367 | 1406 | 3140 | 3819 | 4025 => {
+                ErrorKind::Data
+            }
+            _ => ErrorKind::Query,
+        },
+        mysql::Error::DriverError(mysql::DriverError::PacketTooLarge) => ErrorKind::Data,
+        _ => ErrorKind::Query,
+    };
+    Error::new(kind, e.to_string())
 }
 
 fn ts(col: &str) -> String {
@@ -95,7 +164,7 @@ impl MysqlStore {
                  WHERE table_schema = DATABASE() AND table_name = ?",
                 (name,),
             )
-            .map_err(query_error)?;
+            .map_err(my_error)?;
         Ok(n.unwrap_or(0) > 0)
     }
 
@@ -103,22 +172,90 @@ impl MysqlStore {
         let v: Option<i64> = self
             .conn
             .query_first("SELECT COALESCE(MAX(version), 0) FROM paygent_notices_schema")
-            .map_err(query_error)?;
+            .map_err(my_error)?;
         Ok(v.unwrap_or(0).max(0) as u32)
     }
 
-    fn init_locked(&mut self) -> Result<(u32, u32)> {
+    fn column_exists(&mut self, table: &str, column: &str) -> Result<bool> {
+        let n: Option<i64> = self
+            .conn
+            .exec_first(
+                "SELECT COUNT(*) FROM information_schema.columns \
+                 WHERE table_schema = DATABASE() AND table_name = ? AND column_name = ?",
+                (table, column),
+            )
+            .map_err(my_error)?;
+        Ok(n.unwrap_or(0) > 0)
+    }
+
+    fn migrate_v2(&mut self) -> Result<()> {
+        let mut alter = V2_MODIFY.to_string();
+        if !self.column_exists("paygent_notices", "raw_record")? {
+            alter.push_str(", ADD COLUMN raw_record LONGBLOB NULL");
+        }
+        if !self.column_exists("paygent_notices", "text_lossy")? {
+            alter.push_str(", ADD COLUMN text_lossy TINYINT(1) NOT NULL DEFAULT 0");
+        }
+        self.conn
+            .query_drop(format!("ALTER TABLE paygent_notices {alter}"))
+            .map_err(my_error)?;
+        self.conn.query_drop(v2_quarantine()).map_err(my_error)
+    }
+
+    /// [`Store::store_batch`] as prepared statements in one transaction: for a batch too large
+    /// for one statement text.
+    fn store_prepared(&mut self, merchant: &str, batch: &[(Notice, bool)]) -> Result<Vec<bool>> {
+        let Some((last, _)) = batch.last() else {
+            return Ok(Vec::new());
+        };
+        let mut tx = self
+            .conn
+            .start_transaction(TxOpts::default())
+            .map_err(my_error)?;
+        let mut new = Vec::with_capacity(batch.len());
+        for (n, gap) in batch {
+            let items = serde_json::to_string(&n.items).map_err(query_error)?;
+            let raw = (!n.raw_record.is_empty()).then_some(n.raw_record.as_slice());
+            let params: Vec<Value> = vec![
+                n.payment_notice_id.as_str().into(),
+                merchant.into(),
+                n.payment_id.as_str().into(),
+                n.trading_id.as_str().into(),
+                n.payment_type.as_str().into(),
+                n.payment_status.as_str().into(),
+                n.payment_amount.into(),
+                n.change_date.as_str().into(),
+                items.into(),
+                raw.into(),
+                i32::from(n.text_lossy).into(),
+            ];
+            tx.exec_drop(INSERT_NOTICE, params).map_err(my_error)?;
+            new.push(tx.affected_rows() == 1);
+            if *gap {
+                tx.exec_drop(INSERT_GAP, (merchant, &n.payment_notice_id))
+                    .map_err(my_error)?;
+            }
+        }
+        tx.exec_drop(UPSERT_CURSOR, (merchant, &last.payment_notice_id))
+            .map_err(my_error)?;
+        crate::test_pause("before_commit");
+        tx.commit().map_err(my_error)?;
+        Ok(new)
+    }
+
+    fn init_locked(&mut self, version: u32) -> Result<(u32, u32)> {
         self.conn
             .query_drop(format!(
                 "CREATE TABLE IF NOT EXISTS paygent_notices_schema \
                  (version INT NOT NULL) {TABLE_OPTIONS}"
             ))
-            .map_err(query_error)?;
+            .map_err(my_error)?;
         let found = self.version()?;
         check_version(found)?;
         // MySQL commits each CREATE TABLE by itself: a half-done migration is finished by the
         // next init (each table is created only when missing).
-        if found < 1 {
+        let version = version.min(SCHEMA_VERSION);
+        if found < 1 && version >= 1 {
             for (name, ddl) in [
                 "paygent_notices",
                 "paygent_notice_cursor",
@@ -128,25 +265,28 @@ impl MysqlStore {
             .zip(v1())
             {
                 if !self.table_exists(name)? {
-                    self.conn.query_drop(ddl).map_err(query_error)?;
+                    self.conn.query_drop(ddl).map_err(my_error)?;
                 }
             }
         }
-        if found < SCHEMA_VERSION {
+        if found < 2 && version >= 2 {
+            self.migrate_v2()?;
+        }
+        if found < version {
             let mut tx = self
                 .conn
                 .start_transaction(TxOpts::default())
-                .map_err(query_error)?;
+                .map_err(my_error)?;
             tx.query_drop("DELETE FROM paygent_notices_schema")
-                .map_err(query_error)?;
+                .map_err(my_error)?;
             tx.exec_drop(
                 "INSERT INTO paygent_notices_schema (version) VALUES (?)",
-                (SCHEMA_VERSION,),
+                (version,),
             )
-            .map_err(query_error)?;
-            tx.commit().map_err(query_error)?;
+            .map_err(my_error)?;
+            tx.commit().map_err(my_error)?;
         }
-        Ok((found, SCHEMA_VERSION))
+        Ok((found, found.max(version)))
     }
 }
 
@@ -158,7 +298,15 @@ fn text(row: &mut Row, i: usize) -> Option<String> {
     }
 }
 
+fn bytes(row: &mut Row, i: usize) -> Option<Vec<u8>> {
+    match row.take::<Value, _>(i)? {
+        Value::Bytes(b) => Some(b),
+        _ => None,
+    }
+}
+
 fn row_notice(mut r: Row) -> StoredNotice {
+    let raw = bytes(&mut r, 12).unwrap_or_default();
     let mut t = |i| text(&mut r, i);
     StoredNotice {
         notice: Notice {
@@ -170,6 +318,8 @@ fn row_notice(mut r: Row) -> StoredNotice {
             payment_amount: t(6).and_then(|a| a.parse().ok()),
             change_date: t(7).unwrap_or_default(),
             items: items_from_text(&t(8).unwrap_or_default()),
+            raw_record: raw,
+            text_lossy: t(13).is_some_and(|v| v != "0"),
         },
         merchant_id: t(1).unwrap_or_default(),
         received_at: t(9).unwrap_or_default(),
@@ -183,16 +333,16 @@ impl Store for MysqlStore {
         "mysql"
     }
 
-    fn init(&mut self) -> Result<(u32, u32)> {
+    fn init_to(&mut self, version: u32) -> Result<(u32, u32)> {
         // DDL is not transactional here: two inits at once are serialised by a named lock.
         let got: Option<i64> = self
             .conn
             .query_first("SELECT GET_LOCK('paygent_notices_init', 60)")
-            .map_err(query_error)?;
+            .map_err(my_error)?;
         if got != Some(1) {
             return Err(query_error("GET_LOCK('paygent_notices_init') timed out"));
         }
-        let r = self.init_locked();
+        let r = self.init_locked(version);
         let _ = self
             .conn
             .query_drop("SELECT RELEASE_LOCK('paygent_notices_init')");
@@ -213,7 +363,7 @@ impl Store for MysqlStore {
                 format!("SELECT GET_LOCK({LOCK}, 0)"),
                 (lock_name(merchant),),
             )
-            .map_err(query_error)?;
+            .map_err(my_error)?;
         Ok(got.flatten() == Some(1))
     }
 
@@ -223,7 +373,7 @@ impl Store for MysqlStore {
                 format!("SELECT RELEASE_LOCK({LOCK})"),
                 (lock_name(merchant),),
             )
-            .map_err(query_error)
+            .map_err(my_error)
     }
 
     fn cursor(&mut self, merchant: &str) -> Result<Option<String>> {
@@ -232,7 +382,7 @@ impl Store for MysqlStore {
                 "SELECT last_payment_notice_id FROM paygent_notice_cursor WHERE merchant_id = ?",
                 (merchant,),
             )
-            .map_err(query_error)
+            .map_err(my_error)
     }
 
     fn store_batch(&mut self, merchant: &str, batch: &[(Notice, bool)]) -> Result<Vec<bool>> {
@@ -253,7 +403,7 @@ impl Store for MysqlStore {
                 .payment_amount
                 .map_or_else(|| "NULL".to_string(), |a| a.to_string());
             rows.push(format!(
-                "({}, {}, {}, {}, {}, {}, {amount}, {}, {}, {NOW})",
+                "({}, {}, {}, {}, {}, {}, {amount}, {}, {}, {}, {}, {NOW})",
                 lit(&n.payment_notice_id),
                 lit(merchant),
                 lit(&n.payment_id),
@@ -262,13 +412,16 @@ impl Store for MysqlStore {
                 lit(&n.payment_status),
                 lit(&n.change_date),
                 lit(&items),
+                blob(&n.raw_record),
+                u8::from(n.text_lossy),
             ));
         }
         let mut sql = format!(
             "START TRANSACTION; \
              SELECT payment_notice_id FROM paygent_notices WHERE payment_notice_id IN ({}); \
              INSERT INTO paygent_notices (payment_notice_id, merchant_id, payment_id, trading_id, \
-             payment_type, payment_status, payment_amount, change_date, items, received_at) \
+             payment_type, payment_status, payment_amount, change_date, items, raw_record, \
+             text_lossy, received_at) \
              VALUES {} ON DUPLICATE KEY UPDATE payment_notice_id = payment_notice_id; ",
             ids.join(", "),
             rows.join(", ")
@@ -293,6 +446,9 @@ impl Store for MysqlStore {
             lit(merchant),
             lit(&last.payment_notice_id)
         ));
+        if sql.len() > HEX_BATCH_MAX {
+            return self.store_prepared(merchant, batch);
+        }
         crate::test_pause("before_commit");
         let run = |conn: &mut Conn| -> mysql::Result<std::collections::HashSet<String>> {
             let mut result = conn.query_iter(&sql)?;
@@ -314,7 +470,7 @@ impl Store for MysqlStore {
             Err(e) => {
                 // A failed statement stops the batch inside the open transaction.
                 let _ = self.conn.query_drop("ROLLBACK");
-                Err(query_error(e))
+                Err(my_error(e))
             }
         }
     }
@@ -322,8 +478,8 @@ impl Store for MysqlStore {
     fn list(&mut self, f: &ListFilter) -> Result<Vec<StoredNotice>> {
         let mut sql = format!(
             "SELECT payment_notice_id, merchant_id, payment_id, trading_id, payment_type, \
-             payment_status, payment_amount, change_date, items, {}, {}, process_error \
-             FROM paygent_notices WHERE 1=1",
+             payment_status, payment_amount, change_date, items, {}, {}, process_error, \
+             raw_record, text_lossy FROM paygent_notices WHERE 1=1",
             ts("received_at"),
             ts("processed_at")
         );
@@ -335,8 +491,60 @@ impl Store for MysqlStore {
         } else {
             mysql::Params::Positional(values.into_iter().map(Value::from).collect())
         };
-        let rows: Vec<Row> = self.conn.exec(sql, params).map_err(query_error)?;
+        let rows: Vec<Row> = self.conn.exec(sql, params).map_err(my_error)?;
         Ok(rows.into_iter().map(row_notice).collect())
+    }
+
+    fn quarantine(&mut self, merchant: &str, n: &Notice, gap: bool, reason: &str) -> Result<()> {
+        let id = (!n.payment_notice_id.is_empty()).then_some(n.payment_notice_id.as_str());
+        let mut tx = self
+            .conn
+            .start_transaction(TxOpts::default())
+            .map_err(my_error)?;
+        tx.exec_drop(
+            format!(
+                "INSERT INTO paygent_notice_quarantine (merchant_id, payment_notice_id, \
+                 raw_record, reason, quarantined_at) VALUES (?, ?, ?, ?, {NOW})"
+            ),
+            (merchant, id, n.raw_record.as_slice(), reason),
+        )
+        .map_err(my_error)?;
+        if let Some(id) = id {
+            if gap {
+                tx.exec_drop(INSERT_GAP, (merchant, id)).map_err(my_error)?;
+            }
+            tx.exec_drop(UPSERT_CURSOR, (merchant, id))
+                .map_err(my_error)?;
+        }
+        tx.commit().map_err(my_error)
+    }
+
+    fn quarantined(&mut self, f: &ListFilter) -> Result<Vec<Quarantined>> {
+        let mut sql = format!(
+            "SELECT id, merchant_id, payment_notice_id, raw_record, reason, {} \
+             FROM paygent_notice_quarantine WHERE 1=1",
+            ts("quarantined_at")
+        );
+        let (cond, values) = f.quarantine_conditions(|_| "?".to_string(), "");
+        sql.push_str(&cond);
+        sql.push_str(" ORDER BY id");
+        let params = if values.is_empty() {
+            mysql::Params::Empty
+        } else {
+            mysql::Params::Positional(values.into_iter().map(Value::from).collect())
+        };
+        let rows: Vec<Row> = self.conn.exec(sql, params).map_err(my_error)?;
+        Ok(rows
+            .into_iter()
+            .map(|mut r| Quarantined {
+                id: text(&mut r, 0).and_then(|s| s.parse().ok()).unwrap_or(0),
+                merchant_id: text(&mut r, 1).unwrap_or_default(),
+                payment_notice_id: text(&mut r, 2),
+                raw_record: bytes(&mut r, 3).unwrap_or_default(),
+                reason: text(&mut r, 4).unwrap_or_default(),
+                quarantined_at: text(&mut r, 5).unwrap_or_default(),
+            })
+            .collect())
     }
 
     fn gaps(&mut self) -> Result<Vec<Gap>> {
@@ -347,7 +555,7 @@ impl Store for MysqlStore {
                  FROM paygent_notice_gaps ORDER BY id",
                 ts("detected_at")
             ))
-            .map_err(query_error)?;
+            .map_err(my_error)?;
         Ok(rows
             .into_iter()
             .map(|mut r| Gap {
@@ -367,7 +575,7 @@ impl Store for MysqlStore {
                 "SELECT COUNT(*) FROM paygent_notices WHERE payment_notice_id = ?",
                 (id,),
             )
-            .map_err(query_error)?;
+            .map_err(my_error)?;
         self.conn
             .exec_drop(
                 format!(
@@ -376,7 +584,7 @@ impl Store for MysqlStore {
                 ),
                 (id,),
             )
-            .map_err(query_error)?;
+            .map_err(my_error)?;
         Ok(found.unwrap_or(0) > 0)
     }
 
@@ -386,6 +594,6 @@ impl Store for MysqlStore {
                 "UPDATE paygent_notices SET process_error = ? WHERE payment_notice_id = ?",
                 (error, id),
             )
-            .map_err(query_error)
+            .map_err(my_error)
     }
 }

@@ -12,8 +12,8 @@ use std::time::Duration;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
 use super::{
-    Gap, ListFilter, SCHEMA_VERSION, Store, StoredNotice, check_version, items_from_text,
-    query_error,
+    Gap, ListFilter, Quarantined, SCHEMA_VERSION, Store, StoredNotice, check_version,
+    items_from_text, query_error,
 };
 use crate::{Error, ErrorKind, Notice, Result};
 
@@ -27,10 +27,16 @@ const NOW: &str = now!();
 
 const INSERT_NOTICE: &str = concat!(
     "INSERT INTO paygent_notices (payment_notice_id, merchant_id, payment_id, trading_id, ",
-    "payment_type, payment_status, payment_amount, change_date, items, received_at) ",
-    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ",
+    "payment_type, payment_status, payment_amount, change_date, items, raw_record, text_lossy, ",
+    "received_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ",
     now!(),
     ") ON CONFLICT (payment_notice_id) DO NOTHING"
+);
+const INSERT_QUARANTINE: &str = concat!(
+    "INSERT INTO paygent_notice_quarantine (merchant_id, payment_notice_id, raw_record, reason, ",
+    "quarantined_at) VALUES (?1, ?2, ?3, ?4, ",
+    now!(),
+    ")"
 );
 const INSERT_GAP: &str = concat!(
     "INSERT INTO paygent_notice_gaps (merchant_id, detected_at, first_payment_notice_id_after) ",
@@ -75,10 +81,39 @@ CREATE TABLE paygent_notice_gaps (
 );
 ";
 
+/// Schema 2: the raw record of each notice and whether its text is exact; the quarantine.
+/// (SQLite's TEXT has no length limit: schema 1's columns stay.)
+const V2: &str = "
+ALTER TABLE paygent_notices ADD COLUMN raw_record BLOB;
+ALTER TABLE paygent_notices ADD COLUMN text_lossy INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE paygent_notice_quarantine (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    merchant_id TEXT NOT NULL,
+    payment_notice_id TEXT,
+    raw_record BLOB NOT NULL,
+    reason TEXT NOT NULL,
+    quarantined_at TEXT NOT NULL
+);
+";
+
 pub struct SqliteStore {
     // Field order matters: the connection closes before the lock descriptor (see the top).
     conn: Connection,
     lock: File,
+}
+
+/// A SQLite error as ours: `SQLITE_FULL` is a full disk, a value SQLite refuses (too big, a
+/// constraint, a type) is this notice's data.
+fn db_error(e: rusqlite::Error) -> Error {
+    use rusqlite::ErrorCode;
+    let kind = match e.sqlite_error_code() {
+        Some(ErrorCode::DiskFull) => ErrorKind::Full,
+        Some(ErrorCode::TooBig | ErrorCode::ConstraintViolation | ErrorCode::TypeMismatch) => {
+            ErrorKind::Data
+        }
+        _ => ErrorKind::Query,
+    };
+    Error::new(kind, e.to_string())
 }
 
 fn connect_error(path: &str, e: impl std::fmt::Display) -> Error {
@@ -110,7 +145,8 @@ impl SqliteStore {
 }
 
 const COLUMNS: &str = "payment_notice_id, merchant_id, payment_id, trading_id, payment_type, \
-    payment_status, payment_amount, change_date, items, received_at, processed_at, process_error";
+    payment_status, payment_amount, change_date, items, received_at, processed_at, process_error, \
+    raw_record, text_lossy";
 
 fn row_notice(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredNotice> {
     let items: String = r.get(8)?;
@@ -124,6 +160,8 @@ fn row_notice(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredNotice> {
             payment_amount: r.get(6)?,
             change_date: r.get(7)?,
             items: items_from_text(&items),
+            raw_record: r.get::<_, Option<Vec<u8>>>(12)?.unwrap_or_default(),
+            text_lossy: r.get::<_, i64>(13)? != 0,
         },
         merchant_id: r.get(1)?,
         received_at: r.get(9)?,
@@ -137,37 +175,41 @@ impl Store for SqliteStore {
         "sqlite"
     }
 
-    fn init(&mut self) -> Result<(u32, u32)> {
+    fn init_to(&mut self, version: u32) -> Result<(u32, u32)> {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(query_error)?;
+            .map_err(db_error)?;
         tx.execute_batch(
             "CREATE TABLE IF NOT EXISTS paygent_notices_schema (version INTEGER NOT NULL)",
         )
-        .map_err(query_error)?;
+        .map_err(db_error)?;
         let found: u32 = tx
             .query_row(
                 "SELECT COALESCE(MAX(version), 0) FROM paygent_notices_schema",
                 [],
                 |r| r.get(0),
             )
-            .map_err(query_error)?;
+            .map_err(db_error)?;
         check_version(found)?;
-        if found < 1 {
-            tx.execute_batch(V1).map_err(query_error)?;
+        let version = version.min(SCHEMA_VERSION);
+        if found < 1 && version >= 1 {
+            tx.execute_batch(V1).map_err(db_error)?;
         }
-        if found < SCHEMA_VERSION {
+        if found < 2 && version >= 2 {
+            tx.execute_batch(V2).map_err(db_error)?;
+        }
+        if found < version {
             tx.execute("DELETE FROM paygent_notices_schema", [])
-                .map_err(query_error)?;
+                .map_err(db_error)?;
             tx.execute(
                 "INSERT INTO paygent_notices_schema (version) VALUES (?1)",
-                [SCHEMA_VERSION],
+                [version],
             )
-            .map_err(query_error)?;
+            .map_err(db_error)?;
         }
-        tx.commit().map_err(query_error)?;
-        Ok((found, SCHEMA_VERSION))
+        tx.commit().map_err(db_error)?;
+        Ok((found, found.max(version)))
     }
 
     fn schema_version(&mut self) -> Result<u32> {
@@ -178,7 +220,7 @@ impl Store for SqliteStore {
                 [],
                 |r| r.get(0),
             )
-            .map_err(query_error)?;
+            .map_err(db_error)?;
         if !exists {
             return Ok(0);
         }
@@ -188,7 +230,7 @@ impl Store for SqliteStore {
                 [],
                 |r| r.get(0),
             )
-            .map_err(query_error)
+            .map_err(db_error)
     }
 
     fn try_lock(&mut self, _merchant: &str) -> Result<bool> {
@@ -212,7 +254,7 @@ impl Store for SqliteStore {
                 |r| r.get(0),
             )
             .optional()
-            .map_err(query_error)
+            .map_err(db_error)
     }
 
     fn store_batch(&mut self, merchant: &str, batch: &[(Notice, bool)]) -> Result<Vec<bool>> {
@@ -222,11 +264,11 @@ impl Store for SqliteStore {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(query_error)?;
+            .map_err(db_error)?;
         let mut new = Vec::with_capacity(batch.len());
         {
-            let mut insert = tx.prepare_cached(INSERT_NOTICE).map_err(query_error)?;
-            let mut gap_row = tx.prepare_cached(INSERT_GAP).map_err(query_error)?;
+            let mut insert = tx.prepare_cached(INSERT_NOTICE).map_err(db_error)?;
+            let mut gap_row = tx.prepare_cached(INSERT_GAP).map_err(db_error)?;
             for (n, gap) in batch {
                 let items = serde_json::to_string(&n.items).map_err(query_error)?;
                 let inserted = insert
@@ -239,23 +281,69 @@ impl Store for SqliteStore {
                         n.payment_status,
                         n.payment_amount,
                         n.change_date,
-                        items
+                        items,
+                        (!n.raw_record.is_empty()).then_some(&n.raw_record),
+                        n.text_lossy
                     ])
-                    .map_err(query_error)?;
+                    .map_err(db_error)?;
                 new.push(inserted == 1);
                 if *gap {
                     gap_row
                         .execute(params![merchant, n.payment_notice_id])
-                        .map_err(query_error)?;
+                        .map_err(db_error)?;
                 }
             }
         }
         tx.prepare_cached(UPSERT_CURSOR)
             .and_then(|mut s| s.execute(params![merchant, last.payment_notice_id]))
-            .map_err(query_error)?;
+            .map_err(db_error)?;
         crate::test_pause("before_commit");
-        tx.commit().map_err(query_error)?;
+        tx.commit().map_err(db_error)?;
         Ok(new)
+    }
+
+    fn quarantine(&mut self, merchant: &str, n: &Notice, gap: bool, reason: &str) -> Result<()> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(db_error)?;
+        let id = (!n.payment_notice_id.is_empty()).then_some(&n.payment_notice_id);
+        tx.prepare_cached(INSERT_QUARANTINE)
+            .and_then(|mut s| s.execute(params![merchant, id, n.raw_record, reason]))
+            .map_err(db_error)?;
+        if let Some(id) = id {
+            if gap {
+                tx.prepare_cached(INSERT_GAP)
+                    .and_then(|mut s| s.execute(params![merchant, id]))
+                    .map_err(db_error)?;
+            }
+            tx.prepare_cached(UPSERT_CURSOR)
+                .and_then(|mut s| s.execute(params![merchant, id]))
+                .map_err(db_error)?;
+        }
+        tx.commit().map_err(db_error)
+    }
+
+    fn quarantined(&mut self, f: &ListFilter) -> Result<Vec<Quarantined>> {
+        let (cond, values) = f.quarantine_conditions(|n| format!("?{n}"), "");
+        let sql = format!(
+            "SELECT id, merchant_id, payment_notice_id, raw_record, reason, quarantined_at \
+             FROM paygent_notice_quarantine WHERE 1=1{cond} ORDER BY id"
+        );
+        let mut s = self.conn.prepare(&sql).map_err(db_error)?;
+        let rows = s
+            .query_map(rusqlite::params_from_iter(values), |r| {
+                Ok(Quarantined {
+                    id: r.get(0)?,
+                    merchant_id: r.get(1)?,
+                    payment_notice_id: r.get(2)?,
+                    raw_record: r.get(3)?,
+                    reason: r.get(4)?,
+                    quarantined_at: r.get(5)?,
+                })
+            })
+            .map_err(db_error)?;
+        rows.collect::<rusqlite::Result<Vec<_>>>().map_err(db_error)
     }
 
     fn list(&mut self, f: &ListFilter) -> Result<Vec<StoredNotice>> {
@@ -264,12 +352,11 @@ impl Store for SqliteStore {
             "SELECT {COLUMNS} FROM paygent_notices WHERE 1=1{cond} \
              ORDER BY length(payment_notice_id), payment_notice_id"
         );
-        let mut s = self.conn.prepare(&sql).map_err(query_error)?;
+        let mut s = self.conn.prepare(&sql).map_err(db_error)?;
         let rows = s
             .query_map(rusqlite::params_from_iter(values), row_notice)
-            .map_err(query_error)?;
-        rows.collect::<rusqlite::Result<Vec<_>>>()
-            .map_err(query_error)
+            .map_err(db_error)?;
+        rows.collect::<rusqlite::Result<Vec<_>>>().map_err(db_error)
     }
 
     fn gaps(&mut self) -> Result<Vec<Gap>> {
@@ -279,7 +366,7 @@ impl Store for SqliteStore {
                 "SELECT id, merchant_id, detected_at, first_payment_notice_id_after \
                  FROM paygent_notice_gaps ORDER BY id",
             )
-            .map_err(query_error)?;
+            .map_err(db_error)?;
         let rows = s
             .query_map([], |r| {
                 Ok(Gap {
@@ -289,9 +376,8 @@ impl Store for SqliteStore {
                     first_payment_notice_id_after: r.get(3)?,
                 })
             })
-            .map_err(query_error)?;
-        rows.collect::<rusqlite::Result<Vec<_>>>()
-            .map_err(query_error)
+            .map_err(db_error)?;
+        rows.collect::<rusqlite::Result<Vec<_>>>().map_err(db_error)
     }
 
     fn mark_processed(&mut self, id: &str) -> Result<bool> {
@@ -304,7 +390,7 @@ impl Store for SqliteStore {
                 ),
                 [id],
             )
-            .map_err(query_error)?;
+            .map_err(db_error)?;
         Ok(n == 1)
     }
 
@@ -314,7 +400,7 @@ impl Store for SqliteStore {
                 "UPDATE paygent_notices SET process_error = ?2 WHERE payment_notice_id = ?1",
                 [id, error],
             )
-            .map_err(query_error)?;
+            .map_err(db_error)?;
         Ok(())
     }
 }

@@ -2,7 +2,8 @@
  * perl-xs/capi/src; do not edit: run perl-xs/capi/check-header.sh --write.
  *
  * Handles: PaygentModule* from paygent_new, freed once with paygent_free; not thread-safe.
- * Status: 0 = ok, else the legacy error number (2005 = E02005). A panic is 1901 (E01901).
+ * Status: PaygentStatus, PAYGENT_STATUS_OK (0) or the legacy error number (PAYGENT_STATUS_E02005 =
+ * 2005). A panic is PAYGENT_STATUS_E01901.
  * Bytes: (pointer, length), never NUL-terminated. PaygentBytes returned by getters borrow
  * memory owned by the handle, valid until the next non-getter call on that handle. */
 
@@ -13,50 +14,54 @@
 #include <stddef.h>
 #include <stdint.h>
 
-// Status: success.
-#define PAYGENT_OK 0
-
-// E01001: properties file not found.
-#define PAYGENT_E01001 1001
-
-// E01002: properties file contains an inappropriate value.
-#define PAYGENT_E01002 1002
-
-// E01004: result CSV could not be written.
-#define PAYGENT_E01004 1004
-
-// E01005: send file error.
-#define PAYGENT_E01005 1005
-
-// E01006: encoding error.
-#define PAYGENT_E01006 1006
-
-// E01901: other error; also a caught panic or a null/invalid argument.
-#define PAYGENT_E01901 1901
-
-// E02001: a module parameter (timeout, select_max_cnt, …) is invalid.
-#define PAYGENT_E02001 2001
-
-// E02002: a telegram key, value or the whole telegram is too long (or a key is empty).
-#define PAYGENT_E02002 2002
-
-// E02003: unexpected telegram kind (no URL).
-#define PAYGENT_E02003 2003
-
-// E02004: certificate error.
-#define PAYGENT_E02004 2004
-
-// E02005: connection, HTTP status or reply error.
-#define PAYGENT_E02005 2005
-
-// E02007: result CSV name not allowed for this kind.
-#define PAYGENT_E02007 2007
-
 // Dialect for [`paygent_new`]: texts of the PHP module.
 #define PAYGENT_DIALECT_PHP 0
 
 // Dialect for [`paygent_new`]: texts of the Perl manual (`Paygent::B2B`).
 #define PAYGENT_DIALECT_PERL 1
+
+// What every status-returning function answers: `Ok` (0) or the legacy error number
+// (`E02005` = 2005). One enum with stable numbers (rustls-ffi's `rustls_result`); C sees a
+// `uint32_t` and the `PAYGENT_STATUS_*` constants. Only ever returned to C, never taken from it.
+enum PaygentStatus
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  // Success.
+  PAYGENT_STATUS_OK = 0,
+  // E01001: properties file not found.
+  PAYGENT_STATUS_E01001 = 1001,
+  // E01002: properties file contains an inappropriate value.
+  PAYGENT_STATUS_E01002 = 1002,
+  // E01004: result CSV could not be written.
+  PAYGENT_STATUS_E01004 = 1004,
+  // E01005: send file error.
+  PAYGENT_STATUS_E01005 = 1005,
+  // E01006: encoding error.
+  PAYGENT_STATUS_E01006 = 1006,
+  // E01901: other error; also a caught panic or a null/invalid argument.
+  PAYGENT_STATUS_E01901 = 1901,
+  // E02001: a module parameter (timeout, select_max_cnt, …) is invalid.
+  PAYGENT_STATUS_E02001 = 2001,
+  // E02002: a telegram key, value or the whole telegram is too long (or a key is empty).
+  PAYGENT_STATUS_E02002 = 2002,
+  // E02003: unexpected telegram kind (no URL).
+  PAYGENT_STATUS_E02003 = 2003,
+  // E02004: certificate error.
+  PAYGENT_STATUS_E02004 = 2004,
+  // E02005: connection, HTTP status or reply error.
+  PAYGENT_STATUS_E02005 = 2005,
+  // E02007: result CSV name not allowed for this kind.
+  PAYGENT_STATUS_E02007 = 2007,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum PaygentStatus PaygentStatus;
+#else
+typedef uint32_t PaygentStatus;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
 
 // One connection-module object (`Paygent::B2B`, `PaygentB2BModule`). Opaque to C.
 typedef struct PaygentModule PaygentModule;
@@ -88,11 +93,11 @@ extern "C" {
 // allowed when the length is 0).
 //
 // Ownership: the bytes are copied; the caller keeps its buffers.
-uint32_t paygent_config_set(struct PaygentModule *h,
-                            const uint8_t *key,
-                            size_t klen,
-                            const uint8_t *val,
-                            size_t vlen);
+PaygentStatus paygent_config_set(struct PaygentModule *h,
+                                 const uint8_t *key,
+                                 size_t klen,
+                                 const uint8_t *val,
+                                 size_t vlen);
 
 // Forget every variable given by [`paygent_config_set`] and any [`paygent_config_fail`].
 //
@@ -100,7 +105,7 @@ uint32_t paygent_config_set(struct PaygentModule *h,
 // `h` must be a live handle.
 //
 // Ownership: nothing changes hands.
-uint32_t paygent_config_reset(struct PaygentModule *h);
+PaygentStatus paygent_config_reset(struct PaygentModule *h);
 
 // Make the next [`paygent_init`] fail with `code`: 1001 (E01001, the properties file was not
 // found) or 1002 (E01002, it could not be loaded, e.g. a Perl syntax error). Any other code is
@@ -110,7 +115,7 @@ uint32_t paygent_config_reset(struct PaygentModule *h);
 // `h` must be a live handle.
 //
 // Ownership: nothing changes hands.
-uint32_t paygent_config_fail(struct PaygentModule *h, uint32_t code);
+PaygentStatus paygent_config_fail(struct PaygentModule *h, uint32_t code);
 
 // Build the configuration from the variables given so far and initialise the object
 // (`init()` of protocol.md §1.4). Returns 0, 1001, 1002 (or 1901). Parameters, result CSV, send
@@ -120,7 +125,7 @@ uint32_t paygent_config_fail(struct PaygentModule *h, uint32_t code);
 // `h` must be a live handle.
 //
 // Ownership: nothing changes hands.
-uint32_t paygent_init(struct PaygentModule *h);
+PaygentStatus paygent_init(struct PaygentModule *h);
 
 // How many `paygent.properties` variables the core knows (the table the binding reads by
 // name; `%url` entries come in addition as `url.<prefix>`).
@@ -194,7 +199,7 @@ bool paygent_confirm_item(const struct PaygentModule *h,
 // `h` must be a live handle or NULL.
 //
 // Ownership: nothing changes hands.
-uint32_t paygent_last_error_code(const struct PaygentModule *h);
+PaygentStatus paygent_last_error_code(const struct PaygentModule *h);
 
 // Message of the last failed call, starting with its code: the `getResultMessage()` wording
 // where that describes the error (`E02005: 7: …`, `E01001: Properties file doesn't exist.`),
@@ -272,7 +277,7 @@ size_t paygent_info(const struct PaygentModule *h, uint8_t *out, size_t cap);
 // `h` must be a live handle.
 //
 // Ownership: nothing changes hands; views borrowed earlier from `h` become invalid.
-uint32_t paygent_post(struct PaygentModule *h);
+PaygentStatus paygent_post(struct PaygentModule *h);
 
 // `result` of the last reply (`"0"` / `"1"`); `is_null` before any reply.
 //
@@ -352,11 +357,11 @@ bool paygent_record_field(const struct PaygentModule *h,
 // allowed with length 0).
 //
 // Ownership: the bytes are copied.
-uint32_t paygent_req_put(struct PaygentModule *h,
-                         const uint8_t *key,
-                         size_t klen,
-                         const uint8_t *val,
-                         size_t vlen);
+PaygentStatus paygent_req_put(struct PaygentModule *h,
+                              const uint8_t *key,
+                              size_t klen,
+                              const uint8_t *val,
+                              size_t vlen);
 
 // `reqGet`: the stored value of parameter `key`; `is_null` when it was never put.
 //
@@ -393,7 +398,7 @@ bool paygent_req_entry(const struct PaygentModule *h,
 // length 0).
 //
 // Ownership: the bytes are copied.
-uint32_t paygent_set_result_csv(struct PaygentModule *h, const uint8_t *val, size_t vlen);
+PaygentStatus paygent_set_result_csv(struct PaygentModule *h, const uint8_t *val, size_t vlen);
 
 // `setSendFilePath`: file whose bytes become parameter `data`.
 //
@@ -402,7 +407,7 @@ uint32_t paygent_set_result_csv(struct PaygentModule *h, const uint8_t *val, siz
 // length 0).
 //
 // Ownership: the bytes are copied.
-uint32_t paygent_set_send_file_path(struct PaygentModule *h, const uint8_t *val, size_t vlen);
+PaygentStatus paygent_set_send_file_path(struct PaygentModule *h, const uint8_t *val, size_t vlen);
 
 // `setTimeout`: seconds, as written (checked at post time, E02001).
 //
@@ -411,7 +416,7 @@ uint32_t paygent_set_send_file_path(struct PaygentModule *h, const uint8_t *val,
 // length 0).
 //
 // Ownership: the bytes are copied.
-uint32_t paygent_set_timeout(struct PaygentModule *h, const uint8_t *val, size_t vlen);
+PaygentStatus paygent_set_timeout(struct PaygentModule *h, const uint8_t *val, size_t vlen);
 
 // `setSelectMaxCnt`: default `limit_count` of reference kinds (checked at post time).
 //
@@ -420,7 +425,7 @@ uint32_t paygent_set_timeout(struct PaygentModule *h, const uint8_t *val, size_t
 // length 0).
 //
 // Ownership: the bytes are copied.
-uint32_t paygent_set_select_max_cnt(struct PaygentModule *h, const uint8_t *val, size_t vlen);
+PaygentStatus paygent_set_select_max_cnt(struct PaygentModule *h, const uint8_t *val, size_t vlen);
 
 // `setDefaultId`: default `connect_id`.
 //
@@ -429,7 +434,7 @@ uint32_t paygent_set_select_max_cnt(struct PaygentModule *h, const uint8_t *val,
 // length 0).
 //
 // Ownership: the bytes are copied.
-uint32_t paygent_set_default_id(struct PaygentModule *h, const uint8_t *val, size_t vlen);
+PaygentStatus paygent_set_default_id(struct PaygentModule *h, const uint8_t *val, size_t vlen);
 
 // `setDefaultPassword`: default `connect_password`.
 //
@@ -438,7 +443,9 @@ uint32_t paygent_set_default_id(struct PaygentModule *h, const uint8_t *val, siz
 // length 0).
 //
 // Ownership: the bytes are copied.
-uint32_t paygent_set_default_password(struct PaygentModule *h, const uint8_t *val, size_t vlen);
+PaygentStatus paygent_set_default_password(struct PaygentModule *h,
+                                           const uint8_t *val,
+                                           size_t vlen);
 
 // V3 `setEncoding`: `UTF-8`, `Shift_JIS` or `EUC-JP` (case-sensitive). Anything else returns
 // 1006 (E01006) and makes every later post fail with 1006.
@@ -447,7 +454,7 @@ uint32_t paygent_set_default_password(struct PaygentModule *h, const uint8_t *va
 // `h` must be a live handle; `val` must point to `vlen` readable bytes.
 //
 // Ownership: the bytes are copied.
-uint32_t paygent_set_encoding(struct PaygentModule *h, const uint8_t *val, size_t vlen);
+PaygentStatus paygent_set_encoding(struct PaygentModule *h, const uint8_t *val, size_t vlen);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -7,6 +7,7 @@ use paygent_core::Error;
 use paygent_core::config::{Config, ConfigSource, perl};
 use paygent_core::error::ErrorKind;
 
+use crate::PaygentStatus;
 use crate::bytes::{PaygentBytes, input, invalid};
 use crate::handle::PaygentModule;
 use crate::panic;
@@ -30,7 +31,7 @@ pub unsafe extern "C" fn paygent_config_set(
     klen: usize,
     val: *const u8,
     vlen: usize,
-) -> u32 {
+) -> PaygentStatus {
     panic::status(h, |m| {
         // SAFETY: caller contract above.
         let (k, v) = unsafe { (input(key, klen)?, input(val, vlen)?) };
@@ -49,7 +50,7 @@ pub unsafe extern "C" fn paygent_config_set(
 ///
 /// Ownership: nothing changes hands.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn paygent_config_reset(h: *mut PaygentModule) -> u32 {
+pub unsafe extern "C" fn paygent_config_reset(h: *mut PaygentModule) -> PaygentStatus {
     panic::status(h, |m| {
         m.vars = Default::default();
         m.config_failure = None;
@@ -66,11 +67,11 @@ pub unsafe extern "C" fn paygent_config_reset(h: *mut PaygentModule) -> u32 {
 ///
 /// Ownership: nothing changes hands.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn paygent_config_fail(h: *mut PaygentModule, code: u32) -> u32 {
+pub unsafe extern "C" fn paygent_config_fail(h: *mut PaygentModule, code: u32) -> PaygentStatus {
     panic::status(h, |m| {
         let kind = match code {
-            crate::PAYGENT_E01001 => ErrorKind::PropertiesNotFound,
-            crate::PAYGENT_E01002 => ErrorKind::PropertiesInvalid,
+            c if c == crate::PaygentStatus::E01001 as u32 => ErrorKind::PropertiesNotFound,
+            c if c == crate::PaygentStatus::E01002 as u32 => ErrorKind::PropertiesInvalid,
             _ => return Err(invalid("config failure code must be 1001 or 1002")),
         };
         m.config_failure = Some(Error::new(kind));
@@ -87,7 +88,7 @@ pub unsafe extern "C" fn paygent_config_fail(h: *mut PaygentModule, code: u32) -
 ///
 /// Ownership: nothing changes hands.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn paygent_init(h: *mut PaygentModule) -> u32 {
+pub unsafe extern "C" fn paygent_init(h: *mut PaygentModule) -> PaygentStatus {
     panic::status(h, |m| {
         let source = match &m.config_failure {
             Some(e) => ConfigSource::Failed(e.clone()),
@@ -162,9 +163,9 @@ mod tests {
     use super::*;
     use crate::handle::{paygent_free, paygent_new};
     use crate::request::{paygent_req_get, paygent_req_put, paygent_set_result_csv};
-    use crate::{PAYGENT_DIALECT_PERL, PAYGENT_E01002, PAYGENT_E01901};
+    use crate::{PAYGENT_DIALECT_PERL, PaygentStatus};
 
-    fn set(h: *mut PaygentModule, k: &str, v: &str) -> u32 {
+    fn set(h: *mut PaygentModule, k: &str, v: &str) -> PaygentStatus {
         unsafe { paygent_config_set(h, k.as_ptr(), k.len(), v.as_ptr(), v.len()) }
     }
 
@@ -211,10 +212,10 @@ mod tests {
     fn missing_ca_is_e01002_and_bad_names_are_refused() {
         let h = paygent_new(PAYGENT_DIALECT_PERL);
         configured(h);
-        assert_eq!(set(h, "", "x"), PAYGENT_E01901);
+        assert_eq!(set(h, "", "x"), PaygentStatus::E01901);
         assert_eq!(unsafe { paygent_config_reset(h) }, 0);
         assert_eq!(set(h, "HTTPS_CERT_FILE", "/x/client.crt"), 0);
-        assert_eq!(unsafe { paygent_init(h) }, PAYGENT_E01002);
+        assert_eq!(unsafe { paygent_init(h) }, PaygentStatus::E01002);
         assert_eq!(
             unsafe { &*h }.last_error_message(),
             b"E01002: Properties file contains inappropriate value."

@@ -1,5 +1,6 @@
 //! The last error and the warnings of the last status call.
 
+use crate::PaygentStatus;
 use crate::bytes::PaygentBytes;
 use crate::handle::PaygentModule;
 use crate::panic;
@@ -12,11 +13,15 @@ use crate::panic;
 ///
 /// Ownership: nothing changes hands.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn paygent_last_error_code(h: *const PaygentModule) -> u32 {
+pub unsafe extern "C" fn paygent_last_error_code(h: *const PaygentModule) -> PaygentStatus {
     if h.is_null() {
-        return crate::PAYGENT_E01901;
+        return crate::PaygentStatus::E01901;
     }
-    panic::get(h, crate::PAYGENT_E01901, PaygentModule::last_error_code)
+    panic::get(
+        h,
+        crate::PaygentStatus::E01901,
+        PaygentModule::last_error_code,
+    )
 }
 
 /// Message of the last failed call, starting with its code: the `getResultMessage()` wording

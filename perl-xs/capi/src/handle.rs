@@ -1,6 +1,7 @@
 //! The opaque handle: one connection-module object plus what the C side reads back (last error,
 //! warnings of the last call, the configuration variables given so far).
 
+use crate::PaygentStatus;
 use paygent_core::config::ConfigSource;
 use paygent_core::error::ErrorKind;
 use paygent_core::{Dialect, Error, Module, Params};
@@ -62,8 +63,10 @@ impl PaygentModule {
         self.last_error = Some(e);
     }
 
-    pub(crate) fn last_error_code(&self) -> u32 {
-        self.last_error.as_ref().map_or(0, |e| e.code as u32)
+    pub(crate) fn last_error_code(&self) -> PaygentStatus {
+        self.last_error
+            .as_ref()
+            .map_or(PaygentStatus::Ok, |e| PaygentStatus::from(e.code))
     }
 
     pub(crate) fn last_error_message(&self) -> &[u8] {

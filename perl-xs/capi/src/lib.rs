@@ -8,7 +8,7 @@
 //! - Every function body runs inside a panic boundary; a panic becomes error `1901` (E01901,
 //!   "internal error") and the host process goes on.
 //! - Status results are `0` (ok) or the legacy error number (`2005` = E02005, …), see
-//!   `PAYGENT_E*`.
+//!   [`PaygentStatus`] (`PAYGENT_STATUS_*` in C).
 //! - Bytes cross as (pointer, length), never NUL-terminated. Returned [`PaygentBytes`] borrow
 //!   Rust-owned memory that stays valid until the next mutating call on the same handle.
 
@@ -33,32 +33,67 @@ pub use info::*;
 pub use reply::*;
 pub use request::*;
 
-/// Status: success.
-pub const PAYGENT_OK: u32 = 0;
-/// E01001: properties file not found.
-pub const PAYGENT_E01001: u32 = 1001;
-/// E01002: properties file contains an inappropriate value.
-pub const PAYGENT_E01002: u32 = 1002;
-/// E01004: result CSV could not be written.
-pub const PAYGENT_E01004: u32 = 1004;
-/// E01005: send file error.
-pub const PAYGENT_E01005: u32 = 1005;
-/// E01006: encoding error.
-pub const PAYGENT_E01006: u32 = 1006;
-/// E01901: other error; also a caught panic or a null/invalid argument.
-pub const PAYGENT_E01901: u32 = 1901;
-/// E02001: a module parameter (timeout, select_max_cnt, …) is invalid.
-pub const PAYGENT_E02001: u32 = 2001;
-/// E02002: a telegram key, value or the whole telegram is too long (or a key is empty).
-pub const PAYGENT_E02002: u32 = 2002;
-/// E02003: unexpected telegram kind (no URL).
-pub const PAYGENT_E02003: u32 = 2003;
-/// E02004: certificate error.
-pub const PAYGENT_E02004: u32 = 2004;
-/// E02005: connection, HTTP status or reply error.
-pub const PAYGENT_E02005: u32 = 2005;
-/// E02007: result CSV name not allowed for this kind.
-pub const PAYGENT_E02007: u32 = 2007;
+use paygent_core::ErrorCode;
+
+/// What every status-returning function answers: `Ok` (0) or the legacy error number
+/// (`E02005` = 2005). One enum with stable numbers (rustls-ffi's `rustls_result`); C sees a
+/// `uint32_t` and the `PAYGENT_STATUS_*` constants. Only ever returned to C, never taken from it.
+#[repr(u32)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PaygentStatus {
+    /// Success.
+    Ok = 0,
+    /// E01001: properties file not found.
+    E01001 = 1001,
+    /// E01002: properties file contains an inappropriate value.
+    E01002 = 1002,
+    /// E01004: result CSV could not be written.
+    E01004 = 1004,
+    /// E01005: send file error.
+    E01005 = 1005,
+    /// E01006: encoding error.
+    E01006 = 1006,
+    /// E01901: other error; also a caught panic or a null/invalid argument.
+    E01901 = 1901,
+    /// E02001: a module parameter (timeout, select_max_cnt, …) is invalid.
+    E02001 = 2001,
+    /// E02002: a telegram key, value or the whole telegram is too long (or a key is empty).
+    E02002 = 2002,
+    /// E02003: unexpected telegram kind (no URL).
+    E02003 = 2003,
+    /// E02004: certificate error.
+    E02004 = 2004,
+    /// E02005: connection, HTTP status or reply error.
+    E02005 = 2005,
+    /// E02007: result CSV name not allowed for this kind.
+    E02007 = 2007,
+}
+
+/// The number C sees (tests compare statuses with the legacy numbers).
+impl PartialEq<u32> for PaygentStatus {
+    fn eq(&self, n: &u32) -> bool {
+        *self as u32 == *n
+    }
+}
+
+impl From<ErrorCode> for PaygentStatus {
+    fn from(c: ErrorCode) -> Self {
+        match c {
+            ErrorCode::ResourceFileNotFound => Self::E01001,
+            ErrorCode::ResourceFileRequired => Self::E01002,
+            ErrorCode::CsvOutput => Self::E01004,
+            ErrorCode::FilePayment => Self::E01005,
+            ErrorCode::Encoding => Self::E01006,
+            ErrorCode::Other => Self::E01901,
+            ErrorCode::ModuleParamRequired => Self::E02001,
+            ErrorCode::TelegramParamRequired => Self::E02002,
+            ErrorCode::TelegramParamOutside => Self::E02003,
+            ErrorCode::Certificate => Self::E02004,
+            ErrorCode::KsConnect => Self::E02005,
+            ErrorCode::ResponseType => Self::E02007,
+        }
+    }
+}
 
 /// Dialect for [`paygent_new`]: texts of the PHP module.
 pub const PAYGENT_DIALECT_PHP: u32 = 0;
@@ -71,22 +106,10 @@ mod tests {
     use paygent_core::ErrorCode;
 
     #[test]
-    fn status_constants_are_the_core_numbers() {
-        let consts = [
-            PAYGENT_E01001,
-            PAYGENT_E01002,
-            PAYGENT_E01004,
-            PAYGENT_E01005,
-            PAYGENT_E01006,
-            PAYGENT_E01901,
-            PAYGENT_E02001,
-            PAYGENT_E02002,
-            PAYGENT_E02003,
-            PAYGENT_E02004,
-            PAYGENT_E02005,
-            PAYGENT_E02007,
-        ];
-        let core: Vec<u32> = ErrorCode::ALL.iter().map(|c| *c as u32).collect();
-        assert_eq!(consts.to_vec(), core);
+    fn status_numbers_are_the_core_numbers() {
+        for c in ErrorCode::ALL {
+            assert_eq!(PaygentStatus::from(c) as u32, c as u32, "{c:?}");
+        }
+        assert_eq!(PaygentStatus::Ok as u32, 0);
     }
 }

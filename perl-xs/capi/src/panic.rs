@@ -6,7 +6,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use paygent_core::Error;
 
-use crate::PAYGENT_E01901;
+use crate::PaygentStatus;
 use crate::handle::PaygentModule;
 
 /// Run a status-returning operation on a handle: `0` on success, else the error number, which
@@ -14,9 +14,9 @@ use crate::handle::PaygentModule;
 pub(crate) fn status(
     h: *mut PaygentModule,
     f: impl FnOnce(&mut PaygentModule) -> Result<(), Error>,
-) -> u32 {
+) -> PaygentStatus {
     if h.is_null() {
-        return PAYGENT_E01901;
+        return PaygentStatus::E01901;
     }
     let outcome = catch_unwind(AssertUnwindSafe(|| {
         // SAFETY: the caller promises a live handle from `paygent_new`, used by one thread.
@@ -27,11 +27,11 @@ pub(crate) fn status(
         r
     }));
     let err = match outcome {
-        Ok(Ok(())) => return 0,
+        Ok(Ok(())) => return PaygentStatus::Ok,
         Ok(Err(e)) => e,
         Err(payload) => internal(payload.as_ref()),
     };
-    let code = err.code as u32;
+    let code = PaygentStatus::from(err.code);
     // Recording cannot panic in practice; if it does, the status still reaches C.
     let _ = catch_unwind(AssertUnwindSafe(|| {
         // SAFETY: as above; the closure's borrow has ended.

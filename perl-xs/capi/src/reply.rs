@@ -1,5 +1,6 @@
 //! `post()` and the reply getters.
 
+use crate::PaygentStatus;
 use paygent_core::Record;
 
 use crate::bytes::PaygentBytes;
@@ -15,7 +16,7 @@ use crate::panic;
 ///
 /// Ownership: nothing changes hands; views borrowed earlier from `h` become invalid.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn paygent_post(h: *mut PaygentModule) -> u32 {
+pub unsafe extern "C" fn paygent_post(h: *mut PaygentModule) -> PaygentStatus {
     panic::status(h, |m| m.module.post())
 }
 

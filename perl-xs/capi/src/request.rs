@@ -1,5 +1,6 @@
 //! Telegram parameters and per-object settings.
 
+use crate::PaygentStatus;
 use paygent_core::Module;
 
 use crate::bytes::{PaygentBytes, input};
@@ -22,7 +23,7 @@ pub unsafe extern "C" fn paygent_req_put(
     klen: usize,
     val: *const u8,
     vlen: usize,
-) -> u32 {
+) -> PaygentStatus {
     panic::status(h, |m| {
         // SAFETY: caller contract above.
         let (k, v) = unsafe { (input(key, klen)?, input(val, vlen)?) };
@@ -97,7 +98,12 @@ pub unsafe extern "C" fn paygent_req_entry(
 ///
 /// # Safety
 /// As for the exported setters.
-unsafe fn set(h: *mut PaygentModule, ptr: *const u8, len: usize, f: fn(&mut Module, &[u8])) -> u32 {
+unsafe fn set(
+    h: *mut PaygentModule,
+    ptr: *const u8,
+    len: usize,
+    f: fn(&mut Module, &[u8]),
+) -> PaygentStatus {
     panic::status(h, |m| {
         // SAFETY: forwarded caller contract.
         let v = unsafe { input(ptr, len)? };
@@ -118,7 +124,7 @@ pub unsafe extern "C" fn paygent_set_result_csv(
     h: *mut PaygentModule,
     val: *const u8,
     vlen: usize,
-) -> u32 {
+) -> PaygentStatus {
     // SAFETY: forwarded caller contract.
     unsafe { set(h, val, vlen, Module::set_result_csv) }
 }
@@ -135,7 +141,7 @@ pub unsafe extern "C" fn paygent_set_send_file_path(
     h: *mut PaygentModule,
     val: *const u8,
     vlen: usize,
-) -> u32 {
+) -> PaygentStatus {
     // SAFETY: forwarded caller contract.
     unsafe { set(h, val, vlen, Module::set_send_file_path) }
 }
@@ -152,7 +158,7 @@ pub unsafe extern "C" fn paygent_set_timeout(
     h: *mut PaygentModule,
     val: *const u8,
     vlen: usize,
-) -> u32 {
+) -> PaygentStatus {
     // SAFETY: forwarded caller contract.
     unsafe { set(h, val, vlen, Module::set_timeout) }
 }
@@ -169,7 +175,7 @@ pub unsafe extern "C" fn paygent_set_select_max_cnt(
     h: *mut PaygentModule,
     val: *const u8,
     vlen: usize,
-) -> u32 {
+) -> PaygentStatus {
     // SAFETY: forwarded caller contract.
     unsafe { set(h, val, vlen, Module::set_select_max_cnt) }
 }
@@ -186,7 +192,7 @@ pub unsafe extern "C" fn paygent_set_default_id(
     h: *mut PaygentModule,
     val: *const u8,
     vlen: usize,
-) -> u32 {
+) -> PaygentStatus {
     // SAFETY: forwarded caller contract.
     unsafe { set(h, val, vlen, Module::set_default_id) }
 }
@@ -203,7 +209,7 @@ pub unsafe extern "C" fn paygent_set_default_password(
     h: *mut PaygentModule,
     val: *const u8,
     vlen: usize,
-) -> u32 {
+) -> PaygentStatus {
     // SAFETY: forwarded caller contract.
     unsafe { set(h, val, vlen, Module::set_default_password) }
 }
@@ -220,7 +226,7 @@ pub unsafe extern "C" fn paygent_set_encoding(
     h: *mut PaygentModule,
     val: *const u8,
     vlen: usize,
-) -> u32 {
+) -> PaygentStatus {
     panic::status(h, |m| {
         // SAFETY: caller contract above.
         let v = unsafe { input(val, vlen)? };

@@ -30,12 +30,12 @@ static int starts_with(PaygentBytes b, const char *s) {
 static void null_handles(void) {
     CHECK(paygent_new(99) == NULL);
     paygent_free(NULL);
-    CHECK(paygent_req_put(NULL, LIT("a"), LIT("b")) == PAYGENT_E01901);
-    CHECK(paygent_post(NULL) == PAYGENT_E01901);
-    CHECK(paygent_init(NULL) == PAYGENT_E01901);
+    CHECK(paygent_req_put(NULL, LIT("a"), LIT("b")) == PAYGENT_STATUS_E01901);
+    CHECK(paygent_post(NULL) == PAYGENT_STATUS_E01901);
+    CHECK(paygent_init(NULL) == PAYGENT_STATUS_E01901);
     CHECK(paygent_result_status(NULL).is_null);
     CHECK(paygent_record_count(NULL) == 0);
-    CHECK(paygent_last_error_code(NULL) == PAYGENT_E01901);
+    CHECK(paygent_last_error_code(NULL) == PAYGENT_STATUS_E01901);
     CHECK(paygent_version().len > 0);
 }
 
@@ -44,19 +44,19 @@ static void parameters(void) {
     CHECK(h != NULL);
     /* binary-safe: a NUL and Windows-31J bytes inside the value */
     static const uint8_t sjis[] = {0x83, 0x65, 0x00, 0x83, 0x58, 0x83, 0x67};
-    CHECK(paygent_req_put(h, LIT("customer_name"), sjis, sizeof sjis) == PAYGENT_OK);
-    CHECK(paygent_req_put(h, LIT("amount"), LIT("1000")) == PAYGENT_OK);
-    CHECK(paygent_req_put(h, LIT("customer_name"), LIT("x")) == PAYGENT_OK);
-    CHECK(paygent_req_put(h, LIT("empty"), NULL, 0) == PAYGENT_OK);
-    CHECK(paygent_req_put(h, LIT("bad"), NULL, 3) == PAYGENT_E01901);
-    CHECK(paygent_last_error_code(h) == PAYGENT_E01901);
+    CHECK(paygent_req_put(h, LIT("customer_name"), sjis, sizeof sjis) == PAYGENT_STATUS_OK);
+    CHECK(paygent_req_put(h, LIT("amount"), LIT("1000")) == PAYGENT_STATUS_OK);
+    CHECK(paygent_req_put(h, LIT("customer_name"), LIT("x")) == PAYGENT_STATUS_OK);
+    CHECK(paygent_req_put(h, LIT("empty"), NULL, 0) == PAYGENT_STATUS_OK);
+    CHECK(paygent_req_put(h, LIT("bad"), NULL, 3) == PAYGENT_STATUS_E01901);
+    CHECK(paygent_last_error_code(h) == PAYGENT_STATUS_E01901);
     CHECK(paygent_req_count(h) == 3);
     PaygentBytes k, v;
     CHECK(paygent_req_entry(h, 0, &k, &v) && BYTES_EQ(k, "customer_name") && BYTES_EQ(v, "x"));
     CHECK(paygent_req_entry(h, 1, &k, &v) && BYTES_EQ(k, "amount") && BYTES_EQ(v, "1000"));
     CHECK(!paygent_req_entry(h, 3, &k, &v));
     CHECK(!paygent_req_entry(h, 0, NULL, &v));
-    CHECK(paygent_req_put(h, LIT("customer_name"), sjis, sizeof sjis) == PAYGENT_OK);
+    CHECK(paygent_req_put(h, LIT("customer_name"), sjis, sizeof sjis) == PAYGENT_STATUS_OK);
     PaygentBytes got = paygent_req_get(h, LIT("customer_name"));
     CHECK(!got.is_null && got.len == sizeof sjis && memcmp(got.ptr, sjis, sizeof sjis) == 0);
     CHECK(BYTES_EQ(paygent_req_get(h, LIT("empty")), ""));
@@ -67,29 +67,29 @@ static void parameters(void) {
     CHECK(paygent_response_detail(h).is_null);
     CHECK(paygent_record_count(h) == 0);
     CHECK(!paygent_record_field(h, 0, 0, &k, &v));
-    CHECK(paygent_set_timeout(h, LIT("35")) == PAYGENT_OK);
-    CHECK(paygent_set_result_csv(h, LIT("/tmp/x.csv")) == PAYGENT_OK);
+    CHECK(paygent_set_timeout(h, LIT("35")) == PAYGENT_STATUS_OK);
+    CHECK(paygent_set_result_csv(h, LIT("/tmp/x.csv")) == PAYGENT_STATUS_OK);
     paygent_free(h);
 }
 
 static void config_failures(void) {
     PaygentModule *h = paygent_new(PAYGENT_DIALECT_PERL);
-    CHECK(paygent_config_fail(h, 1234) == PAYGENT_E01901);
-    CHECK(paygent_config_fail(h, PAYGENT_E01001) == PAYGENT_OK);
-    CHECK(paygent_init(h) == PAYGENT_E01001);
-    CHECK(paygent_last_error_code(h) == PAYGENT_E01001);
+    CHECK(paygent_config_fail(h, 1234) == PAYGENT_STATUS_E01901);
+    CHECK(paygent_config_fail(h, PAYGENT_STATUS_E01001) == PAYGENT_STATUS_OK);
+    CHECK(paygent_init(h) == PAYGENT_STATUS_E01001);
+    CHECK(paygent_last_error_code(h) == PAYGENT_STATUS_E01001);
     CHECK(BYTES_EQ(paygent_last_error_message(h), "E01001: Properties file doesn't exist."));
     CHECK(paygent_warning_count(h) == 1);
     CHECK(BYTES_EQ(paygent_warning(h, 0), "E01001: Properties file doesn't exist."));
     CHECK(paygent_warning(h, 1).is_null);
     /* post initialises lazily and reports the same error; nothing is sent */
-    CHECK(paygent_req_put(h, LIT("telegram_kind"), LIT("020")) == PAYGENT_OK);
-    CHECK(paygent_last_error_code(h) == PAYGENT_OK);
-    CHECK(paygent_post(h) == PAYGENT_E01001);
+    CHECK(paygent_req_put(h, LIT("telegram_kind"), LIT("020")) == PAYGENT_STATUS_OK);
+    CHECK(paygent_last_error_code(h) == PAYGENT_STATUS_OK);
+    CHECK(paygent_post(h) == PAYGENT_STATUS_E01001);
     CHECK(paygent_result_status(h).is_null);
-    CHECK(paygent_config_reset(h) == PAYGENT_OK);
-    CHECK(paygent_config_fail(h, PAYGENT_E01002) == PAYGENT_OK);
-    CHECK(paygent_init(h) == PAYGENT_E01002);
+    CHECK(paygent_config_reset(h) == PAYGENT_STATUS_OK);
+    CHECK(paygent_config_fail(h, PAYGENT_STATUS_E01002) == PAYGENT_STATUS_OK);
+    CHECK(paygent_init(h) == PAYGENT_STATUS_E01002);
     CHECK(BYTES_EQ(paygent_last_error_message(h),
                    "E01002: Properties file contains inappropriate value."));
     paygent_free(h);
@@ -106,14 +106,14 @@ static void configured_post(void) {
     CHECK(paygent_config_set(h, LIT("select_max_cnt"), LIT("2000")) == 0);
     CHECK(paygent_config_set(h, LIT("log_output_path"), LIT("")) == 0);
     CHECK(paygent_config_set(h, LIT("url.02"), LIT("https://127.0.0.1:1/n/card/request")) == 0);
-    CHECK(paygent_config_set(h, NULL, 0, LIT("x")) == PAYGENT_E01901);
-    CHECK(paygent_init(h) == PAYGENT_OK);
-    CHECK(paygent_req_put(h, LIT("telegram_kind"), LIT("9")) == PAYGENT_OK);
-    CHECK(paygent_post(h) == PAYGENT_E02003);
+    CHECK(paygent_config_set(h, NULL, 0, LIT("x")) == PAYGENT_STATUS_E01901);
+    CHECK(paygent_init(h) == PAYGENT_STATUS_OK);
+    CHECK(paygent_req_put(h, LIT("telegram_kind"), LIT("9")) == PAYGENT_STATUS_OK);
+    CHECK(paygent_post(h) == PAYGENT_STATUS_E02003);
     CHECK(BYTES_EQ(paygent_last_error_message(h), "E02003: HTTP request contains unexpected value."));
-    CHECK(paygent_req_put(h, LIT("telegram_kind"), LIT("020")) == PAYGENT_OK);
+    CHECK(paygent_req_put(h, LIT("telegram_kind"), LIT("020")) == PAYGENT_STATUS_OK);
     uint32_t st = paygent_post(h);
-    CHECK(st == PAYGENT_E02004 || st == PAYGENT_E02005);
+    CHECK(st == PAYGENT_STATUS_E02004 || st == PAYGENT_STATUS_E02005);
     CHECK(starts_with(paygent_last_error_message(h), "E0200"));
     CHECK(paygent_result_status(h).is_null);
     CHECK(BYTES_EQ(paygent_telegram_kind(h), "020"));

@@ -377,7 +377,8 @@ C<paygentB2Bmodule.*> keys of the same name: C<$retry_not_sent> (0 by default; N
 telegram up to N times, only when it failed before any byte of it left the process), C<$proxy_server_ip>, C<$proxy_server_port>,
 C<$proxy_user>, C<$proxy_password>, C<$not_use_client_cert>, C<$not_use_ca_cert>,
 C<$tls_backend>, C<$caller_encoding>, C<$csv_mode>, C<$compat>, C<$session_cache_dir>,
-C<$reply_max_size>, C<$file_reply_max_size>.
+C<$journal_dir> (where C<maybe_sent> telegrams are journaled for C<paygent confirm --pending>;
+C<'off'> disables it), C<$reply_max_size>, C<$file_reply_max_size>.
 C<$proxy_server_name> may be a URL (C<http://user:password@proxy:8080/>) giving the port and
 the credentials too; non-empty C<$proxy_server_ip>, C<$proxy_server_port>, C<$proxy_user>,
 C<$proxy_password> override what it gives, and the IP wins over the name (as in PHP).
@@ -518,7 +519,8 @@ for PHP. Keys: C<version>, C<module_file> (the F<B2B.so> in use) and C<pm_file> 
 F<Paygent/B2B.pm> in use: an install under F</usr/local> shadows the Debian package's),
 C<tls_backend> (the default), C<openssl> (the OpenSSL library in use),
 C<properties_file> (the file C<new> loads, or why there is none or why it did not load),
-C<session_cache> (directory and whether it is usable, or C<off>), C<log_file>, C<debug>
+C<session_cache> (directory and whether it is usable, or C<off>), C<journal> (the same for the
+C<maybe_sent> journal, C<$journal_dir>), C<log_file>, C<debug>
 (C<on>/C<off>). It loads the configuration as C<new> does.
 
     perl -MPaygent::B2B -e 'my $i = Paygent::B2B->info; print "$_: $i->{$_}\n" for sort keys %$i'

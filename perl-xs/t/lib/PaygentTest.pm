@@ -3,9 +3,11 @@ package PaygentTest;
 use strict;
 use warnings;
 use Exporter 'import';
+use File::Spec ();
 use File::Temp ();
 
-our @EXPORT_OK = qw(tmpdir write_file read_file write_properties base_vars sim_env sim_vars closed_url);
+our @EXPORT_OK = qw(tmpdir write_file read_file write_properties base_vars sim_env sim_vars closed_url
+    need_sim sim_missing report_skip skip_all_loudly skip_loudly tests_path);
 
 sub tmpdir { File::Temp::tempdir('paygent-t-XXXXXX', TMPDIR => 1, CLEANUP => 1) }
 
@@ -30,9 +32,13 @@ sub _q {
     return "'$v'";
 }
 
-# Write a paygent.properties: scalars by name, `url` a hash ref.
+my $session_cache;    # this process's TLS session cache directory (set at the end)
+
+# Write a paygent.properties: scalars by name, `url` a hash ref. Unless given, the TLS session
+# cache is this test process's own directory, not the default one in the system temp dir.
 sub write_properties {
     my ($path, %vars) = @_;
+    $vars{session_cache_dir} = $session_cache if $session_cache && !exists $vars{session_cache_dir};
     my $text = "# test paygent.properties\n";
     for my $k (sort keys %vars) {
         my $v = $vars{$k};
@@ -100,44 +106,76 @@ sub sim_vars {
 # Under CI (CI=true or PAYGENT_REQUIRE_ALL=1) a test that cannot run its real part fails.
 sub require_all { ($ENV{CI} // '') eq 'true' || ($ENV{PAYGENT_REQUIRE_ALL} // '') eq '1' }
 
-# (port, pki dir) of the simulator: the one run-tests.sh started (PAYGENT_SIM_PORT,
-# PAYGENT_PKI), else one started here from the workspace's build (so that a plain `make test`
-# runs every test), else () when the tests must skip — a failure under CI.
-my @own_sim;
+# A file the tests carry beside them: tests/<rel> of a tarball (dist-rust.sh copies it there),
+# else of the repository (perl-xs/..).
+sub tests_path {
+    my $rel = shift;
+    my $dist = File::Spec->rel2abs("tests/$rel");
+    return -e $dist ? $dist : File::Spec->rel2abs("../tests/$rel");
+}
+
+# Says loudly that (part of) this test file did not run: `SKIPPED t/NN-x.t (what): why` on
+# stderr, which `make test` shows between the harness's lines (a TAP skip reason alone is only
+# seen with -v), and into the run's list that t/lib/run-harness.pl prints at the end.
+sub report_skip {
+    my ($why, $what) = @_;
+    my $line = "SKIPPED $0" . (defined $what ? " ($what)" : '') . ": $why";
+    $line =~ s/\s*\n\s*/ /g;
+    print STDERR "\n$line\n";
+    if (my $log = $ENV{PAYGENT_SKIP_LOG}) {
+        open my $fh, '>>', $log or die "$log: $!";
+        print {$fh} "$line\n";
+        close $fh;
+    }
+}
+
+# The whole file: plan skip_all, loudly.
+sub skip_all_loudly {
+    my $why = shift;
+    report_skip($why);
+    Test::More::plan(skip_all => $why);
+}
+
+# Inside a SKIP: block: skip $count tests (described by $what), loudly.
+sub skip_loudly {
+    my ($count, $what, $why) = @_;
+    report_skip($why, "$count tests: $what");
+    Test::More::skip($why, $count);
+}
+
+# Why there is no simulator: what t/lib/run-harness.pl found (PAYGENT_SIM_MISSING), else the
+# tests were not started by `make test`.
+sub sim_missing {
+    return $ENV{PAYGENT_SIM_MISSING}
+        || 'no gateway simulator (PAYGENT_SIM_PORT and PAYGENT_PKI unset): run `make test`, which '
+        . 'builds and starts one, or perl-xs/run-tests.sh';
+}
+
+# (port, pki dir) of the gateway simulator: the one `make test` started (t/lib/run-harness.pl) or
+# the caller's (PAYGENT_SIM_PORT, PAYGENT_PKI, e.g. run-tests.sh); () when there is none — then
+# the test skips loudly, and under CI dies instead.
 sub sim_env {
     my ($port, $pki) = @ENV{qw(PAYGENT_SIM_PORT PAYGENT_PKI)};
     return ($port, $pki) if $port && $pki;
-    return @own_sim if @own_sim;
-    @own_sim = _start_sim();
-    return @own_sim if @own_sim;
-    die "no simulator: run perl-xs/run-tests.sh, or build it (cargo build -p paygent-sim); "
-        . "CI must not skip\n" if require_all();
+    die 'no simulator: ' . sim_missing() . "; CI must not skip\n" if require_all();
     return ();
 }
 
-my $sim_stdin;
-sub _start_sim {
-    require File::Spec;
-    my $root = File::Spec->rel2abs('..');
-    my $target = $ENV{CARGO_TARGET_DIR} || "$root/target";
-    my ($sim) = grep { -x } map { "$target/$_/paygent-sim" } qw(release debug);
-    return () unless $sim;
+# sim_env for a file that needs the simulator throughout: else the whole file skips, loudly.
+sub need_sim {
+    my @sim = sim_env();
+    skip_all_loudly(sim_missing()) unless @sim;
+    return @sim;
+}
+
+# Every test has its own configuration: a file here unless the test names another, never
+# /etc/perl/Paygent/paygent.properties or any other file of the @INC search, nor the caller's
+# $PAYGENT_PROPERTIES or HTTPS_* certificate variables; and its own TLS session cache.
+delete @ENV{qw(HTTPS_KEY_FILE HTTPS_CERT_FILE HTTPS_CA_FILE)};
+{
     my $dir = tmpdir();
-    system($sim, 'pki', '--out', "$dir/pki") == 0 or return ();
-    # The simulator exits when this process (its stdin's writer) ends.
-    open($sim_stdin, '|-', $sim, 'serve', '--listen', '127.0.0.1:0', '--pki', "$dir/pki",
-        '--cases', "$root/tests/conformance/cases", '--record', "$dir/record.jsonl",
-        '--ready-file', "$dir/port", '--exit-on-stdin-eof') or return ();
-    for (1 .. 100) {
-        last if -s "$dir/port";
-        select(undef, undef, undef, 0.05);
-    }
-    my $port = read_file("$dir/port");
-    return () unless $port;
-    $port =~ s/\s+//g;
-    @ENV{qw(PAYGENT_SIM_PORT PAYGENT_PKI PAYGENT_SIM_RECORD)} = ($port, "$dir/pki", "$dir/record.jsonl");
-    $ENV{PAYGENT_CASES} ||= "$root/tests/conformance/cases";
-    return ($port, "$dir/pki");
+    $session_cache = "$dir/tls-session-cache";
+    $ENV{PAYGENT_PROPERTIES} = write_properties("$dir/paygent.properties", base_vars($dir, closed_url()));
 }
 
 1;

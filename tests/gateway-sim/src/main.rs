@@ -18,6 +18,9 @@ pub struct ServeOptions {
     pub pki: PathBuf,
     pub cases: Option<PathBuf>,
     pub record: Option<PathBuf>,
+    /// Payments and notices kept across restarts: loaded at start, saved when changed and at
+    /// SIGTERM/SIGINT.
+    pub state: Option<PathBuf>,
     /// Rewritten with the number of TCP connections accepted so far, at each accept.
     pub connections: Option<PathBuf>,
     pub ready_file: Option<PathBuf>,
@@ -38,7 +41,7 @@ pub struct ServeOptions {
 
 const USAGE: &str = "usage:
   paygent-sim pki --out DIR
-  paygent-sim serve --listen 127.0.0.1:0 --pki DIR [--cases DIR] [--record FILE]
+  paygent-sim serve --listen 127.0.0.1:0 --pki DIR [--cases DIR] [--record FILE] [--state FILE]
                     [--ready-file FILE] [--tls12-only|--tls13-only] [--no-client-auth]
                     [--exit-on-stdin-eof] [--purge-before N] [--seed-notices N]
                     [--file-ready-after N]
@@ -78,6 +81,7 @@ fn parse_serve(args: &[String]) -> Result<ServeOptions, String> {
         pki: PathBuf::new(),
         cases: None,
         record: None,
+        state: None,
         connections: None,
         ready_file: None,
         tls: tls::Versions::Both,
@@ -101,6 +105,7 @@ fn parse_serve(args: &[String]) -> Result<ServeOptions, String> {
             "--pki" => o.pki = value()?.into(),
             "--cases" => o.cases = Some(value()?.into()),
             "--record" => o.record = Some(value()?.into()),
+            "--state" => o.state = Some(value()?.into()),
             "--connections" => o.connections = Some(value()?.into()),
             "--ready-file" => o.ready_file = Some(value()?.into()),
             "--purge-before" => o.purge_before = number(&value()?)?,

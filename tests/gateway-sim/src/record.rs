@@ -1,5 +1,7 @@
-//! `--record FILE`: one JSON object per request, one line each, flushed at once, so a harness
-//! can read what the module sent while the simulator keeps running.
+//! `--record FILE`: one JSON object per request, one line each, written with one `write(2)`
+//! (no user-space buffer), so a harness can read what the module sent while the simulator keeps
+//! running, and a SIGTERM (which waits for the line being written, server.rs) never leaves half
+//! a line.
 
 use std::fs::{File, OpenOptions};
 use std::io::Write;
@@ -43,9 +45,18 @@ impl Recorder {
         let Some(file) = &self.file else { return };
         let mut guard = file.lock().unwrap_or_else(|p| p.into_inner());
         guard.0 += 1;
-        let line = to_json(guard.0, req, peer);
-        // A failed write must not take the server down; the harness sees a missing line.
-        let _ = writeln!(guard.1, "{line}").and_then(|_| guard.1.flush());
+        let mut line = to_json(guard.0, req, peer).to_string().into_bytes();
+        line.push(b'\n');
+        // One write of the whole line (an unbuffered file): a failed write must not take the
+        // server down; the harness sees a missing line.
+        let _ = guard.1.write_all(&line);
+    }
+
+    /// Wait for a line being written and keep every later one out (shutdown).
+    pub fn stop(&self) {
+        if let Some(file) = &self.file {
+            std::mem::forget(file.lock().unwrap_or_else(|p| p.into_inner()));
+        }
     }
 }
 

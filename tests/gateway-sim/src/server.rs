@@ -25,6 +25,9 @@ struct Sim {
 }
 
 pub fn run(o: ServeOptions) -> Result<(), String> {
+    // Before any thread exists, so that every thread inherits it: SIGTERM/SIGINT wait for the
+    // signal thread (below), which saves the state first.
+    let signals = block_signals();
     paygent_testpki::generate(&o.pki).map_err(|e| format!("pki {}: {e}", o.pki.display()))?;
     let config = tls::server_config(&o.pki, o.tls, o.client_auth)?;
     let sim = Arc::new(Sim {
@@ -37,8 +40,34 @@ pub fn run(o: ServeOptions) -> Result<(), String> {
         },
         cases: o.cases.clone(),
         recorder: Recorder::open(o.record.as_deref())?,
-        gateway: Gateway::new(o.purge_before, o.file_ready_after, o.seed_notices),
+        gateway: Gateway::new(
+            o.purge_before,
+            o.file_ready_after,
+            o.seed_notices,
+            o.state.as_deref(),
+        )?,
     });
+    if let Some(path) = &o.state {
+        // The state as loaded (or seeded) is on disk at once; then every change, soon after.
+        sim.gateway.save_if_changed(path)?;
+        let (sim, path) = (sim.clone(), path.clone());
+        std::thread::spawn(move || {
+            loop {
+                std::thread::sleep(Duration::from_millis(100));
+                if let Err(e) = sim.gateway.save_if_changed(&path) {
+                    eprintln!("paygent-sim: {e}");
+                }
+            }
+        });
+    }
+    {
+        let (sim, state) = (sim.clone(), o.state.clone());
+        std::thread::spawn(move || {
+            let sig = wait_signal(&signals);
+            stop(&sim, state.as_deref());
+            die_of(sig);
+        });
+    }
     let listener = TcpListener::bind(&o.listen).map_err(|e| format!("listen {}: {e}", o.listen))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     // Ready file first: whoever reads the stdout line may look at the file at once.
@@ -48,10 +77,12 @@ pub fn run(o: ServeOptions) -> Result<(), String> {
     println!("paygent-sim listening on {addr}");
     let _ = std::io::stdout().flush();
     if o.exit_on_stdin_eof {
-        std::thread::spawn(|| {
+        let (sim, state) = (sim.clone(), o.state.clone());
+        std::thread::spawn(move || {
             let mut sink = [0u8; 256];
             let mut stdin = std::io::stdin();
             while matches!(stdin.read(&mut sink), Ok(n) if n > 0) {}
+            stop(&sim, state.as_deref());
             std::process::exit(0);
         });
     }
@@ -67,6 +98,48 @@ pub fn run(o: ServeOptions) -> Result<(), String> {
         std::thread::spawn(move || connection(&sim, tcp, accepted));
     }
     Ok(())
+}
+
+/// The end of the simulator: no telegram changes the state any more, the state file is written,
+/// the record line being written is finished. The locks stay held until the process ends.
+fn stop(sim: &Sim, state: Option<&Path>) {
+    std::mem::forget(sim.gateway.stop(state));
+    sim.recorder.stop();
+}
+
+/// SIGTERM and SIGINT blocked in this thread (and so in every thread it starts).
+fn block_signals() -> libc::sigset_t {
+    // SAFETY: sigemptyset/sigaddset initialise the set; pthread_sigmask only reads it.
+    unsafe {
+        let mut set: libc::sigset_t = std::mem::zeroed();
+        libc::sigemptyset(&mut set);
+        libc::sigaddset(&mut set, libc::SIGTERM);
+        libc::sigaddset(&mut set, libc::SIGINT);
+        libc::pthread_sigmask(libc::SIG_BLOCK, &set, std::ptr::null_mut());
+        set
+    }
+}
+
+fn wait_signal(set: &libc::sigset_t) -> i32 {
+    let mut sig = 0;
+    // SAFETY: a set initialised by block_signals; sig is a valid out pointer.
+    while unsafe { libc::sigwait(set, &mut sig) } != 0 {}
+    sig
+}
+
+/// End the process as the signal would have (its exit status says which signal).
+fn die_of(sig: i32) -> ! {
+    // SAFETY: the default action back, the signal unblocked for this thread, then raised: the
+    // process ends by it.
+    unsafe {
+        libc::signal(sig, libc::SIG_DFL);
+        let mut set: libc::sigset_t = std::mem::zeroed();
+        libc::sigemptyset(&mut set);
+        libc::sigaddset(&mut set, sig);
+        libc::pthread_sigmask(libc::SIG_UNBLOCK, &set, std::ptr::null_mut());
+        libc::raise(sig);
+    }
+    std::process::exit(128 + sig)
 }
 
 fn write_ready(path: &Path, port: u16) -> Result<(), String> {

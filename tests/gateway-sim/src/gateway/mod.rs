@@ -8,7 +8,8 @@ mod payments;
 mod state;
 mod stored;
 
-use std::sync::Mutex;
+use std::path::Path;
+use std::sync::{Mutex, MutexGuard};
 
 use crate::http::{Fault, Response};
 use crate::reply::{self, Form, KeyValue, sjis};
@@ -16,6 +17,9 @@ use state::State;
 
 pub struct Gateway {
     state: Mutex<State>,
+    /// Held while the state file is written: one writer at a time, so an older snapshot never
+    /// replaces a newer one.
+    saving: Mutex<u64>,
 }
 
 /// Kinds with their own URL key (§3.4 step 2), then the 2-character prefixes.
@@ -138,12 +142,63 @@ const MISSING: &str = "は必須項目です。値を設定してください。
 const INVALID: &str = "パラメータの値は不正な値です。";
 
 impl Gateway {
-    pub fn new(purge_before: u64, file_ready_after: u32, seed_notices: u64) -> Gateway {
-        let mut st = State::new(purge_before, file_ready_after);
-        st.seed(seed_notices);
-        Gateway {
+    /// A new gateway; with `state_file` present, its payments and notices are loaded instead of
+    /// seeding (`--state FILE`).
+    pub fn new(
+        purge_before: u64,
+        file_ready_after: u32,
+        seed_notices: u64,
+        state_file: Option<&Path>,
+    ) -> Result<Gateway, String> {
+        let st = match state_file.filter(|p| p.exists()) {
+            Some(p) => {
+                let text = std::fs::read(p).map_err(|e| format!("state {}: {e}", p.display()))?;
+                let v: serde_json::Value = serde_json::from_slice(&text)
+                    .map_err(|e| format!("state {}: {e}", p.display()))?;
+                State::from_json(&v, purge_before, file_ready_after)
+                    .map_err(|e| format!("{}: {e}", p.display()))?
+            }
+            None => {
+                let mut st = State::new(purge_before, file_ready_after);
+                st.seed(seed_notices);
+                st
+            }
+        };
+        Ok(Gateway {
+            saving: Mutex::new(0),
             state: Mutex::new(st),
+        })
+    }
+
+    /// Write the payments and notices to `path` when they changed since the last save: a
+    /// temporary file in the same directory, synced, then renamed over `path`, so a reader (or
+    /// the next start) sees the old state or the new one, never a part.
+    pub fn save_if_changed(&self, path: &Path) -> Result<(), String> {
+        let mut saved = self.saving.lock().unwrap_or_else(|p| p.into_inner());
+        let (changes, json) = {
+            let st = self.state();
+            if st.changes == *saved && path.exists() {
+                return Ok(());
+            }
+            (st.changes, st.to_json().to_string())
+        };
+        write_atomically(path, json.as_bytes())?;
+        *saved = changes;
+        Ok(())
+    }
+
+    /// At shutdown: hold the state (no telegram changes it any more), write it when `path` is
+    /// given, and keep holding it until the process ends.
+    pub fn stop(&self, path: Option<&Path>) -> MutexGuard<'_, State> {
+        let saving = self.saving.lock().unwrap_or_else(|p| p.into_inner());
+        let st = self.state();
+        if let Some(path) = path
+            && let Err(e) = write_atomically(path, st.to_json().to_string().as_bytes())
+        {
+            eprintln!("paygent-sim: {e}");
         }
+        std::mem::forget(saving);
+        st
     }
 
     fn state(&self) -> std::sync::MutexGuard<'_, State> {
@@ -217,7 +272,8 @@ impl Gateway {
     /// Test controls, outside the gateway's own paths:
     /// `/sim/purge` (form `before=N`; empty = every notice so far) and
     /// `/sim/pay` (form `payment_id=…`: the customer pays; status 40 and a notice),
-    /// `/sim/seed` (form `n=N`: N new payments and notices, some with Japanese items) and
+    /// `/sim/seed` (form `n=N`: N new payments and notices, some with Japanese items; optional
+    /// `trading_id` and `customer_name`, percent-encoded raw bytes, set on each of them) and
     /// `/sim/notices` (the kept notices as JSON). The form may be the query string instead.
     pub fn control(&self, name: &str, body: &[u8]) -> Response {
         let f = Form::parse(body);
@@ -241,7 +297,11 @@ impl Gateway {
             },
             "seed" => match f.text("n").trim().parse::<u64>() {
                 Ok(n) if n <= 1_000_000 => {
-                    st.seed(n);
+                    let given = state::Seed {
+                        trading_id: f.get("trading_id").map(<[u8]>::to_vec),
+                        customer_name: f.get("customer_name").map(<[u8]>::to_vec),
+                    };
+                    st.seed_with(n, &given);
                     let last = st.last_notice_id();
                     Response::text(200, &format!("seeded {n}; last payment_notice_id {last}\n"))
                 }
@@ -255,6 +315,21 @@ impl Gateway {
             _ => Response::text(404, "unknown control\n"),
         }
     }
+}
+
+fn write_atomically(path: &Path, data: &[u8]) -> Result<(), String> {
+    use std::io::Write;
+    let tmp = path.with_extension(format!("tmp{}", std::process::id()));
+    let write = || -> std::io::Result<()> {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(data)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, path)
+    };
+    write().map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        format!("state {}: {e}", path.display())
+    })
 }
 
 /// `sim_fault`: `Ok(Some)` replaces the reply (nothing is processed), `Err(ms)` delays a normal

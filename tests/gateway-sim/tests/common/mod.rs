@@ -84,6 +84,20 @@ impl Sim {
         sim
     }
 
+    /// SIGTERM, and the exit status once it ended.
+    pub fn terminate(&mut self) -> std::process::ExitStatus {
+        let pid = i32::try_from(self.child.id()).unwrap();
+        // SAFETY: a signal to our own child process.
+        assert_eq!(unsafe { libc::kill(pid, libc::SIGTERM) }, 0);
+        // Not `wait()`: it closes stdin first, and --exit-on-stdin-eof would race the signal.
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+
     pub fn records(&self) -> Vec<serde_json::Value> {
         std::fs::read_to_string(self.dir.join("record.jsonl"))
             .unwrap_or_default()
