@@ -79,11 +79,16 @@ fi
 export PAYGENT_PROFILE=release PAYGENT_CARGO_PROFILE=release
 if ((php_ok)); then
     run_suite php ./php-ext/run-tests.sh
-    if [ "$mode" = full ]; then run_suite connections ./tests/concurrency/connections.sh
-    else skip_suite connections "CI leg"; fi
+    if [ "$mode" = full ]; then
+        run_suite connections ./tests/concurrency/connections.sh
+        run_suite journal ./tests/journal/load.sh
+    else
+        skip_suite connections "CI leg"; skip_suite journal "CI leg"
+    fi
 else
     skip_suite php "$no_php"
     skip_suite connections "$no_php"
+    skip_suite journal "$no_php (tests/journal/load.sh builds the extension; its Perl half does not run alone)"
 fi
 run_suite perl ./perl-xs/run-tests.sh
 if [ "$mode" = full ]; then
