@@ -2,7 +2,14 @@
 # Source it after setting REPO (repo root) and RUN (runtime dir, absolute).
 # shellcheck shell=bash
 
-PHP_CGI=${PHP_CGI:-/usr/bin/php-cgi8.2}
+PHP_CGI=${PHP_CGI:-$(command -v php-cgi || echo /usr/bin/php-cgi8.2)}
+# The PHP cart needs PHP 8.1+ (the extension's minimum): without it (Debian 11 has 7.4) the demo
+# serves the Perl checkout and the batch only. DEMO_NO_PHP=1 leaves PHP out anywhere.
+DEMO_PHP=0
+if [ "${DEMO_NO_PHP:-0}" != 1 ] && command -v php-config >/dev/null && [ -x "$PHP_CGI" ] \
+    && [ "$(php-config --vernum)" -ge 80100 ]; then
+    DEMO_PHP=1
+fi
 APACHE_BIN=${APACHE_BIN:-/usr/sbin/apache2}
 APACHE_MODS=${APACHE_MODS:-/usr/lib/apache2/modules}
 APT_PACKAGES="php8.2-cgi php8.2-cli php8.2-dev php8.2-mbstring libclang-dev clang libssl-dev apache2 build-essential pkg-config curl perl openssl"
@@ -51,14 +58,19 @@ demo_install() {
         || die "cargo not found: install Rust >= 1.85 (rustup) first; Debian 12's rustc is too old"
 }
 
+demo_target() { echo "${CARGO_TARGET_DIR:-$REPO/target}/release"; }
+
 demo_build() {
-    say "building the PHP extension, the simulator and the paygent tool (release)..."
-    (cd "$REPO" && cargo build --locked --release -p paygent-php -p paygent-sim -p paygent-cli) \
+    local php=()
+    ((DEMO_PHP)) && php=(-p paygent-php)
+    say "building ${php:+the PHP extension, }the simulator and the paygent tool (release)..."
+    (cd "$REPO" && cargo build --locked --release "${php[@]}" -p paygent-sim -p paygent-cli) \
         || die "cargo build failed"
-    [ -f "$REPO/target/release/libpaygent.so" ] || die "target/release/libpaygent.so missing"
+    ((DEMO_PHP == 0)) || [ -f "$(demo_target)/libpaygent.so" ] || die "$(demo_target)/libpaygent.so missing"
     say "building the Perl module..."
-    (cd "$REPO/perl-xs" && perl Makefile.PL && make) >"$REPO/target/perl-build.log" 2>&1 \
-        || { tail -30 "$REPO/target/perl-build.log" >&2; die "Perl module build failed"; }
+    mkdir -p "$(demo_target)"
+    (cd "$REPO/perl-xs" && perl Makefile.PL && make) >"$(demo_target)/perl-build.log" 2>&1 \
+        || { tail -30 "$(demo_target)/perl-build.log" >&2; die "Perl module build failed"; }
 }
 
 # A free loopback TCP port (tiny race between close and Apache's bind; fine for a demo).
@@ -70,9 +82,13 @@ demo_free_port() {
 demo_prepare() {
     rm -rf "$RUN/www" "$RUN/php" "$RUN/perl" "$RUN/cgi-bin" "$RUN/apache"
     mkdir -p "$RUN"/{www,php/conf,perl,cgi-bin,apache,logs,state,pki}
-    "$REPO/target/release/paygent-sim" pki --out "$RUN/pki" >/dev/null || die "paygent-sim pki failed"
+    "$(demo_target)/paygent-sim" pki --out "$RUN/pki" >/dev/null || die "paygent-sim pki failed"
 
-    cp "$REPO/target/release/libpaygent.so" "$RUN/php/paygent.so"
+    if ((DEMO_PHP)); then
+        cp "$(demo_target)/libpaygent.so" "$RUN/php/paygent.so"
+    else
+        say "no PHP 8.1+ here: the PHP cart is left out (Perl checkout and batch only)"
+    fi
     [ -d "$REPO/php-ext/shim" ] || die "php-ext/shim missing"
     cp -r "$REPO/php-ext/shim" "$RUN/php/shim"
     cp -r "$REPO/perl-xs/blib" "$RUN/perl/blib"
@@ -85,7 +101,7 @@ demo_prepare() {
 demo_start_sim() {
     rm -f "$RUN/sim.ready"
     : >"$RUN/sim.record"
-    "$REPO/target/release/paygent-sim" serve --listen 127.0.0.1:0 --pki "$RUN/pki" \
+    "$(demo_target)/paygent-sim" serve --listen 127.0.0.1:0 --pki "$RUN/pki" \
         --record "$RUN/sim.record" --ready-file "$RUN/sim.ready" ${SIM_EXTRA_ARGS:-} >"$RUN/logs/sim.log" 2>&1 &
     echo $! >"$RUN/sim.pid"
     local i

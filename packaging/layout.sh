@@ -7,17 +7,29 @@ layout_init() {
   PHP_CONFIG=${PHP_CONFIG:-php-config}
   VERSION=$(sed -n '/^\[workspace.package\]/,/^\[/ s/^version *= *"\(.*\)"/\1/p' "$root/Cargo.toml")
   [ -n "$VERSION" ] || { echo "no [workspace.package] version in Cargo.toml" >&2; return 1; }
-  PHP_VER=$("$PHP_CONFIG" --version | cut -d. -f1,2)
-  PHPAPI=$("$PHP_CONFIG" --phpapi)
-  PHP_EXTDIR=$("$PHP_CONFIG" --extension-dir)
+  # The PHP package only where PHP is 8.1 or newer (ext-php-rs): Debian 11 has 7.4, and gets the
+  # Perl and CLI packages alone. PAYGENT_NO_PHP=1 leaves PHP out anywhere.
+  HAVE_PHP=0 PHP_VER="" PHPAPI="" PHP_EXTDIR="" PHP_PKG=""
+  if [ "${PAYGENT_NO_PHP:-0}" != 1 ] && command -v "$PHP_CONFIG" >/dev/null \
+      && [ "$("$PHP_CONFIG" --vernum)" -ge 80100 ]; then
+    HAVE_PHP=1
+    PHP_VER=$("$PHP_CONFIG" --version | cut -d. -f1,2)
+    PHPAPI=$("$PHP_CONFIG" --phpapi)
+    PHP_EXTDIR=$("$PHP_CONFIG" --extension-dir)
+    PHP_PKG=php$PHP_VER-paygent
+  fi
+  # The system OpenSSL the binaries link (libssl.so.3; libssl.so.1.1 on Debian 11).
+  SSL_SONAME=$(ldconfig -p 2>/dev/null | sed -n 's/^[[:space:]]*\(libssl\.so\.[0-9.]*\) (libc6,x86-64).*/\1/p' | head -1)
+  SSL_VER=$(openssl version 2>/dev/null | awk '{print $2}')
   PERL_VER=$(perl -MConfig -e 'print $Config{version}')
   PERL_ABI=$(perl -MConfig -e 'print $Config{debian_abi} || $Config{version}')
   PERL_VENDORARCH=$(perl -MConfig -e 'print $Config{vendorarchexp}')
   DEB_ARCH=$(dpkg --print-architecture)
   RPM_ARCH=$(uname -m)
-  PHP_PKG=php$PHP_VER-paygent
   PERL_PKG=libpaygent-b2b-perl
   CLI_PKG=paygent
+  # The packages this machine builds: PHP's first where there is one.
+  PKGS=($PHP_PKG "$PERL_PKG" "$CLI_PKG")
   RPM_PERL_PKG=perl-Paygent-B2B
   PACKAGER=${PAYGENT_PACKAGER:-paygent-rs maintainers <maintainers@paygent-rs.invalid>}
   # Reproducible dates: the last commit's. Not exported: cargo build scripts (cc) watch
@@ -171,8 +183,11 @@ rpm_tree() {
   install -d "$r/usr/share/doc/$3" "$r/usr/share/licenses/$3"
   cp "$d/usr/share/doc/"*/NEWS.md.gz "$r/usr/share/doc/$3/"
   cp "$root/packaging/copyright" "$r/usr/share/licenses/$3/copyright"
-  if [ -e "$r$PHP_EXTDIR/paygent.so" ]; then
-    install -D -m644 "$r$PHP_EXTDIR/paygent.so" "$r$RPM_PHP_EXTDIR/paygent.so"
+  # Shared objects are 0755 in RPMs (the RPM convention; rpm 4.16, Debian 11's, generates the
+  # library dependencies of executable ELF files only); 0644 in the .debs (Debian policy).
+  find "$r" -name '*.so' -type f -exec chmod 755 {} +
+  if [ -n "$PHP_EXTDIR" ] && [ -e "$r$PHP_EXTDIR/paygent.so" ]; then
+    install -D -m755 "$r$PHP_EXTDIR/paygent.so" "$r$RPM_PHP_EXTDIR/paygent.so"
     install -D -m644 "$r/etc/php/$PHP_VER/mods-available/paygent.ini" "$r$RPM_PHP_INI"
     rm -rf "$r/usr/lib/php" "$r/etc/php"
   fi
@@ -187,7 +202,7 @@ rpm_tree() {
 rpm_build() { # $1 = stage dir (Debian trees by package), $2 = out dir, $3 = scratch dir
   local stage=$1 out=$2 w=$3 pkg name requires summary spec
   mkdir -p "$w"/{BUILD,SPECS,SRPMS,BUILDROOT}
-  for pkg in "$PHP_PKG" "$PERL_PKG" "$CLI_PKG"; do
+  for pkg in "${PKGS[@]}"; do
     case $pkg in
       "$PHP_PKG") name=php-paygent
         requires="php(api) = $PHPAPI-64, php(zend-abi) = $PHPAPI-64"

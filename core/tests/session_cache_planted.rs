@@ -107,7 +107,13 @@ fn planted_sessions_never_skip_server_verification() {
     dir_with_mode(&base, 0o755);
 
     // The victim's own cache, with a session from the real gateway: gives the scope.
-    let gateway = tls_server(ServerOpts::default(), always(ok(b"ok")));
+    let gateway = tls_server(
+        ServerOpts {
+            max_version: cached_max_version(),
+            ..Default::default()
+        },
+        always(ok(b"ok")),
+    );
     let cache = dir_with_mode(&base.join("victim/cache"), 0o700);
     let s = victim_settings(&cache);
     assert_eq!(post(&gateway.url("localhost"), &s).unwrap().body, b"ok");
@@ -127,6 +133,7 @@ fn planted_sessions_never_skip_server_verification() {
             ServerOpts {
                 cert,
                 key,
+                max_version: cached_max_version(),
                 ..Default::default()
             },
             always(ok(b"ok")),
@@ -138,7 +145,13 @@ fn planted_sessions_never_skip_server_verification() {
     // (b) The directory swapped after init(): a session that would resume is put in a new
     // directory under the cache's name. The open directory is used, not the name: no
     // resumption, a full handshake.
-    let gateway2 = tls_server(ServerOpts::default(), always(ok(b"ok")));
+    let gateway2 = tls_server(
+        ServerOpts {
+            max_version: cached_max_version(),
+            ..Default::default()
+        },
+        always(ok(b"ok")),
+    );
     let legit = dir_with_mode(&base.join("legit"), 0o700);
     let mut other = victim_settings(&legit);
     post(&gateway2.url("localhost"), &other).unwrap();
@@ -189,6 +202,7 @@ fn planted_sessions_never_skip_server_verification() {
         ServerOpts {
             cert: "server-wronghost.pem",
             key: "server-wronghost.key",
+            max_version: cached_max_version(),
             ..Default::default()
         },
         always(ok(b"ok")),

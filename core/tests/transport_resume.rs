@@ -66,6 +66,9 @@ const MERCHANT: &str = "TEST merchant 000000";
 
 #[test]
 fn light_context_resumes_falls_back_and_answers_late_requests() {
+    if !tls13_resumable() {
+        return openssl_1_1_1_makes_full_handshakes();
+    }
     // 1. A cached TLS 1.3 session: resumed with no full context built, identity kept.
     let dir = fresh_dir("resume");
     let a = tls_server(ServerOpts::default(), always(ok(b"ok")));
@@ -227,4 +230,44 @@ fn light_context_resumes_falls_back_and_answers_late_requests() {
     for d in [dir, dir3, dir4, dir5] {
         let _ = std::fs::remove_dir_all(d);
     }
+}
+
+/// OpenSSL 1.1.1 answers a post-handshake certificate request on a resumed TLS 1.3 connection
+/// with an empty certificate (openssl/openssl#10370): there no TLS 1.3 session is stored or
+/// offered, each process makes a full handshake, and the late request is answered.
+fn openssl_1_1_1_makes_full_handshakes() {
+    let dir = fresh_dir("pha-1.1.1");
+    let c = tls_server(
+        ServerOpts {
+            auth: ClientAuth::PostHandshake,
+            ..Default::default()
+        },
+        always(ok(b"ok")),
+    );
+    let s = cache_settings(&dir);
+    assert_eq!(post(&c.url("localhost"), &s).unwrap().body, b"ok");
+    for _ in 0..2 {
+        in_child("post-handshake auth, OpenSSL 1.1.1", || {
+            child_post(&c.url("localhost"), &s, 1, 1)
+        });
+    }
+    let log = c.log();
+    let resumed: Vec<bool> = log.requests.iter().map(|r| r.resumed).collect();
+    assert_eq!(resumed, [false, false, false]);
+    assert_eq!(log.late_asks, 3, "asked late on every connection");
+    assert!(
+        log.requests
+            .iter()
+            .all(|r| r.peer.first().map(String::as_str) == Some(MERCHANT))
+    );
+    assert!(
+        log.handshake_errors.is_empty(),
+        "{:?}",
+        log.handshake_errors
+    );
+    assert_eq!(
+        std::fs::read_dir(&dir).unwrap().count(),
+        0,
+        "no TLS 1.3 session stored"
+    );
 }

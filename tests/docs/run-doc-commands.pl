@@ -2,6 +2,10 @@
 # A command in the docs is a test (issue 21 item 10): every fenced ```sh block of README.md and
 # docs/*.md that follows the line
 #     <!-- runnable -->            (or <!-- runnable exit=0,1 --> when exit 1 is a normal answer)
+# Two more attributes make a block depend on the platform (tests/platforms/ runs the docs on
+# several Debian releases): suite=bookworm,trixie runs it only on those releases (the
+# VERSION_CODENAME of /etc/os-release), needs=php only where PHP 8.1+ is installed. A block left
+# out prints a `skip` line and counts neither way.
 # is run here, as a merchant would copy it, with bash -e -o pipefail, in the directory given
 # (--dir: the caller prepares what the docs assume: an installed package, a gateway, the files
 # the commands name). The Japanese pages carry the same code blocks (docs/check-ja.pl), so the
@@ -29,10 +33,13 @@ sub blocks {
     my ($file) = @_;
     open my $fh, '<', $file or die "$file: $!\n";
     my @out;
-    my ($want, $in, $start, @lines);
+    my ($want, $in, $start, @lines, %attr);
     while (my $l = <$fh>) {
-        if (!$in && $l =~ /^<!--\s*runnable(?:\s+exit=([\d,]+))?\s*-->\s*$/) {
-            $want = [split /,/, ($1 // '0')];
+        if (!$in && $l =~ /^<!--\s*runnable((?:\s+[a-z]+=[\w.,]+)*)\s*-->\s*$/) {
+            %attr = map { split /=/, $_, 2 } split ' ', $1;
+            my @bad = grep { !/^(exit|suite|needs)$/ } keys %attr;
+            die "$file:$.: unknown runnable attribute(s) @bad\n" if @bad;
+            $want = [split /,/, ($attr{exit} // '0')];
             next;
         }
         if (!$in && $want && $l =~ /^```(\w*)\s*$/) {
@@ -41,7 +48,7 @@ sub blocks {
             next;
         }
         if ($in && $l =~ /^```\s*$/) {
-            push @out, [$file, $start, $want, join '', @lines];
+            push @out, [$file, $start, $want, join('', @lines), {%attr}];
             ($in, $want) = (0, undef);
             next;
         }
@@ -59,10 +66,22 @@ if ($list) {
     exit 0;
 }
 die "no runnable block found\n" unless @all;
+my $codename = do { open my $os, '<', '/etc/os-release'; my ($c) = map { /^VERSION_CODENAME=(\S+)/ ? $1 : () } <$os>; $c // '' };
+my $have_php = (`php-config --vernum 2>/dev/null` || 0) >= 80100;
 my ($passed, $failed) = (0, 0);
 for my $b (@all) {
-    my ($file, $line, $want, $script) = @$b;
+    my ($file, $line, $want, $script, $attr) = @$b;
     my $where = ($file =~ s{^\Q$root/\E}{}r) . ":$line";
+    if (my $suites = $attr->{suite}) {
+        if (!grep { $_ eq $codename } split /,/, $suites) {
+            print "skip - $where (suite=$suites; this is '$codename')\n";
+            next;
+        }
+    }
+    if (($attr->{needs} // '') eq 'php' && !$have_php) {
+        print "skip - $where (needs=php; no PHP 8.1+ here)\n";
+        next;
+    }
     my $out = "$dir/.doc-block.out";
     my $pid = fork // die "fork: $!";
     if (!$pid) {

@@ -59,6 +59,9 @@ add_to_cart() {
 }
 checkout() { curl -s -b "$jar" -c "$jar" -D "$RUN/headers" "$@" "${CART_URL}checkout.php"; }
 
+if ((DEMO_PHP == 0)); then
+    echo "SKIP (no PHP 8.1+ here: $(php -r 'echo PHP_VERSION;' 2>/dev/null || echo none)): the PHP cart; the Perl checkout and the batch run"
+else
 # --- the shop pages themselves
 page=$(curl -s -D "$RUN/headers" "$CART_URL" | utf8)
 if grep -qi '^Content-Type: text/html; charset=Shift_JIS' "$RUN/headers" && grep -q '静岡煎茶' <<<"$page"; then
@@ -119,6 +122,8 @@ page=$(checkout -d method=card -d card_number=4000000000003220 -d card_valid_ter
 if grep -qi '<form' <<<"$page" && ! grep -q 'data-status=' <<<"$page"; then ok "3-D Secure: the reply's out_acs_html form is the page"
 else nok "3-D Secure ACS form page" "$(head -c 400 <<<"$page")"; fi
 
+fi
+
 # --- Perl CGI checkout
 n=$(record_lines)
 page=$(curl -s -d item=2 -d qty=1 -d card_number=4111111111111111 -d card_valid_term=1230 \
@@ -132,6 +137,14 @@ page=$(curl -s -d item=2 -d qty=1 -d card_number=4000000000000002 -d card_valid_
     "${CART_URL}perl-cart/checkout.cgi" | utf8)
 [ "$(attr data-status <<<"$page")" = declined ] && [ "$(attr data-code <<<"$page")" = 2003 ] \
     && ok "Perl decline shows 2003" || nok "Perl decline shows 2003" "$(sed 's/<[^>]*>/ /g' <<<"$page" | tr -s ' \n' ' ' | tail -c 300)"
+
+# Without the PHP cart, a few more Perl payments give the batch notices past the purged 1-3.
+if ((DEMO_PHP == 0)); then
+    for _ in 1 2 3; do
+        curl -s -o /dev/null -d item=1 -d qty=1 -d card_number=4111111111111111 -d card_valid_term=1230 \
+            "${CART_URL}perl-cart/checkout.cgi"
+    done
+fi
 
 # --- 091 diff-inquiry batch: runs until success_code=1, keeps its place in a state file
 demo_perl_env

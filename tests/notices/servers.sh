@@ -1,10 +1,12 @@
-# Sourced by tests/notices/run.sh and bench/notices.sh: throwaway PostgreSQL 15 and MariaDB
+# Sourced by tests/notices/run.sh and bench/notices.sh: throwaway PostgreSQL and MariaDB
 # servers from Debian's packages, in "$work" (a temp dir the caller made), on free loopback ports.
 #   start_pg / start_mariadb   start one; export PAYGENT_TEST_PG_URL / PAYGENT_TEST_MYSQL_URL
 #   stop_servers               stop what was started (call it from the caller's EXIT trap)
 # As root the servers run as `nobody` (they refuse root) in dirs chowned to it.
 # $PIN (e.g. "taskset -c 1") prefixes the server commands when set.
 
+# The newest PostgreSQL installed (Debian 12: 15, 13: 17, 11: 13) unless PGBIN is set.
+PGBIN=${PGBIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)}
 PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
 pg_started="" my_pid=""
 PIN=${PIN:-}
@@ -42,11 +44,16 @@ start_mariadb() {
     local mariadbd; mariadbd=$(command -v mariadbd || echo /usr/sbin/mariadbd)
     mkdir -p "$work/my" && chown "$db_user" "$work/my" || return 1
     local port; port=$(free_port) || return 1
+    # innodb_log_file_buffering exists from MariaDB 10.8 (Debian 11 has 10.5).
+    local buffering=()
+    if "$mariadbd" --no-defaults --verbose --help 2>/dev/null | grep -q '^innodb-log-file-buffering'; then
+        buffering=(--innodb-log-file-buffering=ON)
+    fi
     as_db mariadb-install-db --no-defaults --datadir="$work/my/data" --auth-root-authentication-method=normal \
         --skip-test-db >"$work/my-install.log" 2>&1 || { say "mariadb-install-db failed:"; tail -5 "$work/my-install.log" >&2; return 1; }
     as_db $PIN "$mariadbd" --no-defaults --datadir="$work/my/data" --socket="$work/my/sock" \
         --port="$port" --bind-address=127.0.0.1 --pid-file="$work/my/pid" --log-error="$work/my/error.log" \
-        --innodb-flush-log-at-trx-commit=2 --innodb-log-file-buffering=ON --innodb-buffer-pool-size=64M --max-connections=200 \
+        --innodb-flush-log-at-trx-commit=2 "${buffering[@]}" --innodb-buffer-pool-size=64M --max-connections=200 \
         >/dev/null 2>&1 &
     my_pid=$!
     for _ in $(seq 1 300); do

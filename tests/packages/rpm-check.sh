@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Checks the .rpm files scripts/package.sh built (installing them needs an RPM machine): file
 # lists (rpm -qlp) hold the same files as the .debs at RPM paths, and the dependencies (rpm -qRp)
-# name the PHP ABI, the Perl ABI and OpenSSL 3. Usage: rpm-check.sh DIST_DIR
+# name the PHP ABI, the Perl ABI and the OpenSSL the binaries link (libssl.so.3; libssl.so.1.1 on
+# Debian 11, which builds no PHP package). Usage: rpm-check.sh DIST_DIR
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 dist=${1:?usage: rpm-check.sh DIST_DIR}
@@ -27,10 +28,14 @@ rpm_files() { # regular files only, without docs and licenses
     | awk '$1 !~ /^d/ {print $2}' | grep -v '^/usr/share/\(doc\|licenses\)/' | LC_ALL=C sort
 }
 
-for p in php-paygent "$RPM_PERL_PKG" paygent; do
+rpms=("$RPM_PERL_PKG" paygent)
+((HAVE_PHP)) && rpms=(php-paygent "${rpms[@]}")
+for p in "${rpms[@]}"; do
   check "$p: built" test -f "$(rpmf "$p")"
 done
+check "no php-paygent without PHP 8.1+" bash -c "[ $HAVE_PHP = 1 ] || ! test -e '$(rpmf php-paygent)'"
 
+if ((HAVE_PHP)); then
 f=$(files php-paygent); r=$(requires php-paygent)
 check "php-paygent: extension in $RPM_PHP_EXTDIR" has "$f" "$RPM_PHP_EXTDIR/paygent.so"
 check "php-paygent: ini $RPM_PHP_INI" has "$f" "$RPM_PHP_INI"
@@ -42,9 +47,10 @@ check "php-paygent: same files as $PHP_PKG.deb" diff \
   <(rpm_files php-paygent)
 check "php-paygent: requires php(api) = $PHPAPI-64" has "$r" "php(api) = $PHPAPI-64"
 check "php-paygent: requires php(zend-abi) = $PHPAPI-64" has "$r" "php(zend-abi) = $PHPAPI-64"
-check "php-paygent: requires libssl.so.3" has "$r" "libssl.so.3()(64bit)"
+check "php-paygent: requires $SSL_SONAME" has "$r" "$SSL_SONAME()(64bit)"
 check "php-paygent: ini is %config(noreplace)" \
   bash -c "rpm -qp --configfiles '$(rpmf php-paygent)' 2>/dev/null | grep -qxF '$RPM_PHP_INI'"
+fi
 
 f=$(files "$RPM_PERL_PKG"); r=$(requires "$RPM_PERL_PKG")
 check "$RPM_PERL_PKG: Paygent/B2B.pm in $RPM_PERL_VENDORARCH" has "$f" "$RPM_PERL_VENDORARCH/Paygent/B2B.pm"
@@ -52,7 +58,7 @@ check "$RPM_PERL_PKG: B2B.so" has "$f" "$RPM_PERL_VENDORARCH/auto/Paygent/B2B/B2
 check "$RPM_PERL_PKG: same files as $PERL_PKG.deb" diff \
   <(deb_files "$PERL_PKG" "s|^$PERL_VENDORARCH/|$RPM_PERL_VENDORARCH/|") <(rpm_files "$RPM_PERL_PKG")
 check "$RPM_PERL_PKG: requires perl(:MODULE_COMPAT_$PERL_VER)" has "$r" "perl(:MODULE_COMPAT_$PERL_VER)"
-check "$RPM_PERL_PKG: requires libssl.so.3" has "$r" "libssl.so.3()(64bit)"
+check "$RPM_PERL_PKG: requires $SSL_SONAME" has "$r" "$SSL_SONAME()(64bit)"
 
 f=$(files paygent)
 check "paygent: /usr/bin/paygent and its man page" \

@@ -27,6 +27,10 @@ Allow 127.0.0.1
 BasicAuth $user $pass
 DisableViaHeader Yes
 CONF
+# tinyproxy 1.10 (Debian 11) pre-forks its children and needs their counts; 1.11 has threads.
+if "$bin" -v 2>&1 | grep -q 'tinyproxy 1\.\([0-9]\|10\)\.'; then
+  printf 'StartServers 2\nMinSpareServers 1\nMaxSpareServers 4\n' >>"$dir/tinyproxy.conf"
+fi
 "$bin" -d -c "$dir/tinyproxy.conf" >"$dir/tinyproxy.out" 2>&1 </dev/null &
 pid=$!
 for _ in $(seq 1 100); do

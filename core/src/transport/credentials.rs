@@ -5,7 +5,6 @@
 use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
-use std::sync::Once;
 
 use openssl::pkcs12::Pkcs12;
 use openssl::pkey::{PKey, Private};
@@ -155,9 +154,13 @@ fn pem_key(path: &[u8], data: &[u8], password: &[u8]) -> Result<PKey<Private>, T
 }
 
 /// OpenSSL 3 keeps RC2-40 (the old `.p12` default) in the "legacy" provider; load it once,
-/// lazily, keeping the default provider.
+/// lazily, keeping the default provider. OpenSSL 1.1.1 has it built in: nothing to load.
+#[cfg(not(ossl300))]
+fn load_legacy_provider() {}
+
+#[cfg(ossl300)]
 fn load_legacy_provider() {
-    static LEGACY: Once = Once::new();
+    static LEGACY: std::sync::Once = std::sync::Once::new();
     LEGACY.call_once(|| {
         if let Ok(p) = openssl::provider::Provider::try_load(None, "legacy", true) {
             // Stays loaded for the life of the process (unloading would break keys using it).

@@ -27,7 +27,7 @@ pub use pool::{
 };
 pub use session_cache::{
     CacheDir, directory as session_cache_directory, open as open_session_cache,
-    refusal as session_cache_refusal,
+    refusal as session_cache_refusal, tls13_resumable as tls13_sessions_cached,
 };
 
 /// Everything that decides which connections may be shared: the pool is keyed by it.

@@ -134,6 +134,20 @@ pub struct ServerOpts {
     pub max_version: Option<SslVersion>,
 }
 
+/// Whether this OpenSSL resumes TLS 1.3 sessions from the cache (not 1.1.1: the module's
+/// `session_cache::tls13_resumable`, openssl/openssl#10370).
+#[allow(dead_code, reason = "not every test binary uses it")]
+pub fn tls13_resumable() -> bool {
+    openssl::version::number() >= 0x3000_0000
+}
+
+/// The highest protocol whose sessions the cache keeps with this OpenSSL: TLS 1.3, or TLS 1.2 on
+/// OpenSSL 1.1.1.
+#[allow(dead_code, reason = "not every test binary uses it")]
+pub fn cached_max_version() -> Option<SslVersion> {
+    (!tls13_resumable()).then_some(SslVersion::TLS1_2)
+}
+
 impl Default for ServerOpts {
     fn default() -> Self {
         Self {
@@ -485,11 +499,14 @@ pub fn connect_proxy(auth: Option<&'static str>) -> (u16, Arc<Mutex<Vec<String>>
                     }
                 }
                 let target = head.split(' ').nth(1).unwrap_or_default().to_string();
-                let Ok(mut addrs) = target.to_socket_addrs() else {
+                let Ok(addrs) = target.to_socket_addrs() else {
                     return;
                 };
-                let Some(addr) = addrs.next() else { return };
-                let Ok(upstream) = TcpStream::connect(addr) else {
+                // Every address of the name, as a real proxy does: `localhost` is ::1 first
+                // where /etc/hosts says so (Debian's default), and the test servers listen on
+                // 127.0.0.1.
+                let Some(upstream) = addrs.into_iter().find_map(|a| TcpStream::connect(a).ok())
+                else {
                     let _ = client.write_all(b"HTTP/1.1 502 Bad Gateway\r\n\r\n");
                     return;
                 };

@@ -49,7 +49,10 @@ pub fn enable(b: &mut SslContextBuilder) {
         if let Some(slot) = slot_index().and_then(|i| ssl.ex_data(i)) {
             let tls13 = ssl.version2() == Some(openssl::ssl::SslVersion::TLS1_3);
             let renegotiated = !tls13 && slot.established.load(Ordering::Relaxed);
-            if renegotiated || slot.stored.swap(true, Ordering::Relaxed) {
+            if (tls13 && !tls13_resumable())
+                || renegotiated
+                || slot.stored.swap(true, Ordering::Relaxed)
+            {
                 return;
             }
             // The chain this connection's handshake verified, else the one verified at load.
@@ -67,6 +70,16 @@ pub fn enable(b: &mut SslContextBuilder) {
             }
         }
     });
+}
+
+/// Whether a TLS 1.3 session may be resumed with this OpenSSL. OpenSSL 1.1.1 (Debian 11) answers a
+/// post-handshake certificate request on a resumed TLS 1.3 connection with an empty certificate:
+/// it does not read the request's signature_algorithms when resuming (openssl/openssl#10370,
+/// fixed in the 3.x branches), so a server asking late (Apache's per-location SSLVerifyClient)
+/// would refuse a telegram already sent. There TLS 1.3 sessions are neither stored nor offered:
+/// each process makes a full handshake with a TLS 1.3 gateway; TLS 1.2 sessions still resume.
+pub fn tls13_resumable() -> bool {
+    openssl::version::number() >= 0x3000_0000
 }
 
 /// The connection's first handshake is over: a later TLS 1.2 session comes from a renegotiation.
@@ -170,6 +183,9 @@ pub fn load(dir: &CacheDir, name: &str, s: &TransportSettings, target: &Target) 
         return None;
     }
     let session = SslSession::from_der(session).ok()?;
+    if session.protocol_version() == openssl::ssl::SslVersion::TLS1_3 && !tls13_resumable() {
+        return None;
+    }
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .ok()?
