@@ -142,6 +142,9 @@ platform_root_create() {
     cp -L /etc/resolv.conf "$ROOT/etc/resolv.conf" 2>/dev/null || true
     echo "paygent-$suite" >"$ROOT/etc/hostname"
 
+    # The root is a mount point of its own: inside it `unshare --mount` makes `/` private (the
+    # full-disk test mounts a tmpfs in its own namespace), which fails on a plain directory.
+    _plat_mount --bind "$ROOT" "$ROOT" || plat_die "bind the root onto itself"
     _plat_mount -t proc proc "$ROOT/proc" || plat_die "mount proc"
     _plat_mount -t sysfs -o ro sysfs "$ROOT/sys" || plat_die "mount sys"
     _plat_mount --bind /dev "$ROOT/dev" || plat_die "mount dev"
