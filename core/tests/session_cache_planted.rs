@@ -36,17 +36,6 @@ fn dir_with_mode(path: &Path, mode: u32) -> PathBuf {
     path.to_path_buf()
 }
 
-fn session_file(dir: &Path, port: u16) -> PathBuf {
-    std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .find(|p| {
-            p.file_name()
-                .and_then(|n| n.to_str())
-                .is_some_and(|n| n.starts_with(&format!("localhost_{port}_")))
-        })
-        .unwrap_or_else(|| panic!("no session file for port {port} in {}", dir.display()))
-}
 
 /// The scope part of a session file name (`localhost_<port>_<scope>.tlssession`): computable by
 /// anyone who can read the kit, CA and passphrase; here taken from a file the victim wrote.

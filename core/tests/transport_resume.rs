@@ -34,17 +34,6 @@ fn fresh_dir(name: &str) -> PathBuf {
     dir
 }
 
-fn cache_file(dir: &Path, port: u16) -> PathBuf {
-    std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .find(|p| {
-            p.file_name()
-                .and_then(|n| n.to_str())
-                .is_some_and(|n| n.starts_with(&format!("localhost_{port}_")))
-        })
-        .unwrap_or_else(|| panic!("no cache file for port {port}"))
-}
 
 /// One child's post: the reply, and (contexts built, connections opened) in that process.
 fn child_post(url: &str, s: &TransportSettings, built: u64, opened: u64) -> Result<(), String> {
@@ -100,7 +89,7 @@ fn light_context_resumes_falls_back_and_answers_late_requests() {
             .unwrap()
             .to_der()
             .unwrap();
-    let stored = std::fs::read(cache_file(&dir, a.port)).unwrap();
+    let stored = std::fs::read(session_file(&dir, a.port)).unwrap();
     assert!(stored.windows(server_der.len()).any(|w| w == server_der));
 
     // 2. A server that does not resume (it cannot read another server's ticket; a single-use
@@ -110,7 +99,7 @@ fn light_context_resumes_falls_back_and_answers_late_requests() {
     // (issue 14 item 8: a second connection per process used to follow).
     let b = tls_server(ServerOpts::default(), always(ok(b"ok")));
     let copy_session = |from_port: u16, to_port: u16| {
-        let from = cache_file(&dir, from_port);
+        let from = session_file(&dir, from_port);
         let name = from.file_name().unwrap().to_str().unwrap();
         let to = dir.join(name.replacen(&from_port.to_string(), &to_port.to_string(), 1));
         std::fs::copy(&from, &to).unwrap();

@@ -60,6 +60,19 @@ pub fn cache_dir(dir: &std::path::Path) -> paygent_core::transport::CacheDir {
 }
 
 /// Settings with the kit PEM, the test CA, host verification and keep-alive on.
+/// The session file the transport wrote for `localhost:port` in the cache directory `dir`.
+pub fn session_file(dir: &std::path::Path, port: u16) -> std::path::PathBuf {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with(&format!("localhost_{port}_")))
+        })
+        .unwrap_or_else(|| panic!("no session file for port {port} in {}", dir.display()))
+}
+
 pub fn settings(backend: TlsBackend) -> TransportSettings {
     TransportSettings {
         backend,
