@@ -684,14 +684,9 @@ fn check_credentials(r: &mut Report, s: &TransportSettings) {
 }
 
 fn check_tls(r: &mut Report, s: &TransportSettings, c: &Config, targets: &[(Vec<u8>, String)]) {
-    // A timeout_value the module refuses (config.telegram says so): the kit's 35 s here.
-    let timeout = Duration::from_secs_f64(
-        std::str::from_utf8(&c.timeout_value)
-            .ok()
-            .and_then(|t| t.trim().parse::<f64>().ok())
-            .filter(|t| t.is_finite() && *t > 0.0)
-            .unwrap_or(35.0),
-    );
+    // Core's timeout: a timeout_value the module refuses (config.telegram says so) gives core's
+    // default, the kit's 35 s.
+    let timeout = c.timeout();
     for (url, host) in targets {
         match probe::handshake(s, url, timeout) {
             Ok(h) => {

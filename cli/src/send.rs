@@ -5,6 +5,7 @@
 use std::io::{IsTerminal, Read};
 use std::path::PathBuf;
 
+use paygent_core::telegram::TELEGRAM_KIND_KEY;
 use paygent_core::{Error, Module};
 use serde_json::{Map, Value, json};
 
@@ -85,10 +86,10 @@ pub fn run(args: Args, msg: &Messages) -> u8 {
             Err(e) => module_error(&m, &e, msg),
         };
     }
-    // File payment and reference downloads can take a while: a spinner, only on a terminal.
-    let long = params
-        .iter()
-        .any(|(k, v)| k == "telegram_kind" && ["200", "201", "027", "090"].contains(&v.as_str()));
+    // File payment and reference downloads can take a while (core's table of kinds, with this
+    // configuration's telegram_kind.ref): a spinner, only on a terminal.
+    let kind = m.req_get(TELEGRAM_KIND_KEY.as_bytes()).unwrap_or_default();
+    let long = m.config().is_some_and(|c| c.telegram(kind).long_running);
     let spinner = (long && std::io::stderr().is_terminal()).then(|| {
         let pb = indicatif::ProgressBar::new_spinner();
         pb.set_message(msg.get("send.waiting", &[]));

@@ -21,6 +21,7 @@ pub mod module;
 pub mod params;
 pub mod php;
 pub mod ping;
+pub mod pipeline;
 pub mod reply;
 pub mod request;
 pub mod telegram;

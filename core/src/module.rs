@@ -3,19 +3,17 @@
 //! before a reply.
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
 
-use crate::charset;
 use crate::config::{Config, ConfigSource};
 pub use crate::error::Dialect;
 use crate::error::{Error, ErrorKind, FailurePhase, Warning, WarningLevel};
-use crate::journal;
 use crate::log::Logger;
 use crate::params::{Params, Record};
-use crate::php;
-use crate::reply::{self, Reply, ReplyFormat, result_csv};
+use crate::pipeline::{self, Deadline, Exchange, Receive, Received};
+use crate::reply::Reply;
 use crate::request::{self, Encoding, ObjectSettings};
-use crate::transport::{self, HttpRequest, TransportSettings};
+use crate::telegram::TELEGRAM_KIND_KEY;
+use crate::transport::TransportSettings;
 
 /// One connection-module object.
 #[derive(Debug)]
@@ -201,76 +199,59 @@ impl Module {
     /// Run the telegram (§4–§6). `Ok` whenever a reply was received and its result read,
     /// including `result=1` (a business error: check [`Module::result_status`]). A `maybe_sent`
     /// failure of a telegram that changes something at the gateway is journaled (journal.rs).
+    ///
+    /// The stages of [`crate::pipeline`]: prepare → exchange → receive; this object keeps the
+    /// kind, the failure phase, the reply and its messages.
     pub fn post(&mut self) -> Result<(), Error> {
-        let r = self.post_telegram();
+        let r = self.post_stages();
         // Not a let chain: the crate's rust-version is 1.85.
-        if let Err(e) = &r {
+        if let (Err(e), Some(config)) = (&r, self.config.clone()) {
             if self.failure_phase == Some(FailurePhase::MaybeSent) {
-                self.journal(e);
+                let failure = e
+                    .result_message(self.dialect)
+                    .unwrap_or_else(|| e.warning_text(self.dialect));
+                let kind = self.telegram_kind.clone();
+                if let Some(line) = pipeline::journal(&config, &kind, &self.params, &failure) {
+                    self.log(&line); // logged only: the warnings stay the official module's
+                }
             }
         }
         r
     }
 
-    /// Record a `maybe_sent` telegram in the journal, or say in the log (and as a notice) why it
-    /// could not be: never silently lost. Inquiries change nothing and are not recorded.
-    fn journal(&mut self, e: &Error) {
-        let Some(config) = self.config.clone() else {
-            return;
+    fn post_stages(&mut self) -> Result<(), Error> {
+        let (config, settings) = self.start_post()?;
+        let prepared = pipeline::prepare(&mut self.params, &self.inst, &config);
+        let prepared = prepared.map_err(|e| self.fail(e))?;
+        self.telegram_kind = prepared.kind.clone();
+        let deadline = Deadline::start(prepared.timeout_secs);
+        let x = Exchange {
+            config: &config,
+            settings: &settings,
+            user_agent: self.user_agent(),
         };
-        if crate::telegram::effect(&self.telegram_kind) == crate::telegram::Effect::ReadOnly {
-            return;
-        }
-        let failure = e
-            .result_message(self.dialect)
-            .unwrap_or_else(|| e.warning_text(self.dialect));
-        let id = |k: &[u8]| self.params.get(k).unwrap_or_default();
-        let entry = journal::Entry::new(
-            &self.telegram_kind,
-            id(b"merchant_id"),
-            id(b"trading_id"),
-            id(b"payment_id"),
-            &failure,
-        );
-        let why = match journal::directory(&config, true) {
-            Ok(None) => return, // journal_dir=off: the merchant's choice
-            Ok(Some(dir)) => match journal::record(&dir, &entry) {
-                Ok(recorded) => {
-                    let mut line = format!(
-                        "maybe_sent: journaled as {} in {} (paygent confirm --pending resolves it)",
-                        entry.id,
-                        journal::path_of(&dir)
-                    );
-                    if let journal::Recorded::Large(size) = recorded {
-                        line.push_str(&format!(
-                            "; warning: the journal holds {size} bytes of unresolved records: run \
-                             `paygent confirm --pending` (from cron)"
-                        ));
-                    }
-                    self.log(line.as_bytes());
-                    return;
-                }
-                Err(why) => why,
-            },
-            Err(why) => why,
+        let body = match pipeline::exchange(&prepared, &x, &deadline, &mut |l| self.log(l)) {
+            Ok(body) => body,
+            Err(f) => {
+                self.failure_phase = Some(f.phase);
+                return Err(self.fail(f.error));
+            }
         };
-        let mut line = format!("warning: maybe_sent telegram NOT journaled ({why}): ").into_bytes();
-        for (k, v) in [
-            ("telegram_kind", &entry.telegram_kind),
-            ("merchant_id", &entry.merchant_id),
-            ("trading_id", &entry.trading_id),
-            ("payment_id", &entry.payment_id),
-        ] {
-            line.extend_from_slice(format!("{k}=").as_bytes());
-            line.extend_from_slice(v);
-            line.push(b' ');
-        }
-        line.extend_from_slice(b"- confirm it by hand (paygent confirm --trading-id ...)");
-        // Logged only: the module's warnings stay exactly the official module's.
-        self.log(&line);
+        self.failure_phase = Some(FailurePhase::MaybeSent);
+        let receive = Receive {
+            format: config.telegram(&prepared.kind).reply,
+            csv_mode: config.csv_mode,
+            result_csv: &self.inst.result_csv,
+            deadline: deadline.at,
+        };
+        let received = pipeline::receive(&body, &receive).map_err(|e| self.fail(e))?;
+        self.keep(received)
     }
 
-    fn post_telegram(&mut self) -> Result<(), Error> {
+    /// Before the stages: the previous reply cleared (decisions.md 10, unless
+    /// `compat=keep_stale_reply`), `init()` run if the script never called it, the kind captured
+    /// (a refused telegram still reports it).
+    fn start_post(&mut self) -> Result<(Arc<Config>, Arc<TransportSettings>), Error> {
         let stale = self
             .config
             .as_ref()
@@ -287,135 +268,38 @@ impl Module {
                 return Err(e);
             }
         }
-        let (config, settings) = match (&self.config, &self.settings) {
-            (Some(c), Some(s)) => (c.clone(), s.clone()),
-            _ => {
-                return Err(Error::new(ErrorKind::Internal(
-                    "configuration missing".into(),
-                )));
-            }
-        };
-        self.telegram_kind = self
-            .params
-            .get(b"telegram_kind")
-            .unwrap_or_default()
-            .to_vec();
+        let kind = self.params.get(TELEGRAM_KIND_KEY.as_bytes());
+        self.telegram_kind = kind.unwrap_or_default().to_vec();
+        match (&self.config, &self.settings) {
+            (Some(c), Some(s)) => Ok((c.clone(), s.clone())),
+            _ => Err(Error::new(ErrorKind::Internal(
+                "configuration missing".into(),
+            ))),
+        }
+    }
 
-        let prepared = match request::prepare(&mut self.params, &self.inst, &config) {
-            Ok(p) => p,
-            Err(e) => return Err(self.fail(e)),
-        };
-        self.telegram_kind = prepared.kind.clone();
-        if config.debug_flg {
-            let mut line = b"request: ".to_vec();
-            line.extend_from_slice(&masked_body(&prepared));
-            self.log(&line);
-        }
-
-        let timeout = timeout_duration(prepared.timeout_secs);
-        // The timeout bounds the whole exchange: transport and parsing.
-        let deadline = Instant::now().checked_add(timeout);
-        let mut attempt = 0;
-        let reply = loop {
-            let left = deadline.map_or(timeout, |d| d.saturating_duration_since(Instant::now()));
-            let http = HttpRequest {
-                url: &prepared.url,
-                body: &prepared.body,
-                user_agent: self.user_agent(),
-                timeout: left,
-                settings: &settings,
-                reply_max_size: config.reply_limit(&prepared.kind),
-            };
-            let failure = match transport::post(&http) {
-                Ok(r) => break r,
-                Err(f) => f,
-            };
-            let mut line = format!("{}: {}", failure.errno, failure.text).into_bytes();
-            line.extend_from_slice(b": ");
-            line.extend_from_slice(&prepared.url);
-            self.log(&line);
-            // Opt-in safe retry (issue 12): only when nothing of the telegram left the process,
-            // with a short backoff, inside the same timeout.
-            let pause = Duration::from_millis(100 << attempt.min(4));
-            let time_left = deadline.is_none_or(|d| Instant::now() + pause < d);
-            if failure.phase == FailurePhase::NotSent
-                && attempt < config.retry_not_sent
-                && time_left
-            {
-                attempt += 1;
-                self.log(
-                    format!(
-                        "retry {attempt}/{} after a failure before sending (not_sent)",
-                        config.retry_not_sent
-                    )
-                    .as_bytes(),
-                );
-                std::thread::sleep(pause);
-                continue;
-            }
-            self.failure_phase = Some(failure.phase);
-            let notes = file_notes(&config);
-            return Err(self.fail(Error::transport(failure, notes)));
-        };
-        // From here the gateway had the telegram: a failure may hide a processed payment.
-        self.failure_phase = Some(FailurePhase::MaybeSent);
-        if !(200..=206).contains(&reply.status) {
-            self.log(b"Cannot get http return code.");
-            return Err(self.fail(Error::new(ErrorKind::HttpStatus(reply.status))));
-        }
-        let format = ReplyFormat::for_kind(&prepared.kind, &config);
-        if let Some(why) = reply::cut_short(format, &reply.body, reply.until_eof, config.csv_mode) {
-            let failure = crate::error::TransportFailure::new(18, why);
-            self.log(failure.text.as_bytes());
-            return Err(self.fail(Error::transport(failure, Vec::new())));
-        }
-        let body = charset::convert_reply(reply.body, prepared.reply_charset);
-        if config.debug_flg {
-            let mut line = b"response: \r\n".to_vec();
-            line.extend_from_slice(&body);
-            self.log(&line);
-        }
-
-        let csv_set = !php::is_blank(&self.inst.result_csv);
-        let full = match format {
-            ReplyFormat::Payment => true,
-            ReplyFormat::Reference => !csv_set,
-            ReplyFormat::FilePayment => false,
-        };
-        let parsed = reply::parse_until(format, &body, full, config.csv_mode, deadline);
-        if let Some(e) = parsed
-            .error
-            .as_ref()
-            .filter(|e| matches!(e.kind, ErrorKind::Transport { .. }))
-        {
-            // Out of time while parsing: no reply, as for a transport timeout.
-            return Err(self.fail(e.clone()));
-        }
-        let mut message = parsed.reply.response_code.clone();
-        message.extend_from_slice(b": ");
-        message.extend_from_slice(&parsed.reply.response_detail);
-        self.result_message = message;
-        let write_csv = csv_set && result_csv::should_write(format, &parsed.reply);
-        if !php::is_blank(&parsed.reply.result_status) {
+    /// After the receive stage: the reply, its message and its errors become the object's.
+    fn keep(&mut self, r: Received) -> Result<(), Error> {
+        self.result_message = r.result_message();
+        if r.answered() {
             self.failure_phase = None; // the gateway's answer is known
         }
-        self.reply = Some(parsed.reply);
-        if let Some(e) = parsed.error {
+        self.reply = Some(r.reply);
+        if let Some(e) = r.parse_error {
             self.warn(WarningLevel::Warning, e.warning_text(self.dialect));
             return Err(e);
         }
-        if write_csv {
-            let path = crate::php::bytes_to_path(&self.inst.result_csv);
-            if let Err(e) = result_csv::write(&path, format, &body) {
-                if e.kind == ErrorKind::CsvOpen {
-                    let mut notice = b"cannot open file ".to_vec();
-                    notice.extend_from_slice(&self.inst.result_csv);
-                    notice.extend_from_slice(b" to write");
-                    self.warn(WarningLevel::Notice, notice);
-                }
-                self.warn(WarningLevel::Warning, e.warning_text(self.dialect));
-                return Err(e);
+        if let Some(e) = r.csv_error {
+            if e.kind == ErrorKind::CsvOpen {
+                let notice = [
+                    &b"cannot open file "[..],
+                    &self.inst.result_csv,
+                    b" to write",
+                ];
+                self.warn(WarningLevel::Notice, notice.concat());
             }
+            self.warn(WarningLevel::Warning, e.warning_text(self.dialect));
+            return Err(e);
         }
         Ok(())
     }
@@ -433,7 +317,7 @@ impl Module {
             .ok_or_else(|| Error::new(ErrorKind::Internal("configuration missing".into())))?;
         let mut params = self.params.clone();
         let p = request::prepare(&mut params, &self.inst, &config)?;
-        let masked = masked_body(&p);
+        let masked = pipeline::masked_body(&p);
         Ok((p.url, masked))
     }
 
@@ -521,40 +405,4 @@ impl Module {
             Dialect::Perl => "libwww-perl/6.68",
         }
     }
-}
-
-fn timeout_duration(secs: f64) -> Duration {
-    // A day bounds absurd values; validation already ensured > 0.
-    Duration::from_secs_f64(secs.clamp(0.001, 86_400.0))
-}
-
-/// `(file is not exists: <path>)` / `(file is not readable: <path>)` for the client and CA
-/// paths (§5.3).
-fn file_notes(config: &Config) -> Vec<u8> {
-    let client: &[u8] = if config.not_use_client_cert {
-        b""
-    } else {
-        &config.client_file_path
-    };
-    let mut out = Vec::new();
-    for path in [client, config.ca_file_path.as_slice()] {
-        let p = crate::php::bytes_to_path(path);
-        let what: &[u8] = if !p.exists() {
-            b"(file is not exists: "
-        } else if std::fs::File::open(&p).is_err() {
-            b"(file is not readable: "
-        } else {
-            continue;
-        };
-        out.extend_from_slice(what);
-        out.extend_from_slice(path);
-        out.push(b')');
-    }
-    out
-}
-
-/// The request body with card, password and token values masked (decisions.md 20): what the
-/// debug log and a dry run show.
-fn masked_body(prepared: &request::Prepared) -> Vec<u8> {
-    request::form::encode_with(&prepared.wire, crate::log::mask_value)
 }

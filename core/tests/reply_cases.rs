@@ -15,7 +15,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use common::*;
-use paygent_core::config::CsvMode;
+use paygent_core::config::{Config, CsvMode};
 use paygent_core::error::ErrorKind;
 use paygent_core::reply::ReplyFormat;
 use paygent_core::{Dialect, Error};
@@ -29,12 +29,14 @@ fn bytes(v: &Value, tmp: &Path) -> Vec<u8> {
     }
 }
 
+/// The kind's reply format as the module picks it with the shipped `telegram_kind.ref=027,090`
+/// (core's table of kinds).
 fn format_for(kind: &str) -> ReplyFormat {
-    match kind {
-        "201" => ReplyFormat::FilePayment,
-        "027" | "090" => ReplyFormat::Reference,
-        _ => ReplyFormat::Payment,
-    }
+    let shipped = Config {
+        telegram_kind_ref: vec![b"027".to_vec(), b"090".to_vec()],
+        ..Config::default()
+    };
+    ReplyFormat::for_kind(kind.as_bytes(), &shipped)
 }
 
 fn warnings_of(parse: &Option<Error>, csv: &Option<Error>, csv_path: &[u8]) -> Vec<Vec<u8>> {

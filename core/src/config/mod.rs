@@ -10,9 +10,11 @@ pub mod urls;
 
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
 use crate::error::{Error, ErrorKind};
 use crate::params::Params;
+use crate::telegram::{KindSpec, ReplyFormat};
 
 pub use cache::{load_php_properties, parse_php_properties};
 
@@ -156,6 +158,28 @@ pub struct Config {
     pub retry_not_sent: u32,
 }
 
+/// One telegram kind under a configuration ([`Config::telegram`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Telegram {
+    /// Its row of the table of kinds.
+    pub spec: KindSpec,
+    /// Its reply format here (`telegram_kind.ref` may make any kind a reference kind).
+    pub reply: ReplyFormat,
+    /// It may have a result CSV (`setResultCsv`): a reference or file payment result kind.
+    pub result_csv: bool,
+    /// It may take a while: a file transfer or a reference download.
+    pub long_running: bool,
+}
+
+/// The kit's `timeout_value` (and the Perl module's default): 35 seconds.
+pub const TIMEOUT_VALUE_DEFAULT: Duration = Duration::from_secs(35);
+
+/// A timeout in seconds as the transport uses it: a day bounds absurd values, a millisecond
+/// tiny ones (validation already ensured > 0).
+pub fn timeout_duration(secs: f64) -> Duration {
+    Duration::from_secs_f64(secs.clamp(0.001, 86_400.0))
+}
+
 /// `retry_not_sent` when unset: a not_sent telegram provably never reached the gateway, so a
 /// gateway restart or a dropped connect costs a payment nothing. Two retries, 100 ms and 200 ms
 /// apart (module.rs), add at most 300 ms of pauses, and all of it stays within `timeout_value`.
@@ -178,9 +202,38 @@ impl Config {
         self.telegram_kind_ref.iter().any(|k| k == kind)
     }
 
+    /// One telegram kind under this configuration: its row of the table of kinds
+    /// (`telegram::KINDS`), with `telegram_kind.ref` deciding which kinds reply in the reference
+    /// CSV (§6.2: the file payment result `201` always has its own format).
+    pub fn telegram(&self, kind: &[u8]) -> Telegram {
+        let spec = crate::telegram::spec(kind);
+        let reply = if spec.reply == ReplyFormat::FilePayment {
+            ReplyFormat::FilePayment
+        } else if self.is_ref_kind(kind) {
+            ReplyFormat::Reference
+        } else {
+            ReplyFormat::Payment
+        };
+        Telegram {
+            spec,
+            reply,
+            result_csv: reply != ReplyFormat::Payment,
+            long_running: spec.long_running || reply != ReplyFormat::Payment,
+        }
+    }
+
+    /// `timeout_value` as the module uses it: the configured seconds when the module accepts
+    /// them (a number > 0, §4.2 #1), else [`TIMEOUT_VALUE_DEFAULT`] (a `post()` refuses such a
+    /// file with E02001; a probe still needs a bound).
+    pub fn timeout(&self) -> Duration {
+        crate::php::php_numeric(&self.timeout_value)
+            .filter(|t| *t > 0.0)
+            .map_or(TIMEOUT_VALUE_DEFAULT, timeout_duration)
+    }
+
     /// The reply size limit for a telegram kind (`reply_max_size` / `file_reply_max_size`).
     pub fn reply_limit(&self, kind: &[u8]) -> usize {
-        let (set, default) = if kind == crate::telegram::FILE_PAYMENT_RES_KIND {
+        let (set, default) = if self.telegram(kind).reply == ReplyFormat::FilePayment {
             (self.file_reply_max_size, FILE_REPLY_MAX_SIZE_DEFAULT)
         } else {
             (self.reply_max_size, REPLY_MAX_SIZE_DEFAULT)

@@ -15,29 +15,13 @@ use crate::config::{Config, CsvMode};
 use crate::error::{Error, TransportFailure};
 use crate::params::Record;
 
-/// Which parser a kind's reply goes through (§6.2).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ReplyFormat {
-    /// `key=value` lines, CRLF-separated (§6.3): every kind not below.
-    Payment,
-    /// The 4-record-type CSV (§6.4): kinds in `telegram_kind.ref`.
-    Reference,
-    /// The file payment result (§6.5): kind `201`.
-    FilePayment,
-}
-
-pub use crate::telegram::FILE_PAYMENT_RES_KIND;
+pub use crate::telegram::{FILE_PAYMENT_RES_KIND, ReplyFormat};
 
 impl ReplyFormat {
-    /// §6.2, exact string comparison (decisions.md 7).
+    /// §6.2, exact string comparison (decisions.md 7): the kind's format under `config`
+    /// (`Config::telegram`: the table of kinds, `telegram_kind.ref` adding reference kinds).
     pub fn for_kind(kind: &[u8], config: &Config) -> Self {
-        if kind == FILE_PAYMENT_RES_KIND {
-            Self::FilePayment
-        } else if config.is_ref_kind(kind) {
-            Self::Reference
-        } else {
-            Self::Payment
-        }
+        config.telegram(kind).reply
     }
 }
 

@@ -1,5 +1,5 @@
 //! Shared helpers for the reply integration tests: fixture bytes, SJIS/hex literals, and the
-//! parse + result-CSV steps of `post()` (module.rs) without the transport.
+//! receive stage of `post()` (core's `pipeline::receive`) without the transport.
 
 #![allow(
     clippy::unwrap_used,
@@ -14,7 +14,8 @@
 use std::path::{Path, PathBuf};
 
 use paygent_core::config::CsvMode;
-use paygent_core::reply::{self, Parsed, ReplyFormat, result_csv};
+use paygent_core::pipeline::{self, Receive};
+use paygent_core::reply::{Parsed, ReplyFormat};
 use paygent_core::{Error, Record};
 
 pub fn fixtures_dir() -> PathBuf {
@@ -59,25 +60,24 @@ pub fn temp_dir(tag: &str) -> tempfile::TempDir {
         .unwrap()
 }
 
-/// What `post()` does after the reply arrived: parse fully or result-only (§6.2), then write
-/// the result CSV when one is set, the parse succeeded and §6.6 says so.
+/// What `post()` does after the reply arrived: core's receive stage (`pipeline::receive`), its
+/// outcome split as the tests read it — the parse outcome and the result CSV's error.
 pub fn receive(
     format: ReplyFormat,
     body: &[u8],
     result_csv: Option<&Path>,
     mode: CsvMode,
 ) -> (Parsed, Option<Error>) {
-    let full = match format {
-        ReplyFormat::Payment => true,
-        ReplyFormat::Reference => result_csv.is_none(),
-        ReplyFormat::FilePayment => false,
+    let r = Receive {
+        format,
+        csv_mode: mode,
+        result_csv: result_csv.map_or(&b""[..], |p| p.as_os_str().as_encoded_bytes()),
+        deadline: None,
     };
-    let parsed = reply::parse(format, body, full, mode);
-    let mut csv_error = None;
-    if let Some(path) = result_csv {
-        if parsed.error.is_none() && result_csv::should_write(format, &parsed.reply) {
-            csv_error = result_csv::write(path, format, body).err();
-        }
-    }
-    (parsed, csv_error)
+    let got = pipeline::receive(body, &r).expect("no deadline: parsing cannot time out");
+    let parsed = Parsed {
+        reply: got.reply,
+        error: got.parse_error,
+    };
+    (parsed, got.csv_error)
 }

@@ -392,4 +392,27 @@ mod tests {
         assert_eq!(path_of("9"), None);
         assert!(known_path("/n/atm/request") && !known_path("/n/nothing"));
     }
+
+    /// The simulator answers each kind in the format core's table of kinds gives it with the
+    /// shipped `telegram_kind.ref=027,090`: a reply the module would read with another parser
+    /// is a simulator bug (or a table bug).
+    #[test]
+    fn reply_shapes_agree_with_cores_table_of_kinds() {
+        use paygent_core::telegram::{KINDS, ReplyFormat, spec};
+        let of = |s: Shape| match s {
+            Shape::KeyValue => ReplyFormat::Payment,
+            Shape::Reference => ReplyFormat::Reference,
+            Shape::FilePayment => ReplyFormat::FilePayment,
+        };
+        for k in KINDS {
+            assert_eq!(of(shape(k.kind)), k.reply, "kind {}", k.kind);
+        }
+        for unlisted in ["100", "450", "0201", "27"] {
+            assert_eq!(
+                of(shape(unlisted)),
+                spec(unlisted.as_bytes()).reply,
+                "{unlisted}"
+            );
+        }
+    }
 }
