@@ -1,14 +1,15 @@
-//! `paygent decode`: what support staff paste — a URL-encoded Shift_JIS request body, or a raw
-//! reply (HTTP head optional, `key=value` or CSV) — as readable UTF-8 lines or JSON. Reading is
-//! core's (`wire::decode`, the modules' parsers); secrets are masked by core's
-//! `log::mask_shown`: the log's key rules, plus any card number in any value.
+//! `paygent decode`: what support staff paste — a URL-encoded Shift_JIS request body (or many,
+//! one a line: `grep 'request:' paygent.log`), or a raw reply (HTTP head optional, `key=value`
+//! or CSV) — as readable UTF-8 lines or JSON; anything else is refused (exit 1), never echoed.
+//! Reading is core's (`wire::requests`, `wire::decode`, the modules' parsers); secrets are
+//! masked by core's `log::mask_shown`: the log's key rules, plus any card number in any value.
 
 use std::io::Read;
 use std::path::PathBuf;
 
 use paygent_core::log::mask_shown;
 use paygent_core::reply::ReplyFormat;
-use paygent_core::wire::{Pasted, decode};
+use paygent_core::wire::{Pasted, decode, requests};
 use serde_json::{Map, Value, json};
 
 use crate::i18n::Messages;
@@ -16,9 +17,12 @@ use crate::i18n::Messages;
 /// What is read at most: a file payment result of a 10 MB file with room to spare.
 const INPUT_MAX: u64 = 64 * 1024 * 1024;
 
-/// Exit codes: 0 decoded; 2 the input could not be read.
+/// Exit codes: 0 decoded; 1 neither request bodies nor a reply; 2 the input could not be read.
 #[derive(clap::Args)]
-#[command(after_help = "Exit codes: 0 decoded; 2 the input could not be read (or is over 64 MiB).")]
+#[command(
+    after_help = "Exit codes: 0 decoded; 1 the input is neither request bodies nor a reply; 2 the \
+input could not be read (or is over 64 MiB)."
+)]
 pub struct Args {
     /// The pasted data; `-` or nothing: standard input.
     file: Option<PathBuf>,
@@ -67,16 +71,35 @@ pub fn run(args: Args, msg: &Messages) -> u8 {
     let pairs = |it: &mut dyn Iterator<Item = (&[u8], &[u8])>| -> Vec<(String, String)> {
         it.map(|(k, v)| (text(k), show(k, v))).collect()
     };
+    // Request bodies, one a line (a single body too): one block (one JSON object a line) each.
+    let print_request = |params: &paygent_core::params::Params| {
+        let items = pairs(&mut params.iter());
+        if args.json {
+            let out = json!({"kind": "request", "params": object(&items)});
+            println!("{}", crate::term::json(&out));
+        } else {
+            println!("{}", msg.get("decode.request", &[]));
+            print_aligned(&items);
+        }
+    };
+    if let Some(bodies) = requests(&input) {
+        bodies.iter().for_each(print_request);
+        return 0;
+    }
     let out = match decode(&input) {
+        // Never echoed: it may be anything, card data or terminal controls included.
+        Pasted::Unrecognised => {
+            let bytes = input.len().to_string();
+            eprintln!(
+                "{}",
+                msg.get("decode.unrecognised", &[("path", &name), ("bytes", &bytes)])
+            );
+            return 1;
+        }
+        // `requests` above takes every request body already.
         Pasted::Request(params) => {
-            let items = pairs(&mut params.iter());
-            if args.json {
-                json!({"kind": "request", "params": object(&items)})
-            } else {
-                println!("{}", msg.get("decode.request", &[]));
-                print_aligned(&items);
-                return 0;
-            }
+            print_request(&params);
+            return 0;
         }
         Pasted::Reply {
             http_status,

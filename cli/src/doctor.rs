@@ -146,6 +146,7 @@ pub fn run(args: Args, msg: &Messages) -> u8 {
         check_credentials(&mut r, &s);
         check_tls(&mut r, &s, c, &targets);
         check_cache_and_log(&mut r, c, &s, cache_refusal);
+        check_journal(&mut r, c);
         if args.ping {
             check_ping(
                 &mut r,
@@ -906,6 +907,100 @@ fn check_cache_and_log(r: &mut Report, c: &Config, s: &TransportSettings, refusa
             "log.debug",
             &[("path", &log)],
         );
+    }
+}
+
+/// The journal of maybe_sent telegrams (`journal_dir`, core journal.rs): `journal_dir` says
+/// whether the directory is usable, and why not (missing, owner or mode, a link, not writable
+/// by this user); `journal.pending` counts the records `paygent confirm --pending` has not
+/// resolved yet. Nothing is created: the default directory may not exist yet.
+fn check_journal(r: &mut Report, c: &Config) {
+    use paygent_core::journal::{self, Line, Location};
+    let dir = match journal::locate(c) {
+        Ok(Location::Off) => {
+            r.add("journal_dir", Status::Ok, "journal.off", &[]);
+            return;
+        }
+        Ok(Location::Absent(path)) => {
+            r.add(
+                "journal_dir",
+                Status::Ok,
+                "journal.absent",
+                &[("dir", &path)],
+            )
+            .field("dir", path.clone());
+            r.add("journal.pending", Status::Ok, "journal.none_pending", &[])
+                .field("pending", 0);
+            return;
+        }
+        Err(why) => {
+            r.add(
+                "journal_dir",
+                Status::Warn,
+                "journal.refused",
+                &[("why", &why)],
+            );
+            return;
+        }
+        Ok(Location::Dir(d)) => d,
+    };
+    let shown = String::from_utf8_lossy(dir.path()).into_owned();
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let path = Path::new(std::ffi::OsStr::from_bytes(dir.path()));
+        if !path.is_dir() || !writable(path) {
+            r.add(
+                "journal_dir",
+                Status::Warn,
+                "journal.not_writable",
+                &[("dir", &shown)],
+            )
+            .field("dir", shown.clone());
+            return;
+        }
+    }
+    let journal = match journal::read(&dir) {
+        Ok(j) => j,
+        Err(why) => {
+            r.add(
+                "journal_dir",
+                Status::Warn,
+                "journal.unreadable",
+                &[("dir", &shown), ("why", &why)],
+            )
+            .field("dir", shown.clone());
+            return;
+        }
+    };
+    r.add("journal_dir", Status::Ok, "journal.ok", &[("dir", &shown)])
+        .field("dir", shown.clone());
+    let pending: Vec<&Line> = journal.pending().collect();
+    if pending.is_empty() {
+        r.add("journal.pending", Status::Ok, "journal.none_pending", &[])
+            .field("pending", 0);
+        return;
+    }
+    let oldest = pending
+        .iter()
+        .filter_map(|l| match l {
+            Line::Entry(e) => Some(e.time),
+            Line::Unreadable(_) => None,
+        })
+        .min();
+    let minutes = oldest.map_or_else(
+        || "?".to_string(),
+        |t| (journal::now_secs().saturating_sub(t) / 60).to_string(),
+    );
+    let count = pending.len().to_string();
+    let check = r.add(
+        "journal.pending",
+        Status::Warn,
+        "journal.pending",
+        &[("count", &count), ("minutes", &minutes), ("dir", &shown)],
+    );
+    check.field("pending", pending.len());
+    if let Some(t) = oldest {
+        check.field("oldest_time", t);
     }
 }
 

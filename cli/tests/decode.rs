@@ -1,6 +1,8 @@
 //! `paygent decode` with the real binary: every wire fixture of the specification is read as the
 //! modules read it (same result, codes, Japanese detail and records), request bodies are decoded
-//! from URL-encoded Shift_JIS with secrets masked, and bad input is exit 2.
+//! from URL-encoded Shift_JIS with secrets masked, the documented `grep 'request:' LOG |
+//! paygent decode` pipeline gives one block per request of a real module log, input that is
+//! neither a request nor a reply is exit 1 (never echoed), and unreadable input is exit 2.
 
 #![allow(
     clippy::unwrap_used,
@@ -153,4 +155,166 @@ memo=a\x1b]0;owned\x07b\x7fc\x80d\rz\r\n";
         v["records"][0]["memo"],
         "a\u{1b}]0;owned\u{7}b\u{7f}c\u{80}d\rz"
     );
+}
+
+/// `sh -c SCRIPT` with `LANG`, for the pipelines of docs/cli.md: (status, stdout, stderr).
+fn shell(script: &str, lang: &str) -> (i32, String, String) {
+    let bin = std::path::Path::new(env!("CARGO_BIN_EXE_paygent"));
+    let path = format!(
+        "{}:{}",
+        bin.parent().unwrap().display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let out = Command::new("sh")
+        .arg("-c")
+        .arg(script)
+        .env("PATH", path)
+        .env("LANG", lang)
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+/// A real module log with many requests: `paygent send` (core's module, `debug_flg=1`) against
+/// the simulator, several kinds, then the documented pipelines read it back: one decoded block
+/// per `request:` line, in order, card data masked — with and without the `sed` of docs/cli.md,
+/// and as one JSON object per line with `--json`.
+#[test]
+fn a_log_with_many_requests_decodes_one_block_per_request() {
+    let dir = tempfile::tempdir().unwrap();
+    let sim = paygent_conformance::sim::Sim::start(dir.path(), &paygent_conformance::cases_dir())
+        .unwrap();
+    let log = dir.path().join("paygent.log");
+    let cfg = sim.php_properties(
+        dir.path(),
+        10,
+        &format!(
+            "paygentB2Bmodule.log_output_path={}\npaygentB2Bmodule.debug_flg=1\n",
+            log.display()
+        ),
+    );
+    let run = std::process::id();
+    let mut sent = Vec::new();
+    for i in 0..12 {
+        let trading_id = format!("log-{run}-{i}");
+        let kind_args: Vec<String> = if i % 4 == 3 {
+            // An inquiry: a payment-less kind between the payments.
+            vec![
+                "telegram_kind=094".into(),
+                "payment_id=100000000000000001".into(),
+            ]
+        } else {
+            vec![
+                "telegram_kind=020".into(),
+                "payment_amount=1000".into(),
+                "card_number=4111111111111111".into(),
+                "card_valid_term=1230".into(),
+            ]
+        };
+        let out = Command::new(env!("CARGO_BIN_EXE_paygent"))
+            .arg("send")
+            .arg("--config")
+            .arg(&cfg)
+            .arg("merchant_id=10000")
+            .arg(format!("trading_id={trading_id}"))
+            .args(&kind_args)
+            .env("LANG", "C")
+            .output()
+            .unwrap();
+        assert!(
+            matches!(out.status.code(), Some(0 | 1)),
+            "send {i}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        sent.push(trading_id);
+    }
+    let text = std::fs::read_to_string(&log).unwrap();
+    let request_lines = text.lines().filter(|l| l.contains("request:")).count();
+    assert_eq!(
+        request_lines,
+        sent.len(),
+        "one request line per telegram: {text}"
+    );
+    assert!(
+        text.lines().count() > request_lines,
+        "the log holds replies too"
+    );
+
+    let log = log.display();
+    for script in [
+        format!("grep request: '{log}' | paygent decode"),
+        format!("grep 'request:' '{log}' | sed 's/.*request: //' | paygent decode"),
+    ] {
+        let (code, out, err) = shell(&script, "C");
+        assert_eq!(code, 0, "{script}: {err}");
+        let blocks = out
+            .lines()
+            .filter(|l| *l == "request body (telegram parameters):")
+            .count();
+        assert_eq!(blocks, sent.len(), "{script}: {out}");
+        // In order, each block with its own trading_id; card numbers masked.
+        let mut at = 0;
+        for id in &sent {
+            let found = out[at..]
+                .find(&format!(" {id}\n"))
+                .unwrap_or_else(|| panic!("{script}: {id} missing or out of order: {out}"));
+            at += found + 1;
+        }
+        assert!(!out.contains("4111111111111111"), "{out}");
+        assert_eq!(out.matches("XXXXXXXXXXXXXXX1").count(), 9, "{out}");
+    }
+    let (code, out, err) = shell(
+        &format!("grep request: '{log}' | paygent decode --json"),
+        "C",
+    );
+    assert_eq!(code, 0, "{err}");
+    let objects: Vec<Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(objects.len(), sent.len(), "{out}");
+    for (v, id) in objects.iter().zip(&sent) {
+        assert_eq!(v["kind"], "request");
+        assert_eq!(v["params"]["trading_id"], id.as_str());
+    }
+}
+
+/// Neither a request body nor a reply: exit 1 with the reason (English and Japanese), nothing
+/// on stdout — the input is never echoed (it may hold card data or terminal controls).
+#[test]
+fn input_that_is_neither_request_nor_reply_is_exit_1() {
+    let dir = tempfile::tempdir().unwrap();
+    let garbage: [&[u8]; 5] = [
+        b"hello world\n",
+        b"<html><body>503 Service Unavailable 4111111111111111</body></html>\r\n",
+        b"\x1b]0;owned\x07\x00\xff\xfe",
+        b"",
+        // A module log line that is not a request (a transport error).
+        b"2026/12/05 10:00:00 PaygentB2BModule 7: Failed to connect: https://127.0.0.1/n/card/request\n",
+    ];
+    for (i, input) in garbage.iter().enumerate() {
+        let path = dir.path().join(format!("paste{i}"));
+        std::fs::write(&path, input).unwrap();
+        for (lang, want) in [
+            ("C", "is neither a telegram's request body nor a reply"),
+            ("ja_JP.UTF-8", "は要求電文の本文でも応答電文でもない"),
+        ] {
+            let (code, out, err) = shell(&format!("paygent decode '{}'", path.display()), lang);
+            assert_eq!(code, 1, "{i} {lang}: {out} {err}");
+            assert!(out.is_empty(), "{i} {lang}: nothing on stdout: {out:?}");
+            assert!(err.contains(want), "{i} {lang}: {err}");
+            assert!(!err.contains("4111") && !err.contains('\u{1b}'), "{err:?}");
+            let (code, out, _) = shell(
+                &format!("paygent decode --json < '{}'", path.display()),
+                lang,
+            );
+            assert_eq!((code, out.as_str()), (1, ""), "{i} {lang} --json");
+        }
+    }
 }
