@@ -145,7 +145,7 @@ pub fn run(args: Args, msg: &Messages) -> u8 {
 }
 
 /// A store error: what, and what to do (exit 2).
-fn db_error(e: &paygent_notices::Error, url: &str, msg: &Messages) -> Exit {
+pub(crate) fn db_error(e: &paygent_notices::Error, url: &str, msg: &Messages) -> Exit {
     let key = match e.kind() {
         ErrorKind::BadUrl => "notices.db.bad_url",
         ErrorKind::Connect => "notices.db.connect",
@@ -167,7 +167,9 @@ fn db_error(e: &paygent_notices::Error, url: &str, msg: &Messages) -> Exit {
     Exit::Failed
 }
 
-fn open(url: &str, msg: &Messages, need_schema: bool) -> Result<Box<dyn Store>, Exit> {
+/// The store of a `--db` URL (with its tables when `need_schema`); on failure the message is
+/// printed and the exit code returned.
+pub(crate) fn open(url: &str, msg: &Messages, need_schema: bool) -> Result<Box<dyn Store>, Exit> {
     let mut store = paygent_notices::open(url).map_err(|e| db_error(&e, url, msg))?;
     if need_schema {
         paygent_notices::require_schema(store.as_mut()).map_err(|e| db_error(&e, url, msg))?;
@@ -437,6 +439,7 @@ fn run_exec(
         unprocessed: true,
         since: None,
         merchant_id: Some(merchant.to_string()),
+        ..ListFilter::default()
     }) {
         Ok(p) => p,
         Err(e) => {
@@ -528,6 +531,7 @@ fn list(a: ListArgs, msg: &Messages) -> Exit {
         unprocessed: a.unprocessed,
         since: a.since.clone(),
         merchant_id: a.merchant_id.clone(),
+        ..ListFilter::default()
     };
     // Quarantined notices too, in id order among the others — except with --unprocessed, which
     // lists what --exec would hand over (a quarantined notice needs a person).

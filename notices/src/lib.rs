@@ -14,7 +14,9 @@ pub mod sync;
 #[doc(hidden)]
 pub mod testing;
 
-pub use store::{Gap, ListFilter, Quarantined, Store, StoredNotice, open, redact, require_schema};
+pub use store::{
+    Gap, ListFilter, Quarantined, Store, StoredNotice, latest_notice, open, redact, require_schema,
+};
 
 /// One 091 reply record: its items as text (decoded from Windows-31J) for the columns and the
 /// JSON, and the bytes as received, kept whole.

@@ -120,6 +120,7 @@ fn a_notice_and_the_cursor_are_stored_once() {
                 unprocessed: true,
                 since: None,
                 merchant_id: None,
+                ..ListFilter::default()
             })
             .unwrap();
         assert_eq!(pending.len(), 1);
@@ -129,6 +130,7 @@ fn a_notice_and_the_cursor_are_stored_once() {
                 unprocessed: false,
                 since: Some("2999-01-01".into()),
                 merchant_id: None,
+                ..ListFilter::default()
             })
             .unwrap();
         assert!(later.is_empty(), "{backend}");
@@ -137,6 +139,7 @@ fn a_notice_and_the_cursor_are_stored_once() {
                 unprocessed: false,
                 since: Some("2000-01-01".into()),
                 merchant_id: None,
+                ..ListFilter::default()
             })
             .unwrap();
         assert_eq!(earlier.len(), 2, "{backend}");
@@ -183,6 +186,7 @@ fn merchants_share_a_database_without_mixing() {
                 unprocessed: true,
                 since: Some("2000-01-01".into()),
                 merchant_id: Some(m.into()),
+                ..ListFilter::default()
             })
             .unwrap()
             .into_iter()
@@ -497,4 +501,43 @@ fn errors_keep_the_database_error_as_their_source() {
         panic!("not a SQLite error: {e:?}");
     };
     assert!(e.detail().contains(&inner.to_string()), "{e}");
+}
+
+/// `confirm --pending --db`: the latest stored notice of one payment, by payment_id or
+/// trading_id, of one merchant.
+#[test]
+fn the_latest_notice_of_a_payment_is_found_by_its_ids() {
+    use paygent_notices::latest_notice;
+    each_store("latest", |backend, url| {
+        let mut s = open(url).unwrap();
+        s.init().unwrap();
+        s.store("m1", &notice("1", "20", "a"), false).unwrap();
+        s.store("m1", &notice("2", "20", "b"), false).unwrap();
+        // A later notice of payment 1 (its status changed), stored under the same ids.
+        let mut later = notice("11", "40", "a");
+        later.payment_id = "10001".into();
+        later.trading_id = "order-1".into();
+        later.items.insert("payment_id".into(), "10001".into());
+        later.items.insert("trading_id".into(), "order-1".into());
+        later.items.insert("payment_status".into(), "40".into());
+        s.store("m1", &later, false).unwrap();
+        let st = s.as_mut();
+        let by_trading = latest_notice(st, Some("m1"), "order-1", "").unwrap().unwrap();
+        assert_eq!(by_trading.notice.payment_notice_id, "11", "{backend}");
+        let by_payment = latest_notice(st, None, "", "10001").unwrap().unwrap();
+        assert_eq!(by_payment.notice.payment_notice_id, "11", "{backend}");
+        let paygent_core::confirm::Confirmation::Found { payment_status, .. } =
+            by_payment.confirmation()
+        else {
+            panic!("not found");
+        };
+        assert_eq!(payment_status, b"40");
+        assert_eq!(
+            latest_notice(st, Some("m1"), "order-2", "").unwrap().unwrap().notice.payment_notice_id,
+            "2"
+        );
+        assert!(latest_notice(st, Some("m2"), "order-1", "").unwrap().is_none(), "{backend}");
+        assert!(latest_notice(st, Some("m1"), "order-9", "").unwrap().is_none());
+        assert!(latest_notice(st, Some("m1"), "", "").unwrap().is_none());
+    });
 }

@@ -34,6 +34,24 @@ pub struct StoredNotice {
 }
 
 impl StoredNotice {
+    /// The payment as this notice shows it, in the words of the 094 inquiry's answer
+    /// ([`paygent_core::confirm::Confirmation::Found`]): what `paygent confirm --pending --db`
+    /// weighs before asking the gateway.
+    pub fn confirmation(&self) -> paygent_core::confirm::Confirmation {
+        let n = &self.notice;
+        let item = |k: &str| {
+            let text = n.items.get(k).and_then(Value::as_str).unwrap_or("");
+            encoding_rs::SHIFT_JIS.encode(text).0.into_owned()
+        };
+        paygent_core::confirm::Confirmation::Found {
+            payment_id: item("payment_id"),
+            trading_id: item("trading_id"),
+            payment_type: item("payment_type"),
+            payment_status: item("payment_status"),
+            payment_amount: item("payment_amount"),
+        }
+    }
+
     /// The JSON object `--json`, `--jsonl` and `--exec` hand out.
     pub fn to_json(&self) -> Value {
         let n = &self.notice;
@@ -135,6 +153,11 @@ pub struct ListFilter {
     pub since: Option<String>,
     /// Only this merchant's notices.
     pub merchant_id: Option<String>,
+    /// Only notices of the payment with this `trading_id` (stored notices only: the
+    /// quarantine's rows are read from their raw records and not filtered by it).
+    pub trading_id: Option<String>,
+    /// Only notices of the payment with this `payment_id` (stored notices only, as above).
+    pub payment_id: Option<String>,
 }
 
 /// A database holding the notice tables.
@@ -238,6 +261,28 @@ fn not_built(driver: &str) -> Error {
     )
 }
 
+/// The latest stored notice (highest `payment_notice_id`) of the payment with `payment_id`
+/// (when given) or else `trading_id`, of `merchant` when given; `None` when none is stored.
+pub fn latest_notice(
+    store: &mut dyn Store,
+    merchant: Option<&str>,
+    trading_id: &str,
+    payment_id: &str,
+) -> Result<Option<StoredNotice>> {
+    let (trading_id, payment_id) = match (trading_id, payment_id) {
+        (_, p) if !p.is_empty() => (None, Some(p.to_string())),
+        (t, _) if !t.is_empty() => (Some(t.to_string()), None),
+        _ => return Ok(None),
+    };
+    let rows = store.list(&ListFilter {
+        merchant_id: merchant.filter(|m| !m.is_empty()).map(str::to_string),
+        trading_id,
+        payment_id,
+        ..ListFilter::default()
+    })?;
+    Ok(rows.into_iter().last())
+}
+
 /// Fail unless `paygent notices init` made the tables this program knows.
 pub fn require_schema(store: &mut dyn Store) -> Result<()> {
     match store.schema_version()? {
@@ -302,6 +347,14 @@ impl ListFilter {
         if let Some(m) = &self.merchant_id {
             values.push(m.clone());
             sql.push_str(&format!(" AND merchant_id = {}", placeholder(values.len())));
+        }
+        if processing {
+            for (column, value) in [("trading_id", &self.trading_id), ("payment_id", &self.payment_id)] {
+                if let Some(v) = value {
+                    values.push(v.clone());
+                    sql.push_str(&format!(" AND {column} = {}", placeholder(values.len())));
+                }
+            }
         }
         if let Some(since) = &self.since {
             values.push(since.clone());
