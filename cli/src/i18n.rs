@@ -149,8 +149,10 @@ mod tests {
     fn every_key_the_code_uses_is_in_both_languages() {
         let en = table(EN);
         let ja = table(JA);
-        let prefixes: std::collections::BTreeSet<&str> =
-            en.keys().filter_map(|k| k.split_once('.').map(|(p, _)| p)).collect();
+        let prefixes: std::collections::BTreeSet<&str> = en
+            .keys()
+            .filter_map(|k| k.split_once('.').map(|(p, _)| p))
+            .collect();
         let src = concat!(env!("CARGO_MANIFEST_DIR"), "/src");
         let mut checked = 0;
         let mut missing = Vec::new();
@@ -158,7 +160,9 @@ mod tests {
             let path = entry.unwrap().path();
             // doctor.rs names its check ids (`config.parse`) the same way and builds its
             // message keys (`doctor.…`) from them: its keys are checked by its own tests.
-            if path.extension().is_none_or(|e| e != "rs") || path.ends_with(concat!("doctor", ".rs")) {
+            if path.extension().is_none_or(|e| e != "rs")
+                || path.ends_with(concat!("doctor", ".rs"))
+            {
                 continue;
             }
             let text = std::fs::read_to_string(&path).unwrap();
@@ -167,9 +171,11 @@ mod tests {
                     continue;
                 };
                 let key_like = !rest.is_empty()
-                    && rest
-                        .split('.')
-                        .all(|w| !w.is_empty() && w.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_'));
+                    && rest.split('.').all(|w| {
+                        !w.is_empty()
+                            && w.bytes()
+                                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+                    });
                 if !prefixes.contains(prefix) || !key_like {
                     continue;
                 }
@@ -183,7 +189,10 @@ mod tests {
         }
         // The notices and confirm keys at least (a scan that finds nothing checks nothing).
         assert!(checked > 40, "only {checked} keys found in {src}");
-        assert!(missing.is_empty(), "keys missing from the message files: {missing:#?}");
+        assert!(
+            missing.is_empty(),
+            "keys missing from the message files: {missing:#?}"
+        );
     }
 
     #[test]

@@ -302,13 +302,19 @@ fn two_merchants_sync_at_once_on_one_database_one_merchant_does_not() {
         let asked_before = requested_091(&g.sim).len();
         let deadline = Instant::now() + Duration::from_secs(30);
         while requested_091(&g.sim).len() == asked_before {
-            assert!(Instant::now() < deadline, "{backend}: the slow sync never asked");
+            assert!(
+                Instant::now() < deadline,
+                "{backend}: the slow sync never asked"
+            );
             std::thread::sleep(Duration::from_millis(10));
         }
         let mut other = args.clone();
         other.extend(["--merchant-id", "20000"]);
         let (code, out, err) = run(&other);
-        assert_eq!(code, 0, "{backend}: merchant 20000 waits for no one: {out}{err}");
+        assert_eq!(
+            code, 0,
+            "{backend}: merchant 20000 waits for no one: {out}{err}"
+        );
         assert_eq!(field(&out, "fetched"), 20, "{backend}: {out}");
         let (code, out, err) = run(&args);
         assert_eq!(code, 3, "{backend}: merchant 10000 twice: {out}{err}");

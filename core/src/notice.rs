@@ -6,11 +6,11 @@
 //! `success_code=1`. Storing the notices, batching and locks are the caller's
 //! (`paygent-notices`); this module knows only the telegram.
 
+use crate::Module;
 use crate::error::Error;
 use crate::params::Record;
 use crate::reply::Reply;
 use crate::telegram::TELEGRAM_KIND_KEY;
-use crate::Module;
 
 /// The telegram kind of the payment diff inquiry.
 pub const KIND: &[u8] = b"091";
@@ -158,7 +158,10 @@ fn interpret(
 ) -> Result<Page, StepError> {
     let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
     if result_status != b"0" {
-        return Err(StepError::Protocol(format!("result={}", text(result_status))));
+        return Err(StepError::Protocol(format!(
+            "result={}",
+            text(result_status)
+        )));
     }
     let record = records.first();
     let item = |k: &[u8]| record.and_then(|r| r.get(k)).unwrap_or_default();
@@ -215,7 +218,10 @@ mod tests {
         assert!(id_after(b"2", b"1"));
         assert!(!id_after(b"9", b"10"));
         assert!(!id_after(b"5", b"5"));
-        assert!(id_after(b"100000000000000000000000", b"99999999999999999999999"));
+        assert!(id_after(
+            b"100000000000000000000000",
+            b"99999999999999999999999"
+        ));
     }
 
     #[test]

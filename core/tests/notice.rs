@@ -53,10 +53,18 @@ fn success_codes_say_whether_to_ask_again() {
     assert!(p.more, "a notice after a gap: ask again");
     assert!(p.notices[0].gap_before);
 
-    let p = read("result=0\r\nsuccess_code=1\r\nsuccess_detail=\r\n", Some("12")).unwrap();
+    let p = read(
+        "result=0\r\nsuccess_code=1\r\nsuccess_detail=\r\n",
+        Some("12"),
+    )
+    .unwrap();
     assert!(!p.more, "caught up");
     assert!(p.notices.is_empty());
-    assert_eq!(p.cursor_after(Some(b"12")), Some(&b"12"[..]), "the cursor stays");
+    assert_eq!(
+        p.cursor_after(Some(b"12")),
+        Some(&b"12"[..]),
+        "the cursor stays"
+    );
     // From no cursor at all.
     let p = read(&reply("0", "1"), None).unwrap();
     assert_eq!(p.cursor_after(None), Some(&b"1"[..]));
@@ -158,7 +166,10 @@ fn the_drain_step_walks_the_gateway_list_then_stops() {
     for _ in 0..10 {
         let page = notice::step(&mut m, cursor.as_deref()).unwrap();
         for n in &page.notices {
-            got.push((String::from_utf8(n.payment_notice_id.clone()).unwrap(), n.gap_before));
+            got.push((
+                String::from_utf8(n.payment_notice_id.clone()).unwrap(),
+                n.gap_before,
+            ));
         }
         cursor = page.cursor_after(cursor.as_deref()).map(<[u8]>::to_vec);
         if !page.more {
@@ -182,7 +193,9 @@ fn the_drain_step_walks_the_gateway_list_then_stops() {
 fn the_drain_step_tells_a_gateway_error_and_a_dead_gateway_apart() {
     let srv = tls_server(
         ServerOpts::default(),
-        always(ok(b"result=1\r\nresponse_code=P006\r\nresponse_detail=no merchant\r\n")),
+        always(ok(
+            b"result=1\r\nresponse_code=P006\r\nresponse_detail=no merchant\r\n",
+        )),
     );
     let (_d, mut m) = module(&srv.url("localhost"));
     notice::prepare(&mut m, b"m1");
@@ -191,7 +204,10 @@ fn the_drain_step_tells_a_gateway_error_and_a_dead_gateway_apart() {
         other => panic!("{other:?}"),
     }
 
-    let (_d, mut m) = module(&format!("https://localhost:{}/n/ref/paynotice", refused_port()));
+    let (_d, mut m) = module(&format!(
+        "https://localhost:{}/n/ref/paynotice",
+        refused_port()
+    ));
     notice::prepare(&mut m, b"m1");
     match notice::step(&mut m, Some(b"5")) {
         Err(StepError::Module { error, text }) => {

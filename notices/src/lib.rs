@@ -214,7 +214,11 @@ impl Error {
     }
 
     /// An error from a driver's (or the system's) error `source`, shown as `detail`.
-    pub fn with_source(kind: ErrorKind, detail: impl Into<String>, source: impl Into<Source>) -> Error {
+    pub fn with_source(
+        kind: ErrorKind,
+        detail: impl Into<String>,
+        source: impl Into<Source>,
+    ) -> Error {
         Error {
             kind,
             detail: detail.into(),
@@ -281,7 +285,11 @@ impl Exit {
     /// Of two codes that apply, the one that wins.
     pub fn worst(self, other: Exit) -> Exit {
         let rank = |e: Exit| Exit::PRECEDENCE.iter().position(|p| *p == e);
-        if rank(other) < rank(self) { other } else { self }
+        if rank(other) < rank(self) {
+            other
+        } else {
+            self
+        }
     }
 }
 
@@ -332,11 +340,9 @@ mod tests {
     /// its "the first of 3, 2, 1, …" order is [`Exit::PRECEDENCE`].
     #[test]
     fn exit_codes_are_the_documented_ones() {
-        let doc = std::fs::read_to_string(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../docs/notices.md"
-        ))
-        .unwrap_or_default();
+        let doc =
+            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/notices.md"))
+                .unwrap_or_default();
         let section = doc
             .split("### Exit codes")
             .nth(1)
@@ -356,7 +362,10 @@ mod tests {
             .map(|e| e.code().to_string())
             .collect();
         let sentence = format!("the first of {} wins", order.join(", "));
-        assert!(section.contains(&sentence), "docs/notices.md: no {sentence:?}");
+        assert!(
+            section.contains(&sentence),
+            "docs/notices.md: no {sentence:?}"
+        );
     }
 
     #[test]

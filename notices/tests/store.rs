@@ -522,7 +522,9 @@ fn the_latest_notice_of_a_payment_is_found_by_its_ids() {
         later.items.insert("payment_status".into(), "40".into());
         s.store("m1", &later, false).unwrap();
         let st = s.as_mut();
-        let by_trading = latest_notice(st, Some("m1"), "order-1", "").unwrap().unwrap();
+        let by_trading = latest_notice(st, Some("m1"), "order-1", "")
+            .unwrap()
+            .unwrap();
         assert_eq!(by_trading.notice.payment_notice_id, "11", "{backend}");
         let by_payment = latest_notice(st, None, "", "10001").unwrap().unwrap();
         assert_eq!(by_payment.notice.payment_notice_id, "11", "{backend}");
@@ -533,11 +535,24 @@ fn the_latest_notice_of_a_payment_is_found_by_its_ids() {
         };
         assert_eq!(payment_status, b"40");
         assert_eq!(
-            latest_notice(st, Some("m1"), "order-2", "").unwrap().unwrap().notice.payment_notice_id,
+            latest_notice(st, Some("m1"), "order-2", "")
+                .unwrap()
+                .unwrap()
+                .notice
+                .payment_notice_id,
             "2"
         );
-        assert!(latest_notice(st, Some("m2"), "order-1", "").unwrap().is_none(), "{backend}");
-        assert!(latest_notice(st, Some("m1"), "order-9", "").unwrap().is_none());
+        assert!(
+            latest_notice(st, Some("m2"), "order-1", "")
+                .unwrap()
+                .is_none(),
+            "{backend}"
+        );
+        assert!(
+            latest_notice(st, Some("m1"), "order-9", "")
+                .unwrap()
+                .is_none()
+        );
         assert!(latest_notice(st, Some("m1"), "", "").unwrap().is_none());
     });
 }

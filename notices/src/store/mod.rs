@@ -349,7 +349,10 @@ impl ListFilter {
             sql.push_str(&format!(" AND merchant_id = {}", placeholder(values.len())));
         }
         if processing {
-            for (column, value) in [("trading_id", &self.trading_id), ("payment_id", &self.payment_id)] {
+            for (column, value) in [
+                ("trading_id", &self.trading_id),
+                ("payment_id", &self.payment_id),
+            ] {
                 if let Some(v) = value {
                     values.push(v.clone());
                     sql.push_str(&format!(" AND {column} = {}", placeholder(values.len())));
@@ -380,8 +383,7 @@ fn lock_name(merchant: &str) -> String {
 
 /// A notice's items as the JSON text the stores keep.
 fn items_text(items: &Map<String, Value>) -> Result<String> {
-    serde_json::to_string(items)
-        .map_err(|e| Error::with_source(ErrorKind::Query, e.to_string(), e))
+    serde_json::to_string(items).map_err(|e| Error::with_source(ErrorKind::Query, e.to_string(), e))
 }
 
 fn not_initialised() -> Error {
