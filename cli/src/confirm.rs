@@ -57,6 +57,11 @@ pub struct Args {
     /// (for telegram kinds 094 cannot show).
     #[arg(long, value_name = "ID")]
     resolve: Option<String>,
+    /// With --pending: the database `paygent notices sync` stores the payment notices in
+    /// (sqlite:PATH, postgres://…, mysql://…): a telegram whose payment a stored notice shows
+    /// processed is resolved without a 094.
+    #[arg(long, requires = "pending", value_name = "URL")]
+    db: Option<String>,
 }
 
 pub fn run(args: Args, msg: &Messages) -> u8 {
@@ -164,12 +169,47 @@ fn run_journal(args: &Args, msg: &Messages) -> u8 {
     if !args.jsonl && is_root() && config.journal_dir == paygent_core::config::JOURNAL_AUTO {
         eprintln!("{}", msg.get("journal.root", &[]));
     }
-    let checked = match confirm::confirm_pending(
+    // The notices store, when there is one: asked before the gateway.
+    let mut store = match &args.db {
+        Some(url) => match crate::notices::open(url, msg, true) {
+            Ok(s) => Some(s),
+            Err(exit) => return exit.code(),
+        },
+        None => None,
+    };
+    let default_merchant = decode(&config.default_merchant_id);
+    let mut store_failed = None;
+    let mut known = |e: &journal::Entry| {
+        let store = store.as_mut()?;
+        if store_failed.is_some() {
+            return None;
+        }
+        let merchant = match decode(&e.merchant_id) {
+            m if m.is_empty() => default_merchant.clone(),
+            m => m,
+        };
+        let found = paygent_notices::latest_notice(
+            store.as_mut(),
+            Some(&merchant),
+            &decode(&e.trading_id),
+            &decode(&e.payment_id),
+        );
+        match found {
+            Ok(n) => n.map(|n| n.confirmation()),
+            // Said once below; the gateway is asked instead.
+            Err(err) => {
+                store_failed = Some(err);
+                None
+            }
+        }
+    };
+    let checked = match confirm::confirm_pending_with(
         found.dialect,
         &found.source,
         &dir,
         Duration::from_secs(args.settle),
         now,
+        &mut known,
     ) {
         Ok(c) => c,
         Err(why) => {
@@ -177,6 +217,10 @@ fn run_journal(args: &Args, msg: &Messages) -> u8 {
             return 2;
         }
     };
+    if let (Some(e), Some(url)) = (&store_failed, &args.db) {
+        // The inquiry went on without the store; its error is told, and it fails the run.
+        crate::notices::db_error(e, url, msg);
+    }
     let mut counts = [0usize; 3];
     for c in &checked {
         counts[match c.verdict {
@@ -209,6 +253,9 @@ fn run_journal(args: &Args, msg: &Messages) -> u8 {
                 ]
             )
         );
+    }
+    if store_failed.is_some() {
+        return 2;
     }
     u8::from(counts[2] > 0)
 }
@@ -265,6 +312,10 @@ fn text(c: &confirm::Checked, now: u64, msg: &Messages) -> String {
     };
     out.push_str("\n               ");
     out.push_str(&what);
+    if c.from_notices {
+        out.push(' ');
+        out.push_str(&msg.get("journal.from_notices", &[]));
+    }
     out
 }
 
@@ -295,6 +346,9 @@ fn jsonl(c: &confirm::Checked, now: u64) -> serde_json::Value {
     }
     if let Some(a) = &c.answer {
         o.insert("inquiry".into(), a.outcome().into());
+        // Where the answer came from: the stored payment notices (091) or a 094 inquiry.
+        let by = if c.from_notices { "notices" } else { "094" };
+        o.insert("answered_by".into(), by.into());
         for (k, v) in a.items().into_iter().skip(1) {
             let key = match k {
                 b"payment_id" => "gateway_payment_id".to_string(),

@@ -142,6 +142,59 @@ mod tests {
         assert_eq!(en, ja);
     }
 
+    /// Every message key the code (but doctor.rs) names as a literal (`"notices.locked"`: a known prefix, a
+    /// dot, lowercase words) is in both message files: a key missing from one would print the
+    /// key itself to the user.
+    #[test]
+    fn every_key_the_code_uses_is_in_both_languages() {
+        let en = table(EN);
+        let ja = table(JA);
+        let prefixes: std::collections::BTreeSet<&str> = en
+            .keys()
+            .filter_map(|k| k.split_once('.').map(|(p, _)| p))
+            .collect();
+        let src = concat!(env!("CARGO_MANIFEST_DIR"), "/src");
+        let mut checked = 0;
+        let mut missing = Vec::new();
+        for entry in std::fs::read_dir(src).unwrap() {
+            let path = entry.unwrap().path();
+            // doctor.rs names its check ids (`config.parse`) the same way and builds its
+            // message keys (`doctor.…`) from them: its keys are checked by its own tests.
+            if path.extension().is_none_or(|e| e != "rs")
+                || path.ends_with(concat!("doctor", ".rs"))
+            {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap();
+            for literal in text.split('"').skip(1).step_by(2) {
+                let Some((prefix, rest)) = literal.split_once('.') else {
+                    continue;
+                };
+                let key_like = !rest.is_empty()
+                    && rest.split('.').all(|w| {
+                        !w.is_empty()
+                            && w.bytes()
+                                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+                    });
+                if !prefixes.contains(prefix) || !key_like {
+                    continue;
+                }
+                checked += 1;
+                for (lang, t) in [("en", &en), ("ja", &ja)] {
+                    if !t.contains_key(literal) {
+                        missing.push(format!("{lang}: {literal} ({})", path.display()));
+                    }
+                }
+            }
+        }
+        // The notices and confirm keys at least (a scan that finds nothing checks nothing).
+        assert!(checked > 40, "only {checked} keys found in {src}");
+        assert!(
+            missing.is_empty(),
+            "keys missing from the message files: {missing:#?}"
+        );
+    }
+
     #[test]
     fn placeholders_are_filled() {
         let m = Messages::new(Lang::En);

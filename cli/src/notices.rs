@@ -9,7 +9,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use paygent_notices::sync::{self, Counts, Fate, Outcome};
-use paygent_notices::{ErrorKind, ListFilter, Notice, Quarantined, Store, StoredNotice};
+use paygent_notices::{ErrorKind, Exit, ListFilter, Notice, Quarantined, Store, StoredNotice};
 use serde_json::{Value, json};
 
 use crate::config;
@@ -132,19 +132,21 @@ struct MarkArgs {
     ids: Vec<String>,
 }
 
+/// The exit status: paygent-notices' [`Exit`] codes (docs/notices.md "Exit codes").
 pub fn run(args: Args, msg: &Messages) -> u8 {
-    match args.command {
+    let exit = match args.command {
         Cmd::Init(a) => init(a, msg),
         Cmd::Sync(a) => sync_run(a, msg),
         Cmd::List(a) => list(a, msg),
         Cmd::Gaps(a) => gaps(a, msg),
         Cmd::MarkProcessed(a) => mark(a, msg),
-    }
+    };
+    exit.code()
 }
 
 /// A store error: what, and what to do (exit 2).
-fn db_error(e: &paygent_notices::Error, url: &str, msg: &Messages) -> u8 {
-    let key = match e.kind {
+pub(crate) fn db_error(e: &paygent_notices::Error, url: &str, msg: &Messages) -> Exit {
+    let key = match e.kind() {
         ErrorKind::BadUrl => "notices.db.bad_url",
         ErrorKind::Connect => "notices.db.connect",
         ErrorKind::Schema => "notices.db.schema",
@@ -158,14 +160,16 @@ fn db_error(e: &paygent_notices::Error, url: &str, msg: &Messages) -> u8 {
             key,
             &[
                 ("url", url.as_str()),
-                ("detail", &visible(&e.detail, false))
+                ("detail", &visible(e.detail(), false))
             ]
         )
     );
-    2
+    Exit::Failed
 }
 
-fn open(url: &str, msg: &Messages, need_schema: bool) -> Result<Box<dyn Store>, u8> {
+/// The store of a `--db` URL (with its tables when `need_schema`); on failure the message is
+/// printed and the exit code returned.
+pub(crate) fn open(url: &str, msg: &Messages, need_schema: bool) -> Result<Box<dyn Store>, Exit> {
     let mut store = paygent_notices::open(url).map_err(|e| db_error(&e, url, msg))?;
     if need_schema {
         paygent_notices::require_schema(store.as_mut()).map_err(|e| db_error(&e, url, msg))?;
@@ -173,7 +177,7 @@ fn open(url: &str, msg: &Messages, need_schema: bool) -> Result<Box<dyn Store>, 
     Ok(store)
 }
 
-fn init(a: InitArgs, msg: &Messages) -> u8 {
+fn init(a: InitArgs, msg: &Messages) -> Exit {
     let mut store = match open(&a.db.db, msg, false) {
         Ok(s) => s,
         Err(code) => return code,
@@ -197,7 +201,7 @@ fn init(a: InitArgs, msg: &Messages) -> u8 {
                     ]
                 )
             );
-            0
+            Exit::Done
         }
         Err(e) => db_error(&e, &a.db.db, msg),
     }
@@ -232,15 +236,16 @@ fn fresh_json(n: &Notice, merchant: &str, fate: &Fate, gap: bool) -> Value {
     })
 }
 
-fn sync_run(a: SyncArgs, msg: &Messages) -> u8 {
+fn sync_run(a: SyncArgs, msg: &Messages) -> Exit {
     let started = Instant::now();
     let Some(found) = config::find_for_command(a.config.as_deref(), msg, a.jsonl) else {
-        return 2;
+        return Exit::Failed;
     };
     // Reply values as received: each notice is kept byte for byte, its text decoded here.
     let mut m = found.raw_module();
     if let Err(e) = m.init() {
-        return crate::send::module_error(&m, &e, msg);
+        crate::send::module_error(&m, &e, msg);
+        return Exit::Failed;
     }
     let merchant = a.merchant_id.clone().unwrap_or_else(|| {
         m.config()
@@ -249,7 +254,7 @@ fn sync_run(a: SyncArgs, msg: &Messages) -> u8 {
     });
     if merchant.trim().is_empty() {
         eprintln!("{}", msg.get("notices.no_merchant", &[]));
-        return 2;
+        return Exit::Failed;
     }
     let mut store = match open(&a.db.db, msg, true) {
         Ok(s) => s,
@@ -266,7 +271,7 @@ fn sync_run(a: SyncArgs, msg: &Messages) -> u8 {
             }
             Ok(false) => {
                 eprintln!("{}", msg.get("notices.locked", &[("merchant", &merchant)]));
-                return 3;
+                return Exit::Locked;
             }
             Err(e) => return db_error(&e, &a.db.db, msg),
         }
@@ -330,10 +335,10 @@ fn sync_run(a: SyncArgs, msg: &Messages) -> u8 {
         );
     }
     let mut code = match &outcome {
-        Outcome::CaughtUp => 0,
+        Outcome::CaughtUp => Exit::Done,
         Outcome::Limit => {
             eprintln!("{}", msg.get("notices.limit", &[]));
-            6
+            Exit::Limit
         }
         Outcome::Gateway { code, detail } => {
             eprintln!(
@@ -346,14 +351,17 @@ fn sync_run(a: SyncArgs, msg: &Messages) -> u8 {
                     ]
                 )
             );
-            1
+            Exit::Refused
         }
         Outcome::Protocol(what) => {
             let what = visible(what, false);
             eprintln!("{}", msg.get("notices.protocol", &[("detail", &what)]));
-            1
+            Exit::Refused
         }
-        Outcome::Module { error, text } => crate::send::print_module_error(text, error, msg),
+        Outcome::Module { error, text } => {
+            crate::send::print_module_error(text, error, msg);
+            Exit::Failed
+        }
         Outcome::Store(e) => db_error(e, &a.db.db, msg),
     };
 
@@ -367,12 +375,17 @@ fn sync_run(a: SyncArgs, msg: &Messages) -> u8 {
         }
     }
     let _ = store.unlock(&merchant);
-    if code == 0 && counts.gaps > 0 {
-        code = 4;
-    } else if code == 0 && counts.quarantined > 0 {
-        code = 7;
-    } else if code == 0 && failed > 0 {
-        code = 5;
+    // Caught up with something to look at: the documented order decides which is told.
+    if code == Exit::Done {
+        for (applies, exit) in [
+            (counts.gaps > 0, Exit::Gap),
+            (counts.quarantined > 0, Exit::Quarantined),
+            (failed > 0, Exit::ExecFailed),
+        ] {
+            if applies {
+                code = code.worst(exit);
+            }
+        }
     }
     let summary = msg.get(
         "notices.summary",
@@ -388,7 +401,7 @@ fn sync_run(a: SyncArgs, msg: &Messages) -> u8 {
                 "seconds",
                 &format!("{:.2}", started.elapsed().as_secs_f64()),
             ),
-            ("exit", &code.to_string()),
+            ("exit", &code.code().to_string()),
         ],
     );
     // Written, not println!: a closed stdout must not turn a finished sync into a panic.
@@ -426,6 +439,7 @@ fn run_exec(
         unprocessed: true,
         since: None,
         merchant_id: Some(merchant.to_string()),
+        ..ListFilter::default()
     }) {
         Ok(p) => p,
         Err(e) => {
@@ -508,7 +522,7 @@ fn exec_one(cmd: &str, timeout: Duration, n: &StoredNotice) -> Result<(), String
     })
 }
 
-fn list(a: ListArgs, msg: &Messages) -> u8 {
+fn list(a: ListArgs, msg: &Messages) -> Exit {
     let mut store = match open(&a.db.db, msg, true) {
         Ok(s) => s,
         Err(code) => return code,
@@ -517,6 +531,7 @@ fn list(a: ListArgs, msg: &Messages) -> u8 {
         unprocessed: a.unprocessed,
         since: a.since.clone(),
         merchant_id: a.merchant_id.clone(),
+        ..ListFilter::default()
     };
     // Quarantined notices too, in id order among the others — except with --unprocessed, which
     // lists what --exec would hand over (a quarantined notice needs a person).
@@ -542,7 +557,7 @@ fn list(a: ListArgs, msg: &Messages) -> u8 {
             })
             .collect();
         let _ = writeln!(out, "{}", crate::term::json(&Value::from(v)));
-        return 0;
+        return Exit::Done;
     }
     // One line per notice: no control character of a value reaches the terminal, no newline
     // splits the line.
@@ -587,7 +602,7 @@ fn list(a: ListArgs, msg: &Messages) -> u8 {
             break;
         }
     }
-    0
+    Exit::Done
 }
 
 /// A row of `notices list`.
@@ -618,7 +633,7 @@ fn merged(rows: Vec<StoredNotice>, held: Vec<Quarantined>) -> Vec<Listed> {
     all.into_iter().map(|(_, r)| r).collect()
 }
 
-fn gaps(a: GapsArgs, msg: &Messages) -> u8 {
+fn gaps(a: GapsArgs, msg: &Messages) -> Exit {
     let mut store = match open(&a.db.db, msg, true) {
         Ok(s) => s,
         Err(code) => return code,
@@ -639,7 +654,7 @@ fn gaps(a: GapsArgs, msg: &Messages) -> u8 {
             .chain(held.iter().map(|q| with_kind(q.to_json(), "quarantine")))
             .collect();
         let _ = writeln!(out, "{}", crate::term::json(&Value::from(v)));
-        return 0;
+        return Exit::Done;
     }
     for g in &gaps {
         let _ = writeln!(
@@ -673,7 +688,7 @@ fn gaps(a: GapsArgs, msg: &Messages) -> u8 {
             )
         );
     }
-    0
+    Exit::Done
 }
 
 fn with_kind(mut v: Value, kind: &str) -> Value {
@@ -683,18 +698,18 @@ fn with_kind(mut v: Value, kind: &str) -> Value {
     v
 }
 
-fn mark(a: MarkArgs, msg: &Messages) -> u8 {
+fn mark(a: MarkArgs, msg: &Messages) -> Exit {
     let mut store = match open(&a.db.db, msg, true) {
         Ok(s) => s,
         Err(code) => return code,
     };
-    let mut code = 0;
+    let mut code = Exit::Done;
     for id in &a.ids {
         match store.mark_processed(id) {
             Ok(true) => {}
             Ok(false) => {
                 eprintln!("{}", msg.get("notices.no_such_notice", &[("id", id)]));
-                code = 1;
+                code = Exit::Refused;
             }
             Err(e) => return db_error(&e, &a.db.db, msg),
         }

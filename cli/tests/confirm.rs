@@ -277,3 +277,82 @@ fn pending_journal_is_resolved_by_inquiry() {
     let (code, _) = confirm(&["--config", c, "--trading-id", "x", "--jsonl"]);
     assert_eq!(code, 2);
 }
+
+/// Issue 20 item 4, "and the notices store when there is one": with `--db`, a journaled
+/// telegram whose payment a stored notice (091, `paygent notices sync`) shows processed is
+/// resolved without a 094 — here with the gateway gone, so no 094 could answer. A payment the
+/// store does not have is still asked about (094), and stays pending when that fails.
+#[test]
+fn pending_journal_is_resolved_by_the_stored_notices() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let sim = Sim::start(dir.path(), &paygent_conformance::cases_dir()).unwrap();
+    let journal = dir.path().join("journal");
+    std::fs::create_dir(&journal).unwrap();
+    std::fs::set_permissions(&journal, std::fs::Permissions::from_mode(0o700)).unwrap();
+    let php = sim.php_properties(
+        dir.path(),
+        5,
+        &format!(
+            "paygentB2Bmodule.journal_dir={}\npaygentB2Bmodule.merchant_id=10000\n",
+            journal.display()
+        ),
+    );
+    let c = php.to_str().unwrap();
+    let run = std::process::id();
+    let (made, lost) = (format!("made-{run}"), format!("lost-{run}"));
+    for (id, fault) in [(&made, "processed:close"), (&lost, "close")] {
+        card(&php, id, fault);
+    }
+    // The merchant's notices batch stores the payment's notice.
+    let db = format!("sqlite:{}", dir.path().join("notices.db").display());
+    let notices = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_paygent"))
+            .arg("notices")
+            .args(args)
+            .env("LANG", "C")
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout).into_owned()
+            + &String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "notices {args:?}: {text}");
+    };
+    notices(&["init", "--db", &db]);
+    notices(&["sync", "--config", c, "--db", &db]);
+    drop(sim);
+
+    // Without the store, nothing can be known: both stay pending.
+    let (code, out) = confirm(&["--config", c, "--pending", "--jsonl"]);
+    assert_eq!(code, 1, "{out}");
+    let rows = jsonl(&out);
+    assert_eq!(rows.len(), 2, "{out}");
+    assert!(rows.iter().all(|r| r["resolution"] == "pending"), "{out}");
+
+    // With it: the payment made is processed by its notice, the other still pending (094 failed).
+    let (code, out) = confirm(&["--config", c, "--pending", "--jsonl", "--db", &db]);
+    assert_eq!(code, 1, "{out}");
+    let rows = jsonl(&out);
+    let row = |id: &str| rows.iter().find(|r| r["trading_id"] == id).unwrap().clone();
+    let r = row(&made);
+    assert_eq!(r["resolution"], "processed", "{out}");
+    assert_eq!(r["answered_by"], "notices", "{out}");
+    assert_eq!(r["payment_status"], "20");
+    assert_eq!(r["payment_amount"], "2500");
+    assert_eq!(r["gateway_payment_id"].as_str().unwrap().len(), 18);
+    let r = row(&lost);
+    assert_eq!(r["resolution"], "pending", "{out}");
+    assert_eq!(r["answered_by"], "094", "{out}");
+    assert_eq!(r["inquiry"], "unknown", "{out}");
+
+    // Resolved: only the lost one is left.
+    let (code, out) = confirm(&["--config", c, "--pending", "--jsonl", "--db", &db]);
+    assert_eq!(code, 1);
+    assert_eq!(jsonl(&out).len(), 1, "{out}");
+
+    // A --db that cannot be opened is exit 2; --db needs --pending.
+    let missing = format!("sqlite:{}", dir.path().join("none/x.db").display());
+    let (code, _) = confirm(&["--config", c, "--pending", "--db", &missing]);
+    assert_eq!(code, 2);
+    let (code, _) = confirm(&["--config", c, "--trading-id", "x", "--db", &db]);
+    assert_ne!(code, 0);
+}

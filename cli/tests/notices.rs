@@ -281,6 +281,54 @@ fn two_syncs_at_once_one_polls_the_other_exits_3() {
     }
 }
 
+/// The sync lock is per merchant on every store, SQLite included: while merchant 10000's sync
+/// runs (slowed by the pause hook), merchant 20000's sync on the same database runs to the end,
+/// and a second one for 10000 exits 3.
+#[test]
+fn two_merchants_sync_at_once_on_one_database_one_merchant_does_not() {
+    let dir = tempfile::tempdir().unwrap();
+    let g = gateway(&dir.path().join("sim"), &["--seed-notices", "20"]);
+    for (backend, db) in store_urls(dir.path(), "merchants") {
+        init(&db);
+        let args = sync_args(&g, &db);
+        // 20 notices, 150 ms after each reply: merchant 10000 holds its lock for 3 s or more.
+        let mut slow: Child = paygent(&args)
+            .env("PAYGENT_NOTICES_TEST_PAUSE", "after_reply:150")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Until it holds the lock: its first 091 has gone out.
+        let asked_before = requested_091(&g.sim).len();
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while requested_091(&g.sim).len() == asked_before {
+            assert!(
+                Instant::now() < deadline,
+                "{backend}: the slow sync never asked"
+            );
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        let mut other = args.clone();
+        other.extend(["--merchant-id", "20000"]);
+        let (code, out, err) = run(&other);
+        assert_eq!(
+            code, 0,
+            "{backend}: merchant 20000 waits for no one: {out}{err}"
+        );
+        assert_eq!(field(&out, "fetched"), 20, "{backend}: {out}");
+        let (code, out, err) = run(&args);
+        assert_eq!(code, 3, "{backend}: merchant 10000 twice: {out}{err}");
+        assert!(err.contains("holds the lock"), "{err}");
+        assert!(
+            slow.try_wait().unwrap().is_none(),
+            "{backend}: the slow sync ended before the others ran: the test proves nothing"
+        );
+        let slow = result(slow.wait_with_output().unwrap());
+        assert_eq!(slow.0, 0, "{backend}: {slow:?}");
+        assert_eq!(field(&slow.1, "fetched"), 20, "{backend}: {slow:?}");
+    }
+}
+
 /// A tiny deterministic generator for kill delays (no rand crate for one test).
 struct Lcg(u64);
 

@@ -231,11 +231,18 @@ pub fn verdict(
 pub struct Checked {
     /// The line (a record, or an unreadable line).
     pub line: Line,
-    /// The 094 answer (`None` when none was asked: unreadable line, kind 094 cannot show).
+    /// The answer: from the stored notices or the 094 inquiry (`None` when none was asked:
+    /// unreadable line, kind 094 cannot show).
     pub answer: Option<Confirmation>,
+    /// The answer came from the stored payment notices (091), not from a 094 inquiry.
+    pub from_notices: bool,
     /// The verdict; a `Processed` / `NotProcessed` one is now recorded as resolved.
     pub verdict: Verdict,
 }
+
+/// What the caller knows of a journaled telegram's payment without asking the gateway: the
+/// payment's latest stored notice (091) as a [`Confirmation::Found`], or `None`.
+pub type Known<'a> = dyn FnMut(&Entry) -> Option<Confirmation> + 'a;
 
 /// Resolve every pending record of the journal in `dir` through the 094 inquiry (with the
 /// configuration of `source`, the record's `merchant_id`, the configuration's `default_id` and
@@ -249,17 +256,33 @@ pub fn confirm_pending(
     settle: Duration,
     now: u64,
 ) -> Result<Vec<Checked>, String> {
+    confirm_pending_with(dialect, source, dir, settle, now, &mut |_| None)
+}
+
+/// [`confirm_pending`], asking `known` first (the notices store, when there is one): a
+/// telegram whose payment a stored notice shows processed (the verdict of that notice is
+/// [`Verdict::Processed`]) is resolved without a 094. Any other answer of the store proves
+/// nothing (a notice may not be fetched yet): the 094 inquiry is asked as without it.
+pub fn confirm_pending_with(
+    dialect: Dialect,
+    source: &ConfigSource,
+    dir: &CacheDir,
+    settle: Duration,
+    now: u64,
+    known: &mut Known<'_>,
+) -> Result<Vec<Checked>, String> {
     let journal = journal::read(dir)?;
     let mut out = Vec::new();
     for line in journal.pending() {
-        let (answer, verdict) = match line {
+        let (answer, from_notices, verdict) = match line {
             Line::Unreadable(_) => (
                 None,
+                false,
                 Verdict::Pending {
                     reason: "a journal line this version cannot read: check it by hand".into(),
                 },
             ),
-            Line::Entry(e) => check(dialect, source, e, settle, now),
+            Line::Entry(e) => check(dialect, source, e, settle, now, known),
         };
         if let (Line::Entry(e), Verdict::Processed | Verdict::NotProcessed) = (line, &verdict) {
             let payment_id = match &answer {
@@ -279,6 +302,7 @@ pub fn confirm_pending(
         out.push(Checked {
             line: line.clone(),
             answer,
+            from_notices,
             verdict,
         });
     }
@@ -288,24 +312,27 @@ pub fn confirm_pending(
     Ok(out)
 }
 
+/// The answer about one journal record, whether it came from the stored notices, the verdict.
 fn check(
     dialect: Dialect,
     source: &ConfigSource,
     e: &Entry,
     settle: Duration,
     now: u64,
-) -> (Option<Confirmation>, Verdict) {
+    known: &mut Known<'_>,
+) -> (Option<Confirmation>, bool, Verdict) {
     let pending = |reason: &str| Verdict::Pending {
         reason: reason.to_string(),
     };
     if e.cut {
         return (
             None,
+            false,
             pending("an id too long to journal whole: check it by hand"),
         );
     }
     match effect(&e.telegram_kind) {
-        Effect::ReadOnly => return (None, Verdict::Processed),
+        Effect::ReadOnly => return (None, false, Verdict::Processed),
         Effect::NotShown => {
             let v = verdict(
                 &e.telegram_kind,
@@ -313,9 +340,16 @@ fn check(
                 Duration::ZERO,
                 settle,
             );
-            return (None, v);
+            return (None, false, v);
         }
         Effect::NewPayment | Effect::StatusChange { .. } => {}
+    }
+    let age = Duration::from_secs(now.saturating_sub(e.time));
+    if let Some(stored) = known(e) {
+        let v = verdict(&e.telegram_kind, &stored, age, settle);
+        if v == Verdict::Processed {
+            return (Some(stored), true, v);
+        }
     }
     let common: Vec<(&[u8], &[u8])> = if e.merchant_id.is_empty() {
         Vec::new()
@@ -329,9 +363,8 @@ fn check(
         &e.payment_id,
         &common,
     );
-    let age = Duration::from_secs(now.saturating_sub(e.time));
     let verdict = verdict(&e.telegram_kind, &answer, age, settle);
-    (Some(answer), verdict)
+    (Some(answer), false, verdict)
 }
 
 fn unknown(m: &Module, e: &Error) -> Confirmation {

@@ -18,6 +18,7 @@ pub mod info;
 pub mod journal;
 pub mod log;
 pub mod module;
+pub mod notice;
 pub mod params;
 pub mod php;
 pub mod ping;

@@ -10,12 +10,13 @@
 
 pub mod store;
 pub mod sync;
+#[cfg(feature = "test-hooks")]
 #[doc(hidden)]
 pub mod testing;
 
-use std::fmt;
-
-pub use store::{Gap, ListFilter, Quarantined, Store, StoredNotice, open, redact, require_schema};
+pub use store::{
+    Gap, ListFilter, Quarantined, Store, StoredNotice, latest_notice, open, redact, require_schema,
+};
 
 /// One 091 reply record: its items as text (decoded from Windows-31J) for the columns and the
 /// JSON, and the bytes as received, kept whole.
@@ -142,7 +143,8 @@ impl Notice {
 /// What went wrong in a store; the CLI turns the kind into a message with a remedy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ErrorKind {
-    /// The `--db` URL is none of `sqlite:PATH`, `postgres://…`, `mysql://…`.
+    /// The `--db` URL is none of `sqlite:PATH`, `postgres://…`, `mysql://…`, or names a
+    /// database this build has no driver for (a cargo feature left out).
     BadUrl,
     /// Cannot connect / open the database.
     Connect,
@@ -158,41 +160,150 @@ pub enum ErrorKind {
     Query,
 }
 
-#[derive(Debug, Clone)]
+/// A store error: its kind, the text shown (with the database's own message), and the
+/// third-party error it came from ([`std::error::Error::source`]).
+#[derive(Debug, thiserror::Error)]
+#[error("{detail}")]
 pub struct Error {
-    pub kind: ErrorKind,
-    pub detail: String,
+    kind: ErrorKind,
+    detail: String,
+    #[source]
+    source: Option<Source>,
+}
+
+/// The error under an [`Error`]: the one place that lists the drivers' error types.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Source {
+    /// SQLite (rusqlite).
+    #[cfg(feature = "sqlite")]
+    #[error(transparent)]
+    Sqlite(#[from] rusqlite::Error),
+    /// PostgreSQL (the `postgres` crate).
+    #[cfg(feature = "postgres")]
+    #[error(transparent)]
+    Postgres(#[from] postgres::Error),
+    /// OpenSSL, setting up PostgreSQL's TLS.
+    #[cfg(feature = "postgres")]
+    #[error(transparent)]
+    Tls(#[from] openssl::error::ErrorStack),
+    /// MySQL / MariaDB (the `mysql` crate).
+    #[cfg(feature = "mysql")]
+    #[error(transparent)]
+    Mysql(#[from] mysql::Error),
+    /// A MySQL URL the driver cannot read.
+    #[cfg(feature = "mysql")]
+    #[error(transparent)]
+    MysqlUrl(#[from] mysql::UrlError),
+    /// A system call (the SQLite lock file).
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
+    /// A notice's items as JSON.
+    #[error(transparent)]
+    Json(#[from] serde_json::Error),
 }
 
 impl Error {
+    /// An error of our own making (no third-party error under it).
     pub fn new(kind: ErrorKind, detail: impl Into<String>) -> Error {
         Error {
             kind,
             detail: detail.into(),
+            source: None,
+        }
+    }
+
+    /// An error from a driver's (or the system's) error `source`, shown as `detail`.
+    pub fn with_source(
+        kind: ErrorKind,
+        detail: impl Into<String>,
+        source: impl Into<Source>,
+    ) -> Error {
+        Error {
+            kind,
+            detail: detail.into(),
+            source: Some(source.into()),
+        }
+    }
+
+    /// What kind of failure, for the message and its remedy.
+    pub fn kind(&self) -> ErrorKind {
+        self.kind
+    }
+
+    /// The text shown: what failed, with the database's own message.
+    pub fn detail(&self) -> &str {
+        &self.detail
+    }
+}
+
+pub type Result<T> = std::result::Result<T, Error>;
+
+/// The exit codes of `paygent notices` (docs/notices.md "Exit codes"): one enum, the numbers
+/// documented there; the CLI exits with [`Exit::code`]. A usage error (64) is the CLI's own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[repr(u8)]
+pub enum Exit {
+    /// 0: caught up (`success_code=1`); for the other subcommands, done.
+    Done = 0,
+    /// 1: the gateway answered with an error (`result=1`) or a reply the loop cannot continue
+    /// from; `mark-processed`: some id is not stored.
+    Refused = 1,
+    /// 2: module, transport, configuration or database error.
+    Failed = 2,
+    /// 3: another sync holds this merchant's lock.
+    Locked = 3,
+    /// 4: caught up, but a gap (`success_code=2`) was recorded in this run.
+    Gap = 4,
+    /// 5: caught up, but `--exec` failed for some notice.
+    ExecFailed = 5,
+    /// 6: stopped by `--max-calls` / `--max-seconds` before catching up.
+    Limit = 6,
+    /// 7: caught up, but the database refused some notice: it was quarantined.
+    Quarantined = 7,
+}
+
+impl Exit {
+    /// Every exit code, in the order the first of them that applies wins (docs/notices.md:
+    /// "When several apply, the first of 3, 2, 1, 6, 4, 7, 5 wins").
+    pub const PRECEDENCE: [Exit; 8] = [
+        Exit::Locked,
+        Exit::Failed,
+        Exit::Refused,
+        Exit::Limit,
+        Exit::Gap,
+        Exit::Quarantined,
+        Exit::ExecFailed,
+        Exit::Done,
+    ];
+
+    /// The process exit status.
+    pub fn code(self) -> u8 {
+        self as u8
+    }
+
+    /// Of two codes that apply, the one that wins.
+    pub fn worst(self, other: Exit) -> Exit {
+        let rank = |e: Exit| Exit::PRECEDENCE.iter().position(|p| *p == e);
+        if rank(other) < rank(self) {
+            other
+        } else {
+            self
         }
     }
 }
 
-impl fmt::Display for Error {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.detail)
-    }
-}
-
-impl std::error::Error for Error {}
-
-pub type Result<T> = std::result::Result<T, Error>;
-
-/// The numeric order of notice ids (they are digit strings; shorter is older). Used to reject a
-/// reply whose id does not move the cursor forward.
+/// The numeric order of notice ids (they are digit strings; shorter is older): core's rule
+/// ([`paygent_core::notice::id_after`]).
 pub fn id_after(id: &str, cursor: &str) -> bool {
-    (id.len(), id) > (cursor.len(), cursor)
+    paygent_core::notice::id_after(id.as_bytes(), cursor.as_bytes())
 }
 
-/// A test-only hook: `PAYGENT_NOTICES_TEST_PAUSE=POINT:MS[,POINT:MS]` sleeps `MS` milliseconds
-/// at each `POINT` named (`after_reply`, `before_commit`), so a test can kill the process there.
-/// Inert unless set.
-pub fn test_pause(point: &str) {
+/// A test-only hook, built only with the `test-hooks` feature (never in a release build):
+/// `PAYGENT_NOTICES_TEST_PAUSE=POINT:MS[,POINT:MS]` sleeps `MS` milliseconds at each `POINT`
+/// named (`after_reply`, `before_commit`), so a test can kill the process there.
+#[cfg(feature = "test-hooks")]
+pub(crate) fn test_pause(point: &str) {
     static SETTING: std::sync::OnceLock<Vec<(String, u64)>> = std::sync::OnceLock::new();
     let setting = SETTING.get_or_init(|| {
         let v = std::env::var("PAYGENT_NOTICES_TEST_PAUSE").unwrap_or_default();
@@ -208,6 +319,11 @@ pub fn test_pause(point: &str) {
     }
 }
 
+/// Without the `test-hooks` feature the hook is nothing at all.
+#[cfg(not(feature = "test-hooks"))]
+#[inline(always)]
+pub(crate) fn test_pause(_point: &str) {}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -218,5 +334,46 @@ mod tests {
         assert!(id_after("2", "1"));
         assert!(!id_after("9", "10"));
         assert!(!id_after("5", "5"));
+    }
+
+    /// The enum's numbers are docs/notices.md's: its exit-code table lists exactly them, and
+    /// its "the first of 3, 2, 1, …" order is [`Exit::PRECEDENCE`].
+    #[test]
+    fn exit_codes_are_the_documented_ones() {
+        let doc =
+            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/notices.md"))
+                .unwrap_or_default();
+        let section = doc
+            .split("### Exit codes")
+            .nth(1)
+            .and_then(|s| s.split("\n## ").next())
+            .unwrap_or_default();
+        let documented: Vec<u8> = section
+            .lines()
+            .filter_map(|l| l.strip_prefix("| "))
+            .filter_map(|l| l.split(' ').next()?.parse().ok())
+            .collect();
+        let ours: Vec<u8> = (0..=7u8)
+            .filter(|c| Exit::PRECEDENCE.iter().any(|e| e.code() == *c))
+            .collect();
+        assert_eq!(documented, ours, "docs/notices.md exit-code table");
+        let order: Vec<String> = Exit::PRECEDENCE[..7]
+            .iter()
+            .map(|e| e.code().to_string())
+            .collect();
+        let sentence = format!("the first of {} wins", order.join(", "));
+        assert!(
+            section.contains(&sentence),
+            "docs/notices.md: no {sentence:?}"
+        );
+    }
+
+    #[test]
+    fn the_first_code_of_the_documented_order_wins() {
+        assert_eq!(Exit::Gap.worst(Exit::ExecFailed), Exit::Gap);
+        assert_eq!(Exit::ExecFailed.worst(Exit::Quarantined), Exit::Quarantined);
+        assert_eq!(Exit::Done.worst(Exit::Limit), Exit::Limit);
+        assert_eq!(Exit::Locked.worst(Exit::Failed), Exit::Locked);
+        assert_eq!(Exit::Refused.worst(Exit::Failed).code(), 2);
     }
 }

@@ -1,16 +1,17 @@
 //! The 091 loop: ask with the stored cursor until `success_code=1`, storing each notice and
-//! moving the cursor in one transaction. The telegram is built, sent and parsed by
-//! [`paygent_core::Module`], with reply values as received (Windows-31J bytes: give it a module
-//! without `caller_encoding`), so that each notice is kept byte for byte ([`Notice::raw_record`])
-//! besides its text. This file reads `success_code` and checks `payment_notice_id` (the rules
-//! the loop needs to go on); a notice the database refuses is quarantined, not retried for ever.
+//! moving the cursor in one transaction. Each telegram is one drain step of
+//! [`paygent_core::notice`] (which sends it, parses the reply and applies the 091 rules:
+//! `success_code`, increasing `payment_notice_id`), with reply values as received (Windows-31J
+//! bytes: give it a module without `caller_encoding`), so that each notice is kept byte for byte
+//! ([`Notice::raw_record`]) besides its text. This file batches, stores and counts; a notice the
+//! database refuses is quarantined, not retried for ever.
 
 use std::time::{Duration, Instant};
 
 use paygent_core::Module;
-use serde_json::{Map, Value};
+use paygent_core::notice::{self, StepError};
 
-use crate::{ErrorKind, Notice, Store, id_after, test_pause};
+use crate::{ErrorKind, Notice, Store, test_pause};
 
 #[derive(Clone, Debug, Default)]
 pub struct Options {
@@ -79,8 +80,6 @@ const BATCH_MAX: usize = 256;
 const BATCH_BYTES: usize = 1 << 20;
 /// …and none longer than this after it was received (a slow trickle still commits promptly).
 const BATCH_AGE: Duration = Duration::from_millis(50);
-/// The longest `payment_notice_id` the stores hold (and the cursor with it).
-const ID_MAX: usize = 64;
 
 /// The notices received and not yet handed to the store.
 #[derive(Default)]
@@ -130,16 +129,16 @@ fn commit(
     let fate = |new: bool| if new { Fate::New } else { Fate::Duplicate };
     match store.store_batch(merchant, batch) {
         Ok(new) => return Ok(new.into_iter().map(fate).collect()),
-        Err(e) if e.kind == ErrorKind::Data => {}
+        Err(e) if e.kind() == ErrorKind::Data => {}
         Err(e) => return Err(e),
     }
     let mut fates = Vec::with_capacity(batch.len());
     for one in batch {
         match store.store_batch(merchant, std::slice::from_ref(one)) {
             Ok(new) => fates.push(fate(new.first().copied().unwrap_or(false))),
-            Err(e) if e.kind == ErrorKind::Data => {
-                store.quarantine(merchant, &one.0, one.1, &e.detail)?;
-                fates.push(Fate::Quarantined(e.detail));
+            Err(e) if e.kind() == ErrorKind::Data => {
+                store.quarantine(merchant, &one.0, one.1, e.detail())?;
+                fates.push(Fate::Quarantined(e.to_string()));
             }
             Err(e) => return Err(e),
         }
@@ -251,7 +250,9 @@ pub fn drain(
     })
 }
 
-/// The telegram loop: `hand(notice, gap, counts)` takes each notice received.
+/// The telegram loop: `hand(notice, gap, counts)` takes each notice received. Each telegram
+/// is one [`paygent_core::notice::step`] (the 091 rules are core's); this loop only counts,
+/// keeps the cursor and stops at the limits.
 fn poll(
     m: &mut Module,
     merchant: &str,
@@ -261,82 +262,46 @@ fn poll(
     hand: &mut dyn FnMut(Notice, bool, &mut Counts) -> crate::Result<()>,
 ) -> Outcome {
     let start = Instant::now();
-    m.req_put(b"telegram_kind", b"091");
-    if !merchant.is_empty() {
-        m.req_put(b"merchant_id", merchant.as_bytes());
-    }
+    notice::prepare(m, merchant.as_bytes());
     loop {
         if opts.max_calls.is_some_and(|n| counts.calls >= n)
             || opts.max_duration.is_some_and(|d| start.elapsed() >= d)
         {
             return Outcome::Limit;
         }
-        // No cursor yet: the gateway starts from its oldest kept notice.
-        m.req_put(
-            b"payment_notice_id",
-            cursor.as_deref().unwrap_or("").as_bytes(),
-        );
         counts.calls += 1;
-        let posted = m.post();
-        let status = m.result_status().map(<[u8]>::to_vec);
-        match (&posted, status.as_deref()) {
-            (_, Some(b"1")) => {
+        let page = match notice::step(m, cursor.as_deref().map(str::as_bytes)) {
+            Ok(p) => p,
+            Err(StepError::Gateway { code, detail }) => {
                 return Outcome::Gateway {
-                    code: text(m.response_code().unwrap_or_default()),
-                    detail: text(m.response_detail().unwrap_or_default()),
+                    code: text(&code),
+                    detail: text(&detail),
                 };
             }
-            (Ok(()), Some(b"0")) => {}
-            (Err(e), _) => {
-                let t = match m.result_message() {
-                    b"" => e.warning_text(m.dialect()),
-                    t => t.to_vec(),
-                };
+            Err(StepError::Module { error, text: t }) => {
                 return Outcome::Module {
-                    error: e.clone(),
+                    error,
                     text: text(&t),
                 };
             }
-            (Ok(()), other) => {
-                return Outcome::Protocol(format!("result={}", text(other.unwrap_or_default())));
+            Err(StepError::Protocol(what)) => return Outcome::Protocol(what),
+        };
+        for n in page.notices {
+            let notice = Notice::from_record(n.record.iter());
+            counts.fetched += 1;
+            if n.gap_before {
+                counts.gaps += 1;
             }
+            test_pause("after_reply");
+            // Core checked the id: digits, after the cursor.
+            let id = notice.payment_notice_id.clone();
+            if let Err(e) = hand(notice, n.gap_before, counts) {
+                return Outcome::Store(e);
+            }
+            cursor = Some(id);
         }
-        let notice = match m.records().first() {
-            Some(r) => Notice::from_record(r.iter()),
-            None => Notice::from_items(Map::new()),
-        };
-        let success = notice
-            .items
-            .get("success_code")
-            .and_then(Value::as_str)
-            .unwrap_or("")
-            .to_string();
-        let gap = match success.as_str() {
-            "1" => return Outcome::CaughtUp,
-            "0" => false,
-            "2" => true,
-            other => return Outcome::Protocol(format!("success_code={other:?}")),
-        };
-        let id = notice.payment_notice_id.clone();
-        // The cursor must be able to move past it: digits, as many as the stores hold.
-        if id.is_empty()
-            || id.len() > ID_MAX
-            || !id.bytes().all(|b| b.is_ascii_digit())
-            || cursor.as_deref().is_some_and(|c| !id_after(&id, c))
-        {
-            return Outcome::Protocol(format!(
-                "payment_notice_id {id:?} after {:?}",
-                cursor.as_deref().unwrap_or("")
-            ));
+        if !page.more {
+            return Outcome::CaughtUp;
         }
-        counts.fetched += 1;
-        if gap {
-            counts.gaps += 1;
-        }
-        test_pause("after_reply");
-        if let Err(e) = hand(notice, gap, counts) {
-            return Outcome::Store(e);
-        }
-        cursor = Some(id);
     }
 }

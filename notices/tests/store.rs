@@ -43,7 +43,7 @@ fn init_is_versioned_and_idempotent() {
         let mut s = open(url).unwrap();
         assert_eq!(s.backend(), backend);
         let e = require_schema(s.as_mut()).unwrap_err();
-        assert_eq!(e.kind, ErrorKind::Schema, "{backend}");
+        assert_eq!(e.kind(), ErrorKind::Schema, "{backend}");
         assert_eq!(s.init().unwrap(), (0, 2), "{backend}");
         assert_eq!(s.init().unwrap(), (2, 2), "{backend}");
         require_schema(s.as_mut()).unwrap();
@@ -120,6 +120,7 @@ fn a_notice_and_the_cursor_are_stored_once() {
                 unprocessed: true,
                 since: None,
                 merchant_id: None,
+                ..ListFilter::default()
             })
             .unwrap();
         assert_eq!(pending.len(), 1);
@@ -129,6 +130,7 @@ fn a_notice_and_the_cursor_are_stored_once() {
                 unprocessed: false,
                 since: Some("2999-01-01".into()),
                 merchant_id: None,
+                ..ListFilter::default()
             })
             .unwrap();
         assert!(later.is_empty(), "{backend}");
@@ -137,6 +139,7 @@ fn a_notice_and_the_cursor_are_stored_once() {
                 unprocessed: false,
                 since: Some("2000-01-01".into()),
                 merchant_id: None,
+                ..ListFilter::default()
             })
             .unwrap();
         assert_eq!(earlier.len(), 2, "{backend}");
@@ -183,6 +186,7 @@ fn merchants_share_a_database_without_mixing() {
                 unprocessed: true,
                 since: Some("2000-01-01".into()),
                 merchant_id: Some(m.into()),
+                ..ListFilter::default()
             })
             .unwrap()
             .into_iter()
@@ -191,13 +195,16 @@ fn merchants_share_a_database_without_mixing() {
         };
         assert_eq!(only("m1", &mut s), ["1", "3"], "{backend}");
         assert_eq!(only("m2", &mut s), ["2"], "{backend}");
-        // Each merchant has its own sync lock.
+        // Each merchant has its own sync lock, on every store (SQLite too: one byte each).
         let mut t = open(url).unwrap();
         assert!(s.try_lock("m1").unwrap());
-        if backend != "sqlite" {
-            assert!(t.try_lock("m2").unwrap(), "{backend}");
-        }
+        assert!(t.try_lock("m2").unwrap(), "{backend}: m2 is not m1's lock");
         assert!(!t.try_lock("m1").unwrap(), "{backend}");
+        assert!(!s.try_lock("m2").unwrap(), "{backend}");
+        // Unlocking one merchant leaves the other locked.
+        s.unlock("m1").unwrap();
+        assert!(!s.try_lock("m2").unwrap(), "{backend}: m2 still held");
+        assert!(t.try_lock("m1").unwrap(), "{backend}: m1 free");
     });
 }
 
@@ -367,13 +374,13 @@ fn a_refused_notice_is_quarantined_and_the_cursor_moves_past_it() {
         execute(url, refuse_poison_sql(backend)).unwrap();
         let poison = raw_notice("5", &[("trading_id", b"poison"), ("memo", b"\0\xff")]);
         let e = s.store("m1", &poison, true).unwrap_err();
-        assert_eq!(e.kind, ErrorKind::Data, "{backend}: {e}");
+        assert_eq!(e.kind(), ErrorKind::Data, "{backend}: {e}");
         assert_eq!(
             s.cursor("m1").unwrap(),
             None,
             "{backend}: nothing half-done"
         );
-        s.quarantine("m1", &poison, true, &e.detail).unwrap();
+        s.quarantine("m1", &poison, true, e.detail()).unwrap();
         assert_eq!(s.cursor("m1").unwrap().as_deref(), Some("5"), "{backend}");
         let held = s.quarantined(&ListFilter::default()).unwrap();
         assert_eq!(held.len(), 1, "{backend}");
@@ -383,7 +390,7 @@ fn a_refused_notice_is_quarantined_and_the_cursor_moves_past_it() {
             held[0].raw_record, poison.raw_record,
             "{backend}: byte for byte"
         );
-        assert_eq!(held[0].reason, e.detail);
+        assert_eq!(held[0].reason, e.detail());
         assert_eq!(held[0].notice().trading_id, "poison");
         assert!(
             held[0].quarantined_at.starts_with("20"),
@@ -441,8 +448,8 @@ fn schema_1_is_migrated_keeping_its_data() {
         .unwrap();
         // Schema 1 is not enough for this program: init first.
         let e = require_schema(s.as_mut()).unwrap_err();
-        assert_eq!(e.kind, ErrorKind::Schema, "{backend}");
-        assert!(e.detail.contains("notices init"), "{e}");
+        assert_eq!(e.kind(), ErrorKind::Schema, "{backend}");
+        assert!(e.detail().contains("notices init"), "{e}");
         let mut s = open(url).unwrap();
         assert_eq!(s.init().unwrap(), (1, 2), "{backend}");
         require_schema(s.as_mut()).unwrap();
@@ -473,5 +480,79 @@ fn schema_1_is_migrated_keeping_its_data() {
         let rows = s.list(&ListFilter::default()).unwrap();
         assert_eq!(rows[1].notice.raw_record, mega.raw_record, "{backend}");
         assert_eq!(s.init().unwrap(), (2, 2), "{backend}");
+    });
+}
+
+#[test]
+fn errors_keep_the_database_error_as_their_source() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite:{}", dir.path().join("no/such/dir/x.db").display());
+    let e = open(&url).err().unwrap();
+    assert_eq!(e.kind(), ErrorKind::Connect);
+    let source = std::error::Error::source(&e).expect("a source");
+    assert!(
+        source.downcast_ref::<paygent_notices::Source>().is_some(),
+        "{source:?}"
+    );
+    let paygent_notices::Source::Sqlite(inner) = std::error::Error::source(&e)
+        .and_then(|s| s.downcast_ref::<paygent_notices::Source>())
+        .unwrap()
+    else {
+        panic!("not a SQLite error: {e:?}");
+    };
+    assert!(e.detail().contains(&inner.to_string()), "{e}");
+}
+
+/// `confirm --pending --db`: the latest stored notice of one payment, by payment_id or
+/// trading_id, of one merchant.
+#[test]
+fn the_latest_notice_of_a_payment_is_found_by_its_ids() {
+    use paygent_notices::latest_notice;
+    each_store("latest", |backend, url| {
+        let mut s = open(url).unwrap();
+        s.init().unwrap();
+        s.store("m1", &notice("1", "20", "a"), false).unwrap();
+        s.store("m1", &notice("2", "20", "b"), false).unwrap();
+        // A later notice of payment 1 (its status changed), stored under the same ids.
+        let mut later = notice("11", "40", "a");
+        later.payment_id = "10001".into();
+        later.trading_id = "order-1".into();
+        later.items.insert("payment_id".into(), "10001".into());
+        later.items.insert("trading_id".into(), "order-1".into());
+        later.items.insert("payment_status".into(), "40".into());
+        s.store("m1", &later, false).unwrap();
+        let st = s.as_mut();
+        let by_trading = latest_notice(st, Some("m1"), "order-1", "")
+            .unwrap()
+            .unwrap();
+        assert_eq!(by_trading.notice.payment_notice_id, "11", "{backend}");
+        let by_payment = latest_notice(st, None, "", "10001").unwrap().unwrap();
+        assert_eq!(by_payment.notice.payment_notice_id, "11", "{backend}");
+        let paygent_core::confirm::Confirmation::Found { payment_status, .. } =
+            by_payment.confirmation()
+        else {
+            panic!("not found");
+        };
+        assert_eq!(payment_status, b"40");
+        assert_eq!(
+            latest_notice(st, Some("m1"), "order-2", "")
+                .unwrap()
+                .unwrap()
+                .notice
+                .payment_notice_id,
+            "2"
+        );
+        assert!(
+            latest_notice(st, Some("m2"), "order-1", "")
+                .unwrap()
+                .is_none(),
+            "{backend}"
+        );
+        assert!(
+            latest_notice(st, Some("m1"), "order-9", "")
+                .unwrap()
+                .is_none()
+        );
+        assert!(latest_notice(st, Some("m1"), "", "").unwrap().is_none());
     });
 }

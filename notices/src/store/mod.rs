@@ -1,8 +1,17 @@
 //! Where notices live: one trait, three databases chosen by URL. The tables are the same in all
 //! three (docs/notices.md); each backend only spells its SQL.
 
+// Built without any driver, the helpers the stores share are unused.
+#![cfg_attr(
+    not(any(feature = "sqlite", feature = "postgres", feature = "mysql")),
+    allow(dead_code, reason = "no store built")
+)]
+
+#[cfg(feature = "mysql")]
 mod mysql;
+#[cfg(feature = "postgres")]
 mod postgres;
+#[cfg(feature = "sqlite")]
 mod sqlite;
 
 use serde_json::{Map, Value};
@@ -25,6 +34,24 @@ pub struct StoredNotice {
 }
 
 impl StoredNotice {
+    /// The payment as this notice shows it, in the words of the 094 inquiry's answer
+    /// ([`paygent_core::confirm::Confirmation::Found`]): what `paygent confirm --pending --db`
+    /// weighs before asking the gateway.
+    pub fn confirmation(&self) -> paygent_core::confirm::Confirmation {
+        let n = &self.notice;
+        let item = |k: &str| {
+            let text = n.items.get(k).and_then(Value::as_str).unwrap_or("");
+            encoding_rs::SHIFT_JIS.encode(text).0.into_owned()
+        };
+        paygent_core::confirm::Confirmation::Found {
+            payment_id: item("payment_id"),
+            trading_id: item("trading_id"),
+            payment_type: item("payment_type"),
+            payment_status: item("payment_status"),
+            payment_amount: item("payment_amount"),
+        }
+    }
+
     /// The JSON object `--json`, `--jsonl` and `--exec` hand out.
     pub fn to_json(&self) -> Value {
         let n = &self.notice;
@@ -126,6 +153,11 @@ pub struct ListFilter {
     pub since: Option<String>,
     /// Only this merchant's notices.
     pub merchant_id: Option<String>,
+    /// Only notices of the payment with this `trading_id` (stored notices only: the
+    /// quarantine's rows are read from their raw records and not filtered by it).
+    pub trading_id: Option<String>,
+    /// Only notices of the payment with this `payment_id` (stored notices only, as above).
+    pub payment_id: Option<String>,
 }
 
 /// A database holding the notice tables.
@@ -187,18 +219,26 @@ pub fn open(url: &str) -> Result<Box<dyn Store>> {
         if path.is_empty() {
             return Err(Error::new(ErrorKind::BadUrl, "sqlite: needs a file path"));
         }
+        #[cfg(feature = "sqlite")]
         return Ok(Box::new(sqlite::SqliteStore::open(path)?));
+        #[cfg(not(feature = "sqlite"))]
+        return Err(not_built("sqlite"));
     }
     if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        #[cfg(feature = "postgres")]
         return Ok(Box::new(postgres::PgStore::open(url)?));
+        #[cfg(not(feature = "postgres"))]
+        return Err(not_built("postgres"));
     }
-    if let Some(rest) = url.strip_prefix("mariadb://") {
-        return Ok(Box::new(mysql::MysqlStore::open(&format!(
-            "mysql://{rest}"
-        ))?));
-    }
-    if url.starts_with("mysql://") {
-        return Ok(Box::new(mysql::MysqlStore::open(url)?));
+    let mysql_url = match url.strip_prefix("mariadb://") {
+        Some(rest) => Some(format!("mysql://{rest}")),
+        None => url.starts_with("mysql://").then(|| url.to_string()),
+    };
+    if let Some(_url) = mysql_url {
+        #[cfg(feature = "mysql")]
+        return Ok(Box::new(mysql::MysqlStore::open(&_url)?));
+        #[cfg(not(feature = "mysql"))]
+        return Err(not_built("mysql"));
     }
     Err(Error::new(
         ErrorKind::BadUrl,
@@ -207,6 +247,40 @@ pub fn open(url: &str) -> Result<Box<dyn Store>> {
             redact(url)
         ),
     ))
+}
+
+/// A URL whose database driver this build left out (a cargo feature of paygent-notices).
+#[cfg_attr(
+    all(feature = "sqlite", feature = "postgres", feature = "mysql"),
+    allow(dead_code, reason = "used only when some driver feature is off")
+)]
+fn not_built(driver: &str) -> Error {
+    Error::new(
+        ErrorKind::BadUrl,
+        format!("this paygent was built without the {driver} driver (cargo feature `{driver}`)"),
+    )
+}
+
+/// The latest stored notice (highest `payment_notice_id`) of the payment with `payment_id`
+/// (when given) or else `trading_id`, of `merchant` when given; `None` when none is stored.
+pub fn latest_notice(
+    store: &mut dyn Store,
+    merchant: Option<&str>,
+    trading_id: &str,
+    payment_id: &str,
+) -> Result<Option<StoredNotice>> {
+    let (trading_id, payment_id) = match (trading_id, payment_id) {
+        (_, p) if !p.is_empty() => (None, Some(p.to_string())),
+        (t, _) if !t.is_empty() => (Some(t.to_string()), None),
+        _ => return Ok(None),
+    };
+    let rows = store.list(&ListFilter {
+        merchant_id: merchant.filter(|m| !m.is_empty()).map(str::to_string),
+        trading_id,
+        payment_id,
+        ..ListFilter::default()
+    })?;
+    Ok(rows.into_iter().last())
 }
 
 /// Fail unless `paygent notices init` made the tables this program knows.
@@ -274,6 +348,17 @@ impl ListFilter {
             values.push(m.clone());
             sql.push_str(&format!(" AND merchant_id = {}", placeholder(values.len())));
         }
+        if processing {
+            for (column, value) in [
+                ("trading_id", &self.trading_id),
+                ("payment_id", &self.payment_id),
+            ] {
+                if let Some(v) = value {
+                    values.push(v.clone());
+                    sql.push_str(&format!(" AND {column} = {}", placeholder(values.len())));
+                }
+            }
+        }
         if let Some(since) = &self.since {
             values.push(since.clone());
             let p = placeholder(values.len());
@@ -296,9 +381,9 @@ fn lock_name(merchant: &str) -> String {
     format!("paygent_notices_sync:{merchant}")
 }
 
-/// A database error as ours.
-fn query_error(e: impl std::fmt::Display) -> Error {
-    Error::new(ErrorKind::Query, e.to_string())
+/// A notice's items as the JSON text the stores keep.
+fn items_text(items: &Map<String, Value>) -> Result<String> {
+    serde_json::to_string(items).map_err(|e| Error::with_source(ErrorKind::Query, e.to_string(), e))
 }
 
 fn not_initialised() -> Error {
@@ -334,7 +419,7 @@ mod tests {
         );
         assert_eq!(redact("sqlite:/tmp/x.db"), "sqlite:/tmp/x.db");
         let e = open("oracle://x").err().unwrap();
-        assert_eq!(e.kind, ErrorKind::BadUrl);
-        assert_eq!(open("sqlite:").err().unwrap().kind, ErrorKind::BadUrl);
+        assert_eq!(e.kind(), ErrorKind::BadUrl);
+        assert_eq!(open("sqlite:").err().unwrap().kind(), ErrorKind::BadUrl);
     }
 }

@@ -1,5 +1,5 @@
-//! `mysql://…` (MySQL and MariaDB): the `mysql` crate, pure Rust (rustls when the URL asks for
-//! TLS, `?require_ssl=true`). Text is utf8mb4. The sync lock is `GET_LOCK`, freed by the server
+//! `mysql://…` (MySQL and MariaDB): the `mysql` crate (TLS through native-tls, i.e. the system
+//! OpenSSL as for PostgreSQL and the gateway, when the URL asks for it: `?require_ssl=true`). Text is utf8mb4. The sync lock is `GET_LOCK`, freed by the server
 //! when the connection ends (a killed sync frees it).
 
 use mysql::prelude::Queryable;
@@ -7,7 +7,7 @@ use mysql::{Conn, Opts, Row, TxOpts, Value};
 
 use super::{
     Gap, ListFilter, Quarantined, SCHEMA_VERSION, Store, StoredNotice, check_version,
-    items_from_text, lock_name, query_error, redact,
+    items_from_text, lock_name, redact,
 };
 use crate::{Error, ErrorKind, Notice, Result};
 
@@ -133,7 +133,7 @@ fn my_error(e: mysql::Error) -> Error {
         mysql::Error::DriverError(mysql::DriverError::PacketTooLarge) => ErrorKind::Data,
         _ => ErrorKind::Query,
     };
-    Error::new(kind, e.to_string())
+    Error::with_source(kind, e.to_string(), e)
 }
 
 fn ts(col: &str) -> String {
@@ -146,13 +146,13 @@ pub struct MysqlStore {
 
 impl MysqlStore {
     pub fn open(url: &str) -> Result<MysqlStore> {
-        let fail = |e: &dyn std::fmt::Display| {
-            Error::new(ErrorKind::Connect, format!("{}: {e}", redact(url)))
+        let fail = |e: crate::Source| {
+            Error::with_source(ErrorKind::Connect, format!("{}: {e}", redact(url)), e)
         };
-        let opts = Opts::from_url(url).map_err(|e| fail(&e))?;
-        let mut conn = Conn::new(opts).map_err(|e| fail(&e))?;
+        let opts = Opts::from_url(url).map_err(|e| fail(e.into()))?;
+        let mut conn = Conn::new(opts).map_err(|e| fail(e.into()))?;
         conn.query_drop("SET NAMES utf8mb4 COLLATE utf8mb4_bin")
-            .map_err(|e| fail(&e))?;
+            .map_err(|e| fail(e.into()))?;
         Ok(MysqlStore { conn })
     }
 
@@ -214,7 +214,7 @@ impl MysqlStore {
             .map_err(my_error)?;
         let mut new = Vec::with_capacity(batch.len());
         for (n, gap) in batch {
-            let items = serde_json::to_string(&n.items).map_err(query_error)?;
+            let items = super::items_text(&n.items)?;
             let raw = (!n.raw_record.is_empty()).then_some(n.raw_record.as_slice());
             let params: Vec<Value> = vec![
                 n.payment_notice_id.as_str().into(),
@@ -340,7 +340,10 @@ impl Store for MysqlStore {
             .query_first("SELECT GET_LOCK('paygent_notices_init', 60)")
             .map_err(my_error)?;
         if got != Some(1) {
-            return Err(query_error("GET_LOCK('paygent_notices_init') timed out"));
+            return Err(Error::new(
+                ErrorKind::Query,
+                "GET_LOCK('paygent_notices_init') timed out",
+            ));
         }
         let r = self.init_locked(version);
         let _ = self
@@ -398,7 +401,7 @@ impl Store for MysqlStore {
             .collect();
         let mut rows = Vec::with_capacity(batch.len());
         for (n, _) in batch {
-            let items = serde_json::to_string(&n.items).map_err(query_error)?;
+            let items = super::items_text(&n.items)?;
             let amount = n
                 .payment_amount
                 .map_or_else(|| "NULL".to_string(), |a| a.to_string());

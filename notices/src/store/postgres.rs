@@ -8,7 +8,7 @@ use postgres::{Client, Row, Statement};
 
 use super::{
     Gap, ListFilter, Quarantined, SCHEMA_VERSION, Store, StoredNotice, check_version,
-    items_from_text, lock_name, query_error, redact,
+    items_from_text, lock_name, redact,
 };
 use crate::{Error, ErrorKind, Notice, Result};
 
@@ -102,7 +102,7 @@ fn pg_error(e: postgres::Error) -> Error {
         }
         _ => ErrorKind::Query,
     };
-    Error::new(kind, pg_text(&e))
+    Error::with_source(kind, pg_text(&e), e)
 }
 
 fn pg_text(e: &postgres::Error) -> String {
@@ -136,16 +136,16 @@ fn lock_key(name: &str) -> i64 {
 
 impl PgStore {
     pub fn open(url: &str) -> Result<PgStore> {
-        let fail = |e: &dyn std::fmt::Display| {
-            Error::new(ErrorKind::Connect, format!("{}: {e}", redact(url)))
+        let fail = |text: String, e: crate::Source| {
+            Error::with_source(ErrorKind::Connect, format!("{}: {text}", redact(url)), e)
         };
         let builder = openssl::ssl::SslConnector::builder(openssl::ssl::SslMethod::tls())
-            .map_err(|e| fail(&e))?;
+            .map_err(|e| fail(e.to_string(), e.into()))?;
         let tls = postgres_openssl::MakeTlsConnector::new(builder.build());
-        let mut client = Client::connect(url, tls).map_err(|e| fail(&pg_text(&e)))?;
+        let mut client = Client::connect(url, tls).map_err(|e| fail(pg_text(&e), e.into()))?;
         client
             .batch_execute("SET TIME ZONE 'UTC'; SET synchronous_commit = off")
-            .map_err(|e| fail(&pg_text(&e)))?;
+            .map_err(|e| fail(pg_text(&e), e.into()))?;
         Ok(PgStore {
             client,
             store: None,
@@ -295,9 +295,8 @@ impl Store for PgStore {
         let amounts: Vec<Option<i64>> = batch.iter().map(|(n, _)| n.payment_amount).collect();
         let items = batch
             .iter()
-            .map(|(n, _)| serde_json::to_string(&n.items))
-            .collect::<std::result::Result<Vec<_>, _>>()
-            .map_err(query_error)?;
+            .map(|(n, _)| super::items_text(&n.items))
+            .collect::<Result<Vec<_>>>()?;
         let raw: Vec<Option<&[u8]>> = batch
             .iter()
             .map(|(n, _)| (!n.raw_record.is_empty()).then_some(n.raw_record.as_slice()))

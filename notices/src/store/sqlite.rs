@@ -2,9 +2,16 @@
 //! killed process; a power loss may undo the last commits, notice and cursor together, so those
 //! notices are simply fetched again. A new file gets 1 KiB pages: each notice's transaction
 //! writes ~4 pages to the WAL, and smaller pages cut its cost by a quarter (bench/notices.sh);
-//! checkpoints every 10,000 pages rather than 1,000 (each one syncs the file). The sync lock is an `flock` on the database file itself
-//! (SQLite's own locks are `fcntl` locks: the two do not interfere on Linux). The descriptor is
-//! closed only after the connection, so SQLite's locks are never dropped by our `close`.
+//! checkpoints every 10,000 pages rather than 1,000 (each one syncs the file).
+//!
+//! The sync lock is per merchant, as PostgreSQL's advisory locks and MySQL's `GET_LOCK` are: an
+//! open-file-description lock (Linux `F_OFD_SETLK`) on one byte of the database file, far
+//! beyond SQLite's own lock bytes and any real file size, at an offset hashed from the
+//! merchant's lock name. The kernel frees it when the process dies (a killed sync never leaves
+//! it stuck, where a lock table row would), it conflicts between two stores of one process too,
+//! and closing another descriptor of the file does not drop it. SQLite's own locks are classic
+//! `fcntl` locks on other bytes, which a `close` of any descriptor of the file would drop: the
+//! lock descriptor is closed only after the connection.
 
 use std::fs::File;
 use std::time::Duration;
@@ -13,7 +20,7 @@ use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
 use super::{
     Gap, ListFilter, Quarantined, SCHEMA_VERSION, Store, StoredNotice, check_version,
-    items_from_text, query_error,
+    items_from_text,
 };
 use crate::{Error, ErrorKind, Notice, Result};
 
@@ -113,11 +120,15 @@ fn db_error(e: rusqlite::Error) -> Error {
         }
         _ => ErrorKind::Query,
     };
-    Error::new(kind, e.to_string())
+    Error::with_source(kind, e.to_string(), e)
 }
 
-fn connect_error(path: &str, e: impl std::fmt::Display) -> Error {
-    Error::new(ErrorKind::Connect, format!("sqlite:{path}: {e}"))
+fn connect_error(path: &str, e: impl Into<crate::Source> + std::fmt::Display) -> Error {
+    Error::with_source(ErrorKind::Connect, format!("sqlite:{path}: {e}"), e)
+}
+
+fn lock_error(e: std::io::Error) -> Error {
+    Error::with_source(ErrorKind::Query, format!("the sync lock (fcntl): {e}"), e)
 }
 
 impl SqliteStore {
@@ -129,19 +140,46 @@ impl SqliteStore {
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA wal_autocheckpoint=10000;",
         )
         .map_err(|e| connect_error(path, e))?;
-        let lock = File::open(path).map_err(|e| connect_error(path, e))?;
+        // Read and write: a write lock needs a descriptor open for writing.
+        let lock = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open(path)
+            .map_err(|e| connect_error(path, e))?;
         Ok(SqliteStore { conn, lock })
     }
 
-    fn flock(&self, op: libc::c_int) -> std::io::Result<()> {
+    /// Set (`F_WRLCK`) or clear (`F_UNLCK`) `merchant`'s lock byte without waiting.
+    fn lock_byte(&self, merchant: &str, kind: libc::c_int) -> std::io::Result<()> {
         use std::os::fd::AsRawFd;
-        // SAFETY: a descriptor this struct owns.
-        if unsafe { libc::flock(self.lock.as_raw_fd(), op) } == 0 {
+        // SAFETY: flock is a plain C struct for which all zeroes is a valid value.
+        let mut fl: libc::flock = unsafe { std::mem::zeroed() };
+        fl.l_type = kind as libc::c_short;
+        fl.l_whence = libc::SEEK_SET as libc::c_short;
+        fl.l_start = lock_offset(merchant);
+        fl.l_len = 1;
+        // l_pid must be 0 for an OFD lock (fcntl(2)): zeroed above.
+        // SAFETY: a descriptor this struct owns and a valid flock struct.
+        if unsafe { libc::fcntl(self.lock.as_raw_fd(), libc::F_OFD_SETLK, &fl) } == 0 {
             Ok(())
         } else {
             Err(std::io::Error::last_os_error())
         }
     }
+}
+
+/// The byte locked for `merchant`: 2^40 (1 TiB, past SQLite's lock bytes at 1 GiB and any
+/// notice database) plus the FNV-1a hash of its lock name within 2^62, so that two merchants
+/// share a byte with a chance of about 2^-61.
+fn lock_offset(merchant: &str) -> libc::off_t {
+    const BASE: u64 = 1 << 40;
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in super::lock_name(merchant).bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    let off = BASE + h % ((1 << 62) - BASE);
+    libc::off_t::try_from(off).unwrap_or(libc::off_t::MAX)
 }
 
 const COLUMNS: &str = "payment_notice_id, merchant_id, payment_id, trading_id, payment_type, \
@@ -233,17 +271,16 @@ impl Store for SqliteStore {
             .map_err(db_error)
     }
 
-    fn try_lock(&mut self, _merchant: &str) -> Result<bool> {
-        match self.flock(libc::LOCK_EX | libc::LOCK_NB) {
+    fn try_lock(&mut self, merchant: &str) -> Result<bool> {
+        match self.lock_byte(merchant, libc::F_WRLCK) {
             Ok(()) => Ok(true),
-            Err(e) if e.raw_os_error() == Some(libc::EWOULDBLOCK) => Ok(false),
-            Err(e) => Err(query_error(format!("flock: {e}"))),
+            Err(e) if matches!(e.raw_os_error(), Some(libc::EAGAIN | libc::EACCES)) => Ok(false),
+            Err(e) => Err(lock_error(e)),
         }
     }
 
-    fn unlock(&mut self, _merchant: &str) -> Result<()> {
-        self.flock(libc::LOCK_UN)
-            .map_err(|e| query_error(format!("flock: {e}")))
+    fn unlock(&mut self, merchant: &str) -> Result<()> {
+        self.lock_byte(merchant, libc::F_UNLCK).map_err(lock_error)
     }
 
     fn cursor(&mut self, merchant: &str) -> Result<Option<String>> {
@@ -270,7 +307,7 @@ impl Store for SqliteStore {
             let mut insert = tx.prepare_cached(INSERT_NOTICE).map_err(db_error)?;
             let mut gap_row = tx.prepare_cached(INSERT_GAP).map_err(db_error)?;
             for (n, gap) in batch {
-                let items = serde_json::to_string(&n.items).map_err(query_error)?;
+                let items = super::items_text(&n.items)?;
                 let inserted = insert
                     .execute(params![
                         n.payment_notice_id,
