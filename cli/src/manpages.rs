@@ -564,3 +564,148 @@ fn no_break_before(c: char) -> bool {
 fn no_break_after(c: char) -> bool {
     matches!(c, '（' | '「' | '『' | '【' | '〔' | '(' | '[' | '\\')
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    fn localised(lang: Lang) -> (Messages, Command) {
+        let msg = Messages::new(lang);
+        let cmd = crate::usage::localise(crate::Cli::command().version("0"), &msg);
+        (msg, cmd)
+    }
+
+    /// Every command's exit code text, in both languages, is a table whose rows include the
+    /// usage error (64): a change to how the message files write them shows here, not as a
+    /// page of run-on text.
+    #[test]
+    fn every_exit_code_text_is_a_table_with_64() {
+        for lang in [Lang::En, Lang::Ja] {
+            let msg = Messages::new(lang);
+            let keys: Vec<&str> = crate::i18n::keys()
+                .into_iter()
+                .filter(|k| k.starts_with("help.paygent") && k.ends_with(".after"))
+                .collect();
+            assert!(keys.len() >= 12, "{keys:?}");
+            for key in keys {
+                let text = msg.get(key, &[]);
+                let blocks = exit_blocks(&text);
+                let Some(Block::Table { rows, .. }) = blocks.first() else {
+                    panic!("{lang:?} {key}: not a table: {blocks:?}");
+                };
+                assert!(
+                    rows.iter().any(|(c, m)| c == "64" && !m.is_empty()),
+                    "{lang:?} {key}: {rows:?}"
+                );
+                // Each row is the text's own words (nothing reworded or merged).
+                for (code, meaning) in rows {
+                    assert!(text.contains(&format!("{code} {meaning}")), "{key}: {code}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn exit_text_cut_into_tables_and_sentences() {
+        let blocks = exit_blocks(
+            "Exit codes: 0 found; 1 not found (x; 2 y); 64 a usage error. With --pending: 0 ok; \
+             2 bad. When several apply: 3, 2, 1.",
+        );
+        assert_eq!(
+            blocks,
+            vec![
+                Block::Table {
+                    label: "Exit codes".into(),
+                    lead: None,
+                    rows: vec![
+                        ("0".into(), "found".into()),
+                        ("1".into(), "not found (x; 2 y)".into()),
+                        ("64".into(), "a usage error".into()),
+                    ],
+                },
+                Block::Table {
+                    label: "With --pending".into(),
+                    lead: None,
+                    rows: vec![("0".into(), "ok".into()), ("2".into(), "bad".into())],
+                },
+                Block::Text("When several apply: 3, 2, 1.".into()),
+            ]
+        );
+        let ja =
+            exit_blocks("終了コード: 各コマンドのもの(a、1 b)、64 誤り(c。d)。複数は 3、2 の順。");
+        assert_eq!(
+            ja,
+            vec![
+                Block::Table {
+                    label: "終了コード".into(),
+                    lead: Some("各コマンドのもの(a、1 b)".into()),
+                    rows: vec![("64".into(), "誤り(c。d)".into())],
+                },
+                Block::Text("複数は 3、2 の順。".into()),
+            ]
+        );
+    }
+
+    #[test]
+    fn break_points_only_in_japanese_text_lines() {
+        assert_eq!(
+            break_points(".SH 終了ステータス\n設定、証明書(既定: x)\n\\fB64\\fR\n"),
+            ".SH 終了ステータス\n設\\:定、\\:証\\:明\\:書\\:(既\\:定: x)\n\\fB64\\fR\n"
+        );
+    }
+
+    /// groff 1.22 breaks a Japanese line only at a space: the NAME line is cut after 、 where
+    /// nothing else would fit, and only there.
+    #[test]
+    fn long_japanese_name_lines_are_cut_after_a_comma() {
+        let short = "paygent\\-x \\- 短い説明、です\n";
+        assert_eq!(name_lines(short), short);
+        let long = format!("paygent\\-x \\- {}、{}\n", "長".repeat(30), "い".repeat(20));
+        assert_eq!(
+            name_lines(&long),
+            format!(
+                "paygent\\-x \\- {}、\n{}\n",
+                "長".repeat(30),
+                "い".repeat(20)
+            )
+        );
+    }
+
+    #[test]
+    fn pages_for_every_visible_command_in_both_languages() {
+        for lang in [Lang::En, Lang::Ja] {
+            let (msg, cmd) = localised(lang);
+            let pages = pages(cmd, &msg);
+            let names: Vec<&str> = pages.iter().map(|(n, _)| n.as_str()).collect();
+            for want in [
+                "paygent",
+                "paygent-doctor",
+                "paygent-send",
+                "paygent-decode",
+                "paygent-confirm",
+                "paygent-notices",
+                "paygent-notices-sync",
+            ] {
+                assert!(names.contains(&want), "{lang:?}: {want} in {names:?}");
+            }
+            assert!(
+                !names
+                    .iter()
+                    .any(|n| n.contains("manpages") || n.ends_with("-help")),
+                "{names:?}"
+            );
+            for (name, text) in &pages {
+                assert!(text.contains(&format!(".TH {} 1 ", quoted(&name.to_uppercase()))));
+                assert!(!text.contains("paygent\\-help"), "{name}");
+            }
+        }
+    }
+
+    #[test]
+    fn civil_dates() {
+        assert_eq!(civil_date(0), "1970-01-01");
+        assert_eq!(civil_date(1_764_892_800 / 86_400), "2025-12-05");
+        assert_eq!(civil_date(11_016), "2000-02-29");
+    }
+}
