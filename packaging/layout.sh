@@ -95,12 +95,16 @@ stage_cli() { # $1 = tree, $2 = the built binary
   local t=$1
   install -D -m755 "$2" "$t/usr/bin/paygent"
   strip_so "$t/usr/bin/paygent"
-  install -d "$t/usr/share/man/man1"
-  # The man page is the clap --help / --version output (help2man), so it cannot drift.
-  env -u LC_ALL -u LC_MESSAGES LANG=C.UTF-8 help2man --no-info --section=1 --version-string="$VERSION" \
-    --name="PAYGENT connection module tool" "$t/usr/bin/paygent" >"$t/usr/share/man/man1/paygent.1" \
-    || return 1
-  gzip -9n "$t/usr/share/man/man1/paygent.1"
+  # One man page per command, English and Japanese (man -L ja), from the same clap definition
+  # and message files as --help (`paygent manpages`, hidden), so they cannot drift.
+  local lang dir
+  for lang in en ja; do
+    dir=$t/usr/share/man/man1
+    [ "$lang" = en ] || dir=$t/usr/share/man/$lang/man1
+    env -u LC_ALL -u LC_MESSAGES LANG=C.UTF-8 SOURCE_DATE_EPOCH="$DATE_EPOCH" \
+      "$t/usr/bin/paygent" --lang "$lang" manpages --out "$dir" >/dev/null || return 1
+    gzip -9n "$dir"/*.1
+  done
   # Bash completion from the same clap definition.
   install -d "$t/usr/share/bash-completion/completions"
   "$t/usr/bin/paygent" completions bash >"$t/usr/share/bash-completion/completions/paygent" || return 1

@@ -11,7 +11,7 @@ PACKAGES=(
   perl libwww-perl liblwp-protocol-https-perl
   apache2                                  # CGI demo and the TLS matrix
   tinyproxy                                # a real CONNECT proxy for the proxy tests
-  lintian help2man rpm composer            # scripts/package.sh and tests/packages/ (issue 13)
+  lintian rpm composer man-db           # scripts/package.sh and tests/packages/ (issue 13)
   postgresql mariadb-server mariadb-client # throwaway servers for the payment notice tests
 )
 

@@ -5,7 +5,7 @@
 #   php<X.Y>-paygent      extension (PHP's extension dir), mods-available/paygent.ini enabled for
 #                         every SAPI, classic shims on /usr/share/php, composer shim package
 #   libpaygent-b2b-perl   Paygent::B2B (XS) in the vendor Perl dirs     (RPM: perl-Paygent-B2B)
-#   paygent               the command-line tool and its man page (help2man)
+#   paygent               the command-line tool, its man pages (English, Japanese), bash completion
 #
 # as .deb (dpkg-deb) and .rpm (rpmbuild from Debian's `rpm` package; same files, RPM paths).
 # The PHP package is built where PHP is 8.1 or newer (the extension's minimum); elsewhere (Debian
@@ -68,7 +68,7 @@ if [ -n "$suite" ]; then
 fi
 
 need() { command -v "$1" >/dev/null || die "$1 not found (scripts/install-deps.sh installs it)"; }
-need help2man; need fakeroot
+need fakeroot
 ((want_deb)) && { need dpkg-deb; need dpkg-shlibdeps; }
 ((want_rpm)) && need rpmbuild
 ((lint)) && need lintian

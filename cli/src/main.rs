@@ -7,6 +7,7 @@ mod confirm;
 mod decode;
 mod doctor;
 mod i18n;
+mod manpages;
 mod notices;
 mod output;
 mod remedy;
@@ -48,6 +49,9 @@ enum Command {
     },
     /// Payment notices (091 差分照会) into SQLite, PostgreSQL or MySQL: init, sync, list, gaps.
     Notices(notices::Args),
+    /// Write the manual pages (one per command) in the --lang language: for packaging.
+    #[command(hide = true)]
+    Manpages(manpages::Args),
 }
 
 /// `paygent --version`: the version, the default TLS backend and the OpenSSL it runs with.
@@ -114,6 +118,12 @@ fn run(args: Vec<std::ffi::OsString>, msg: &i18n::Messages) -> u8 {
             0
         }
         Command::Notices(a) => notices::run(a, msg),
+        // From the definition again, localised in the language finally chosen.
+        Command::Manpages(a) => manpages::run(
+            &a,
+            usage::localise(Cli::command().version(version), msg),
+            msg,
+        ),
     }));
     code.unwrap_or_else(|payload| {
         if closed_pipe(&*payload) {

@@ -24,7 +24,7 @@ trap cleanup EXIT
 
 [ "$(id -u)" -eq 0 ] || skip_or_fail "dpkg -i needs root"
 layout_init
-tools=(dpkg-deb lintian help2man rpmbuild)
+tools=(dpkg-deb lintian rpmbuild man)
 ((HAVE_PHP)) && tools+=(composer)
 for t in "${tools[@]}"; do
   command -v "$t" >/dev/null || skip_or_fail "$t missing (scripts/install-deps.sh installs it)"
@@ -152,7 +152,14 @@ check "perl: man page Paygent::B2B(3pm)" test -f /usr/share/man/man3/Paygent::B2
 
 echo "== CLI"
 check "paygent --version" bash -c "cd / && paygent --version | grep -q '$VERSION'"
-check "man page paygent(1) from --help" bash -c "zcat /usr/share/man/man1/paygent.1.gz | grep -q 'doctor'"
+# One page per command, English and Japanese, from the clap definition (paygent manpages).
+for page in paygent paygent-doctor paygent-send paygent-decode paygent-confirm paygent-notices paygent-notices-sync; do
+  check "man pages $page(1) en and ja" test -f "/usr/share/man/man1/$page.1.gz" -a -f "/usr/share/man/ja/man1/$page.1.gz"
+done
+check "man paygent-notices-sync: exit status table, no groff warning" bash -c \
+  'out=$(LANG=C.UTF-8 MANWIDTH=80 man --warnings paygent-notices-sync 2>&1) && grep -q "EXIT STATUS" <<<"$out" && ! grep -q "warning" <<<"$out" && grep -qE "^ +64 +a usage error" <<<"$out"'
+check "man -L ja paygent-notices renders Japanese" bash -c \
+  'out=$(LANG=C.UTF-8 MANWIDTH=80 man -L ja paygent-notices 2>&1) && grep -q "終了ステータス" <<<"$out" && grep -q "決済通知" <<<"$out"'
 # The completion script loads in bash and completes the subcommands.
 check "bash completion completes paygent's subcommands" bash -c \
   '. /usr/share/bash-completion/completions/paygent && COMP_WORDS=(paygent do) COMP_CWORD=1 && _paygent paygent do paygent && printf "%s\n" "${COMPREPLY[@]}" | grep -qx doctor'

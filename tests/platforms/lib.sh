@@ -63,7 +63,7 @@ platform_packages() {
         libssl-dev openssl libclang-dev clang
         perl libwww-perl liblwp-protocol-https-perl
         apache2 tinyproxy
-        lintian help2man rpm fakeroot
+        lintian rpm fakeroot man-db
         postgresql mariadb-server mariadb-client
         jq
     )
