@@ -48,11 +48,6 @@ const ALLOWED: &[(&str, &str, &str)] = &[
          simulator: configuration written by a test harness",
     ),
     (
-        "notices/src/sync.rs",
-        "*",
-        "the 091 drain sends 091 telegrams; it moves into core::notice with issue 22 item 3",
-    ),
-    (
         "cli/src/doctor.rs",
         "*",
         "doctor builds one 094 inquiry to run core's own validation (nothing sent): a request \
@@ -63,6 +58,12 @@ const ALLOWED: &[(&str, &str, &str)] = &[
         "\"telegram_kind\"",
         "the JSON field name of a journal record in `paygent confirm --pending --json` (documented \
          output), not a telegram parameter",
+    ),
+    (
+        "cli/src/confirm.rs",
+        "\"094\"",
+        "the `answered_by` value of `paygent confirm --pending --jsonl` (documented output: \
+         which source resolved the row), not a switch on a kind",
     ),
 ];
 
