@@ -153,3 +153,12 @@ fn leaves_depend_on_nothing() {
         );
     }
 }
+
+/// `boundary` stays two helpers over core's error enum (docs/architecture.md, "Why the binding
+/// helpers stay in core"): if it grows other dependencies, it belongs in a crate of its own.
+#[test]
+fn boundary_names_only_error() {
+    let g = graph();
+    let deps: Vec<&str> = g["boundary"].iter().map(String::as_str).collect();
+    assert_eq!(deps, ["error"], "boundary names {deps:?}");
+}

@@ -36,7 +36,6 @@ fn dir_with_mode(path: &Path, mode: u32) -> PathBuf {
     path.to_path_buf()
 }
 
-
 /// The scope part of a session file name (`localhost_<port>_<scope>.tlssession`): computable by
 /// anyone who can read the kit, CA and passphrase; here taken from a file the victim wrote.
 fn scope_of(file: &Path) -> String {

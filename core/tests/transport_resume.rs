@@ -34,7 +34,6 @@ fn fresh_dir(name: &str) -> PathBuf {
     dir
 }
 
-
 /// One child's post: the reply, and (contexts built, connections opened) in that process.
 fn child_post(url: &str, s: &TransportSettings, built: u64, opened: u64) -> Result<(), String> {
     let reply = post(url, s).map_err(|e| format!("{e:?}"))?;
