@@ -135,7 +135,13 @@ fn render_with_man(dir: &std::path::Path) {
                     text.push(c);
                 }
             }
-            let err = String::from_utf8_lossy(&out.stderr);
+            // groff 1.23 (Debian 13) says "cannot adjust line" where a Japanese line has no
+            // space to stretch for justification: the text is whole, only the right edge is
+            // ragged. Every other warning fails.
+            let err: String = String::from_utf8_lossy(&out.stderr)
+                .lines()
+                .filter(|l| !l.contains("cannot adjust line"))
+                .collect();
             assert!(
                 out.status.success() && err.trim().is_empty(),
                 "{file:?}: {err}"
