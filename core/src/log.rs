@@ -121,6 +121,10 @@ fn local_timestamp() -> String {
     )
 }
 
+/// What precedes the masked body of a request in the log (`debug_flg`): written by
+/// `pipeline::exchange`, looked for by `wire::requests` (`grep request: LOG | paygent decode`).
+pub const REQUEST_LINE: &[u8] = b"request: ";
+
 /// The value to log for `key` (decisions.md 20 as changed in CHANGELOG 0.2): `card_number`
 /// keeps its last byte when it has more than one (§7), a 1-byte one becomes `X`; the security
 /// code `card_conf_number`, `connect_password` and every key containing `token`,

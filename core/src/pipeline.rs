@@ -85,7 +85,7 @@ pub fn exchange(
 ) -> Result<Vec<u8>, ExchangeFailure> {
     let config = x.config;
     if config.debug_flg {
-        log(&[&b"request: "[..], &masked_body(prepared)].concat());
+        log(&[crate::log::REQUEST_LINE, &masked_body(prepared)].concat());
     }
     let mut attempt = 0;
     let reply = loop {

@@ -57,7 +57,7 @@ pub fn decode(input: &[u8]) -> Pasted {
 /// `debug_flg`) whose body is taken. `None` unless every non-empty line is one of those (and
 /// there is at least one).
 pub fn requests(input: &[u8]) -> Option<Vec<Params>> {
-    const LOGGED: &[u8] = b"request: ";
+    const LOGGED: &[u8] = crate::log::REQUEST_LINE;
     let mut out = Vec::new();
     for line in input.split(|&c| c == b'\n') {
         let line = trim_end(line);
