@@ -13,6 +13,8 @@ PACKAGES=(
   tinyproxy                                # a real CONNECT proxy for the proxy tests
   lintian rpm composer man-db           # scripts/package.sh and tests/packages/ (issue 13)
   postgresql mariadb-server mariadb-client # throwaway servers for the payment notice tests
+  php8.2-pgsql php8.2-mysql php8.2-sqlite3  # the examples/ readers, run by their tests (PDO)
+  libdbi-perl libdbd-pg-perl libdbd-mariadb-perl libdbd-sqlite3-perl   # the same in Perl (DBI)
 )
 
 missing=()

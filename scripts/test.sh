@@ -42,6 +42,7 @@ run_suite cpan-dist ./tests/packages/cpan-dist.sh
 run_suite composer  ./tests/packages/composer-test.sh
 run_suite doc-tables ./docs/tables/generate.pl --check
 run_suite doc-ja    perl docs/check-ja.pl
+run_suite doc-includes ./tests/docs/check-includes.pl
 
 echo
 if ((suites_failed)); then
