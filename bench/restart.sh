@@ -37,28 +37,10 @@ cleanup() {
 }
 trap cleanup EXIT
 
-"$target/paygent-sim" pki --out "$work/pki" >/dev/null || exit 2
-
-# $1 = listen address. The state and the request record outlive each simulator process.
-start_sim() {
-    rm -f "$work/sim.port"
-    "$target/paygent-sim" serve --listen "$1" --pki "$work/pki" --state "$work/state.json" \
-        --record "$work/requests.jsonl" --ready-file "$work/sim.port" \
-        --purge-before 999999999999 >>"$work/sim.log" 2>&1 &
-    sim_pid=$!
-    for _ in $(seq 1 400); do
-        [ -s "$work/sim.port" ] && break
-        kill -0 "$sim_pid" 2>/dev/null || break
-        sleep 0.005
-    done
-    [ -s "$work/sim.port" ] || { cat "$work/sim.log" >&2; return 1; }
-    port=$(tr -d '[:space:]' <"$work/sim.port")
-}
-stop_sim() {
-    kill -TERM "$sim_pid" 2>/dev/null
-    wait "$sim_pid" 2>/dev/null
-    sim_pid=""
-}
+# start_sim / stop_sim: the state and the request record outlive each simulator process.
+SIM_ARGS=(--purge-before 999999999999)
+. "$root/tests/lib/sim.sh"
+sim_pki || exit 2
 start_sim 127.0.0.1:0 || { echo "bench/restart.sh: the simulator did not start" >&2; exit 2; }
 
 # One configuration per setting; only retry_not_sent differs.

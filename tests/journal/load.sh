@@ -65,29 +65,12 @@ else
 fi
 [ "${#languages[@]}" -gt 0 ] || { nok "neither PHP nor Perl can run"; exit 1; }
 
-"$target/paygent-sim" pki --out "$work/pki" >/dev/null || { nok "simulator pki"; exit 1; }
-
-# $1 = listen address. The state and the record outlive each simulator process.
-start_sim() {
-    rm -f "$work/sim.port"
-    "$target/paygent-sim" serve --listen "$1" --pki "$work/pki" --state "$work/state.json" \
-        --record "$work/requests.jsonl" --ready-file "$work/sim.port" >>"$work/sim.log" 2>&1 &
-    sim_pid=$!
-    for _ in $(seq 1 200); do
-        [ -s "$work/sim.port" ] && break
-        kill -0 "$sim_pid" 2>/dev/null || break
-        sleep 0.05
-    done
-    [ -s "$work/sim.port" ] || { cat "$work/sim.log"; return 1; }
-    port=$(tr -d '[:space:]' <"$work/sim.port")
-}
+# start_sim / stop_sim / sim_pki: the state and the record outlive each simulator process.
+. "$root/tests/lib/sim.sh"
+sim_pki || { nok "simulator pki"; exit 1; }
 # SIGTERM: the simulator saves its state and ends by the signal.
-stop_sim() {
-    kill -TERM "$sim_pid" 2>/dev/null
-    wait "$sim_pid" 2>/dev/null
-    local status=$?
-    sim_pid=""
-    [ "$status" -eq 143 ] || { nok "the simulator ends by SIGTERM" "exit status $status"; }
+stop_sim_checked() {
+    stop_sim || nok "the simulator ends by SIGTERM"
 }
 start_sim 127.0.0.1:0 || { nok "simulator did not start"; exit 1; }
 
@@ -204,7 +187,7 @@ for share in 25 60; do
         [ "$running" = 1 ] || break 2
         sleep 0.02
     done
-    stop_sim
+    stop_sim_checked
     sleep 0.7 # down longer than retry_not_sent's pauses: some telegrams fail not_sent
     start_sim "127.0.0.1:$port" || { nok "the simulator restarts on port $port"; exit 1; }
     restarts=$((restarts + 1))
@@ -252,7 +235,7 @@ elif [ -n "$retry_ids" ]; then
 else
     : >"$work/retried"
 fi
-stop_sim
+stop_sim_checked
 
 # The check, against the final state the simulator saved at SIGTERM.
 perl -MJSON::PP -e '
