@@ -108,6 +108,9 @@ stage_cli() { # $1 = tree, $2 = the built binary
   # Bash completion from the same clap definition.
   install -d "$t/usr/share/bash-completion/completions"
   "$t/usr/bin/paygent" completions bash >"$t/usr/share/bash-completion/completions/paygent" || return 1
+  # The notice readers and their SQL (docs/notices.md), as tests/notices/readers.sh runs them.
+  install -d "$t/usr/share/doc/paygent/examples/notices"
+  install -m644 "$root"/examples/notices/* "$t/usr/share/doc/paygent/examples/notices/"
   stage_doc "$t" "$CLI_PKG"
 }
 

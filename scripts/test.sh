@@ -24,6 +24,7 @@ run_suite() {
 run_suite rust      cargo test --locked --workspace --exclude paygent-php
 # Payment notices on SQLite, PostgreSQL and MariaDB (throwaway servers it starts and stops).
 run_suite notices   ./tests/notices/run.sh
+run_suite notice-readers ./tests/notices/readers.sh
 run_suite c-header  ./perl-xs/capi/check-header.sh
 run_suite lint      ./scripts/lint.sh
 # PHP, Perl and the demo share one release build of the extension, the C ABI and the simulator.
