@@ -16,14 +16,6 @@ use crate::i18n::Messages;
 /// With `--pending`: 0 nothing left pending, 1 some records still pending, 2 configuration,
 /// journal or usage error.
 #[derive(clap::Args)]
-#[command(
-    after_help = "Exit codes: 0 found; 1 not found (the gateway has no such payment yet: \
-it may still be in flight, ask again later); 2 unknown (the inquiry itself failed, or the \
-configuration could not be read).\n\
-With --pending: 0 every journaled telegram is resolved (or none was journaled); 1 some are \
-still pending; 2 the configuration or the journal could not be read.\n\
-With --resolve: 0 closed; 2 no pending record has that id."
-)]
 pub struct Args {
     /// modenv_properties.php or paygent.properties (default: $PAYGENT_PROPERTIES,
     /// ./modenv_properties.php, ./paygent.properties).

@@ -19,10 +19,6 @@ const INPUT_MAX: u64 = 64 * 1024 * 1024;
 
 /// Exit codes: 0 decoded; 1 neither request bodies nor a reply; 2 the input could not be read.
 #[derive(clap::Args)]
-#[command(
-    after_help = "Exit codes: 0 decoded; 1 the input is neither request bodies nor a reply; 2 the \
-input could not be read (or is over 64 MiB)."
-)]
 pub struct Args {
     /// The pasted data; `-` or nothing: standard input.
     file: Option<PathBuf>,

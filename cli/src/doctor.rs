@@ -27,11 +27,6 @@ pub const SCHEMA: u32 = 1;
 /// file could not be found or read, or it (or the client key or certificate file) is one
 /// other users could have written.
 #[derive(clap::Args)]
-#[command(
-    after_help = "Exit codes: 0 no failure (warnings allowed); 1 at least one check \
-failed; 2 the configuration file could not be found or read, or it (or the client key or \
-certificate file) could have been written by other users."
-)]
 pub struct Args {
     /// modenv_properties.php or paygent.properties (default: $PAYGENT_PROPERTIES,
     /// ./modenv_properties.php, ./paygent.properties).

@@ -75,6 +75,20 @@ fn main() -> ExitCode {
     ExitCode::from(code)
 }
 
+/// What shell completion offers: `cmd` without its hidden subcommands (`manpages` is run by the
+/// packaging, not by an operator). clap_complete lists hidden subcommands too, and clap cannot
+/// remove one, so the tree is copied without them.
+fn completable(cmd: &clap::Command) -> clap::Command {
+    let mut out = clap::Command::new(cmd.get_name().to_owned()).args(cmd.get_arguments().cloned());
+    if let Some(about) = cmd.get_about() {
+        out = out.about(about.clone());
+    }
+    for s in cmd.get_subcommands().filter(|s| !s.is_hide_set()) {
+        out = out.subcommand(completable(s));
+    }
+    out
+}
+
 fn run(args: Vec<std::ffi::OsString>, msg: &i18n::Messages) -> u8 {
     // Built at run time (the OpenSSL in use), leaked once: clap wants a static string.
     let version: &'static str = Box::leak(version().into_boxed_str());
@@ -113,7 +127,7 @@ fn run(args: Vec<std::ffi::OsString>, msg: &i18n::Messages) -> u8 {
         Command::Decode(a) => decode::run(a, msg),
         Command::Confirm(a) => confirm::run(a, msg),
         Command::Completions { shell } => {
-            let mut command = command;
+            let mut command = completable(&Cli::command()).version(version);
             clap_complete::generate(shell, &mut command, "paygent", &mut std::io::stdout());
             0
         }

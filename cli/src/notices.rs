@@ -51,16 +51,6 @@ struct InitArgs {
 }
 
 #[derive(clap::Args)]
-#[command(
-    after_help = "Exit codes: 0 caught up (success_code=1); 1 the gateway's error reply \
-(result=1) or a reply the loop cannot continue from; 2 module, transport, configuration or \
-database error; 3 another sync holds the lock (after --wait); 4 caught up, but a gap \
-(success_code=2: older notices purged) was recorded in this run — check those payments; 5 caught \
-up, but --exec failed for some notice (it is retried on the next run); 6 stopped by --max-calls \
-or --max-seconds before catching up; 7 caught up, but the database refused some notice: it was \
-quarantined (kept byte for byte with the reason, see `notices list` / `notices gaps`) and the \
-sync went on. When several apply: 3, 2, 1, 6, 4, 7, 5."
-)]
 struct SyncArgs {
     /// modenv_properties.php or paygent.properties (default: $PAYGENT_PROPERTIES,
     /// ./modenv_properties.php, ./paygent.properties).
@@ -123,7 +113,6 @@ struct GapsArgs {
 }
 
 #[derive(clap::Args)]
-#[command(after_help = "Exit codes: 0 every ID marked; 1 some ID is not stored; 2 database error.")]
 struct MarkArgs {
     #[command(flatten)]
     db: Db,

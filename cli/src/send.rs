@@ -15,10 +15,6 @@ use crate::i18n::Messages;
 /// Exit codes: 0 result=0; 1 the gateway answered with an error (result=1); 2 module error
 /// (configuration, validation, connection: printed with its E0xxxx code).
 #[derive(clap::Args)]
-#[command(
-    after_help = "Exit codes: 0 result=0; 1 the gateway's error reply (result=1); 2 a \
-module error (E0xxxx: configuration, validation, certificate, connection), or bad arguments."
-)]
 pub struct Args {
     /// Telegram parameters, `key=value` (UTF-8), e.g. `telegram_kind=094 payment_id=…`.
     #[arg(value_name = "KEY=VALUE")]

@@ -187,3 +187,28 @@ fn shift_jis_and_euc_jp_locales_get_their_bytes() {
     let (_, out, _) = paygent(&["doctor", "--help"], "ja_JP.UTF-8");
     assert!(utf8(&out).contains("使い方:"));
 }
+
+/// Completion offers what an operator runs: every visible command and subcommand with its
+/// options, not the hidden `manpages` (run by the packaging).
+#[test]
+fn completion_offers_the_visible_commands_only() {
+    for shell in ["bash", "zsh", "fish"] {
+        let (code, out, err) = paygent(&["completions", shell], "C.UTF-8");
+        assert_eq!(code, 0, "{shell}: {}", utf8(&err));
+        let out = utf8(&out);
+        for word in [
+            "doctor",
+            "notices",
+            "sync",
+            "mark-processed",
+            "exec",
+            "lang",
+        ] {
+            assert!(out.contains(word), "{shell}: no {word}");
+        }
+        assert!(
+            !out.contains("manpages"),
+            "{shell}: offers the hidden manpages"
+        );
+    }
+}
