@@ -4,11 +4,14 @@
 //! Documented test numbers (020): 4111111111111111 approves, 4000000000000002 declines (2003),
 //! 4000000000000119 times out at the card company (2008), 4000000000003220 asks for 3-D Secure
 //! (reply ends with `out_acs_html`). Any other number approves when its Luhn check digit is right.
+//! Test tokens (`card_token`, the token payment's stand-in for `card_number`): `tok_test_approve`
+//! and `tok_test_decline` act as the first two numbers; any other token is refused.
 
 use super::state::{self, State};
 use super::{INVALID, about, amount, error, require};
 use crate::reply::{Form, KeyValue, sjis};
 
+const APPROVE: &str = "4111111111111111";
 const DECLINE: &str = "4000000000000002";
 const TIMEOUT: &str = "4000000000000119";
 const THREE_D: &str = "4000000000003220";
@@ -97,6 +100,13 @@ fn authorize(st: &mut State, f: &Form) -> Result<Vec<u8>, Vec<u8>> {
 
 /// `card_number`, or the stored card of `customer_id`/`customer_card_id` with `stock_card_mode=1`.
 fn card_number(st: &State, f: &Form) -> Result<Vec<u8>, Vec<u8>> {
+    if let Some(token) = f.get("card_token").filter(|t| !t.is_empty()) {
+        return match token {
+            b"tok_test_approve" => Ok(APPROVE.as_bytes().to_vec()),
+            b"tok_test_decline" => Ok(DECLINE.as_bytes().to_vec()),
+            _ => Err(error("020", f, "P010", &about("card_token", INVALID))),
+        };
+    }
     if f.val("stock_card_mode") != b"1" {
         return require("020", f, "card_number").map(<[u8]>::to_vec);
     }

@@ -20,6 +20,16 @@ pub struct Gateway {
     /// Held while the state file is written: one writer at a time, so an older snapshot never
     /// replaces a newer one.
     saving: Mutex<u64>,
+    /// `/sim/fault`: faults waiting for the next telegram of a kind and `trading_id` (test code
+    /// that cannot put `sim_fault` into a merchant's unchanged telegram registers them here).
+    faults: Mutex<Vec<Planned>>,
+}
+
+/// One fault of `/sim/fault`, used by the first telegram that matches.
+struct Planned {
+    kind: String,
+    trading_id: Vec<u8>,
+    fault: String,
 }
 
 /// Kinds with their own URL key (§3.4 step 2), then the 2-character prefixes.
@@ -167,6 +177,7 @@ impl Gateway {
         Ok(Gateway {
             saving: Mutex::new(0),
             state: Mutex::new(st),
+            faults: Mutex::new(Vec::new()),
         })
     }
 
@@ -213,8 +224,12 @@ impl Gateway {
         let f = Form::parse(body);
         let kind = f.text("telegram_kind");
         let mut delay_ms = 0;
-        if let Some(fault) = f.get("sim_fault") {
-            let fault = String::from_utf8_lossy(fault);
+        let planned = self.planned_fault(&kind, f.val("trading_id"));
+        if let Some(fault) = f
+            .get("sim_fault")
+            .map(String::from_utf8_lossy)
+            .or(planned.map(Into::into))
+        {
             // The telegram is processed (a payment is made), then its reply is lost: what a
             // merchant must confirm by inquiry (094).
             if let Some(after) = fault.strip_prefix("processed:") {
@@ -235,6 +250,15 @@ impl Gateway {
         let mut resp = Response::new(200, body);
         resp.delay_ms = delay_ms;
         Some(resp)
+    }
+
+    /// The fault `/sim/fault` planned for this telegram, taken out of the plan.
+    fn planned_fault(&self, kind: &str, trading_id: &[u8]) -> Option<String> {
+        let mut plan = self.faults.lock().unwrap_or_else(|p| p.into_inner());
+        let i = plan
+            .iter()
+            .position(|p| p.kind == kind && p.trading_id == trading_id)?;
+        Some(plan.remove(i).fault)
     }
 
     fn telegram(&self, route: &str, kind: &str, f: &Form) -> Vec<u8> {
@@ -274,7 +298,9 @@ impl Gateway {
     /// `/sim/pay` (form `payment_id=…`: the customer pays; status 40 and a notice),
     /// `/sim/seed` (form `n=N`: N new payments and notices, some with Japanese items; optional
     /// `trading_id` and `customer_name`, percent-encoded raw bytes, set on each of them) and
-    /// `/sim/notices` (the kept notices as JSON). The form may be the query string instead.
+    /// `/sim/notices` (the kept notices as JSON) and `/sim/fault` (form `telegram_kind`,
+    /// `trading_id`, `fault`: a `sim_fault` value for the next telegram of that kind and
+    /// trading_id, once). The form may be the query string instead.
     pub fn control(&self, name: &str, body: &[u8]) -> Response {
         let f = Form::parse(body);
         let mut st = self.state();
@@ -307,6 +333,20 @@ impl Gateway {
                 }
                 _ => Response::text(400, "n=N (up to 1000000) required\n"),
             },
+            "fault" => {
+                let (kind, fault) = (f.text("telegram_kind"), f.text("fault"));
+                let trading_id = f.val("trading_id").to_vec();
+                if kind.is_empty() || fault.is_empty() {
+                    return Response::text(400, "telegram_kind=…&trading_id=…&fault=… required\n");
+                }
+                let mut plan = self.faults.lock().unwrap_or_else(|p| p.into_inner());
+                plan.push(Planned {
+                    kind,
+                    trading_id,
+                    fault,
+                });
+                Response::text(200, "planned\n")
+            }
             "notices" => {
                 let mut r = Response::new(200, inquiry::notices_json(&st));
                 r.headers = vec![("Content-Type".into(), "application/json".into())];
@@ -414,5 +454,69 @@ mod tests {
                 "{unlisted}"
             );
         }
+    }
+
+    fn gateway() -> Gateway {
+        Gateway::new(0, 0, 0, None).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    fn card_020(trading_id: &str, card: &str) -> Vec<u8> {
+        format!(
+            "telegram_kind=020&connect_id=c&connect_password=p&merchant_id=m\
+             &trading_id={trading_id}&payment_amount=1500&{card}&card_valid_term=1230"
+        )
+        .into_bytes()
+    }
+
+    /// `card_token`: the two test tokens act as the approving and declining test numbers.
+    #[test]
+    fn test_tokens_approve_and_decline() {
+        let g = gateway();
+        let ok = g.respond(
+            "/n/card/request",
+            &card_020("t1", "card_token=tok_test_approve"),
+        );
+        let ok = ok.map(|r| r.body).unwrap_or_default();
+        assert!(
+            ok.starts_with(b"result=0"),
+            "{}",
+            String::from_utf8_lossy(&ok)
+        );
+        for (token, code) in [("tok_test_decline", "2003"), ("tok_other", "P010")] {
+            let r = g.respond(
+                "/n/card/request",
+                &card_020("t2", &format!("card_token={token}")),
+            );
+            let r = r.map(|r| r.body).unwrap_or_default();
+            let text = String::from_utf8_lossy(&r);
+            assert!(
+                text.starts_with("result=1") && text.contains(code),
+                "{token}: {text}"
+            );
+        }
+    }
+
+    /// `/sim/fault`: used once, by the telegram of that kind and trading_id only.
+    #[test]
+    fn a_planned_fault_hits_its_telegram_once() {
+        let g = gateway();
+        let planned = g.control("fault", b"telegram_kind=020&trading_id=t9&fault=close");
+        assert_eq!(planned.status, 200);
+        let other = g.respond(
+            "/n/card/request",
+            &card_020("t8", "card_token=tok_test_approve"),
+        );
+        assert_eq!(other.map(|r| r.fault), Some(None), "another order");
+        let hit = g.respond(
+            "/n/card/request",
+            &card_020("t9", "card_token=tok_test_approve"),
+        );
+        assert_eq!(hit.map(|r| r.fault), Some(Some(Fault::Close)));
+        let again = g.respond(
+            "/n/card/request",
+            &card_020("t9", "card_token=tok_test_approve"),
+        );
+        assert_eq!(again.map(|r| r.fault), Some(None), "used once");
+        assert_eq!(g.control("fault", b"trading_id=t9").status, 400);
     }
 }
