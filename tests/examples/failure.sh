@@ -50,6 +50,10 @@ cleanup() {
 }
 trap cleanup EXIT
 
+if ! command -v "$php" >/dev/null; then
+    skip "php not installed (the relay and the PHP examples need it)"
+    exit $((failed > 0))
+fi
 cargo build --release -p paygent-php -p paygent-sim -p paygent-cli >"$work/build.log" 2>&1 \
     || { cat "$work/build.log"; nok "build"; exit 1; }
 cp -f "$target/libpaygent.so" "$target/paygent.so"
@@ -63,10 +67,6 @@ perl_run() {
 }
 
 languages=()
-if ! command -v "$php" >/dev/null; then
-    skip "php not installed (the relay and the PHP examples need it)"
-    exit $((failed > 0))
-fi
 if php_run -r 'exit(in_array("sqlite", PDO::getAvailableDrivers(), true) && class_exists("PaygentB2BModule") ? 0 : 1);' 2>"$work/php-check.log"; then
     languages+=(php)
 else
