@@ -9,7 +9,7 @@ require __DIR__ . '/orders.php';
 
 $config = ini_get('paygent.properties_file') ?: '/etc/paygent/modenv_properties.php';
 $answers = shop_dir() . '/paygent-resolutions.jsonl';
-$lock = fopen($answers, 'c');                // one run at a time
+$lock = fopen($answers, 'c') or exit(2);    // one run at a time
 flock($lock, LOCK_EX);
 
 // Every answer is appended to this file before it is used: a crash below loses nothing,
@@ -33,7 +33,7 @@ foreach (file($answers, FILE_IGNORE_NEW_LINES | FILE_SKIP_EMPTY_LINES) as $line)
     if ($r['resolution'] === 'processed') {
         order_move($db, $r['trading_id'], 'pending_confirmation', 'paid', $r['gateway_payment_id']);
     } elseif ($r['resolution'] === 'not_processed') {
-        // Nothing was charged: the customer may pay again (with a new order id).
+        // Nothing was charged: the order is closed, unpaid (the shop may ask the customer again).
         order_move($db, $r['trading_id'], 'pending_confirmation', 'unpaid');
     }                                        // 'pending': the next run asks again
 }

@@ -37,7 +37,7 @@ while (my $line = <$in>) {
     if ($r->{resolution} eq 'processed') {
         Orders::move($db, $r->{trading_id}, 'pending_confirmation', 'paid', $r->{gateway_payment_id});
     } elsif ($r->{resolution} eq 'not_processed') {
-        # Nothing was charged: the customer may pay again (with a new order id).
+        # Nothing was charged: the order is closed, unpaid (the shop may ask the customer again).
         Orders::move($db, $r->{trading_id}, 'pending_confirmation', 'unpaid');
     }                                    # 'pending': the next run asks again
 }
