@@ -54,6 +54,12 @@ if ! command -v "$php" >/dev/null; then
     skip "php not installed (the relay and the PHP examples need it)"
     exit $((failed > 0))
 fi
+# pay.pl and close-pending.pl, and this test's checks of both stores, read SQLite through DBI.
+if ! perl -MDBI -MDBD::SQLite -MJSON::PP -e 1 2>"$work/perl-check.log"; then
+    cat "$work/perl-check.log"
+    skip "perl: DBI, DBD::SQLite (libdbd-sqlite3-perl) or JSON::PP missing"
+    exit $((failed > 0))
+fi
 cargo build --release -p paygent-php -p paygent-sim -p paygent-cli >"$work/build.log" 2>&1 \
     || { cat "$work/build.log"; nok "build"; exit 1; }
 cp -f "$target/libpaygent.so" "$target/paygent.so"
@@ -74,8 +80,6 @@ else
 fi
 if ! (cd "$root/perl-xs" && perl Makefile.PL && make) >"$work/perl-build.log" 2>&1; then
     cat "$work/perl-build.log"; skip "perl: the XS module did not build"
-elif ! perl -MDBI -MDBD::SQLite -MJSON::PP -e 1 2>"$work/perl-check.log"; then
-    cat "$work/perl-check.log"; skip "perl: DBI, DBD::SQLite (libdbd-sqlite3-perl) or JSON::PP missing"
 else
     languages+=(perl)
 fi
