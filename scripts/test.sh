@@ -33,6 +33,7 @@ run_suite php       ./php-ext/run-tests.sh
 run_suite connections ./tests/concurrency/connections.sh
 # Every maybe_sent resolved: PHP and Perl load through simulator restarts, confirm --pending.
 run_suite journal   ./tests/journal/load.sh
+run_suite failure-examples ./tests/examples/failure.sh
 run_suite perl      ./perl-xs/run-tests.sh
 run_suite demo-e2e  ./tests/e2e/demo-test.sh
 # Installing without Rust (issue 13): .deb/.rpm from the release build above, the CPAN tarball
