@@ -2,8 +2,9 @@
 # The failure-phase pattern of docs/error-codes.md, run as the docs show it (issue 21 item 6):
 # examples/failure/pay.{php,pl} and close-pending.{php,pl}, unchanged, against paygent-sim and
 # its faults, each language with its own SQLite order store (SHOP_DIR) and module journal.
-# tests/examples/fault-relay.php sits between the modules and the simulator: it turns the
-# examples' card token into a simulator test card and adds the fault each order asks for.
+# The examples pay with the simulator's test tokens (card_token=tok_test_approve /
+# tok_test_decline); the fault an order meets is planned beforehand with the simulator's
+# /sim/fault (for the next telegram of a kind and trading_id), so the examples run unchanged.
 # For each language:
 #   paid         no fault                                  -> paid
 #   lost         processed, reply reset (processed:reset)  -> confirm() found -> paid
@@ -35,15 +36,8 @@ skip() {
 }
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/paygent-failure.XXXXXX")
-sim_pid="" relay_pid=""
-stop_relay() {
-    [ -n "$relay_pid" ] || return 0
-    kill "$relay_pid" 2>/dev/null
-    wait "$relay_pid" 2>/dev/null
-    relay_pid=""
-}
+sim_pid=""
 cleanup() {
-    stop_relay
     if [ -n "$sim_pid" ]; then kill "$sim_pid" 2>/dev/null; wait "$sim_pid" 2>/dev/null; fi
     if [ "$failed" -eq 0 ]; then rm -rf "$work"; else echo "kept for inspection: $work"; fi
     echo "$passed passed, $failed failed"
@@ -51,7 +45,7 @@ cleanup() {
 trap cleanup EXIT
 
 if ! command -v "$php" >/dev/null; then
-    skip "php not installed (the relay and the PHP examples need it)"
+    skip "php not installed (the PHP examples need it)"
     exit $((failed > 0))
 fi
 # pay.pl and close-pending.pl, and this test's checks of both stores, read SQLite through DBI.
@@ -92,41 +86,27 @@ export PATH="$work/bin:$PATH"
 . "$root/tests/lib/sim.sh"
 sim_pki || { nok "simulator pki"; exit 1; }
 start_sim 127.0.0.1:0 || { nok "the simulator starts"; exit 1; }
-: >"$work/faults"
-start_relay() {
-    rm -f "$work/relay.port"
-    "$php" -n "$root/tests/examples/fault-relay.php" "$work/pki" "$port" "$1" \
-        "$work/relay.port" "$work/faults" >>"$work/relay.log" 2>&1 &
-    relay_pid=$!
-    local _
-    for _ in $(seq 1 400); do
-        [ -s "$work/relay.port" ] && break
-        kill -0 "$relay_pid" 2>/dev/null || break
-        sleep 0.025
-    done
-    [ -s "$work/relay.port" ] || { cat "$work/relay.log" >&2; return 1; }
-    relay_port=$(cat "$work/relay.port")
-}
-start_relay 127.0.0.1:0 || { nok "the fault relay starts"; exit 1; }
-# One configuration (and journal) per language; the modules talk to the relay.
+# One configuration (and journal) per language.
 for lang in "${languages[@]}"; do
     sim_configs "$lang"
-    sed -i "s#https://127.0.0.1:$port/#https://127.0.0.1:$relay_port/#g" \
-        "$work/$lang/modenv_properties.php" "$work/$lang/paygent.properties"
     mkdir -m 700 "$work/shop-$lang"
 done
+# plan ORDER "KIND FAULT": the simulator's next telegram KIND for ORDER meets FAULT.
+plan() {
+    curl -sS --fail --cacert "$work/pki/ca.pem" --cert "$work/pki/client.crt" --key "$work/pki/client.key" \
+        --data "telegram_kind=${2%% *}&trading_id=$1&fault=${2#* }" "https://127.0.0.1:$port/sim/fault" >/dev/null
+}
 
-# pay LANG ORDER TOKEN [FAULT_RULE...]: the faults file holds the rules while pay runs.
+# pay LANG ORDER TOKEN ["KIND FAULT"...]: pays ORDER with those faults planned.
 pay() {
-    local lang=$1 order=$2 token=$3
+    local lang=$1 order=$2 token=$3 rule
     shift 3
-    printf '%s\n' "$@" >"$work/faults"
+    for rule in "$@"; do plan "$order" "$rule" || nok "$order: /sim/fault $rule"; done
     if [ "$lang" = php ]; then
         SHOP_DIR="$work/shop-php" php_run "$examples/pay.php" "$order" 1500 "$token"
     else
         SHOP_DIR="$work/shop-perl" perl_run "$examples/pay.pl" "$order" 1500 "$token"
     fi >>"$work/out.$lang" 2>&1
-    : >"$work/faults"
 }
 # close_pending LANG [VAR=VALUE...]: prints the example's exit code.
 close_pending() {
@@ -171,7 +151,6 @@ for l in "${languages[@]}"; do
 done
 
 # The gateway is down: connection refused, nothing sent.
-stop_relay
 stop_sim || nok "the simulator ends by SIGTERM"
 for l in "${languages[@]}"; do
     pay "$l" "$l-down" tok_test_approve
@@ -179,7 +158,6 @@ for l in "${languages[@]}"; do
         "$l-declined=failed $l-down=failed $l-dropped=pending_confirmation $l-lost=paid $l-paid=paid $l-unconfirmed=paid"
 done
 start_sim "127.0.0.1:$port" || { nok "the simulator restarts on port $port"; exit 1; }
-start_relay "127.0.0.1:$relay_port" || { nok "the relay restarts on port $relay_port"; exit 1; }
 
 for l in "${languages[@]}"; do
     code=$(close_pending "$l" SHOP_SETTLE=0)
@@ -193,7 +171,6 @@ for l in "${languages[@]}"; do
         nok "$l: close-pending again" "exit $code, $(states "$l"), $(wc -c <"$work/shop-$l/paygent-resolutions.jsonl") bytes of answers"
     fi
 done
-stop_relay
 stop_sim || nok "the simulator ends by SIGTERM"
 
 # Charged exactly once: the simulator's payments against the order stores.
