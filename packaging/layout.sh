@@ -108,9 +108,14 @@ stage_cli() { # $1 = tree, $2 = the built binary
   # Bash completion from the same clap definition.
   install -d "$t/usr/share/bash-completion/completions"
   "$t/usr/bin/paygent" completions bash >"$t/usr/share/bash-completion/completions/paygent" || return 1
-  # The notice readers and their SQL (docs/notices.md), as tests/notices/readers.sh runs them.
-  install -d "$t/usr/share/doc/paygent/examples/notices"
-  install -m644 "$root"/examples/notices/* "$t/usr/share/doc/paygent/examples/notices/"
+  # The programs the docs show, as their tests run them: the notice readers and their SQL
+  # (docs/notices.md, tests/notices/readers.sh), the failure-phase pattern (docs/error-codes.md,
+  # tests/examples/failure.sh).
+  local ex
+  for ex in notices failure; do
+    install -d "$t/usr/share/doc/paygent/examples/$ex"
+    install -m644 "$root"/examples/$ex/* "$t/usr/share/doc/paygent/examples/$ex/"
+  done
   stage_doc "$t" "$CLI_PKG"
 }
 

@@ -163,8 +163,9 @@ check "man -L ja paygent-notices renders Japanese" bash -c \
 # The completion script loads in bash and completes the subcommands.
 check "bash completion completes paygent's subcommands" bash -c \
   '. /usr/share/bash-completion/completions/paygent && COMP_WORDS=(paygent do) COMP_CWORD=1 && _paygent paygent do paygent && printf "%s\n" "${COMPREPLY[@]}" | grep -qx doctor'
-for f in "$root"/examples/notices/*; do
-  check "notice example $(basename "$f") installed as tested" cmp -s "$f" "/usr/share/doc/paygent/examples/notices/$(basename "$f")"
+for f in "$root"/examples/*/*; do
+  rel=${f#"$root"/examples/}
+  check "example $rel installed as tested" cmp -s "$f" "/usr/share/doc/paygent/examples/$rel"
 done
 
 echo "== docs: the runnable commands of README.md and docs/ (installed files, the simulator as gateway)"
