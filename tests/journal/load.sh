@@ -74,36 +74,8 @@ stop_sim_checked() {
 }
 start_sim 127.0.0.1:0 || { nok "simulator did not start"; exit 1; }
 
-mkdir -m 700 "$work/journal"
-u="https://127.0.0.1:$port"
-cat >"$work/modenv_properties.php" <<PROPS
-<?php
-paygentB2Bmodule.client_file_path=$work/pki/client-kit.pem
-paygentB2Bmodule.ca_file_path=$work/pki/ca.pem
-paygentB2Bmodule.default_id=test_connect_id
-paygentB2Bmodule.default_password=test_connect_pw
-paygentB2Bmodule.timeout_value=10
-paygentB2Bmodule.log_output_path=$work/php.log
-paygentB2Bmodule.select_max_cnt=2000
-paygentB2Bmodule.telegram_kind.ref=027,090
-paygentB2Bmodule.journal_dir=$work/journal
-paygentB2Bmodule.url.02=$u/n/card/request
-paygentB2Bmodule.url.094=$u/n/ref/paymentref
-?>
-PROPS
-cat >"$work/paygent.properties" <<PROPS
-our \$HTTPS_CERT_FILE = '$work/pki/client.crt';
-our \$HTTPS_KEY_FILE = '$work/pki/client.key';
-our \$HTTPS_CA_FILE = '$work/pki/ca.pem';
-our \$default_id = 'test_connect_id';
-our \$default_password = 'test_connect_pw';
-our \$timeout_value = 10;
-our \$log_output_path = '$work/perl.log';
-our \$journal_dir = '$work/journal';
-our %url = ('02' => '$u/n/card/request', '094' => '$u/n/ref/paymentref');
-1;
-PROPS
-chmod 600 "$work/modenv_properties.php" "$work/paygent.properties"
+# $work/conf: both configurations, the logs and the journal (tests/lib/sim.sh).
+sim_configs conf
 
 # One worker: ARGV = order prefix, number of orders, and "retry" to send without faults.
 # One line per order: "paid ID PAYMENT_ID", "maybe_sent ID", "failed ID PHASE CODE".
@@ -167,10 +139,10 @@ for lang in "${languages[@]}"; do
         prefix="$lang$w-$$"
         if [ "$lang" = php ]; then
             "$php" -n -d display_errors=stderr -d "extension=$target/paygent.so" \
-                -d "paygent.properties_file=$work/modenv_properties.php" \
+                -d "paygent.properties_file=$work/conf/modenv_properties.php" \
                 "$work/worker.php" "$prefix" "$orders" >"$work/out.$prefix" 2>"$work/err.$prefix" &
         else
-            PAYGENT_PROPERTIES="$work/paygent.properties" perl -Mblib="$root/perl-xs/blib" \
+            PAYGENT_PROPERTIES="$work/conf/paygent.properties" perl -Mblib="$root/perl-xs/blib" \
                 "$work/worker.pl" "$prefix" "$orders" >"$work/out.$prefix" 2>"$work/err.$prefix" &
         fi
         pids+=($!)
@@ -204,7 +176,7 @@ if [ "$(grep -cE '^(paid|maybe_sent|failed) ' "$work/orders")" -ne "$total" ]; t
     nok "every worker reported every order" "$(wc -l <"$work/orders") of $total; $(grep -v -h -E '^(PHP )?Warning' "$work"/err.* | head -3)"
 fi
 
-paygent=("$target/paygent" confirm --config "$work/modenv_properties.php" --pending)
+paygent=("$target/paygent" confirm --config "$work/conf/modenv_properties.php" --pending)
 "${paygent[@]}" --jsonl >"$work/confirm1.jsonl" 2>"$work/confirm1.err"
 code1=$?
 "${paygent[@]}" --jsonl --settle 0 >"$work/confirm2.jsonl" 2>"$work/confirm2.err"
@@ -222,11 +194,11 @@ retry_ids=$(perl -MJSON::PP -ne 'my $r = decode_json($_); print "$r->{trading_id
 if [ -n "$retry_ids" ] && [ "${languages[0]}" = php ]; then
     # shellcheck disable=SC2086
     "$php" -n -d display_errors=stderr -d "extension=$target/paygent.so" \
-        -d "paygent.properties_file=$work/modenv_properties.php" \
+        -d "paygent.properties_file=$work/conf/modenv_properties.php" \
         "$work/worker.php" retry 0 retry $retry_ids >"$work/retried" 2>"$work/err.retry"
 elif [ -n "$retry_ids" ]; then
     for tid in $retry_ids; do
-        PAYGENT_PROPERTIES="$work/paygent.properties" perl -Mblib="$root/perl-xs/blib" -MPaygent::B2B -e '
+        PAYGENT_PROPERTIES="$work/conf/paygent.properties" perl -Mblib="$root/perl-xs/blib" -MPaygent::B2B -e '
             my $p = Paygent::B2B->new;
             $p->reqPuts({ merchant_id => "10000", telegram_kind => "020", trading_id => $ARGV[0],
                           payment_amount => 1, card_number => "4111111111111111", card_valid_term => "1230" });
@@ -259,7 +231,7 @@ for my $f ("confirm1.jsonl", "confirm2.jsonl") {
 }
 my %retried = map { my (undef, $tid, $pid) = split / /; ($tid => $pid) } grep { /^paid / } lines("$work/retried");
 my %journal;
-for (lines("$work/journal/paygent-journal.jsonl")) {
+for (lines("$work/conf/journal/paygent-journal.jsonl")) {
     push @problems, "card data or a password in the journal" if /4111111111111111|test_connect_pw/;
     my $e = eval { decode_json($_) } or do { push @problems, "journal: not JSON: $_"; next };
     $journal{$e->{trading_id}}++;
