@@ -30,27 +30,6 @@ fn perl_config(dir: &Path, sim: &Sim) -> std::path::PathBuf {
     path
 }
 
-/// A card payment the simulator processes, then loses the reply of.
-fn lost_payment(config: &Path, trading_id: &str) {
-    let mut m = Module::new(
-        Dialect::Php,
-        ConfigSource::PhpProperties(config.to_path_buf()),
-    );
-    m.init().unwrap();
-    for (k, v) in [
-        ("merchant_id", "10000"),
-        ("telegram_kind", "020"),
-        ("trading_id", trading_id),
-        ("payment_amount", "2500"),
-        ("card_number", "4111111111111111"),
-        ("card_valid_term", "1230"),
-        ("sim_fault", "processed:close"),
-    ] {
-        m.req_put(k.as_bytes(), v.as_bytes());
-    }
-    assert!(m.post().is_err());
-}
-
 fn confirm(args: &[&str]) -> (i32, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_paygent"))
         .arg("confirm")
@@ -71,7 +50,11 @@ fn found_not_found_unknown_with_both_config_files() {
     let php = sim.php_properties(dir.path(), 5, "");
     let perl = perl_config(dir.path(), &sim);
     let id = format!("cli-confirm-{}", std::process::id());
-    lost_payment(&php, &id);
+    // Processed by the simulator, then its reply lost.
+    assert_eq!(
+        card(&php, &id, "processed:close").failure_phase(),
+        Some(paygent_core::error::FailurePhase::MaybeSent)
+    );
 
     for config in [&php, &perl] {
         let c = config.to_str().unwrap();
