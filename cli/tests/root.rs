@@ -96,12 +96,7 @@ fn root_is_warned_once_with_the_user_to_run_as() {
     // doctor: a warning check, in JSON and in the text report.
     let (_, out, err) = paygent(&["doctor", "--config", &cfg, "--json"], None);
     let v: Value = serde_json::from_str(&out).unwrap();
-    let user = v["checks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["id"] == "process.user")
-        .unwrap();
+    let user = check(&v, "process.user");
     assert_eq!(user["status"], "warn", "{user}");
     assert_eq!(user["uid"], 0);
     assert!(!user["remedy"].as_str().unwrap().is_empty(), "{user}");
@@ -122,11 +117,14 @@ fn root_is_warned_once_with_the_user_to_run_as() {
     assert!(!err.contains("running as root"), "{err}");
     let (_, out, _) = paygent(&["doctor", "--config", &cfg, "--json"], Some(65534));
     let v: Value = serde_json::from_str(&out).unwrap();
-    let user = v["checks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["id"] == "process.user")
-        .unwrap();
+    let user = check(&v, "process.user");
     assert_eq!(user["status"], "ok", "{user}");
+}
+
+/// The check `id` of a `doctor --json` report.
+fn check<'v>(report: &'v Value, id: &str) -> &'v Value {
+    report["checks"]
+        .as_array()
+        .and_then(|a| a.iter().find(|c| c["id"] == id))
+        .unwrap_or_else(|| panic!("no check {id}: {report}"))
 }
