@@ -4,8 +4,10 @@
 #     <!-- runnable -->            (or <!-- runnable exit=0,1 --> when exit 1 is a normal answer)
 # Two more attributes make a block depend on the platform (tests/platforms/ runs the docs on
 # several Debian releases): suite=bookworm,trixie runs it only on those releases (the
-# VERSION_CODENAME of /etc/os-release), needs=php only where PHP 8.1+ is installed. A block left
-# out prints a `skip` line and counts neither way.
+# VERSION_CODENAME of /etc/os-release), needs=... only where everything listed is there: `php`
+# PHP 8.1+, `ext-NAME` PHP 8.1+ with the extension NAME loaded (ext-pdo_sqlite), `A::B` a Perl
+# module that loads (DBD::SQLite), any other word a command on PATH (sqlite3); e.g.
+# needs=sqlite3,ext-pdo_sqlite. A block left out prints a `skip` line and counts neither way.
 # is run here, as a merchant would copy it, with bash -e -o pipefail, in the directory given
 # (--dir: the caller prepares what the docs assume: an installed package, a gateway, the files
 # the commands name). The Japanese pages carry the same code blocks (docs/check-ja.pl), so the
@@ -35,7 +37,7 @@ sub blocks {
     my @out;
     my ($want, $in, $start, @lines, %attr);
     while (my $l = <$fh>) {
-        if (!$in && $l =~ /^<!--\s*runnable((?:\s+[a-z]+=[\w.,]+)*)\s*-->\s*$/) {
+        if (!$in && $l =~ /^<!--\s*runnable((?:\s+[a-z]+=[\w.,:-]+)*)\s*-->\s*$/) {
             %attr = map { split /=/, $_, 2 } split ' ', $1;
             my @bad = grep { !/^(exit|suite|needs)$/ } keys %attr;
             die "$file:$.: unknown runnable attribute(s) @bad\n" if @bad;
@@ -68,6 +70,19 @@ if ($list) {
 die "no runnable block found\n" unless @all;
 my $codename = do { open my $os, '<', '/etc/os-release'; my ($c) = map { /^VERSION_CODENAME=(\S+)/ ? $1 : () } <$os>; $c // '' };
 my $have_php = (`php-config --vernum 2>/dev/null` || 0) >= 80100;
+my %php_ext = $have_php ? map { chomp; (lc($_) => 1) } grep { /^\w+$/ } `php -m 2>/dev/null` : ();
+# The first item of needs=... this system lacks, or undef.
+sub missing {
+    for my $need (split /,/, shift // '') {
+        if ($need eq 'php') { return 'PHP 8.1+' unless $have_php }
+        elsif ($need =~ /^ext-(\w+)$/) { return "PHP 8.1+ with $1" unless $php_ext{ lc $1 } }
+        elsif ($need =~ /^\w+(?:::\w+)+$/) {
+            return "Perl's $need" if system("$^X -M$need -e1 2>/dev/null") != 0;
+        }
+        elsif (system('sh', '-c', 'command -v "$1" >/dev/null', 'sh', $need) != 0) { return $need }
+    }
+    return undef;
+}
 my ($passed, $failed) = (0, 0);
 for my $b (@all) {
     my ($file, $line, $want, $script, $attr) = @$b;
@@ -78,8 +93,8 @@ for my $b (@all) {
             next;
         }
     }
-    if (($attr->{needs} // '') eq 'php' && !$have_php) {
-        print "skip - $where (needs=php; no PHP 8.1+ here)\n";
+    if (my $lack = missing($attr->{needs})) {
+        print "skip - $where (needs=$attr->{needs}; no $lack here)\n";
         next;
     }
     my $out = "$dir/.doc-block.out";

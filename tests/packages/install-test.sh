@@ -170,20 +170,37 @@ done
 
 echo "== docs: the runnable commands of README.md and docs/ (installed files, the simulator as gateway)"
 # What the docs assume a merchant has: the packages (.deb files in the current directory), a
-# configuration at /etc/paygent/modenv_properties.php and in the current directory, a place for
+# sandbox configuration at /etc/paygent/modenv_properties.php (the package's sandbox template,
+# the simulator standing in for sandbox.paygent.co.jp, the merchant ID the notices need) with
+# its certificate files beside it, and in the current directory; the directories of the log and
 # the notices database. Made here for the run, removed after (never one that was there before).
+# Some blocks run as www-data (as the docs tell a merchant to): it may enter the current
+# directory, not list $work.
 docs_dir=$work/docs-run
 mkdir -p "$docs_dir"
+chmod 711 "$work"
+chmod 755 "$docs_dir"
 cp "$dist"/*.deb "$docs_dir/"
 made=()
-for d in /etc/paygent /var/lib/paygent; do
+for d in /etc/paygent /var/lib/paygent /var/log/paygent; do
   [ -e "$d" ] || { mkdir -p "$d" && made+=("$d"); }
 done
+# The TLS session cache and journal of the blocks run as www-data.
+www_tmp=${TMPDIR:-/tmp}/paygent-tls-$(id -u www-data)
+[ -e "$www_tmp" ] || made+=("$www_tmp")
+for f in client-kit.pem ca.pem; do
+  [ -e "/etc/paygent/$f" ] || { cp "$SIM_PKI/$f" "/etc/paygent/$f" && made+=("/etc/paygent/$f"); }
+done
 if [ ! -e /etc/paygent/modenv_properties.php ]; then
-  write_modenv /etc/paygent/modenv_properties.php "$work/paygent-docs.log"
-  sed -i "s|^?>|paygentB2Bmodule.url.094=$SIM_BASE/n/ref/paymentref\npaygentB2Bmodule.url.091=$SIM_BASE/n/ref/paynotice\npaygentB2Bmodule.merchant_id=10000\n?>|" \
-    /etc/paygent/modenv_properties.php
-  chmod 644 /etc/paygent/modenv_properties.php
+  sed -e "s|https://sandbox.paygent.co.jp/|$SIM_BASE/|" \
+      -e "s|^paygentB2Bmodule.client_file_path=.*|paygentB2Bmodule.client_file_path=/etc/paygent/client-kit.pem|" \
+      -e "s|^paygentB2Bmodule.ca_file_path=.*|paygentB2Bmodule.ca_file_path=/etc/paygent/ca.pem|" \
+      -e "s|^paygentB2Bmodule.default_id=.*|paygentB2Bmodule.default_id=docs_connect_id|" \
+      -e "s|^paygentB2Bmodule.default_password=.*|paygentB2Bmodule.default_password=docs_connect_pw|" \
+      -e "s|^paygentB2Bmodule.log_output_path=.*|paygentB2Bmodule.log_output_path=/var/log/paygent/paygent.log|" \
+      -e "s|^?>|paygentB2Bmodule.merchant_id=10000\n?>|" \
+      "$root/php-ext/shim/composer/src/paygent_module/modenv_properties.php.sandbox" >/etc/paygent/modenv_properties.php
+  chmod 600 /etc/paygent/modenv_properties.php
   made+=(/etc/paygent/modenv_properties.php)
 fi
 cp /etc/paygent/modenv_properties.php "$docs_dir/modenv_properties.php"
