@@ -167,6 +167,7 @@ for f in "$root"/examples/*/*; do
   rel=${f#"$root"/examples/}
   check "example $rel installed as tested" cmp -s "$f" "/usr/share/doc/paygent/examples/$rel"
 done
+check "every installed path the docs name exists" "$root/tests/docs/check-installed-paths.pl"
 
 echo "== docs: the runnable commands of README.md and docs/ (installed files, the simulator as gateway)"
 # What the docs assume a merchant has: the packages (.deb files in the current directory), a
