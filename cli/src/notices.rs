@@ -138,6 +138,7 @@ pub(crate) fn db_error(e: &paygent_notices::Error, url: &str, msg: &Messages) ->
     let key = match e.kind() {
         ErrorKind::BadUrl => "notices.db.bad_url",
         ErrorKind::Connect => "notices.db.connect",
+        ErrorKind::Certificate => "notices.db.certificate",
         ErrorKind::Schema => "notices.db.schema",
         ErrorKind::Full => "notices.db.full",
         ErrorKind::Query | ErrorKind::Data => "notices.db.query",

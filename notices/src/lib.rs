@@ -148,6 +148,10 @@ pub enum ErrorKind {
     BadUrl,
     /// Cannot connect / open the database.
     Connect,
+    /// The database server's TLS certificate was not trusted (PostgreSQL on Debian offers a
+    /// self-signed one): the remedy is the socket, `sslmode=disable` on loopback, or a
+    /// certificate the system trusts, not a retry.
+    Certificate,
     /// The schema is missing (`paygent notices init` not run) or newer than this program.
     Schema,
     /// The database (or the disk under it) is full: SQLite `SQLITE_FULL`, PostgreSQL `53100`,

@@ -308,8 +308,11 @@ pub fn redact(url: &str) -> String {
         Some(x) => x,
         None => return url.to_string(),
     };
-    let user = auth.split_once(':').map_or(auth, |(u, _)| u);
-    format!("{scheme}://{user}:***@{host}")
+    match auth.split_once(':') {
+        Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
+        // No password in the URL: nothing to hide, and `:***` would suggest one was given.
+        None => url.to_string(),
+    }
 }
 
 impl ListFilter {
@@ -418,6 +421,11 @@ mod tests {
             "postgres://u:***@127.0.0.1:5432/db"
         );
         assert_eq!(redact("sqlite:/tmp/x.db"), "sqlite:/tmp/x.db");
+        // No password given: none suggested.
+        assert_eq!(
+            redact("postgres://paygent@localhost:5432/shop"),
+            "postgres://paygent@localhost:5432/shop"
+        );
         let e = open("oracle://x").err().unwrap();
         assert_eq!(e.kind(), ErrorKind::BadUrl);
         assert_eq!(open("sqlite:").err().unwrap().kind(), ErrorKind::BadUrl);

@@ -150,7 +150,7 @@ impl MysqlStore {
             Error::with_source(ErrorKind::Connect, format!("{}: {e}", redact(url)), e)
         };
         let opts = Opts::from_url(url).map_err(|e| fail(e.into()))?;
-        let mut conn = Conn::new(opts).map_err(|e| fail(e.into()))?;
+        let mut conn = connect(opts).map_err(|e| fail(e.into()))?;
         conn.query_drop("SET NAMES utf8mb4 COLLATE utf8mb4_bin")
             .map_err(|e| fail(e.into()))?;
         Ok(MysqlStore { conn })
@@ -599,4 +599,37 @@ impl Store for MysqlStore {
             )
             .map_err(my_error)
     }
+}
+
+/// `Conn::new`, trying every address a host name resolves to. The driver stops at the first
+/// address that refuses (`localhost` → `::1` first, while Debian's MariaDB listens on 127.0.0.1
+/// only). Without TLS the next addresses are tried by number; with TLS the name stays as given
+/// (the certificate is checked against it), so only the driver's own attempt is made.
+fn connect(opts: Opts) -> std::result::Result<Conn, mysql::Error> {
+    use std::net::ToSocketAddrs;
+    let first = match Conn::new(opts.clone()) {
+        Ok(c) => return Ok(c),
+        Err(e) => e,
+    };
+    let refused = matches!(
+        first,
+        mysql::Error::DriverError(mysql::DriverError::CouldNotConnect(_))
+    );
+    let host = opts.get_ip_or_hostname().into_owned();
+    if !refused || opts.get_ssl_opts().is_some() || host.parse::<std::net::IpAddr>().is_ok() {
+        return Err(first);
+    }
+    let Ok(addrs) = (host.as_str(), opts.get_tcp_port()).to_socket_addrs() else {
+        return Err(first);
+    };
+    let mut last = first;
+    for addr in addrs.skip(1) {
+        let by_number =
+            mysql::OptsBuilder::from_opts(opts.clone()).ip_or_hostname(Some(addr.ip().to_string()));
+        match Conn::new(by_number) {
+            Ok(c) => return Ok(c),
+            Err(e) => last = e,
+        }
+    }
+    Err(last)
 }

@@ -115,6 +115,25 @@ fn pg_text(e: &postgres::Error) -> String {
     }
 }
 
+/// Whether the TLS handshake failed on the server's certificate (OpenSSL's verify step), as
+/// opposed to a server that is down or refuses the login.
+fn certificate_refused(e: &postgres::Error) -> bool {
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        if let Some(ssl) = s.downcast_ref::<openssl::ssl::Error>()
+            && let Some(stack) = ssl.ssl_error()
+            && stack
+                .errors()
+                .iter()
+                .any(|r| r.reason() == Some("certificate verify failed"))
+        {
+            return true;
+        }
+        source = s.source();
+    }
+    false
+}
+
 fn ts(col: &str) -> String {
     format!("to_char({col} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')")
 }
@@ -142,7 +161,14 @@ impl PgStore {
         let builder = openssl::ssl::SslConnector::builder(openssl::ssl::SslMethod::tls())
             .map_err(|e| fail(e.to_string(), e.into()))?;
         let tls = postgres_openssl::MakeTlsConnector::new(builder.build());
-        let mut client = Client::connect(url, tls).map_err(|e| fail(pg_text(&e), e.into()))?;
+        let mut client = Client::connect(url, tls).map_err(|e| {
+            let kind = if certificate_refused(&e) {
+                ErrorKind::Certificate
+            } else {
+                ErrorKind::Connect
+            };
+            Error::with_source(kind, format!("{}: {}", redact(url), pg_text(&e)), e)
+        })?;
         client
             .batch_execute("SET TIME ZONE 'UTC'; SET synchronous_commit = off")
             .map_err(|e| fail(pg_text(&e), e.into()))?;
