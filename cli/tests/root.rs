@@ -77,7 +77,7 @@ fn root_is_warned_once_with_the_user_to_run_as() {
     let (code, _, err) = paygent(&send, None);
     assert_eq!(code, 0, "{err}");
     assert_eq!(err.matches("running as root").count(), 1, "once: {err}");
-    assert!(err.contains("sudo -u "), "{err}");
+    assert!(err.contains("runuser -u "), "{err}");
     let (_, _, err) = paygent(&["confirm", "--config", &cfg, "--trading-id", "x"], None);
     assert_eq!(err.matches("running as root").count(), 1, "confirm: {err}");
     // The configuration file's owner, when not root, is the user to run as.
@@ -89,7 +89,7 @@ fn root_is_warned_once_with_the_user_to_run_as() {
         .unwrap_or_default()
         .to_string();
     assert!(
-        nobody.contains("sudo -u nobody") || nobody.contains("sudo -u 65534"),
+        nobody.contains("runuser -u nobody --") || nobody.contains("runuser -u 65534 --"),
         "{err}"
     );
     std::os::unix::fs::chown(Path::new(&cfg), Some(0), Some(0)).unwrap();
