@@ -135,10 +135,42 @@ pub fn log_path(config: &Config) -> String {
     }
 }
 
+/// Why a properties file that exists did not load as E01001 (the official warning says "doesn't
+/// exist" either way): `None` when it is missing or readable. Opened as the module would open
+/// it, by this process's user.
+pub fn unreadable(path: &Path) -> Option<String> {
+    let err = std::fs::File::open(path).err()?;
+    if !path.exists() && err.kind() == std::io::ErrorKind::NotFound {
+        return None;
+    }
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    let uid = unsafe { libc::geteuid() };
+    Some(format!(
+        "it exists, but this process (uid {uid}) cannot read it: {err}"
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use std::os::unix::fs::PermissionsExt;
+
+    /// Missing or readable: nothing to add to E01001; otherwise the reason (EACCES needs a user
+    /// other than root: tests/packages/install-test.sh runs that case as www-data).
+    #[test]
+    fn unreadable_says_why_only_for_a_file_that_is_there() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("modenv_properties.php");
+        assert_eq!(unreadable(&file), None, "missing");
+        std::fs::write(&file, "x").unwrap();
+        assert_eq!(unreadable(&file), None, "readable");
+        let under_a_file = file.join("x");
+        let why = unreadable(&under_a_file).unwrap_or_default();
+        assert!(
+            why.contains("cannot read it") && why.contains("uid"),
+            "{why}"
+        );
+    }
 
     #[test]
     fn openssl_version_names_the_library() {

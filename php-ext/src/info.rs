@@ -64,10 +64,15 @@ pub extern "C" fn info(_module: *mut ModuleEntry) {
         );
         match (&file, &config) {
             (Err(why), _) => row("properties file", why),
-            (Ok(p), Some(Err(e))) => row(
-                "properties file",
-                &format!("{} (not loaded: {e})", p.display()),
-            ),
+            (Ok(p), Some(Err(e))) => {
+                let why = info::unreadable(p)
+                    .map(|w| format!("; {w}"))
+                    .unwrap_or_default();
+                row(
+                    "properties file",
+                    &format!("{} (not loaded: {e}{why})", p.display()),
+                )
+            }
             (Ok(p), _) => row("properties file", &p.display().to_string()),
         }
         // SAFETY: as above.

@@ -49,6 +49,8 @@ if dpkg -i "$dist"/*.deb >"$work/dpkg-i.log" 2>&1; then ok "dpkg -i"; else cat "
 for p in "${pkgs[@]}"; do
   dpkg -L "$p" | while read -r f; do [ -d "$f" ] || echo "$f"; done >"$work/files.$p"
 done
+unreadable=$work/unreadable.properties   # root's, mode 0600: www-data may not read it
+echo "our \$timeout_value = 35; 1;" >"$unreadable" && chmod 600 "$unreadable" && chmod 755 "$work"
 if ((HAVE_PHP)); then
 check "php -m lists paygent (cli)" bash -c 'php -m | grep -qx paygent'
 check "php-cgi -m lists paygent (cgi)" bash -c 'php-cgi -m | grep -qx paygent'
@@ -59,6 +61,10 @@ check "php --ri paygent: loaded from the installed paygent.so" grep -q "loaded f
 # The PHPT panic hook is test-only (feature test-hooks): in the package the key is a parameter.
 check "packaged extension has no test panic hook" bash -c \
   'out=$(PAYGENT_TEST_PANIC=1 php -r "\$p = new PaygentB2BModule(); var_dump(\$p->reqPut(\"__paygent_panic__\", \"x\"));" 2>&1); [ "$out" = NULL ]'
+# A properties file the web server's user cannot read: E01001 says "doesn't exist" (the
+# official text); php --ri says why.
+check "php --ri as www-data: a properties file it cannot read says so" bash -c \
+  "runuser -u www-data -- php -d paygent.properties_file=$unreadable --ri paygent | grep -q 'cannot read it: Permission denied'"
 fi
 
 start_sim || { nok "simulator start"; summary; exit 1; }
@@ -149,6 +155,8 @@ check "perl: Paygent::B2B->info names the installed B2B.so" grep -q "info.module
 check "perl: Paygent::B2B->info OpenSSL $SSL_VER (the system's)" bash -c "cd / && perl -MPaygent::B2B -e 'print Paygent::B2B->info->{openssl}' | grep -q 'OpenSSL $SSL_VER'"
 check "perl: the simulator saw the telegram" sim_saw "pkg-perl-$$"
 check "perl: man page Paygent::B2B(3pm)" test -f /usr/share/man/man3/Paygent::B2B.3pm.gz
+check "perl: Paygent::B2B->info as www-data: a properties file it cannot read says so" bash -c \
+  "cd / && runuser -u www-data -- env PAYGENT_PROPERTIES=$unreadable perl -MPaygent::B2B -e 'print Paygent::B2B->info->{properties_file}' | grep -q 'cannot read it: Permission denied'"
 
 echo "== CLI"
 check "paygent --version" bash -c "cd / && paygent --version | grep -q '$VERSION'"

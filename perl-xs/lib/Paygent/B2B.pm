@@ -75,7 +75,8 @@ sub init {
     }
     my $ok = _init($self) == 0;
     # Why the file did not load (a Perl error), for Paygent::PException::getWarnings.
-    push @Paygent::PException::LAST_WARNINGS, "paygent.properties: $detail" if !$ok && defined $detail;
+    push @Paygent::PException::LAST_WARNINGS, "paygent.properties: $detail"
+        if !$ok && defined $detail && $status == 1002;
     return $ok ? 1 : 0;
 }
 
@@ -207,7 +208,10 @@ my ($url_scalars_at, @url_scalars);    # see _url_scalars
 # to compile or run; then also the Perl error).
 sub _load_properties {
     my $path = properties_path();
-    return 1001 unless defined $path && -f $path && -r _;
+    return 1001 unless defined $path && -f $path;
+    # E01001 as the official module says it ("doesn't exist"); the detail tells why (info).
+    return (1001, "it exists, but this process (uid $>) cannot read it: $!")
+        unless open my $probe, '<', $path;
     # Absolute: `require` searches @INC for a relative name.
     if ($path !~ m{\A/}) {
         require Cwd;
