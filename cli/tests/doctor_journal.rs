@@ -12,13 +12,13 @@
 
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::PermissionsExt;
-use std::os::unix::process::CommandExt;
 use std::path::Path;
-use std::process::Command;
 
 use paygent_core::journal::{self, Entry};
 use paygent_core::transport::CacheDir;
 use serde_json::Value;
+
+mod common;
 
 const NOBODY: u32 = 65534;
 
@@ -45,9 +45,10 @@ fn config(dir: &Path, name: &str, journal_dir: &Path) -> std::path::PathBuf {
     cfg
 }
 
-/// `paygent doctor --json` (as `uid` when given): the journal checks by id.
-fn doctor(config: &Path, lang: &str, uid: Option<u32>) -> (Value, Value) {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_paygent"));
+/// `paygent doctor --json` (as (uid, a directory it can enter) when given): the journal checks
+/// by id.
+fn doctor(config: &Path, lang: &str, user: Option<(u32, &Path)>) -> (Value, Value) {
+    let mut c = common::paygent_as(user);
     c.arg("doctor")
         .arg("--config")
         .arg(config)
@@ -55,9 +56,6 @@ fn doctor(config: &Path, lang: &str, uid: Option<u32>) -> (Value, Value) {
         .env("LANG", lang)
         .env_remove("LC_ALL")
         .env_remove("LC_MESSAGES");
-    if let Some(uid) = uid {
-        c.uid(uid).gid(uid);
-    }
     let out = c.output().unwrap();
     let v: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
         panic!(
@@ -170,14 +168,14 @@ fn the_journal_directory_and_its_pending_records_are_checked() {
     }
     chmod(&read_only, 0o500);
     let cfg = config(dir.path(), "read-only", &read_only);
-    let (d, _) = doctor(&cfg, "C", as_root.then_some(NOBODY));
+    let (d, _) = doctor(&cfg, "C", as_root.then_some((NOBODY, dir.path())));
     assert_eq!(d["status"], "warn", "{d}");
     assert!(
         d["message"].as_str().unwrap().contains("not writable"),
         "{d}"
     );
     assert!(d["remedy"].as_str().unwrap().contains("chown"), "{d}");
-    let (d, _) = doctor(&cfg, "ja_JP.UTF-8", as_root.then_some(NOBODY));
+    let (d, _) = doctor(&cfg, "ja_JP.UTF-8", as_root.then_some((NOBODY, dir.path())));
     assert!(
         d["message_local"]
             .as_str()

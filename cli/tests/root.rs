@@ -10,28 +10,26 @@
 )]
 
 use std::os::unix::fs::PermissionsExt;
-use std::os::unix::process::CommandExt;
 use std::path::Path;
-use std::process::Command;
 
 use serde_json::Value;
+
+mod common;
 
 fn require_all() -> bool {
     std::env::var("CI").is_ok_and(|v| v == "true")
         || std::env::var("PAYGENT_REQUIRE_ALL").is_ok_and(|v| v == "1")
 }
 
-/// `paygent ARGS` as `uid` (None: this user): (exit code, stdout, stderr).
-fn paygent(args: &[&str], uid: Option<u32>) -> (i32, String, String) {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_paygent"));
+/// `paygent ARGS` as (uid, a directory it can enter) (None: this user): (exit code, stdout,
+/// stderr).
+fn paygent(args: &[&str], user: Option<(u32, &Path)>) -> (i32, String, String) {
+    let mut c = common::paygent_as(user);
     c.args(args)
         .env("LANG", "C")
         .env_remove("LC_ALL")
         .env_remove("LC_MESSAGES")
         .env_remove("PAYGENT_PROPERTIES");
-    if let Some(uid) = uid {
-        c.uid(uid).gid(uid);
-    }
     let out = c.output().unwrap();
     (
         out.status.code().unwrap_or(-1),
@@ -112,10 +110,13 @@ fn root_is_warned_once_with_the_user_to_run_as() {
     assert!(!err.contains("root"), "{err}");
 
     // Another user: no warning, and doctor's check is ok.
-    let (code, _, err) = paygent(&send, Some(65534));
+    let (code, _, err) = paygent(&send, Some((65534, dir.path())));
     assert_eq!(code, 0, "as nobody: {err}");
     assert!(!err.contains("running as root"), "{err}");
-    let (_, out, _) = paygent(&["doctor", "--config", &cfg, "--json"], Some(65534));
+    let (_, out, _) = paygent(
+        &["doctor", "--config", &cfg, "--json"],
+        Some((65534, dir.path())),
+    );
     let v: Value = serde_json::from_str(&out).unwrap();
     let user = check(&v, "process.user");
     assert_eq!(user["status"], "ok", "{user}");
