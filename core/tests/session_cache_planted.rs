@@ -89,10 +89,16 @@ fn refused(s: &TransportSettings, rogue: &Server, what: &str) {
 
 #[test]
 fn planted_sessions_never_skip_server_verification() {
-    let base =
-        Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("planted-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&base);
+    // Under the system's temp dir, not the target dir: the attacker (nobody) must reach these
+    // directories, and a checkout may sit under a directory closed to others (/root, a 0700
+    // `mktemp -d`).
+    let scratch = tempfile::Builder::new()
+        .prefix("paygent-planted-")
+        .tempdir()
+        .unwrap();
+    let base = scratch.path().join("t");
     dir_with_mode(&base, 0o755);
+    std::fs::set_permissions(scratch.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
 
     // The victim's own cache, with a session from the real gateway: gives the scope.
     let gateway = tls_server(
