@@ -510,6 +510,8 @@ fn errors_have_their_exit_codes_and_remedies() {
     let (code, _, err) = run(&["list", "--db", "postgres://u:s3cret@127.0.0.1:1/x"]);
     assert_eq!(code, 2);
     assert!(!err.contains("s3cret") && err.contains("***"), "{err}");
+    // The URL once: the message names it, the database's own text follows.
+    assert_eq!(err.matches("127.0.0.1:1/x").count(), 1, "{err}");
     // Japanese messages.
     let out = paygent(&["list", "--db", "oracle://x"])
         .env("LANG", "ja_JP.UTF-8")

@@ -7,7 +7,7 @@ use mysql::{Conn, Opts, Row, TxOpts, Value};
 
 use super::{
     Gap, ListFilter, Quarantined, SCHEMA_VERSION, Store, StoredNotice, check_version,
-    items_from_text, lock_name, redact,
+    items_from_text, lock_name,
 };
 use crate::{Error, ErrorKind, Notice, Result};
 
@@ -146,9 +146,7 @@ pub struct MysqlStore {
 
 impl MysqlStore {
     pub fn open(url: &str) -> Result<MysqlStore> {
-        let fail = |e: crate::Source| {
-            Error::with_source(ErrorKind::Connect, format!("{}: {e}", redact(url)), e)
-        };
+        let fail = |e: crate::Source| Error::with_source(ErrorKind::Connect, e.to_string(), e);
         let opts = Opts::from_url(url).map_err(|e| fail(e.into()))?;
         let mut conn = connect(opts).map_err(|e| fail(e.into()))?;
         conn.query_drop("SET NAMES utf8mb4 COLLATE utf8mb4_bin")

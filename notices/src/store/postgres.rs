@@ -8,7 +8,7 @@ use postgres::{Client, Row, Statement};
 
 use super::{
     Gap, ListFilter, Quarantined, SCHEMA_VERSION, Store, StoredNotice, check_version,
-    items_from_text, lock_name, redact,
+    items_from_text, lock_name,
 };
 use crate::{Error, ErrorKind, Notice, Result};
 
@@ -155,9 +155,7 @@ fn lock_key(name: &str) -> i64 {
 
 impl PgStore {
     pub fn open(url: &str) -> Result<PgStore> {
-        let fail = |text: String, e: crate::Source| {
-            Error::with_source(ErrorKind::Connect, format!("{}: {text}", redact(url)), e)
-        };
+        let fail = |text: String, e: crate::Source| Error::with_source(ErrorKind::Connect, text, e);
         let builder = openssl::ssl::SslConnector::builder(openssl::ssl::SslMethod::tls())
             .map_err(|e| fail(e.to_string(), e.into()))?;
         let tls = postgres_openssl::MakeTlsConnector::new(builder.build());
@@ -167,7 +165,7 @@ impl PgStore {
             } else {
                 ErrorKind::Connect
             };
-            Error::with_source(kind, format!("{}: {}", redact(url), pg_text(&e)), e)
+            Error::with_source(kind, pg_text(&e), e)
         })?;
         client
             .batch_execute("SET TIME ZONE 'UTC'; SET synchronous_commit = off")

@@ -123,8 +123,9 @@ fn db_error(e: rusqlite::Error) -> Error {
     Error::with_source(kind, e.to_string(), e)
 }
 
-fn connect_error(path: &str, e: impl Into<crate::Source> + std::fmt::Display) -> Error {
-    Error::with_source(ErrorKind::Connect, format!("sqlite:{path}: {e}"), e)
+/// Opening failed: the database's own text (the CLI names the URL).
+fn connect_error(e: impl Into<crate::Source> + std::fmt::Display) -> Error {
+    Error::with_source(ErrorKind::Connect, e.to_string(), e)
 }
 
 fn lock_error(e: std::io::Error) -> Error {
@@ -133,19 +134,19 @@ fn lock_error(e: std::io::Error) -> Error {
 
 impl SqliteStore {
     pub fn open(path: &str) -> Result<SqliteStore> {
-        let conn = Connection::open(path).map_err(|e| connect_error(path, e))?;
+        let conn = Connection::open(path).map_err(connect_error)?;
         conn.busy_timeout(Duration::from_secs(30))
-            .map_err(|e| connect_error(path, e))?;
+            .map_err(connect_error)?;
         conn.execute_batch(
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA wal_autocheckpoint=10000;",
         )
-        .map_err(|e| connect_error(path, e))?;
+        .map_err(connect_error)?;
         // Read and write: a write lock needs a descriptor open for writing.
         let lock = std::fs::OpenOptions::new()
             .read(true)
             .write(true)
             .open(path)
-            .map_err(|e| connect_error(path, e))?;
+            .map_err(connect_error)?;
         Ok(SqliteStore { conn, lock })
     }
 
