@@ -93,8 +93,7 @@ for lang in "${languages[@]}"; do
 done
 # plan ORDER "KIND FAULT": the simulator's next telegram KIND for ORDER meets FAULT.
 plan() {
-    curl -sS --fail --cacert "$work/pki/ca.pem" --cert "$work/pki/client.crt" --key "$work/pki/client.key" \
-        --data "telegram_kind=${2%% *}&trading_id=$1&fault=${2#* }" "https://127.0.0.1:$port/sim/fault" >/dev/null
+    sim_control fault "telegram_kind=${2%% *}&trading_id=$1&fault=${2#* }" >/dev/null
 }
 
 # pay LANG ORDER TOKEN ["KIND FAULT"...]: pays ORDER with those faults planned.

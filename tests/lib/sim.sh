@@ -9,6 +9,8 @@
 #                        State ($work/state.json) and record ($work/requests.jsonl) outlive each
 #                        simulator process: start_sim 127.0.0.1:$port after stop_sim is a restart.
 #   stop_sim             SIGTERM (the simulator saves its state); 0 when it ended by the signal
+#   sim_control NAME [FORM]  POST (with FORM) or GET /sim/NAME with the test client certificate
+#                        (sim_control fault 'telegram_kind=020&trading_id=o1&fault=close')
 #   sim_configs [NAME]   $work/NAME/modenv_properties.php and $work/NAME/paygent.properties
 #                        (default NAME: conf; mode 0600) for the running simulator, every
 #                        payment kind's URL, log and journal_dir under $work/NAME
@@ -43,6 +45,11 @@ stop_sim() {
     local status=$?
     sim_pid=""
     [ "$status" -eq 143 ]
+}
+
+sim_control() {
+    curl -sS --fail --cacert "$work/pki/ca.pem" --cert "$work/pki/client.crt" \
+        --key "$work/pki/client.key" "https://127.0.0.1:$port/sim/$1" ${2:+--data "$2"}
 }
 
 sim_configs() {

@@ -58,15 +58,13 @@ sim_pki || { nok "simulator pki"; exit 1; }
 SIM_ARGS=(--seed-notices 1200)
 start_sim 127.0.0.1:0 || { nok "simulator did not start"; exit 1; }
 sim_configs
-control() { curl -sS --fail --cacert "$work/pki/ca.pem" --cert "$work/pki/client.crt" \
-    --key "$work/pki/client.key" "https://127.0.0.1:$port/sim/$1" ${2:+--data "$2"}; }
 for seq in $(seq 5 40 1200); do
-    control pay "payment_id=$(control notices | perl -MJSON::PP -e '
+    sim_control pay "payment_id=$(sim_control notices | perl -MJSON::PP -e '
         my $j = decode_json(join "", <STDIN>);
         print((grep { $_->{trading_id} eq "seed-'"$seq"'" } @{$j->{notices}})[0]{payment_id})')" >/dev/null ||
         { nok "simulator /sim/pay"; exit 1; }
 done
-control notices >"$work/notices.json" || { nok "simulator /sim/notices"; exit 1; }
+sim_control notices >"$work/notices.json" || { nok "simulator /sim/notices"; exit 1; }
 total=$(perl -MJSON::PP -e 'print scalar @{decode_json(join "", <STDIN>)->{notices}}' <"$work/notices.json")
 [ "$total" = 1230 ] && ok "the simulator holds 1230 notices" || nok "the simulator holds 1230 notices" "$total"
 
@@ -213,10 +211,9 @@ run_store() {
 
     # 4. The GRANT is all the reader has.
     if [ "$s" != sqlite ]; then
-        local dsn=$perl_dsn; [ "$s" = postgres ] && dsn="$perl_dsn"
-        if sql "$dsn" "$reader_user" "$reader_pass" <<<'DELETE FROM paygent_notices;' 2>/dev/null ||
-           sql "$dsn" "$reader_user" "$reader_pass" <<<"UPDATE paygent_notices SET payment_status = '40';" 2>/dev/null ||
-           sql "$dsn" "$reader_user" "$reader_pass" <<<"UPDATE orders SET amount = 1;" 2>/dev/null; then
+        if sql "$perl_dsn" "$reader_user" "$reader_pass" <<<'DELETE FROM paygent_notices;' 2>/dev/null ||
+           sql "$perl_dsn" "$reader_user" "$reader_pass" <<<"UPDATE paygent_notices SET payment_status = '40';" 2>/dev/null ||
+           sql "$perl_dsn" "$reader_user" "$reader_pass" <<<"UPDATE orders SET amount = 1;" 2>/dev/null; then
             nok "$s: the reader's user can change more than its GRANT says"
         else
             ok "$s: the reader's user cannot delete notices, change what the gateway sent, or an order's amount"

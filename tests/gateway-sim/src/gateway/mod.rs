@@ -224,12 +224,11 @@ impl Gateway {
         let f = Form::parse(body);
         let kind = f.text("telegram_kind");
         let mut delay_ms = 0;
-        let planned = self.planned_fault(&kind, f.val("trading_id"));
-        if let Some(fault) = f
-            .get("sim_fault")
-            .map(String::from_utf8_lossy)
-            .or(planned.map(Into::into))
-        {
+        // A planned fault only for a telegram that names none: it stays planned otherwise.
+        if let Some(fault) = f.get("sim_fault").map(String::from_utf8_lossy).or_else(|| {
+            self.planned_fault(&kind, f.val("trading_id"))
+                .map(Into::into)
+        }) {
             // The telegram is processed (a payment is made), then its reply is lost: what a
             // merchant must confirm by inquiry (094).
             if let Some(after) = fault.strip_prefix("processed:") {
@@ -507,6 +506,12 @@ mod tests {
             &card_020("t8", "card_token=tok_test_approve"),
         );
         assert_eq!(other.map(|r| r.fault), Some(None), "another order");
+        // A telegram with a sim_fault of its own leaves the plan alone.
+        let own = g.respond(
+            "/n/card/request",
+            &card_020("t9", "card_token=tok_test_approve&sim_fault=delay:0"),
+        );
+        assert_eq!(own.map(|r| r.fault), Some(None), "its own fault");
         let hit = g.respond(
             "/n/card/request",
             &card_020("t9", "card_token=tok_test_approve"),
